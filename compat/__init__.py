@@ -1,0 +1,81 @@
+"""mmcompat: the right mmcv (and mmengine) for every MMPose release, with provenance.
+
+    >>> import compat
+    >>> compat.mmcv_requirement("0.28.0")
+    'mmcv-full>=1.3.8,<1.6.0'
+
+The public names load on first use (PEP 562), so ``import compat`` costs almost nothing and never
+imports rich, requests, pip_api or pip.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "POLICIES",
+    "mmcv_requirement",
+    "resolve",
+    "compatible",
+    "load_matrix",
+    "Matrix",
+    "Release",
+    "Dependency",
+    "Fact",
+    "Range",
+    "Resolution",
+    "CompatError",
+    "BadInput",
+    "UnknownRelease",
+    "BadMatrix",
+    "NoAnswer",
+    "Unsatisfiable",
+]
+
+_LAZY = {
+    "POLICIES": "models",
+    "mmcv_requirement": "resolve",
+    "resolve": "resolve",
+    "compatible": "resolve",
+    "load_matrix": ("matrix", "load"),
+    "Matrix": "models",
+    "Release": "models",
+    "Dependency": "models",
+    "Fact": "models",
+    "Range": "ranges",
+    "Resolution": "models",
+    "CompatError": "errors",
+    "BadInput": "errors",
+    "UnknownRelease": "errors",
+    "BadMatrix": "errors",
+    "NoAnswer": "errors",
+    "Unsatisfiable": "errors",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from typing import Any
+
+    from .errors import BadInput, BadMatrix, CompatError, NoAnswer, UnknownRelease, Unsatisfiable
+    from .matrix import load as load_matrix
+    from .models import POLICIES, Dependency, Fact, Matrix, Release, Resolution
+    from .ranges import Range
+    from .resolve import compatible, mmcv_requirement, resolve
+
+
+def __getattr__(name: str) -> "Any":
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'compat' has no attribute {name!r}")
+    module_name, attribute = target if isinstance(target, tuple) else (target, name)
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module_name}"), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))

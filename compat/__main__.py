@@ -1,0 +1,8 @@
+"""``python -m compat``: the same as the ``mmcompat`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

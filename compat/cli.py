@@ -1,0 +1,195 @@
+"""The ``mmcompat`` command line. The only place that prints, and the only place that exits.
+
+Exit codes: 0 fine · 1 incompatible or no answer · 2 bad input or usage · 3 could not do the job.
+``mmcompat resolve TARGET [--policy P]`` first tries the precomputed index (:mod:`compat.fastpath`) so
+that the everyday call costs little more than Python's own start; everything else is imported lazily.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import List, Optional, Sequence
+
+__all__ = ["main"]
+
+_PROG = "mmcompat"
+
+
+def _fast_resolve(args: Sequence[str]) -> Optional[str]:
+    """The stored answer for ``resolve TARGET [--policy P]``, or None to take the full path."""
+    if not args or args[0] != "resolve" or len(args) not in (2, 3, 4) or args[1].startswith("-"):
+        return None
+    rest = list(args[2:])
+    policy = "safe"
+    if len(rest) == 1 and rest[0].startswith("--policy="):
+        policy = rest[0][len("--policy="):]
+    elif len(rest) == 2 and rest[0] == "--policy":
+        policy = rest[1]
+    elif rest:
+        return None
+    from .fastpath import lookup
+    from .locate import locate
+
+    return lookup(locate()[0], policy, args[1])
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser():  # type: ignore[no-untyped-def]
+    import argparse  # only the full path parses options
+
+    from . import __version__
+    from .models import POLICIES
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> "None":  # type: ignore[override]
+            raise _UsageError(message)
+
+    common = Parser(add_help=False)
+    common.add_argument("--matrix", metavar="FILE", help="use this matrix file instead of the one in effect")
+    common.add_argument("--json", action="store_true", help="print JSON")
+    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    policy = Parser(add_help=False)
+    policy.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default="safe",
+        help="which source to answer from; safe (default) intersects documented, enforced and installer",
+    )
+
+    parser = Parser(prog=_PROG, description="The right mmcv for every MMPose release, with provenance.")
+    parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    resolve = commands.add_parser(
+        "resolve", parents=[common, policy], help="print the pip requirements an MMPose release needs"
+    )
+    resolve.add_argument("target", metavar="TARGET", help="0.28.0, v0.28.0, mmpose==0.28.0, or master/0.x/main/1.x")
+    compatible = commands.add_parser(
+        "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
+    )
+    compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
+    matrix = commands.add_parser("matrix", parents=[common], help="show the whole compatibility matrix")
+    matrix.add_argument("--source", action="store_true", help="say which matrix file is in effect")
+    return parser
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def _json(data: object) -> None:
+    import json
+
+    _write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
+    from . import fastpath
+    from .matrix import load
+    from .render import resolution_dict
+    from .resolve import answer_index, pip_lines, resolve
+
+    matrix = load(options.matrix)
+    resolution = resolve(options.target, policy=options.policy, matrix=matrix)
+    if options.json:
+        _json(resolution_dict(resolution))
+    else:
+        _write(pip_lines(resolution.requirements))
+    if matrix.origin != "--matrix" and not fastpath.is_current(matrix.path):
+        fastpath.store(matrix.path, answer_index(matrix))
+    return 0
+
+
+def _cmd_compatible(options) -> int:  # type: ignore[no-untyped-def]
+    from .matrix import load
+    from .render import compatible_dict, compatible_text
+    from .resolve import compatible
+
+    matrix = load(options.matrix)
+    releases = compatible(options.requirement, policy=options.policy, matrix=matrix)
+    if options.json:
+        _json(compatible_dict(options.requirement, options.policy, releases, matrix))
+    else:
+        _write(compatible_text(releases))
+    if not releases:
+        sys.stderr.write(f"{_PROG}: no release accepts {options.requirement} under the {options.policy} policy\n")
+        return 1
+    return 0
+
+
+def _cmd_matrix(options) -> int:  # type: ignore[no-untyped-def]
+    from .matrix import load
+    from .render import matrix_dict, matrix_rich, matrix_text
+
+    matrix = load(options.matrix)
+    if options.source:
+        if options.json:
+            _json({"matrix": matrix.path, "matrix_origin": matrix.origin, "generated": matrix.generated})
+        else:
+            _write(f"{matrix.path} ({matrix.origin})\n")
+    elif options.json:
+        _json(matrix_dict(matrix))
+    elif sys.stdout.isatty():
+        matrix_rich(matrix, sys.stdout)
+    else:
+        _write(matrix_text(matrix))
+    return 0
+
+
+_COMMANDS = {"resolve": _cmd_resolve, "compatible": _cmd_compatible, "matrix": _cmd_matrix}
+
+
+def _run(args: List[str]) -> int:
+    from .errors import CompatError
+
+    debug = "--debug" in args
+    try:
+        try:
+            options = _parser().parse_args(args)
+        except _UsageError as e:
+            sys.stderr.write(f"{_PROG}: error: {e} (see '{_PROG} --help')\n")
+            return 2
+        if options.command is None:
+            sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
+            return 2
+        return _COMMANDS[options.command](options)
+    except CompatError as e:
+        if debug:
+            raise
+        sys.stderr.write(f"{_PROG}: error: {e}\n")
+        return e.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{_PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback without --debug
+        if debug:
+            raise
+        sys.stderr.write(f"{_PROG}: internal error: {type(e).__name__}: {e} (run with --debug for details)\n")
+        return 3
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run ``mmcompat`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        answer = _fast_resolve(args)
+        if answer is not None:
+            sys.stdout.write(answer)
+            sys.stdout.flush()
+            return 0
+        code = _run(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (``| head``): not our error. Point stdout at devnull so the interpreter's
+        # final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -1,0 +1,81 @@
+"""A precomputed answer index for ``mmcompat resolve TARGET``, so the common call skips parsing.
+
+Python's start-up is most of a resolve; importing ``packaging`` and parsing TOML would double it. The
+first full resolve writes every answer of the matrix in effect into a small :mod:`marshal` file in the
+user cache, stamped with the matrix file's path, size, mtime and ctime and with mmcompat's version
+(as a ``.pyc`` is stamped with its source). Later calls whose stamp matches print the stored answer;
+anything else (a stale or damaged index, an answer that is an error, any option beyond ``--policy``)
+takes the full path. This module imports only ``os`` and ``marshal``.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Dict, Optional, Tuple
+
+from . import __version__
+from .locate import cache_dir
+
+__all__ = ["INDEX_NAME", "is_current", "lookup", "store"]
+
+INDEX_NAME = "resolve-index.marshal"
+_FORMAT = 1
+
+
+def _stamp(matrix_path: str) -> Tuple[object, ...]:
+    info = os.stat(matrix_path)
+    return (_FORMAT, __version__, os.path.abspath(matrix_path), info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _index_path() -> str:
+    return os.path.join(cache_dir(), INDEX_NAME)
+
+
+def lookup(matrix_path: str, policy: str, target: str) -> Optional[str]:
+    """The stored stdout of ``resolve TARGET --policy POLICY``, or None when it must be computed."""
+    try:
+        with open(_index_path(), "rb") as handle:
+            data = marshal.loads(handle.read())
+        if type(data) is not dict or data.get("stamp") != _stamp(matrix_path):
+            return None
+        answer = data["answers"].get((policy, target))
+    except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
+        return None
+    return answer if type(answer) is str else None
+
+
+def store(matrix_path: str, answers: Dict[Tuple[str, str], str]) -> bool:
+    """Write the index for ``matrix_path`` atomically; False (and nothing left behind) when it cannot."""
+    import tempfile  # only the full path writes
+
+    try:
+        folder = cache_dir()
+        os.makedirs(folder, exist_ok=True)
+        payload = marshal.dumps({"stamp": _stamp(matrix_path), "answers": answers})
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".resolve-index.", suffix=".tmp")
+    except (OSError, ValueError):
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, _index_path())
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    return True
+
+
+def is_current(matrix_path: str) -> bool:
+    """True when the index on disk was written for ``matrix_path`` as it is now."""
+    try:
+        with open(_index_path(), "rb") as handle:
+            data = marshal.loads(handle.read())
+        return type(data) is dict and data.get("stamp") == _stamp(matrix_path)
+    except (OSError, ValueError, EOFError, TypeError):
+        return False

@@ -1,0 +1,434 @@
+"""Read compatibility facts out of an upstream OpenMMLab git repository, without running any of it.
+
+For every release tag and development branch: the bounds ``<package>/__init__.py`` asserts at import
+(parsed with :mod:`ast`: the comparison operators, which ``digit_version`` it uses, and the assertion
+message), and ``requirements/mminstall.txt`` (what OpenMMLab's ``mim`` installs). The documented ranges
+come from FAQ compatibility tables (Markdown), given as separate inputs.
+
+Git runs as ``git -C REPO ...`` with an argument list; a bare mirror works as well as a checkout.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from .errors import BadInput, CompatError
+from .ranges import Range
+
+__all__ = [
+    "EnforcedCheck",
+    "HarvestedRelease",
+    "DocTable",
+    "parse_init",
+    "parse_mminstall",
+    "parse_faq_table",
+    "parse_version_file",
+    "GitRepo",
+    "harvest_repo",
+]
+
+#: Installer entries mmpose imports only for some features (detection demos, tracking): not needed by
+#: a plain ``import mmpose``, so ``resolve`` lists them in its JSON but not as requirements.
+OPTIONAL_DISTRIBUTIONS = frozenset({"mmdet", "mmtrack"})
+
+_OPERATORS = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<"}
+_FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+
+
+@dataclass(frozen=True)
+class EnforcedCheck:
+    """The bounds one module's version is asserted against at import.
+
+    ``module`` is the imported module (``mmcv``), ``spec`` the PEP 440 equivalent of the assertion,
+    ``compare`` which ``digit_version`` it compares with, ``messages`` the assertion texts with
+    ``{version}`` where the running version goes.
+    """
+
+    module: str
+    spec: str
+    compare: str
+    messages: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HarvestedRelease:
+    """Everything read for one ref: the enforced checks and the installer requirements."""
+
+    key: str
+    ref: str
+    commit: str
+    version: str
+    is_branch: bool
+    enforced: Tuple[EnforcedCheck, ...]
+    installer: Mapping[str, str]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocTable:
+    """A FAQ compatibility table: rows keyed as written (``0.28.0``, ``master``) and where it came from."""
+
+    rows: Mapping[str, Mapping[str, str]]
+    source: str
+
+
+def _digit_version_flavour(tree: ast.Module) -> str:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "digit_version":
+            return "local"
+        if isinstance(node, ast.ImportFrom) and any(a.name == "digit_version" for a in node.names):
+            return f"{node.module}.digit_version"
+    return ""
+
+
+def _string_constants(tree: ast.Module) -> Dict[str, str]:
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found[node.targets[0].id] = value.value
+    return found
+
+
+def _version_attribute(node: ast.AST) -> str:
+    """``mmcv.__version__`` -> ``mmcv``; anything else -> ``""``."""
+    if isinstance(node, ast.Attribute) and node.attr == "__version__" and isinstance(node.value, ast.Name):
+        return node.value.id
+    return ""
+
+
+def _running_version_names(tree: ast.Module) -> Dict[str, str]:
+    """Names bound to ``digit_version(<module>.__version__)``, mapped to the module."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            call = node.value
+            if isinstance(call, ast.Call) and call.args:
+                module = _version_attribute(call.args[0])
+                if module:
+                    found[node.targets[0].id] = module
+    return found
+
+
+def _operand(node: ast.AST, running: Mapping[str, str], constants: Mapping[str, str]) -> Tuple[str, str]:
+    """Classify a comparison operand: ("running", module) or ("bound", version text) or ("", "")."""
+    if isinstance(node, ast.Call) and len(node.args) == 1:
+        node = node.args[0]
+    if isinstance(node, ast.Name):
+        if node.id in running:
+            return "running", running[node.id]
+        if node.id in constants:
+            return "bound", constants[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return "bound", node.value
+    return "", ""
+
+
+def _comparisons(test: ast.AST) -> List[ast.Compare]:
+    return [node for node in ast.walk(test) if isinstance(node, ast.Compare)]
+
+
+def _message(node: Optional[ast.AST], constants: Mapping[str, str]) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _message(node.left, constants) + _message(node.right, constants)
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            elif isinstance(value, ast.FormattedValue):
+                inner = value.value
+                if _version_attribute(inner):
+                    parts.append("{version}")
+                elif isinstance(inner, ast.Name) and inner.id in constants:
+                    parts.append(constants[inner.id])
+                else:
+                    parts.append("{?}")
+        return "".join(parts)
+    return ""
+
+
+def parse_init(source: str, *, origin: str = "__init__.py") -> Tuple[EnforcedCheck, ...]:
+    """The version checks a package's ``__init__.py`` makes at import, read with :mod:`ast` only.
+
+    Each ``assert`` comparing ``digit_version(<module>.__version__)`` with a bound becomes part of that
+    module's spec, with the operator as written: ``digit_version(max) > v`` is ``<max``, ``v <= max``
+    is ``<=max``. Raises :class:`CompatError` when the file does not parse.
+    """
+    try:
+        tree = ast.parse(source, filename=origin)
+    except (SyntaxError, ValueError) as e:
+        raise CompatError(f"cannot parse {origin}: {e}") from e
+    constants = _string_constants(tree)
+    running = _running_version_names(tree)
+    flavour = _digit_version_flavour(tree)
+    specs: Dict[str, List[str]] = {}
+    messages: Dict[str, List[str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.Assert):
+            continue
+        modules_here = []
+        for compare in _comparisons(node.test):
+            if len(compare.ops) != 1 or type(compare.ops[0]) not in _OPERATORS:
+                continue
+            op = _OPERATORS[type(compare.ops[0])]
+            left = _operand(compare.left, running, constants)
+            right = _operand(compare.comparators[0], running, constants)
+            if left[0] == "running" and right[0] == "bound":
+                module, spec = left[1], op + right[1]
+            elif left[0] == "bound" and right[0] == "running":
+                module, spec = right[1], _FLIPPED[op] + left[1]
+            else:
+                continue
+            specs.setdefault(module, []).append(spec)
+            modules_here.append(module)
+        text = _message(node.msg, constants)
+        for module in dict.fromkeys(modules_here):
+            if text and text not in messages.setdefault(module, []):
+                messages[module].append(text)
+    return tuple(
+        EnforcedCheck(
+            module=module,
+            spec=str(Range.parse(",".join(parts))),
+            compare=flavour,
+            messages=tuple(messages.get(module, ())),
+        )
+        for module, parts in specs.items()
+    )
+
+
+def parse_mminstall(text: str) -> Dict[str, str]:
+    """``requirements/mminstall.txt`` as {distribution: spec}; a bare name gives an empty spec."""
+    found = {}
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as e:
+            raise CompatError(f"cannot parse mminstall line {line!r}: {e}") from e
+        found[canonicalize_name(requirement.name)] = str(Range.parse(str(requirement.specifier)))
+    return found
+
+
+def _faq_cell(cell: str) -> Dict[str, str]:
+    """``mmcv-full>=1.3.8, \\<1.7.0`` or ``mmcv>=2.0.1, mmengine>=0.9.0`` -> {distribution: spec}."""
+    found: Dict[str, List[str]] = {}
+    current = ""
+    for part in cell.replace("\\<", "<").replace("\\>", ">").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part[0] in "<>=!~":
+            if not current:
+                raise BadInput(f"FAQ cell starts with a bare specifier: {cell!r}", value=cell)
+            found[current].append(part)
+            continue
+        try:
+            requirement = Requirement(part)
+        except InvalidRequirement as e:
+            raise BadInput(f"FAQ cell is not a requirement list: {cell!r}", value=cell) from e
+        current = canonicalize_name(requirement.name)
+        found.setdefault(current, []).append(str(requirement.specifier))
+    return {name: str(Range.parse(",".join(p for p in parts if p))) for name, parts in found.items()}
+
+
+def parse_faq_table(markdown: str) -> Dict[str, Dict[str, str]]:
+    """Every compatibility row of a FAQ page: {release or branch: {distribution: spec}}.
+
+    Rows are Markdown table lines whose second cell names an mmcv distribution; release keys are
+    normalized (``1.0.0rc1``), branch names (``master``, ``0.x``) kept as written.
+    """
+    rows: Dict[str, Dict[str, str]] = {}
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not cells[1].startswith("mmcv"):
+            continue
+        key = cells[0]
+        try:
+            key = str(Version(key))
+        except InvalidVersion:
+            pass
+        rows.setdefault(key, _faq_cell(cells[1]))
+    return rows
+
+
+def parse_version_file(source: str) -> str:
+    """``__version__`` from a ``version.py``, read with :mod:`ast`; ``""`` when absent."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    return _string_constants(tree).get("__version__", "")
+
+
+class GitRepo:
+    """Read-only access to a local git repository (bare or not) through the ``git`` command."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def _git(self, *args: str) -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run(
+                ["git", "-C", self.path, *args], capture_output=True, check=False, timeout=120
+            )
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise CompatError(f"cannot run git in {self.path}: {e}") from e
+
+    def refs(self) -> Tuple[Dict[str, str], Dict[str, str]]:
+        """({tag: commit}, {branch: commit}), tags peeled to their commits."""
+        done = self._git(
+            "for-each-ref", "--format=%(refname)%00%(objectname)%00%(*objectname)", "refs/tags", "refs/heads"
+        )
+        if done.returncode != 0:
+            raise CompatError(f"not a git repository: {self.path}")
+        tags, branches = {}, {}
+        for line in done.stdout.decode("utf-8", "replace").splitlines():
+            name, obj, peeled = line.split("\0")
+            if name.startswith("refs/tags/"):
+                tags[name[len("refs/tags/"):]] = peeled or obj
+            elif name.startswith("refs/heads/"):
+                branches[name[len("refs/heads/"):]] = obj
+        return tags, branches
+
+    def read(self, commit: str, path: str) -> Optional[str]:
+        """The text of ``path`` at ``commit``, or None when it does not exist there."""
+        done = self._git("cat-file", "blob", f"{commit}:{path}")
+        if done.returncode != 0:
+            return None
+        return done.stdout.decode("utf-8", "replace")
+
+
+def _release_key(tag: str) -> Optional[str]:
+    text = tag[1:] if tag[:1] in "vV" else tag
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        return None
+
+
+def harvest_repo(
+    repo: GitRepo,
+    package: str,
+    *,
+    branches: Sequence[str] = (),
+    url: str = "",
+) -> List[HarvestedRelease]:
+    """Harvest every version tag of ``repo`` (and the named branches) for ``package``.
+
+    ``url`` is the upstream repository URL used in provenance (``URL/blob/REF/PATH``).
+    """
+    tags, heads = repo.refs()
+    wanted: List[Tuple[str, str, str, bool]] = []
+    for tag, commit in tags.items():
+        key = _release_key(tag)
+        if key is not None:
+            wanted.append((key, tag, commit, False))
+    for branch in branches:
+        if branch not in heads:
+            raise BadInput(f"branch {branch!r} not in {repo.path}", value=branch)
+        wanted.append((branch, branch, heads[branch], True))
+    init_path = f"{package}/__init__.py"
+    results = []
+    for key, ref, commit, is_branch in wanted:
+        where = ref if not is_branch else commit
+        init_source = repo.read(commit, init_path)
+        checks = parse_init(init_source, origin=f"{init_path}@{ref}") if init_source else ()
+        installer_text = repo.read(commit, "requirements/mminstall.txt")
+        installer = parse_mminstall(installer_text) if installer_text is not None else {}
+        version = parse_version_file(repo.read(commit, f"{package}/version.py") or "") or key
+        results.append(
+            HarvestedRelease(
+                key=key,
+                ref=ref,
+                commit=commit,
+                version=version,
+                is_branch=is_branch,
+                enforced=checks,
+                installer=installer,
+                sources={
+                    "enforced": f"{url}/blob/{where}/{init_path}",
+                    "installer": f"{url}/blob/{where}/requirements/mminstall.txt",
+                },
+            )
+        )
+    return results
+
+
+def _distribution(module: str, installer: Mapping[str, str], spec: str) -> str:
+    """The distribution that provides ``module`` for this release (``mmcv`` -> mmcv-full for 0.x)."""
+    if module != "mmcv":
+        return module
+    if "mmcv-full" in installer:
+        return "mmcv-full"
+    if "mmcv" in installer:
+        return "mmcv"
+    lower = Range.parse(spec).lower
+    return "mmcv-full" if lower is not None and lower.version.major < 2 else "mmcv"
+
+
+_ORDER = ("mmcv-full", "mmcv", "mmengine")
+
+
+def assemble_package(
+    package: str,
+    repository: str,
+    harvested: Sequence[HarvestedRelease],
+    docs: Sequence[DocTable],
+) -> Dict[str, object]:
+    """Build the matrix table of ``package`` (the TOML shape of ``docs/matrix.md``) from harvested refs
+    and FAQ tables; a row of an earlier table wins over a later one."""
+    releases: Dict[str, object] = {}
+    branches: Dict[str, object] = {}
+    for item in sorted(harvested, key=lambda h: (h.is_branch, Version(h.version), h.key), reverse=True):
+        deps: Dict[str, Dict[str, object]] = {}
+        for check in item.enforced:
+            fact: Dict[str, object] = {"spec": check.spec, "source": item.sources["enforced"]}
+            if check.compare:
+                fact["compare"] = check.compare
+            if check.messages:
+                fact["messages"] = list(check.messages)
+            if any("{?}" in m for m in check.messages):
+                fact["uncertain"] = "the assertion message has a part that is not a version or a bound"
+            deps.setdefault(_distribution(check.module, item.installer, check.spec), {})["enforced"] = fact
+        for name, spec in item.installer.items():
+            deps.setdefault(name, {})["installer"] = {"spec": spec, "source": item.sources["installer"]}
+        for doc in docs:
+            row = doc.rows.get(item.key)
+            if row is not None:
+                for name, spec in row.items():
+                    deps.setdefault(name, {})["documented"] = {"spec": spec, "source": doc.source}
+                break
+        table: Dict[str, object] = {"ref": item.ref, "commit": item.commit}
+        if item.is_branch:
+            table["version"] = item.version
+        if not deps:
+            table["note"] = (
+                f"{package}/__init__.py at {item.ref} asserts no version, "
+                "there is no requirements/mminstall.txt and no FAQ row"
+            )
+        ordered = sorted(deps, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
+        for name in ordered:
+            dep = {source: deps[name][source] for source in ("documented", "enforced", "installer") if source in deps[name]}
+            if name in OPTIONAL_DISTRIBUTIONS:
+                dep = {"optional": True, **dep}
+            table[name] = dep
+        (branches if item.is_branch else releases)[item.key] = table
+    result: Dict[str, object] = {"repository": repository, "releases": releases}
+    if branches:
+        result["branches"] = branches
+    return result

@@ -1,0 +1,204 @@
+"""Load and validate ``compat_matrix.toml`` into typed records.
+
+``from_dict`` validates a parsed mapping and names the key path of anything wrong
+(``mmpose.releases."0.28.0".mmcv-full.enforced.spec``); ``load`` reads a file and calls it. The schema
+is documented in ``docs/matrix.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from packaging.version import InvalidVersion, Version
+
+from .errors import BadInput, BadMatrix
+from .locate import locate
+from .models import SOURCES, Dependency, Fact, Matrix, PackageTable, Release
+from .ranges import Range
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+__all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
+
+SCHEMA_VERSION = 1
+_TOP_LEVEL = {"schema", "generated", "generator", "sources"}
+_PACKAGE_KEYS = {"repository", "releases", "branches"}
+_RELEASE_KEYS = {"ref", "commit", "version", "note"}
+_DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
+_FACT_KEYS = {"spec", "source", "uncertain", "compare", "messages"}
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key(*parts: str) -> str:
+    return ".".join(p if _BARE_KEY.match(p) else '"' + p.replace('"', '\\"') + '"' for p in parts)
+
+
+class _Validator:
+    """Walks the parsed TOML; every complaint carries the file and the key path."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, key: Tuple[str, ...], problem: str) -> BadMatrix:
+        return BadMatrix(self.path, problem, key=_key(*key))
+
+    def table(self, value: Any, key: Tuple[str, ...]) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table, got {type(value).__name__}")
+        return value
+
+    def string(self, value: Any, key: Tuple[str, ...], *, empty: bool = False) -> str:
+        if not isinstance(value, str) or (not empty and not value.strip()):
+            raise self.fail(key, f"expected a non-empty string, got {value!r}")
+        return value
+
+    def unknown(self, mapping: Mapping[str, Any], allowed: set, key: Tuple[str, ...], *, tables: bool) -> None:
+        for name, value in mapping.items():
+            if name not in allowed and not (tables and isinstance(value, dict)):
+                raise self.fail(key + (name,), "unknown key")
+
+    def version(self, text: Any, key: Tuple[str, ...]) -> Version:
+        text = self.string(text, key)
+        try:
+            return Version(text)
+        except InvalidVersion:
+            raise self.fail(key, f"not a PEP 440 version: {text!r}") from None
+
+    def fact(self, value: Any, key: Tuple[str, ...]) -> Fact:
+        table = self.table(value, key)
+        self.unknown(table, _FACT_KEYS, key, tables=False)
+        if "spec" not in table:
+            raise self.fail(key, "missing key 'spec'")
+        spec = self.string(table["spec"], key + ("spec",), empty=True)
+        try:
+            spec_range = Range.parse(spec)
+        except BadInput:
+            raise self.fail(key + ("spec",), f"not a version specifier: {spec!r}") from None
+        if spec_range.is_empty:
+            raise self.fail(key + ("spec",), f"the range {spec!r} contains no version")
+        messages = table.get("messages", [])
+        if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
+            raise self.fail(key + ("messages",), "expected a list of strings")
+        return Fact(
+            range=spec_range,
+            source=self.string(table.get("source"), key + ("source",)),
+            uncertain=self.string(table.get("uncertain", ""), key + ("uncertain",), empty=True),
+            compare=self.string(table.get("compare", ""), key + ("compare",), empty=True),
+            messages=tuple(messages),
+        )
+
+    def dependency(self, name: str, value: Mapping[str, Any], key: Tuple[str, ...]) -> Dependency:
+        self.unknown(value, _DEPENDENCY_KEYS, key, tables=False)
+        optional = value.get("optional", False)
+        if not isinstance(optional, bool):
+            raise self.fail(key + ("optional",), f"expected true or false, got {optional!r}")
+        facts = {s: self.fact(value[s], key + (s,)) for s in SOURCES if s in value}
+        return Dependency(name=name, optional=optional, **facts)
+
+    def release(self, package: str, name: str, value: Any, key: Tuple[str, ...], *, branch: bool) -> Release:
+        table = self.table(value, key)
+        self.unknown(table, _RELEASE_KEYS, key, tables=True)
+        if branch:
+            version = self.version(table.get("version"), key + ("version",))
+        else:
+            version = self.version(name, key)
+            if str(version) != name:
+                raise self.fail(key, f"write the release as {str(version)!r}, its normalized form")
+            if "version" in table:
+                raise self.fail(key + ("version",), "only branches carry a version")
+        dependencies = tuple(
+            self.dependency(dep, dep_table, key + (dep,))
+            for dep, dep_table in table.items()
+            if isinstance(dep_table, dict)
+        )
+        return Release(
+            package=package,
+            key=name,
+            version=version,
+            ref=self.string(table.get("ref"), key + ("ref",)),
+            commit=self.string(table.get("commit", ""), key + ("commit",), empty=True),
+            is_branch=branch,
+            dependencies=dependencies,
+            note=self.string(table.get("note", ""), key + ("note",), empty=True),
+        )
+
+    def package(self, name: str, value: Any) -> PackageTable:
+        table = self.table(value, (name,))
+        self.unknown(table, _PACKAGE_KEYS, (name,), tables=False)
+        releases_table = self.table(table.get("releases"), (name, "releases"))
+        releases: List[Release] = [
+            self.release(name, key, rel, (name, "releases", key), branch=False) for key, rel in releases_table.items()
+        ]
+        if not releases:
+            raise self.fail((name, "releases"), "no releases")
+        branches_table = self.table(table.get("branches", {}), (name, "branches"))
+        branches: Dict[str, Release] = {
+            key: self.release(name, key, rel, (name, "branches", key), branch=True) for key, rel in branches_table.items()
+        }
+        releases.sort(key=lambda r: r.version, reverse=True)
+        return PackageTable(
+            name=name,
+            repository=self.string(table.get("repository", ""), (name, "repository"), empty=True),
+            releases=tuple(releases),
+            branches=branches,
+        )
+
+
+def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = "") -> Matrix:
+    """Validate a parsed matrix and build a :class:`Matrix`; raise :class:`BadMatrix` naming the key path."""
+    check = _Validator(path)
+    check.table(data, ())
+    schema = data.get("schema")
+    if schema != SCHEMA_VERSION:
+        raise check.fail(("schema",), f"expected schema = {SCHEMA_VERSION}, got {schema!r}")
+    sources = check.table(data.get("sources", {}), ("sources",))
+    for name, text in sources.items():
+        check.string(text, ("sources", name))
+    packages = {}
+    for name, value in data.items():
+        if name in _TOP_LEVEL:
+            continue
+        packages[name] = check.package(name, value)
+    if not packages:
+        raise check.fail((), "no package tables")
+    return Matrix(
+        path=path,
+        origin=origin,
+        schema=schema,
+        generated=check.string(data.get("generated", ""), ("generated",), empty=True),
+        packages=packages,
+        sources=dict(sources),
+    )
+
+
+def parse_toml(text: str, *, path: str) -> Dict[str, Any]:
+    """Parse TOML text; a syntax error becomes :class:`BadMatrix` with the line it is on."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", 0) or 0
+        if not line:
+            found = re.search(r"line (\d+)", str(e))
+            line = int(found.group(1)) if found else 0
+        problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e).splitlines()[0])
+        raise BadMatrix(path, f"not valid TOML: {problem}", line=line) from e
+
+
+def load(path: Optional[str] = None) -> Matrix:
+    """Load the matrix at ``path``, or the one in effect (``MMCOMPAT_MATRIX``, else the embedded one)."""
+    where, origin = locate(path)
+    try:
+        with open(where, "rb") as handle:
+            raw = handle.read()
+    except OSError as e:
+        raise BadMatrix(where, f"cannot read it: {e.strerror or e}") from e
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadMatrix(where, f"not UTF-8 (byte {e.start})") from e
+    return from_dict(parse_toml(text, path=where), path=where, origin=origin)

@@ -1,0 +1,156 @@
+"""Typed, immutable records of the compatibility matrix and of answers drawn from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Mapping, Optional, Tuple
+
+from packaging.version import Version
+
+from .ranges import Range
+
+__all__ = [
+    "POLICIES",
+    "SOURCES",
+    "Fact",
+    "Dependency",
+    "Release",
+    "PackageTable",
+    "Matrix",
+    "Resolution",
+]
+
+#: The upstream sources a fact can come from, in the order they are shown.
+SOURCES = ("documented", "enforced", "installer")
+#: The policies a question can be answered under; ``safe`` intersects every source there is.
+POLICIES = ("safe",) + SOURCES
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One source's range for one dependency of one release, with where it was read."""
+
+    range: Range
+    source: str
+    uncertain: str = ""
+    compare: str = ""
+    messages: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """What the three sources say about one distribution a release needs."""
+
+    name: str
+    documented: Optional[Fact] = None
+    enforced: Optional[Fact] = None
+    installer: Optional[Fact] = None
+    optional: bool = False
+
+    def fact(self, source: str) -> Optional[Fact]:
+        """The fact from ``source`` (one of :data:`SOURCES`), or None when that source is silent."""
+        return getattr(self, source)
+
+    def facts(self) -> Dict[str, Fact]:
+        """The sources that say something, in :data:`SOURCES` order."""
+        found = {}
+        for source in SOURCES:
+            fact = self.fact(source)
+            if fact is not None:
+                found[source] = fact
+        return found
+
+    def range_for(self, policy: str) -> Optional[Range]:
+        """The range under ``policy``; ``safe`` is the intersection of every source present.
+
+        None when no source (or not the one the policy names) says anything.
+        """
+        if policy != "safe":
+            fact = self.fact(policy)
+            return None if fact is None else fact.range
+        ranges = [fact.range for fact in self.facts().values()]
+        if not ranges:
+            return None
+        combined = ranges[0]
+        for other in ranges[1:]:
+            combined = combined.intersect(other)
+        return combined
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release (or development branch) of an OpenMMLab package and its dependencies.
+
+    ``key`` is what users type (``0.28.0``, ``master``); ``version`` is the release's version, or for a
+    branch the version its ``version.py`` states at ``commit``.
+    """
+
+    package: str
+    key: str
+    version: Version
+    ref: str
+    commit: str
+    is_branch: bool
+    dependencies: Tuple[Dependency, ...]
+    note: str = ""
+
+    def dependency(self, name: str) -> Optional[Dependency]:
+        """The dependency called ``name``, or None."""
+        for dependency in self.dependencies:
+            if dependency.name == name:
+                return dependency
+        return None
+
+    @property
+    def required(self) -> Tuple[Dependency, ...]:
+        """The dependencies a plain install needs (mmcv, mmengine), not the optional ones."""
+        return tuple(d for d in self.dependencies if not d.optional)
+
+
+@dataclass(frozen=True)
+class PackageTable:
+    """Every known release of one package, newest first, and its branches by name."""
+
+    name: str
+    repository: str
+    releases: Tuple[Release, ...]
+    branches: Mapping[str, Release]
+
+    def release(self, version: Version) -> Optional[Release]:
+        """The release with exactly this version, or None."""
+        for release in self.releases:
+            if release.version == version:
+                return release
+        return None
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The whole compatibility matrix as loaded from ``path``; ``origin`` says why that file."""
+
+    path: str
+    origin: str
+    schema: int
+    generated: str
+    packages: Mapping[str, PackageTable]
+    sources: Mapping[str, str]
+
+    def package(self, name: str) -> Optional[PackageTable]:
+        """The table for ``name``, or None."""
+        return self.packages.get(name)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The answer to ``resolve``: pip-ready requirements and every fact they came from."""
+
+    release: Release
+    policy: str
+    requirements: Tuple[str, ...]
+    matrix_path: str
+    matrix_origin: str
+
+    @property
+    def target(self) -> Tuple[str, str]:
+        """(package, release key) as asked."""
+        return self.release.package, self.release.key

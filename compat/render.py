@@ -1,0 +1,161 @@
+"""Turn answers into text, JSON-ready dicts, or rich tables. Nothing here decides anything."""
+
+from __future__ import annotations
+
+from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
+
+from .models import POLICIES, SOURCES, Dependency, Matrix, Release, Resolution
+from .ranges import Range
+
+__all__ = [
+    "range_text",
+    "target_dict",
+    "dependency_dicts",
+    "resolution_dict",
+    "compatible_dict",
+    "compatible_text",
+    "matrix_rows",
+    "matrix_dict",
+    "matrix_text",
+    "matrix_rich",
+    "MATRIX_COLUMNS",
+]
+
+MATRIX_COLUMNS = ("package", "release", "distribution") + POLICIES
+
+
+def range_text(version_range: Optional[Range]) -> Optional[str]:
+    """A range for JSON: the specifier, ``""`` for any version, None when no source says anything."""
+    return None if version_range is None else str(version_range)
+
+
+def target_dict(release: Release) -> Dict[str, Any]:
+    """What was resolved: name, version, and the upstream ref and commit the facts were read at."""
+    return {
+        "name": release.package,
+        "version": str(release.version),
+        "branch": release.key if release.is_branch else None,
+        "ref": release.ref,
+        "commit": release.commit or None,
+    }
+
+
+def dependency_dicts(release: Release) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(constraints, sources) of every dependency: each policy's range, and each source's provenance."""
+    constraints: Dict[str, Any] = {}
+    sources: Dict[str, Any] = {}
+    for dependency in release.dependencies:
+        constraints[dependency.name] = {policy: range_text(dependency.range_for(policy)) for policy in POLICIES}
+        sources[dependency.name] = {
+            source: (None if fact is None else _fact_source(fact))
+            for source, fact in ((s, dependency.fact(s)) for s in SOURCES)
+        }
+    return constraints, sources
+
+
+def _fact_source(fact: Any) -> Any:
+    if fact.uncertain:
+        return {"source": fact.source, "uncertain": fact.uncertain}
+    return fact.source
+
+
+def resolution_dict(resolution: Resolution) -> Dict[str, Any]:
+    """The ``resolve --json`` object."""
+    release = resolution.release
+    constraints, sources = dependency_dicts(release)
+    return {
+        "target": target_dict(release),
+        "policy": resolution.policy,
+        "requirements": list(resolution.requirements),
+        "optional": [d.name for d in release.dependencies if d.optional],
+        "constraints": constraints,
+        "sources": sources,
+        "matrix": resolution.matrix_path,
+        "matrix_origin": resolution.matrix_origin,
+    }
+
+
+def compatible_dict(requirement: str, policy: str, releases: Sequence[Release], matrix: Matrix) -> Dict[str, Any]:
+    """The ``compatible --json`` object."""
+    return {
+        "requirement": requirement,
+        "policy": policy,
+        "releases": [r.key for r in releases],
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+    }
+
+
+def compatible_text(releases: Sequence[Release]) -> str:
+    """One release version per line, newest first."""
+    return "".join(r.key + "\n" for r in releases)
+
+
+def _cell(version_range: Optional[Range]) -> str:
+    if version_range is None:
+        return "-"
+    if version_range.is_empty:
+        return "none (sources conflict)"
+    return str(version_range) or "any"
+
+
+def _dependency_row(release: Release, dependency: Dependency) -> List[str]:
+    name = dependency.name + (" (optional)" if dependency.optional else "")
+    key = release.key + (f" ({release.version})" if release.is_branch else "")
+    return [release.package, key, name] + [_cell(dependency.range_for(p)) for p in POLICIES]
+
+
+def matrix_rows(matrix: Matrix) -> List[List[str]]:
+    """The table ``mmcompat matrix`` shows: a row per release and dependency, branches first."""
+    rows: List[List[str]] = []
+    for table in matrix.packages.values():
+        for release in list(table.branches.values()) + list(table.releases):
+            if not release.dependencies:
+                rows.append([release.package, release.key, "-"] + ["-"] * len(POLICIES))
+            for dependency in release.dependencies:
+                rows.append(_dependency_row(release, dependency))
+    return rows
+
+
+def matrix_dict(matrix: Matrix) -> Dict[str, Any]:
+    """The ``matrix --json`` object: every release with its constraints and sources."""
+    packages: Dict[str, Any] = {}
+    for name, table in matrix.packages.items():
+        entry: Dict[str, Any] = {"repository": table.repository, "releases": {}, "branches": {}}
+        for group, releases in (("branches", list(table.branches.values())), ("releases", list(table.releases))):
+            for release in releases:
+                constraints, sources = dependency_dicts(release)
+                item = target_dict(release)
+                item.update(constraints=constraints, sources=sources)
+                if release.note:
+                    item["note"] = release.note
+                entry[group][release.key] = item
+        packages[name] = entry
+    return {
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+        "schema": matrix.schema,
+        "generated": matrix.generated,
+        "sources": dict(matrix.sources),
+        "packages": packages,
+    }
+
+
+def matrix_text(matrix: Matrix) -> str:
+    """Stable plain text: a header line and aligned columns (for pipes, files and diffs)."""
+    rows = [[c.upper() for c in MATRIX_COLUMNS]] + matrix_rows(matrix)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(MATRIX_COLUMNS))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows)
+
+
+def matrix_rich(matrix: Matrix, file: IO[str]) -> None:
+    """The matrix as a rich table on a terminal (rich honours NO_COLOR itself)."""
+    from rich.console import Console  # rich costs start-up time: only the terminal view loads it
+    from rich.table import Table
+
+    table = Table(title=f"compatibility matrix ({matrix.origin}: {matrix.path})", show_lines=False)
+    for column in MATRIX_COLUMNS:
+        table.add_column(column, style="bold" if column == "safe" else None, no_wrap=column != "enforced")
+    for row in matrix_rows(matrix):
+        table.add_row(*row)
+    Console(file=file).print(table)
