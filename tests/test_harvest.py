@@ -1,0 +1,231 @@
+"""Harvest from real git repositories built here, and from the seed FAQ."""
+
+from __future__ import annotations
+
+import os
+import sys
+import subprocess
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from compat import harvest
+from compat.errors import BadInput, CompatError
+
+# __init__.py shapes as OpenMMLab releases wrote them (written for these tests).
+EXCLUSIVE_STYLE = """\
+import mmcv
+from mmcv import digit_version
+
+MIN_V = '1.3.8'
+mmcv_minimum_version = MIN_V
+mmcv_minimum_version = '1.3.8'
+mmcv_maximum_version = '1.4.0'
+mmcv_version = digit_version(mmcv.__version__)
+
+assert digit_version(mmcv_minimum_version) <= mmcv_version, \\
+    f'MMCV=={mmcv.__version__} is too old. ' \\
+    f'Please install mmcv>={mmcv_minimum_version}.'
+assert digit_version(mmcv_maximum_version) > mmcv_version, \\
+    f'MMCV=={mmcv.__version__} is too new. Please install mmcv<{mmcv_maximum_version}.'
+"""
+
+INCLUSIVE_STYLE = """\
+import mmcv
+
+
+def digit_version(text):
+    return [int(x) for x in text.split('.') if x.isdigit()]
+
+
+mmcv_minimum_version = '1.3.8'
+mmcv_maximum_version = '1.6.0'
+mmcv_version = digit_version(mmcv.__version__)
+
+assert (mmcv_version >= digit_version(mmcv_minimum_version)
+        and mmcv_version <= digit_version(mmcv_maximum_version)), \\
+    f'MMCV=={mmcv.__version__} is used but incompatible. ' \\
+    f'Please install mmcv>={mmcv_minimum_version}, <={mmcv_maximum_version}.'
+"""
+
+ENGINE_STYLE = """\
+import mmcv
+import mmengine
+from mmengine.utils import digit_version
+
+mmcv_minimum_version = '2.0.0rc4'
+mmcv_maximum_version = '2.1.0'
+mmcv_version = digit_version(mmcv.__version__)
+mmengine_minimum_version = '0.6.0'
+mmengine_maximum_version = '1.0.0'
+mmengine_version = digit_version(mmengine.__version__)
+
+assert (mmcv_version >= digit_version(mmcv_minimum_version)
+        and mmcv_version <= digit_version(mmcv_maximum_version)), \\
+    f'MMCV=={mmcv.__version__} is used but incompatible.'
+assert (mmengine_version >= digit_version(mmengine_minimum_version)
+        and mmengine_version <= digit_version(mmengine_maximum_version)), \\
+    f'MMEngine=={mmengine.__version__} is used but incompatible. ' \\
+    f'Please install mmengine>={mmengine_minimum_version}, <={mmengine_maximum_version}.'
+"""
+
+
+def test_parse_exclusive_style() -> None:
+    (check,) = harvest.parse_init(EXCLUSIVE_STYLE)
+    assert check.module == "mmcv"
+    assert check.spec == ">=1.3.8,<1.4.0"
+    assert check.compare == "mmcv.digit_version"
+    assert check.messages == (
+        "MMCV=={version} is too old. Please install mmcv>=1.3.8.",
+        "MMCV=={version} is too new. Please install mmcv<1.4.0.",
+    )
+
+
+def test_parse_inclusive_style() -> None:
+    (check,) = harvest.parse_init(INCLUSIVE_STYLE)
+    assert (check.module, check.spec, check.compare) == ("mmcv", ">=1.3.8,<=1.6.0", "local")
+    assert check.messages == ("MMCV=={version} is used but incompatible. Please install mmcv>=1.3.8, <=1.6.0.",)
+
+
+def test_parse_engine_style() -> None:
+    mmcv, mmengine = harvest.parse_init(ENGINE_STYLE)
+    assert (mmcv.module, mmcv.spec) == ("mmcv", ">=2.0.0rc4,<=2.1.0")
+    assert (mmengine.module, mmengine.spec) == ("mmengine", ">=0.6.0,<=1.0.0")
+    assert mmengine.compare == "mmengine.utils.digit_version"
+    assert mmengine.messages[0].endswith("Please install mmengine>=0.6.0, <=1.0.0.")
+
+
+def test_parse_never_executes_the_file(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    source = f"open({str(marker)!r}, 'w').close()\n" + INCLUSIVE_STYLE
+    assert harvest.parse_init(source)[0].spec == ">=1.3.8,<=1.6.0"
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("source", ["def (:\n", "x = '\0'\n" + "(" * 300])
+def test_unparseable_init_is_a_compat_error(source: str) -> None:
+    with pytest.raises(CompatError, match="cannot parse"):
+        harvest.parse_init(source)
+
+
+def test_parse_mminstall() -> None:
+    text = "# comment\nmmcv-full>=1.3.8\n\n-f https://example.invalid\nmmdet>=2.14.0,<3.0.0  # pinned\nMMEngine\n"
+    assert harvest.parse_mminstall(text) == {"mmcv-full": ">=1.3.8", "mmdet": ">=2.14.0,<3.0.0", "mmengine": ""}
+
+
+def test_parse_faq_table_reads_every_seed_row(seed_text: str) -> None:
+    rows = harvest.parse_faq_table(seed_text)
+    assert rows["master"] == {"mmcv-full": ">=1.3.8,<1.8.0"}
+    assert rows["0.28.0"] == {"mmcv-full": ">=1.3.8,<1.6.0"}
+    assert rows["0.12.0"] == {"mmcv-full": ">=1.1.3,<1.3"}
+    table_lines = [line for line in seed_text.splitlines() if line.startswith("|") and "mmcv-full" in line]
+    assert len(rows) == len(table_lines) == 25
+
+
+def test_parse_faq_table_two_distributions_in_a_cell() -> None:
+    text = "| 1.0.0rc1 | mmcv>=2.0.0rc4, mmengine>=0.6.0 |\n| :-: | :-: |\n| 0.x | mmcv-full>=1.3.8, \\<1.8.0 |\n"
+    assert harvest.parse_faq_table(text) == {
+        "1.0.0rc1": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.6.0"},
+        "0.x": {"mmcv-full": ">=1.3.8,<1.8.0"},
+    }
+    with pytest.raises(BadInput):
+        harvest.parse_faq_table("| 1.0 | mmcv-full>=1, \\<2, ?? |\n")
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@t")
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+def _commit(repo: Path, files: Dict[str, str], tag: str = "", annotated: bool = False) -> None:
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", tag or "work")
+    if tag:
+        _git(repo, "tag", *(["-a", "-m", tag] if annotated else []), tag)
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Path:
+    repo = tmp_path / "mmpose"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "master")
+    _commit(repo, {"mmpose/__init__.py": "", "mmpose/version.py": "__version__ = '0.6.0'\n"}, "v0.6.0")
+    _commit(repo, {"mmpose/__init__.py": EXCLUSIVE_STYLE, "mmpose/version.py": "__version__ = '0.18.0'\n",
+                   "requirements/mminstall.txt": "mmcv-full>=1.3.8\nmmdet>=2.14.0\n"}, "v0.18.0")
+    _commit(repo, {"mmpose/__init__.py": INCLUSIVE_STYLE, "mmpose/version.py": "__version__ = '0.28.0'\n"},
+            "v0.28.0", annotated=True)
+    _git(repo, "checkout", "-q", "-b", "main")
+    _commit(repo, {"mmpose/__init__.py": ENGINE_STYLE, "mmpose/version.py": "__version__ = '1.0.0rc1'\n",
+                   "requirements/mminstall.txt": "mmcv>=2.0.0rc1\nmmengine\n"}, "v1.0.0rc1")
+    _commit(repo, {"README.md": "not a release\n"}, "nightly")
+    return repo
+
+
+@pytest.mark.parametrize("bare", [False, True])
+def test_harvest_repo_reads_every_tag_and_branch(upstream: Path, tmp_path: Path, bare: bool) -> None:
+    path = upstream
+    if bare:
+        path = tmp_path / "mirror.git"
+        subprocess.run(["git", "clone", "-q", "--mirror", str(upstream), str(path)], check=True)
+    found = {h.key: h for h in harvest.harvest_repo(harvest.GitRepo(str(path)), "mmpose",
+                                                     branches=["master", "main"], url="U")}
+    assert set(found) == {"0.6.0", "0.18.0", "0.28.0", "1.0.0rc1", "master", "main"}
+    assert found["0.6.0"].enforced == () and found["0.6.0"].installer == {}
+    assert found["0.18.0"].enforced[0].spec == ">=1.3.8,<1.4.0"
+    assert found["0.28.0"].enforced[0].spec == ">=1.3.8,<=1.6.0"
+    assert found["0.28.0"].installer == {"mmcv-full": ">=1.3.8", "mmdet": ">=2.14.0"}  # carried over
+    assert found["0.28.0"].sources["enforced"] == "U/blob/v0.28.0/mmpose/__init__.py"
+    assert [c.module for c in found["1.0.0rc1"].enforced] == ["mmcv", "mmengine"]
+    assert found["main"].version == "1.0.0rc1" and found["main"].is_branch
+    assert found["master"].version == "0.28.0"
+
+
+def test_assemble_package_maps_modules_and_keeps_sources_apart(upstream: Path) -> None:
+    harvested = harvest.harvest_repo(harvest.GitRepo(str(upstream)), "mmpose", branches=["master"], url="U")
+    docs = [harvest.DocTable({"0.28.0": {"mmcv-full": ">=1.3.8,<1.6.0"}}, "FAQ")]
+    table = harvest.assemble_package("mmpose", "U", harvested, docs)
+    release = table["releases"]["0.28.0"]
+    assert release["mmcv-full"]["documented"] == {"spec": ">=1.3.8,<1.6.0", "source": "FAQ"}
+    assert release["mmcv-full"]["enforced"]["spec"] == ">=1.3.8,<=1.6.0"
+    assert release["mmcv-full"]["installer"]["spec"] == ">=1.3.8"
+    assert release["mmdet"]["optional"] is True
+    assert table["releases"]["1.0.0rc1"]["mmcv"]["enforced"]["spec"] == ">=2.0.0rc4,<=2.1.0"
+    assert table["releases"]["1.0.0rc1"]["mmengine"]["installer"]["spec"] == ""
+    assert "asserts no version" in table["releases"]["0.6.0"]["note"]
+    assert table["branches"]["master"]["version"] == "0.28.0"
+    assert list(table["releases"]) == ["1.0.0rc1", "0.28.0", "0.18.0", "0.6.0"]
+
+
+def test_not_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(CompatError, match="not a git repository"):
+        harvest.GitRepo(str(tmp_path)).refs()
+
+
+def test_unknown_branch(upstream: Path) -> None:
+    with pytest.raises(BadInput, match="branch 'dev' not in"):
+        harvest.harvest_repo(harvest.GitRepo(str(upstream)), "mmpose", branches=["dev"])
+
+
+UPSTREAM_MIRROR = Path(os.environ.get("MMCOMPAT_UPSTREAM_MMPOSE", "/work/.mirror/open-mmlab+mmpose/repo"))
+
+
+@pytest.mark.skipif(not UPSTREAM_MIRROR.is_dir(), reason="no open-mmlab/mmpose clone (set MMCOMPAT_UPSTREAM_MMPOSE)")
+def test_embedded_matrix_is_what_the_generator_produces_from_upstream(tmp_path: Path, seed_text: str) -> None:
+    from .conftest import ROOT, SEED_FAQ
+
+    out = tmp_path / "m.toml"
+    master = subprocess.run(["git", "-C", str(UPSTREAM_MIRROR), "rev-parse", "master"], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    faq = f"{SEED_FAQ}=https://github.com/open-mmlab/mmpose/blob/{master}/docs/zh_cn/faq.md"
+    subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "generate_matrix.py"), "--repo", str(UPSTREAM_MIRROR), "--faq", faq,
+         "--faq-ref", "v1.3.2:docs/en/faq.md", "-o", str(out)],
+        check=True, capture_output=True,
+    )
+    assert out.read_text(encoding="utf-8") == (ROOT / "data" / "compat_matrix.toml").read_text(encoding="utf-8")

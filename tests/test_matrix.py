@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+from compat.errors import BadMatrix
+from compat.matrix import from_dict, load, parse_toml
+from compat.models import Matrix
+
+from .conftest import ROOT
+
+EMBEDDED = ROOT / "data" / "compat_matrix.toml"
+
+
+def _minimal() -> Dict[str, Any]:
+    return {
+        "schema": 1,
+        "mmpose": {
+            "releases": {
+                "0.28.0": {
+                    "ref": "v0.28.0",
+                    "mmcv-full": {
+                        "enforced": {"spec": ">=1.3.8,<=1.6.0", "source": "mmpose/__init__.py@v0.28.0"},
+                    },
+                }
+            }
+        },
+    }
+
+
+def test_embedded_matrix_loads_and_covers_every_upstream_release(matrix: Matrix) -> None:
+    releases = {r.key for r in matrix.packages["mmpose"].releases}
+    # Every tag of open-mmlab/mmpose (0.15.0 is tagged without the v).
+    expected = {
+        "0.6.0", "0.7.0", "0.8.0", "0.9.0", "0.10.0", "0.11.0", "0.12.0", "0.13.0", "0.14.0", "0.15.0",
+        "0.16.0", "0.17.0", "0.18.0", "0.19.0", "0.20.0", "0.21.0", "0.22.0", "0.23.0", "0.24.0", "0.25.0",
+        "0.25.1", "0.26.0", "0.27.0", "0.28.0", "0.28.1", "0.29.0", "1.0.0b0", "1.0.0rc0", "1.0.0rc1",
+        "1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.3.1", "1.3.2",
+    }
+    assert releases == expected
+    assert set(matrix.packages["mmpose"].branches) == {"master", "0.x", "main", "1.x"}
+    versions = [r.version for r in matrix.packages["mmpose"].releases]
+    assert versions == sorted(versions, reverse=True)
+
+
+def test_every_fact_has_a_source(matrix: Matrix) -> None:
+    table = matrix.packages["mmpose"]
+    for release in list(table.releases) + list(table.branches.values()):
+        for dependency in release.dependencies:
+            for source, fact in dependency.facts().items():
+                assert fact.source.startswith("https://github.com/open-mmlab/mmpose/blob/"), (release.key, source)
+
+
+def _with(change) -> Dict[str, Any]:
+    data = copy.deepcopy(_minimal())
+    change(data)
+    return data
+
+
+def _set(path, value):
+    def change(data):
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return change
+
+
+def _delete(path):
+    def change(data):
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        del node[path[-1]]
+    return change
+
+
+REL = ("mmpose", "releases", "0.28.0")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (_set(("schema",), 2), "bad matrix m.toml at schema: expected schema = 1, got 2"),
+        (_delete(("schema",)), "bad matrix m.toml at schema: expected schema = 1, got None"),
+        (_set(REL + ("mmcv-full", "enforced", "spec"), ">=1.3.8,<=x"),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.enforced.spec: not a version specifier: \'>=1.3.8,<=x\''),
+        (_set(REL + ("mmcv-full", "enforced", "spec"), ">=2,<1"),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.enforced.spec: the range \'>=2,<1\' contains no version'),
+        (_delete(REL + ("mmcv-full", "enforced", "source")),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.enforced.source: expected a non-empty string, got None'),
+        (_delete(REL + ("mmcv-full", "enforced", "spec")),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.enforced: missing key \'spec\''),
+        (_set(REL + ("mmcv-full", "enforced", "colour"), "red"),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.enforced.colour: unknown key'),
+        (_set(REL + ("mmcv-full", "guessed"), {"spec": ">=1", "source": "x"}),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.guessed: unknown key'),
+        (_set(REL + ("mmcv-full", "optional"), "yes"),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.optional: expected true or false, got \'yes\''),
+        (_set(REL + ("mmcv-full", "enforced", "messages"), "text"),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full.enforced.messages: expected a list of strings'),
+        (_set(REL + ("mmcv-full",), ">=1"),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmcv-full: unknown key'),
+        (_delete(REL + ("ref",)), 'bad matrix m.toml at mmpose.releases."0.28.0".ref: expected a non-empty string, got None'),
+        (_set(("mmpose", "releases", "v0.29"), {"ref": "v0.29"}),
+         'bad matrix m.toml at mmpose.releases."v0.29": write the release as \'0.29\', its normalized form'),
+        (_set(("mmpose", "releases", "zero"), {"ref": "x"}),
+         "bad matrix m.toml at mmpose.releases.zero: not a PEP 440 version: 'zero'"),
+        (_set(("mmpose", "branches"), {"master": {"ref": "master"}}),
+         "bad matrix m.toml at mmpose.branches.master.version: expected a non-empty string, got None"),
+        (_set(("mmpose", "releases"), {}), "bad matrix m.toml at mmpose.releases: no releases"),
+        (_set(("mmpose",), []), "bad matrix m.toml at mmpose: expected a table, got list"),
+        (_delete(("mmpose",)), "bad matrix m.toml: no package tables"),
+    ],
+)
+def test_validation_names_the_key_path(change, message) -> None:
+    with pytest.raises(BadMatrix) as caught:
+        from_dict(_with(change), path="m.toml")
+    assert str(caught.value) == message
+
+
+def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('schema = 1\n\n[mmpose.releases."0.28.0"]\nref = v0.28.0\n', encoding="utf-8")
+    with pytest.raises(BadMatrix) as caught:
+        load(str(bad))
+    assert caught.value.line == 4
+    assert str(caught.value).startswith(f"bad matrix {bad}:4: not valid TOML: ")
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [(b"\xff\xfe schema", "not UTF-8 (byte 0)"), (b"", "expected schema = 1, got None")],
+)
+def test_damaged_files(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "m.toml"
+    path.write_bytes(content)
+    with pytest.raises(BadMatrix, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        load(str(path))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(BadMatrix) as caught:
+        load(str(tmp_path / "nope.toml"))
+    assert str(caught.value) == f"bad matrix {tmp_path / 'nope.toml'}: cannot read it: No such file or directory"
+
+
+def test_environment_variable_selects_the_matrix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(EMBEDDED.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("MMCOMPAT_MATRIX", str(path))
+    loaded = load()
+    assert (loaded.path, loaded.origin) == (str(path), "MMCOMPAT_MATRIX")
+    assert load(str(EMBEDDED)).origin == "--matrix"
+    monkeypatch.delenv("MMCOMPAT_MATRIX")
+    assert load().origin == "embedded"
+
+
+def test_parse_toml_returns_plain_data() -> None:
+    assert parse_toml("schema = 1\n", path="x") == {"schema": 1}
+    assert sys.modules.get("compat.matrix") is not None

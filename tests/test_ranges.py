@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from compat.errors import BadInput
+from compat.ranges import Range
+
+
+@pytest.mark.parametrize(
+    "text, rendered",
+    [
+        (">=1.3.8,<1.6.0", ">=1.3.8,<1.6.0"),
+        ("<1.6.0,>=1.3.8", ">=1.3.8,<1.6.0"),
+        ("<1.3, >=1.1.3", ">=1.1.3,<1.3"),
+        ("", ""),
+        ("==1.2.3", "==1.2.3"),
+        (">=1.0,<=1.0", "==1.0"),
+        ("~=1.4.2", ">=1.4.2,<1.5"),
+        ("~=2.2", ">=2.2,<3"),
+        (">=1.0,!=1.2.0", ">=1.0,!=1.2.0"),
+        (">=2.0.0rc4,<=2.1.0", ">=2.0.0rc4,<=2.1.0"),
+        (">=1,>=2,<5,<4", ">=2,<4"),
+    ],
+)
+def test_parse_renders_tightest_bounds_as_written(text: str, rendered: str) -> None:
+    assert str(Range.parse(text)) == rendered
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        (">=1.3.8,<1.6.0", ">=1.3.8,<=1.6.0", ">=1.3.8,<1.6.0"),  # exclusive wins at the same version
+        (">=1.3.8,<=1.6.0", ">=1.3.8", ">=1.3.8,<=1.6.0"),
+        (">=2.0.1", ">=2.0.0rc4,<=3.0.0", ">=2.0.1,<=3.0.0"),
+        (">1.0", ">=1.0", ">1.0"),
+        (">=1.1.3,<1.3", ">=1.1.3,<1.4.0", ">=1.1.3,<1.3"),
+        ("", ">=1", ">=1"),
+    ],
+)
+def test_intersection(a: str, b: str, expected: str) -> None:
+    assert str(Range.parse(a).intersect(Range.parse(b))) == expected
+    assert str(Range.parse(b).intersect(Range.parse(a))) == expected
+
+
+@pytest.mark.parametrize(
+    "text, empty",
+    [(">=2,<1", True), (">=1,<1", True), (">1,<=1", True), (">=1,<=1", False), (">=1", False), ("", False)],
+)
+def test_is_empty(text: str, empty: bool) -> None:
+    assert Range.parse(text).is_empty is empty
+
+
+@pytest.mark.parametrize(
+    "text, version, inside",
+    [
+        (">=1.3.8,<=1.6.0", "1.6.0", True),
+        (">=1.3.8,<1.6.0", "1.6.0", False),
+        (">=2.0.0rc4,<=2.1.0", "2.0.0rc4", True),
+        (">=2.0.0rc4,<=2.1.0", "2.0.0rc3", False),
+        (">=2.0.0,<2.1.0", "2.1.0rc1", False),  # PEP 440: <V excludes V's pre-releases
+    ],
+)
+def test_contains(text: str, version: str, inside: bool) -> None:
+    assert Range.parse(text).contains(Version(version)) is inside
+
+
+@pytest.mark.parametrize("text", ["abc", ">=", "=>1.0", "1.0"])
+def test_bad_specifier_is_bad_input(text: str) -> None:
+    with pytest.raises(BadInput, match="not a version specifier"):
+        Range.parse(text)
+
+
+_VERSIONS = ["0.9", "1.0", "1.0.0", "1.1", "1.3.8", "1.4.0", "1.6.0", "2.0.0rc1", "2.0.0", "2.1.0", "3"]
+_bounds = st.builds(
+    lambda op, v: op + v, st.sampled_from([">=", ">", "<=", "<", "=="]), st.sampled_from(_VERSIONS)
+)
+_specs = st.lists(_bounds, max_size=3).map(",".join)
+
+
+@given(_specs, _specs, st.sampled_from(_VERSIONS + ["1.5", "2.0.0rc4", "1.6.0.post1"]))
+def test_intersection_is_conjunction(a: str, b: str, candidate: str) -> None:
+    version = Version(candidate)
+    both = Range.parse(a).intersect(Range.parse(b))
+    expected = SpecifierSet(a).contains(version, prereleases=True) and SpecifierSet(b).contains(version, prereleases=True)
+    assert both.contains(version) is expected
+    if both.is_empty:
+        assert not expected
+
+
+@given(_specs)
+def test_render_round_trips(text: str) -> None:
+    parsed = Range.parse(text)
+    assert Range.parse(str(parsed)) == parsed
+    assert " " not in str(parsed)
