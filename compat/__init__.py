@@ -37,9 +37,9 @@ __all__ = [
 
 _LAZY = {
     "POLICIES": "models",
-    "mmcv_requirement": "resolve",
-    "resolve": "resolve",
-    "compatible": "resolve",
+    "mmcv_requirement": "resolver",
+    "resolve": "resolver",
+    "compatible": "resolver",
     "load_matrix": ("matrix", "load"),
     "Matrix": "models",
     "Release": "models",
@@ -62,7 +62,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .matrix import load as load_matrix
     from .models import POLICIES, Dependency, Fact, Matrix, Release, Resolution
     from .ranges import Range
-    from .resolve import compatible, mmcv_requirement, resolve
+    from .resolver import compatible, mmcv_requirement, resolve
 
 
 def __getattr__(name: str) -> "Any":

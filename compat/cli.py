@@ -92,7 +92,7 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
     from . import fastpath
     from .matrix import load
     from .render import resolution_dict
-    from .resolve import answer_index, pip_lines, resolve
+    from .resolver import answer_index, pip_lines, resolve
 
     matrix = load(options.matrix)
     resolution = resolve(options.target, policy=options.policy, matrix=matrix)
@@ -108,7 +108,7 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
 def _cmd_compatible(options) -> int:  # type: ignore[no-untyped-def]
     from .matrix import load
     from .render import compatible_dict, compatible_text
-    from .resolve import compatible
+    from .resolver import compatible
 
     matrix = load(options.matrix)
     releases = compatible(options.requirement, policy=options.policy, matrix=matrix)

@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+import compat
+from compat import harvest
+from compat.errors import BadInput, CompatError, NoAnswer, UnknownRelease
+from compat.models import POLICIES, Matrix
+from compat.resolver import answer_index, compatible, find_release, nearest_releases, pip_lines, resolve
+
+
+def test_every_seed_row_is_the_safe_answer(seed_text: str, matrix: Matrix) -> None:
+    rows = harvest.parse_faq_table(seed_text)
+    assert rows, "the seed table parsed to nothing"
+    for key, row in rows.items():
+        ((name, spec),) = row.items()
+        assert resolve(key, matrix=matrix).requirements == (f"{name}{spec}",), key
+
+
+# (release, distribution, documented, enforced, installer) as read from upstream files at each tag.
+SPREAD = [
+    ("0.7.0", "mmcv-full", ">=1.1.1,<1.2", ">=1.1.1,<1.2", None),
+    ("0.14.0", "mmcv-full", ">=1.1.3,<1.4.0", ">=1.1.3,<1.4.0", None),
+    ("0.15.0", "mmcv-full", None, ">=1.3.2,<1.4.0", ">=1.3.2"),
+    ("0.18.0", "mmcv-full", ">=1.3.8,<1.4.0", ">=1.3.8,<1.4.0", ">=1.3.8"),
+    ("0.19.0", "mmcv-full", ">=1.3.8,<1.4.0", ">=1.3.8,<=1.4.0", ">=1.3.8"),
+    ("0.28.0", "mmcv-full", ">=1.3.8,<1.6.0", ">=1.3.8,<=1.6.0", ">=1.3.8"),
+    ("0.29.0", "mmcv-full", ">=1.3.8,<1.7.0", ">=1.3.8,<=1.7.0", ">=1.3.8"),
+    ("0.28.0", "mmdet", None, None, ">=2.14.0"),
+    ("0.16.0", "mmtrack", None, None, ">=0.5.0"),
+    ("1.0.0b0", "mmcv", ">=2.0.0rc0", ">=2.0.0rc0,<=2.1.0", ">=2.0.0rc1"),
+    ("1.0.0b0", "mmengine", ">=0.0.1", None, ""),
+    ("1.0.0rc0", "mmengine", ">=0.0.1", ">=0.1.0,<=1.0.0", ""),
+    ("1.0.0", "mmcv", ">=2.0.0", ">=2.0.0rc4,<=2.1.0", ">=2.0.0rc1,<2.1.0"),
+    ("1.3.1", "mmcv", ">=2.0.1", ">=2.0.0rc4,<=2.3.0", ">=2.0.0,<2.2.0"),
+    ("1.3.2", "mmcv", ">=2.0.1", ">=2.0.0rc4,<=3.0.0", ">=2.0.0,<3.0.0"),
+    ("1.3.2", "mmengine", ">=0.9.0", ">=0.6.0,<=1.0.0", ">=0.4.0,<1.0.0"),
+    ("1.3.2", "mmdet", None, None, ">=3.0.0,<3.3.0"),
+    ("master", "mmcv-full", ">=1.3.8,<1.8.0", ">=1.3.8,<=1.8.0", ">=1.3.8"),
+    ("1.x", "mmcv", None, ">=2.0.0rc4,<=2.1.0", ">=2.0.0,<2.1.0"),
+]
+
+
+def _spec(matrix: Matrix, key: str, name: str, source: str) -> Optional[str]:
+    dependency = find_release(matrix, key).dependency(name)
+    assert dependency is not None
+    fact = dependency.fact(source)
+    return None if fact is None else str(fact.range)
+
+
+@pytest.mark.parametrize("key, name, documented, enforced, installer", SPREAD)
+def test_three_sources_kept_apart(matrix: Matrix, key, name, documented, enforced, installer) -> None:
+    assert _spec(matrix, key, name, "documented") == documented
+    assert _spec(matrix, key, name, "enforced") == enforced
+    assert _spec(matrix, key, name, "installer") == installer
+
+
+@pytest.mark.parametrize(
+    "target, policy, expected",
+    [
+        ("0.28.0", "safe", ("mmcv-full>=1.3.8,<1.6.0",)),
+        ("0.28.0", "enforced", ("mmcv-full>=1.3.8,<=1.6.0",)),
+        ("0.28.0", "installer", ("mmcv-full>=1.3.8",)),
+        ("0.28.0", "documented", ("mmcv-full>=1.3.8,<1.6.0",)),
+        ("v0.28.0", "safe", ("mmcv-full>=1.3.8,<1.6.0",)),
+        ("mmpose==0.28.0", "safe", ("mmcv-full>=1.3.8,<1.6.0",)),
+        (" MMPose == 0.28.0 ", "safe", ("mmcv-full>=1.3.8,<1.6.0",)),
+        ("0.15.0", "safe", ("mmcv-full>=1.3.2,<1.4.0",)),
+        ("1.3.2", "safe", ("mmcv>=2.0.1,<3.0.0", "mmengine>=0.9.0,<1.0.0")),
+        ("1.0.0-rc1", "safe", ("mmcv>=2.0.0rc4,<=2.1.0", "mmengine>=0.6.0,<1.0.0")),
+        ("1.0.0b0", "safe", ("mmcv>=2.0.0rc1,<=2.1.0", "mmengine>=0.0.1")),
+        ("1.0.0b0", "installer", ("mmcv>=2.0.0rc1", "mmengine")),
+        ("master", "safe", ("mmcv-full>=1.3.8,<1.8.0",)),
+        ("0.x", "safe", ("mmcv-full>=1.3.8,<1.8.0",)),
+        ("main", "safe", ("mmcv>=2.0.0,<3.0.0", "mmengine>=0.6.0,<1.0.0")),
+        ("mmpose>=0.28,<1", "safe", ("mmcv-full>=1.3.8,<1.7.0",)),
+    ],
+)
+def test_resolve(matrix: Matrix, target: str, policy: str, expected) -> None:
+    assert resolve(target, policy=policy, matrix=matrix).requirements == expected
+
+
+def test_library_api_reads_the_embedded_matrix() -> None:
+    assert compat.mmcv_requirement("0.28.0") == "mmcv-full>=1.3.8,<1.6.0"
+    assert compat.mmcv_requirement("1.3.2", "enforced") == "mmcv>=2.0.0rc4,<=3.0.0"
+    resolution = compat.resolve("0.28.0", policy="installer")
+    assert resolution.requirements == ("mmcv-full>=1.3.8",)
+    assert resolution.matrix_origin == "embedded"
+    with pytest.raises(AttributeError):
+        resolution.policy = "safe"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "version, nearest",
+    [("0.29.1", ("0.29.0", "0.28.1")), ("0.27.5", ("0.28.0", "0.27.0")), ("2.0.0", ("1.3.2", "1.3.1")),
+     ("0.0.1", ("0.7.0", "0.6.0")), ("1.0.0rc2", ("1.0.0", "1.0.0rc1"))],
+)
+def test_nearest_releases(matrix: Matrix, version: str, nearest) -> None:
+    assert nearest_releases(matrix.packages["mmpose"], Version(version)) == nearest
+
+
+def test_unknown_release_carries_the_nearest(matrix: Matrix) -> None:
+    with pytest.raises(UnknownRelease) as caught:
+        resolve("0.29.1", matrix=matrix)
+    assert caught.value.nearest == ("0.29.0", "0.28.1")
+    assert str(caught.value) == "unknown mmpose release '0.29.1'; nearest known: 0.29.0, 0.28.1"
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("", "empty target; give a release such as 0.28.0 or a branch such as master"),
+        ("foo", "unknown target 'foo'; give a release such as 0.28.0, mmpose==0.28.0, or a branch: 0.x, 1.x, main, master"),
+        ("mmdet==2.25.0", "mmcompat resolves mmpose releases; got 'mmdet'"),
+        ("0.28.0.0.x!", "not a release, branch or requirement: '0.28.0.0.x!'; give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
+        ("mmpose>=5", "no known mmpose release matches 'mmpose>=5'"),
+        ("mmpose[all]==0.28.0", "give mmpose with a version only, not 'mmpose[all]==0.28.0'"),
+    ],
+)
+def test_bad_targets(matrix: Matrix, target: str, message: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        resolve(target, matrix=matrix)
+    assert str(caught.value) == message
+
+
+def test_bad_policy(matrix: Matrix) -> None:
+    with pytest.raises(BadInput, match=r"unknown policy 'newest'; known: safe, documented, enforced, installer"):
+        resolve("0.28.0", policy="newest", matrix=matrix)
+
+
+def test_no_answer(matrix: Matrix) -> None:
+    with pytest.raises(NoAnswer, match="no documented range for mmcv-full in mmpose 0.15.0 "
+                                       r"\(sources present: enforced, installer\); try --policy safe"):
+        resolve("0.15.0", policy="documented", matrix=matrix)
+    with pytest.raises(NoAnswer, match="no source records what mmpose 0.6.0 needs: mmpose/__init__.py at v0.6.0"):
+        resolve("0.6.0", matrix=matrix)
+
+
+@pytest.mark.parametrize(
+    "requirement, policy, expected",
+    [
+        ("mmcv-full==1.6.0", "safe", ["0.29.0", "0.28.1"]),
+        ("mmcv-full==1.6.0", "enforced", ["0.29.0", "0.28.1", "0.28.0", "0.27.0", "0.26.0", "0.25.1"]),
+        ("mmcv-full==1.7.0", "safe", []),
+        ("mmcv-full==1.7.0", "enforced", ["0.29.0", "0.28.1"]),
+        ("mmcv==2.1.0", "safe", ["1.3.2", "1.3.1", "1.3.0", "1.2.0", "1.0.0rc1", "1.0.0rc0", "1.0.0b0"]),
+        ("mmengine==0.7.0", "safe", ["1.0.0", "1.0.0rc1", "1.0.0rc0", "1.0.0b0"]),
+        ("mmdet==2.28.2", "safe", ["0.29.0", "0.28.1", "0.28.0", "0.27.0", "0.26.0", "0.25.1", "0.25.0", "0.24.0",
+                                   "0.23.0", "0.22.0", "0.21.0", "0.20.0", "0.19.0", "0.18.0", "0.17.0", "0.16.0",
+                                   "0.15.0"]),
+    ],
+)
+def test_compatible(matrix: Matrix, requirement: str, policy: str, expected) -> None:
+    releases = [r.key for r in compatible(requirement, policy=policy, matrix=matrix)]
+    assert releases == expected
+
+
+@pytest.mark.parametrize(
+    "requirement, message",
+    [
+        ("mmcv-full>=1.6", "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full>=1.6'"),
+        ("mmcv-full", "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full'"),
+        ("torch==2.0", "no mmpose release records 'torch'; known: mmcv, mmcv-full, mmdet, mmengine, mmtrack"),
+        ("==1.0", "not a requirement: '==1.0'; give NAME==VERSION, e.g. mmcv-full==1.6.0"),
+    ],
+)
+def test_compatible_bad_input(matrix: Matrix, requirement: str, message: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        compatible(requirement, matrix=matrix)
+    assert str(caught.value) == message
+
+
+def test_fast_path_index_matches_the_full_resolver(matrix: Matrix) -> None:
+    index = answer_index(matrix)
+    table = matrix.packages["mmpose"]
+    checked = 0
+    for release in list(table.releases) + list(table.branches.values()):
+        spellings = [release.key] if release.is_branch else [release.key, "v" + release.key, "mmpose==" + release.key]
+        for policy in POLICIES:
+            try:
+                expected: Optional[str] = pip_lines(resolve(release.key, policy=policy, matrix=matrix).requirements)
+            except CompatError:
+                expected = None
+            for spelling in spellings:
+                assert index.get((policy, spelling)) == expected, (policy, spelling)
+                checked += 1
+    assert checked > 400
+
+
+# ---- properties -------------------------------------------------------------------------------------
+
+_PROBES = sorted({Version(v) for v in [
+    "1.0.0", "1.1.1", "1.1.3", "1.2", "1.2.7", "1.3", "1.3.0", "1.3.2", "1.3.7", "1.3.8", "1.3.18", "1.4.0",
+    "1.4.8", "1.5.0", "1.5.3", "1.6.0", "1.6.2", "1.7.0", "1.7.2", "1.8.0", "2.0.0rc0", "2.0.0rc1", "2.0.0rc4",
+    "2.0.0", "2.0.1", "2.1.0", "2.2.0", "2.3.0", "3.0.0", "0.0.1", "0.1.0", "0.4.0", "0.6.0", "0.7.0",
+    "0.9.0", "0.10.7", "1.0.0rc0",
+]})
+
+
+def test_safe_is_within_every_source(matrix: Matrix) -> None:
+    table = matrix.packages["mmpose"]
+    for release in list(table.releases) + list(table.branches.values()):
+        for dependency in release.dependencies:
+            safe = dependency.range_for("safe")
+            for source, fact in dependency.facts().items():
+                for version in _PROBES:
+                    if safe is not None and safe.contains(version):
+                        assert fact.range.contains(version), (release.key, dependency.name, source, version)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_arbitrary_targets_raise_only_compat_errors(text: str) -> None:
+    try:
+        resolution = compat.resolve(text)
+    except CompatError as e:
+        assert "\n" not in str(e)
+        return
+    for line in resolution.requirements:
+        _assert_pip_line(line)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.sampled_from(POLICIES + ("x",)))
+def test_arbitrary_requirements_raise_only_compat_errors(text: str, policy: str) -> None:
+    try:
+        compat.compatible(text, policy=policy)
+    except CompatError as e:
+        assert "\n" not in str(e)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([r for r in [
+    "0.7.0", "0.8.0", "0.9.0", "0.10.0", "0.11.0", "0.12.0", "0.13.0", "0.14.0", "0.15.0", "0.16.0", "0.17.0",
+    "0.18.0", "0.19.0", "0.20.0", "0.21.0", "0.22.0", "0.23.0", "0.24.0", "0.25.0", "0.25.1", "0.26.0", "0.27.0",
+    "0.28.0", "0.28.1", "0.29.0", "1.0.0b0", "1.0.0rc0", "1.0.0rc1", "1.0.0", "1.1.0", "1.2.0", "1.3.0",
+    "1.3.1", "1.3.2", "master", "0.x", "main", "1.x"]]), st.sampled_from(POLICIES))
+def test_every_output_line_is_a_pip_requirement(key: str, policy: str) -> None:
+    try:
+        lines = compat.resolve(key, policy=policy).requirements
+    except NoAnswer as e:
+        # Only a policy that names one source can lack an answer for a listed release.
+        assert policy != "safe", str(e)
+        return
+    for line in lines:
+        _assert_pip_line(line)
+
+
+def _assert_pip_line(line: str) -> None:
+    parsed = Requirement(line)
+    assert " " not in line and line.startswith(parsed.name)
+    assert SpecifierSet(line[len(parsed.name):]) == parsed.specifier
+    assert parsed.name in ("mmcv-full", "mmcv", "mmengine") and not parsed.marker and not parsed.extras
