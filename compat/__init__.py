@@ -8,8 +8,6 @@ The public names load on first use (PEP 562), so ``import compat`` costs almost 
 imports rich, requests, pip_api or pip.
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
 __version__ = "0.1.0"
@@ -63,6 +61,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .models import POLICIES, Dependency, Fact, Matrix, Release, Resolution
     from .ranges import Range
     from .resolver import compatible, mmcv_requirement, resolve
+
+
+del TYPE_CHECKING
 
 
 def __getattr__(name: str) -> "Any":

@@ -155,7 +155,7 @@ def matrix_rich(matrix: Matrix, file: IO[str]) -> None:
 
     table = Table(title=f"compatibility matrix ({matrix.origin}: {matrix.path})", show_lines=False)
     for column in MATRIX_COLUMNS:
-        table.add_column(column, style="bold" if column == "safe" else None, no_wrap=column != "enforced")
+        table.add_column(column, style="bold green" if column == "safe" else None, no_wrap=True)
     for row in matrix_rows(matrix):
         table.add_row(*row)
     Console(file=file).print(table)

@@ -1,0 +1,87 @@
+"""Benchmark: ``mmcompat resolve 0.28.0`` against a bare ``python -c pass`` in the same venv.
+
+Target (issue: core): at most 2.0x, as the median of paired runs (A B A B ...). The machines are noisy,
+so only ratios measured side by side in one run mean anything.
+
+    python bench/bench_resolve.py [--runs 41] [--venv PATH]
+
+Without --venv, builds a fresh venv in a temp folder and installs this checkout into it the way users
+do (``pip install .``, not editable: an editable install adds a path entry to every start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _venv(folder: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(ROOT)], check=True)
+    return folder / "bin"
+
+
+def _time(command: Sequence[str], env: Dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, env=env, check=True)
+    return time.perf_counter() - start
+
+
+def paired(baseline: Sequence[str], candidate: Sequence[str], runs: int, env: Dict[str, str],
+           fresh_cache: bool = False) -> List[float]:
+    """Ratios candidate/baseline of ``runs`` back-to-back pairs."""
+    ratios = []
+    for index in range(runs):
+        if fresh_cache:
+            env = dict(env, MMCOMPAT_CACHE_DIR=tempfile.mkdtemp(prefix="mmcompat-bench-"))
+        a = _time(baseline, env)
+        b = _time(candidate, env)
+        ratios.append(b / a)
+    return ratios
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=41)
+    parser.add_argument("--venv", help="an existing venv with mmcompat installed")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bindir = Path(args.venv) / "bin" if args.venv else _venv(Path(tmp) / "venv")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MMCOMPAT_")}
+        env["MMCOMPAT_CACHE_DIR"] = str(Path(tmp) / "cache")
+        python, script = str(bindir / "python"), str(bindir / "mmcompat")
+        baseline = [python, "-c", "pass"]
+        subprocess.run([script, "resolve", "0.28.0"], check=True, env=env, stdout=subprocess.DEVNULL)  # warm
+        cases = {
+            "mmcompat resolve 0.28.0 (index warm)": (paired(baseline, [script, "resolve", "0.28.0"], args.runs, env), 2.0),
+            "python -m compat resolve 0.28.0 (warm)": (
+                paired(baseline, [python, "-m", "compat", "resolve", "0.28.0"], args.runs, env), None),
+            "mmcompat resolve 0.28.0 --json (full path)": (
+                paired(baseline, [script, "resolve", "0.28.0", "--json"], args.runs, env), None),
+            "mmcompat resolve 0.28.0 (first run, no index)": (
+                paired(baseline, [script, "resolve", "0.28.0"], max(5, args.runs // 4), env, fresh_cache=True), None),
+        }
+        print(f"baseline: python -c pass, {args.runs} paired runs; ratio = median(candidate/baseline)")
+        failed = False
+        for name, (ratios, target) in cases.items():
+            median = statistics.median(ratios)
+            verdict = ""
+            if target is not None:
+                verdict = f"  target <= {target:.1f}x: {'ok' if median <= target else 'MISSED'}"
+                failed |= median > target
+            print(f"{median:6.2f}x  {name}{verdict}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""The installed ``mmcompat`` console script, run in a subprocess like a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, Run
+
+EMBEDDED = ROOT / "data" / "compat_matrix.toml"
+
+
+def _one_line_error(done: subprocess.CompletedProcess, code: int, text: str) -> None:
+    assert done.returncode == code, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr == f"mmcompat: error: {text}\n"
+    assert "Traceback" not in done.stderr
+
+
+def test_resolve_prints_pip_ready_lines(run: Run) -> None:
+    done = run("resolve", "0.28.0")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
+    done = run("resolve", "1.3.2")
+    assert done.stdout == "mmcv>=2.0.1,<3.0.0\nmmengine>=0.9.0,<1.0.0\n"
+
+
+@pytest.mark.parametrize("policy, line", [("enforced", "mmcv-full>=1.3.8,<=1.6.0"), ("installer", "mmcv-full>=1.3.8")])
+@pytest.mark.parametrize("form", ["split", "joined"])
+def test_resolve_policy(run: Run, policy: str, line: str, form: str) -> None:
+    args = ["--policy", policy] if form == "split" else [f"--policy={policy}"]
+    for _ in range(2):  # the first call writes the fast index, the second reads it
+        done = run("resolve", "v0.28.0", *args)
+        assert (done.returncode, done.stdout) == (0, line + "\n")
+
+
+def test_fast_index_is_written_once_and_answers_like_the_full_path(run: Run) -> None:
+    index = run.cache / "resolve-index.marshal"
+    slow = run("resolve", "mmpose==0.28.0")
+    assert index.is_file()
+    stamp = index.stat().st_mtime_ns
+    fast = run("resolve", "mmpose==0.28.0")
+    assert fast.stdout == slow.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
+    assert index.stat().st_mtime_ns == stamp
+    assert not [p for p in run.cache.iterdir() if p.name != "resolve-index.marshal"], "temp files left behind"
+
+
+def test_fast_index_follows_a_changed_matrix(run: Run, tmp_path: Path) -> None:
+    copy = tmp_path / "m.toml"
+    text = EMBEDDED.read_text(encoding="utf-8")
+    copy.write_text(text, encoding="utf-8")
+    env = {"MMCOMPAT_MATRIX": str(copy)}
+    assert run("resolve", "0.28.0", env=env).stdout == "mmcv-full>=1.3.8,<1.6.0\n"
+    assert run("resolve", "0.28.0", env=env).stdout == "mmcv-full>=1.3.8,<1.6.0\n"
+    marker = 'documented = { spec = ">=1.3.8,<1.6.0", source = "https://github.com/open-mmlab/mmpose/blob/21'
+    position = text.index(marker, text.index('[mmpose.releases."0.28.0".mmcv-full]'))
+    changed = text[:position] + marker.replace("<1.6.0", "<1.5.0") + text[position + len(marker):]
+    copy.write_text(changed, encoding="utf-8")
+    assert run("resolve", "0.28.0", env=env).stdout == "mmcv-full>=1.3.8,<1.5.0\n"
+    # Back to the embedded matrix: the index is rebuilt for it.
+    assert run("resolve", "0.28.0").stdout == "mmcv-full>=1.3.8,<1.6.0\n"
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\x01garbage", b"\xe9"])
+def test_damaged_fast_index_is_ignored(run: Run, garbage: bytes) -> None:
+    run.cache.mkdir(parents=True)
+    (run.cache / "resolve-index.marshal").write_bytes(garbage)
+    done = run("resolve", "0.28.0")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
+
+
+def test_unwritable_cache_still_answers(run: Run, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    done = run("resolve", "0.28.0", env={"MMCOMPAT_CACHE_DIR": str(blocker / "sub")})
+    assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
+
+
+def test_resolve_json(run: Run) -> None:
+    done = run("resolve", "0.28.0", "--json")
+    assert done.returncode == 0
+    data = json.loads(done.stdout)
+    assert data["target"] == {"name": "mmpose", "version": "0.28.0", "branch": None, "ref": "v0.28.0",
+                              "commit": "5123a2a7e794be61b09f288b75b59b1eba15958c"}
+    assert data["policy"] == "safe"
+    assert data["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
+    assert data["constraints"]["mmcv-full"] == {
+        "safe": ">=1.3.8,<1.6.0", "documented": ">=1.3.8,<1.6.0", "enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8",
+    }
+    assert data["constraints"]["mmdet"]["documented"] is None
+    assert data["optional"] == ["mmdet", "mmtrack"]
+    assert data["sources"]["mmcv-full"]["enforced"] == "https://github.com/open-mmlab/mmpose/blob/v0.28.0/mmpose/__init__.py"
+    assert data["sources"]["mmcv-full"]["installer"].endswith("/blob/v0.28.0/requirements/mminstall.txt")
+    assert data["sources"]["mmcv-full"]["documented"].endswith("/docs/zh_cn/faq.md")
+    assert data["matrix"] == str(EMBEDDED) and data["matrix_origin"] == "embedded"
+
+
+def test_resolve_json_branch(run: Run) -> None:
+    data = json.loads(run("resolve", "master", "--json").stdout)
+    assert data["target"]["branch"] == "master" and data["target"]["version"] == "0.29.0"
+
+
+def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(
+        'schema = 1\n[mmpose.releases."9.9.9"]\nref = "v9.9.9"\n'
+        '[mmpose.releases."9.9.9".mmcv]\ninstaller = { spec = ">=9", source = "test" }\n',
+        encoding="utf-8",
+    )
+    done = run("resolve", "9.9.9", "--matrix", str(other), "--json")
+    data = json.loads(done.stdout)
+    assert data["requirements"] == ["mmcv>=9"] and data["matrix"] == str(other) and data["matrix_origin"] == "--matrix"
+    _one_line_error(run("resolve", "0.28.0", "--matrix", str(other)), 2, "unknown mmpose release '0.28.0'; nearest known: 9.9.9")
+
+
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["resolve", "0.29.1"], 2, "unknown mmpose release '0.29.1'; nearest known: 0.29.0, 0.28.1"),
+        (["resolve", "0.28.0", "--policy", "newest"], 2,
+         "argument --policy: invalid choice: 'newest' (choose from 'safe', 'documented', 'enforced', 'installer') (see 'mmcompat --help')"),
+        (["resolve", "0.28.0", "--frobnicate"], 2, "unrecognized arguments: --frobnicate (see 'mmcompat --help')"),
+        (["resolve"], 2, "the following arguments are required: TARGET (see 'mmcompat --help')"),
+        ([], 2, "give a command: resolve, compatible, matrix (see 'mmcompat --help')"),
+        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix') (see 'mmcompat --help')"),
+        (["resolve", "mmpose==0.28.0;;"], 2,
+         "not a release, branch or requirement: 'mmpose==0.28.0;;'; give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
+        (["resolve", "0.6.0"], 1, "no source records what mmpose 0.6.0 needs: mmpose/__init__.py at v0.6.0 asserts "
+                                   "no version, there is no requirements/mminstall.txt and no FAQ row"),
+        (["resolve", "0.15.0", "--policy", "documented"], 1,
+         "no documented range for mmcv-full in mmpose 0.15.0 (sources present: enforced, installer); try --policy safe"),
+        (["compatible", "mmcv-full>=1"], 2, "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full>=1'"),
+    ],
+)
+def test_errors_are_one_line_with_the_right_exit_code(run: Run, args, code: int, message: str) -> None:
+    _one_line_error(run(*args), code, message)
+
+
+def test_bad_matrix_file_is_named_with_its_line(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("schema = 1\n[mmpose\n", encoding="utf-8")
+    done = run("resolve", "0.28.0", "--matrix", str(bad))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"mmcompat: error: bad matrix {bad}:2: not valid TOML: ")
+    assert done.stderr.count("\n") == 1
+    missing = tmp_path / "missing.toml"
+    _one_line_error(run("matrix", "--matrix", str(missing)), 2, f"bad matrix {missing}: cannot read it: No such file or directory")
+    done = run("resolve", "0.28.0", env={"MMCOMPAT_MATRIX": str(missing)})
+    assert done.returncode == 2 and str(missing) in done.stderr
+
+
+def test_debug_shows_the_traceback(run: Run) -> None:
+    done = run("resolve", "0.29.1", "--debug")
+    assert done.returncode != 0 and "Traceback" in done.stderr and "UnknownRelease" in done.stderr
+
+
+def test_compatible(run: Run) -> None:
+    done = run("compatible", "mmcv-full==1.6.0")
+    assert (done.returncode, done.stdout) == (0, "0.29.0\n0.28.1\n")
+    done = run("compatible", "mmcv-full==1.6.0", "--policy", "enforced", "--json")
+    assert json.loads(done.stdout)["releases"] == ["0.29.0", "0.28.1", "0.28.0", "0.27.0", "0.26.0", "0.25.1"]
+    done = run("compatible", "mmcv-full==1.7.0")
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "mmcompat: no release accepts mmcv-full==1.7.0 under the safe policy\n"
+
+
+def test_matrix_plain_text_is_stable(run: Run) -> None:
+    done = run("matrix")
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["PACKAGE", "RELEASE", "DISTRIBUTION", "SAFE", "DOCUMENTED", "ENFORCED", "INSTALLER"]
+    row = next(line for line in lines if line.split()[:3] == ["mmpose", "0.28.0", "mmcv-full"])
+    assert row.split()[3:] == [">=1.3.8,<1.6.0", ">=1.3.8,<1.6.0", ">=1.3.8,<=1.6.0", ">=1.3.8"]
+    assert "\x1b[" not in done.stdout
+    assert run("matrix").stdout == done.stdout
+
+
+def test_matrix_json_and_source(run: Run) -> None:
+    data = json.loads(run("matrix", "--json").stdout)
+    assert data["schema"] == 1 and data["matrix_origin"] == "embedded"
+    release = data["packages"]["mmpose"]["releases"]["0.28.0"]
+    assert release["constraints"]["mmcv-full"]["safe"] == ">=1.3.8,<1.6.0"
+    assert set(data["packages"]["mmpose"]["branches"]) == {"master", "0.x", "main", "1.x"}
+    assert run("matrix", "--source").stdout == f"{EMBEDDED} (embedded)\n"
+    source = json.loads(run("matrix", "--source", "--json").stdout)
+    assert (source["matrix"], source["matrix_origin"]) == (str(EMBEDDED), "embedded")
+
+
+def _on_terminal(run: Run, *args: str, env=None) -> str:
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([run.script, *args], stdout=secondary, stderr=secondary, env=run.env(env))
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(primary)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_matrix_on_a_terminal_is_a_rich_table(run: Run) -> None:
+    colour = re.compile(r"\x1b\[[0-9;]*?(3[0-7]|38;[0-9;]+|9[0-7])m")
+    coloured = _on_terminal(run, "matrix", env={"TERM": "xterm-256color", "COLUMNS": "200"})
+    assert "compatibility matrix" in coloured and "┃" in coloured and colour.search(coloured)
+    plain = _on_terminal(run, "matrix", env={"TERM": "xterm-256color", "COLUMNS": "200", "NO_COLOR": "1"})
+    assert "┃" in plain and not colour.search(plain) and "\x1b[1m" in plain  # bold stays, colour goes
+
+
+def test_python_dash_m_compat(run: Run) -> None:
+    done = run("resolve", "0.28.0", module=True)
+    assert (done.returncode, done.stdout) == (0, "mmcv-full>=1.3.8,<1.6.0\n")
+
+
+def test_version(run: Run) -> None:
+    import compat
+
+    assert run("--version").stdout == f"mmcompat {compat.__version__}\n"
+
+
+def test_broken_pipe_is_quiet(run: Run) -> None:
+    process = subprocess.Popen([run.script, "matrix"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=run.env())
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=60) in (0, -13) and "Traceback" not in err

@@ -1,0 +1,121 @@
+"""The package as users get it: its public surface, its import cost, its syntax floor, its wheel."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+import compat
+
+from .conftest import ROOT
+
+
+def test_public_surface_is_all() -> None:
+    probe = (
+        "import json, compat\n"
+        "public = sorted(n for n in vars(compat) if not n.startswith('_'))\n"
+        "print(json.dumps(public))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == [], "compat defines public names outside __all__"
+    for name in compat.__all__:
+        assert getattr(compat, name) is not None, name
+    with pytest.raises(AttributeError):
+        compat.no_such_name  # noqa: B018
+    names = [n for n in dir(compat) if not n.startswith("_") and not isinstance(getattr(compat, n), type(compat))]
+    assert sorted(names) == sorted(n for n in compat.__all__ if not n.startswith("_"))
+
+
+def test_import_compat_loads_nothing_heavy() -> None:
+    probe = (
+        "import json, sys\n"
+        "before = set(sys.modules)\n"
+        "import compat\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = json.loads(done.stdout)
+    assert loaded == ["compat"], loaded
+
+
+def test_library_call_does_not_load_cli_dependencies() -> None:
+    probe = (
+        "import json, sys, compat\n"
+        "compat.mmcv_requirement('0.28.0')\n"
+        "print(json.dumps([m for m in ('rich', 'requests', 'pip_api', 'pip', 'argparse') if m in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == []
+
+
+def test_syntax_is_python_3_8() -> None:
+    vermin = shutil.which("vermin", path=str(Path(sys.executable).parent)) or shutil.which("vermin")
+    assert vermin, "vermin is a test dependency: pip install -e '.[test]'"
+    done = subprocess.run(
+        [vermin, "--target=3.8-", "--violations", "--no-tips", "--eval-annotations", "--backport", "typing",
+         str(ROOT / "compat"), str(ROOT / "tools"), str(ROOT / "bench")],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_typed_marker_is_shipped() -> None:
+    assert (ROOT / "compat" / "py.typed").is_file()
+
+
+def _interpreters():
+    """This interpreter, and the floor (3.8) when the machine has one: it takes the tomli path."""
+    found = [sys.executable]
+    floor = sorted(Path("/root/.pyenv/versions").glob("3.8*/bin/python3.8")) if Path("/root/.pyenv").is_dir() else []
+    if os.environ.get("MMCOMPAT_PYTHON38"):
+        floor = [Path(os.environ["MMCOMPAT_PYTHON38"])]
+    found.extend(str(p) for p in floor[:1])
+    return found
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True, capture_output=True, timeout=600,
+    )
+    (built,) = out.glob("mmcompat-*.whl")
+    return built
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("python", _interpreters())
+def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
+    wheel: Path, tmp_path: Path, python: str
+) -> None:
+    env_dir = tmp_path / "venv"
+    subprocess.run([python, "-m", "venv", str(env_dir)], check=True, capture_output=True, timeout=300)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    installed = subprocess.run(
+        [str(bindir / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert installed.returncode == 0, installed.stderr
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MMCOMPAT_") and k != "PYTHONPATH"}
+    env["MMCOMPAT_CACHE_DIR"] = str(tmp_path / "cache")
+    done = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0"], capture_output=True, text=True,
+                          cwd=away, env=env, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
+    source = subprocess.run([str(bindir / "mmcompat"), "matrix", "--source"], capture_output=True, text=True,
+                            cwd=away, env=env, timeout=60).stdout
+    assert source.startswith(str(env_dir)) and source.endswith("compat_matrix.toml (embedded)\n")
+    shipped = Path(source.rsplit(" (", 1)[0])
+    assert shipped.read_bytes() == (ROOT / "data" / "compat_matrix.toml").read_bytes()
+    typed = subprocess.run([str(bindir / "python"), "-c", "import compat, os; print(os.path.isfile(os.path.join(os.path.dirname(compat.__file__), 'py.typed')))"],
+                           capture_output=True, text=True, cwd=away, env=env).stdout
+    assert typed == "True\n"
