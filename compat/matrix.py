@@ -136,6 +136,13 @@ class _Validator:
         ]
         if not releases:
             raise self.fail((name, "releases"), "no releases")
+        seen: Dict[Version, str] = {}
+        for release in releases:
+            if release.version in seen:
+                raise self.fail(
+                    (name, "releases", release.key), f"the same version as {_key(seen[release.version])}"
+                )
+            seen[release.version] = release.key
         branches_table = self.table(table.get("branches", {}), (name, "branches"))
         branches: Dict[str, Release] = {
             key: self.release(name, key, rel, (name, "branches", key), branch=True) for key, rel in branches_table.items()

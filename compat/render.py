@@ -155,7 +155,8 @@ def matrix_rich(matrix: Matrix, file: IO[str]) -> None:
 
     table = Table(title=f"compatibility matrix ({matrix.origin}: {matrix.path})", show_lines=False)
     for column in MATRIX_COLUMNS:
-        table.add_column(column, style="bold green" if column == "safe" else None, no_wrap=True)
+        # fold, never an ellipsis: a cut-off range would show a wrong value on a narrow terminal
+        table.add_column(column, style="bold green" if column == "safe" else None, overflow="fold")
     for row in matrix_rows(matrix):
         table.add_row(*row)
     Console(file=file).print(table)

@@ -108,6 +108,8 @@ REL = ("mmpose", "releases", "0.28.0")
         (_delete(REL + ("ref",)), 'bad matrix m.toml at mmpose.releases."0.28.0".ref: expected a non-empty string, got None'),
         (_set(("mmpose", "releases", "v0.29"), {"ref": "v0.29"}),
          'bad matrix m.toml at mmpose.releases."v0.29": write the release as \'0.29\', its normalized form'),
+        (_set(("mmpose", "releases", "0.28"), {"ref": "v0.28"}),
+         'bad matrix m.toml at mmpose.releases."0.28": the same version as "0.28.0"'),
         (_set(("mmpose", "releases", "zero"), {"ref": "x"}),
          "bad matrix m.toml at mmpose.releases.zero: not a PEP 440 version: 'zero'"),
         (_set(("mmpose", "branches"), {"master": {"ref": "master"}}),
