@@ -75,6 +75,21 @@ def _parser():  # type: ignore[no-untyped-def]
     compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
     matrix = commands.add_parser("matrix", parents=[common], help="show the whole compatibility matrix")
     matrix.add_argument("--source", action="store_true", help="say which matrix file is in effect")
+    target = Parser(add_help=False)
+    target.add_argument("--python", metavar="PATH", help="inspect this interpreter's environment instead of this one")
+    doctor = commands.add_parser(
+        "doctor", parents=[common, target], help="find conflicting, clobbered and out-of-range mmcv installs"
+    )
+    doctor.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    guard = commands.add_parser(
+        "guard", parents=[common, target], help="check a planned install before pip runs it (installs nothing)"
+    )
+    guard.add_argument("requirements", nargs="*", metavar="REQ", help="planned requirements, e.g. mmpose==0.28.0")
+    guard.add_argument("-r", "--requirement", dest="files", action="append", default=[], metavar="FILE",
+                       help="a pip requirements file (its -r/-c includes are followed)")
+    guard.add_argument("-c", "--constraint", dest="constraints", action="append", default=[], metavar="FILE",
+                       help="a pip constraints file")
+    guard.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     return parser
 
 
@@ -141,7 +156,53 @@ def _cmd_matrix(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-_COMMANDS = {"resolve": _cmd_resolve, "compatible": _cmd_compatible, "matrix": _cmd_matrix}
+def _report(options, findings, env, subject: str, extra=None) -> int:  # type: ignore[no-untyped-def]
+    from .render import findings_dict, findings_rich, findings_text
+
+    if options.json:
+        _json(findings_dict(findings, env, extra))
+    elif sys.stdout.isatty():
+        findings_rich(findings, subject, sys.stdout)
+    else:
+        _write(findings_text(findings, subject))
+    if any(f.severity == "error" for f in findings):
+        return 1
+    if options.strict and any(f.severity == "warning" for f in findings):
+        return 1
+    return 0
+
+
+def _cmd_doctor(options) -> int:  # type: ignore[no-untyped-def]
+    from .diagnose import diagnose
+    from .environment import inspect
+    from .matrix import load
+
+    matrix = load(options.matrix)
+    env = inspect(options.python)
+    return _report(options, diagnose(env, matrix), env, "doctor")
+
+
+def _cmd_guard(options) -> int:  # type: ignore[no-untyped-def]
+    from .environment import inspect
+    from .guard import guard, read_plan
+    from .matrix import load
+
+    if not options.requirements and not options.files:
+        raise _UsageError("give the planned install: REQ ... and/or -r FILE")
+    matrix = load(options.matrix)
+    plan = read_plan(options.requirements, options.files, options.constraints)
+    env = inspect(options.python)
+    planned = {name: str(r) for name, r in plan.requirements.items()}
+    return _report(options, guard(plan, env, matrix), env, "guard", {"plan": planned})
+
+
+_COMMANDS = {
+    "resolve": _cmd_resolve,
+    "compatible": _cmd_compatible,
+    "matrix": _cmd_matrix,
+    "doctor": _cmd_doctor,
+    "guard": _cmd_guard,
+}
 
 
 def _run(args: List[str]) -> int:
@@ -158,6 +219,9 @@ def _run(args: List[str]) -> int:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
         return _COMMANDS[options.command](options)
+    except _UsageError as e:
+        sys.stderr.write(f"{_PROG}: error: {e} (see '{_PROG} --help')\n")
+        return 2
     except CompatError as e:
         if debug:
             raise

@@ -15,7 +15,7 @@ from packaging.version import InvalidVersion, Version
 
 from .errors import BadInput, BadMatrix
 from .locate import locate
-from .models import SOURCES, Dependency, Fact, Matrix, PackageTable, Release
+from .models import SOURCES, Dependency, Fact, FindLinks, Matrix, PackageTable, Release
 from .ranges import Range
 
 if sys.version_info >= (3, 11):
@@ -26,7 +26,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 __all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
 
 SCHEMA_VERSION = 1
-_TOP_LEVEL = {"schema", "generated", "generator", "sources"}
+_TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links"}
 _PACKAGE_KEYS = {"repository", "releases", "branches"}
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
@@ -166,6 +166,21 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
     sources = check.table(data.get("sources", {}), ("sources",))
     for name, text in sources.items():
         check.string(text, ("sources", name))
+    find_links = check.table(data.get("find_links", {}), ("find_links",))
+    rules = {}
+    for name, rule in find_links.items():
+        if name == "url":
+            continue
+        key = ("find_links", name)
+        table = check.table(rule, key)
+        check.unknown(table, {"torch", "source"}, key, tables=False)
+        url = check.string(find_links.get("url"), ("find_links", "url"))
+        template = check.string(table.get("torch"), key + ("torch",))
+        try:
+            FindLinks(name, url, template, "").format("1.0.0", None)
+        except (KeyError, IndexError, ValueError):
+            raise check.fail(key + ("torch",), f"not a template of {{major}} and {{minor}}: {template!r}") from None
+        rules[name] = FindLinks(name, url, template, check.string(table.get("source"), key + ("source",)))
     packages = {}
     for name, value in data.items():
         if name in _TOP_LEVEL:
@@ -180,6 +195,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
         generated=check.string(data.get("generated", ""), ("generated",), empty=True),
         packages=packages,
         sources=dict(sources),
+        find_links=rules,
     )
 
 

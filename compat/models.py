@@ -16,8 +16,15 @@ __all__ = [
     "Dependency",
     "Release",
     "PackageTable",
+    "FindLinks",
     "Matrix",
     "Resolution",
+    "SEVERITIES",
+    "InstalledDistribution",
+    "TorchInfo",
+    "SharedFiles",
+    "Environment",
+    "Finding",
 ]
 
 #: The upstream sources a fact can come from, in the order they are shown.
@@ -125,6 +132,27 @@ class PackageTable:
 
 
 @dataclass(frozen=True)
+class FindLinks:
+    """How OpenMMLab's prebuilt-wheel index is addressed for one mmcv line.
+
+    ``url`` has ``{cuda}`` (``cu113`` or ``cpu``) and ``{torch}``; ``torch`` spells the torch part from
+    ``{major}`` and ``{minor}`` (``torch1.12.0`` for mmcv-full, ``torch2.1`` for mmcv 2.x).
+    """
+
+    distribution: str
+    url: str
+    torch: str
+    source: str
+
+    def format(self, torch_version: str, cuda: Optional[str]) -> str:
+        """The index URL for a torch release (``1.12.1+cu113``) and CUDA version (``11.3``; None: cpu)."""
+        release = torch_version.split("+", 1)[0].split(".")
+        major, minor = release[0], release[1] if len(release) > 1 else "0"
+        cuda_part = "cpu" if not cuda else "cu" + cuda.replace(".", "")
+        return self.url.format(cuda=cuda_part, torch=self.torch.format(major=major, minor=minor))
+
+
+@dataclass(frozen=True)
 class Matrix:
     """The whole compatibility matrix as loaded from ``path``; ``origin`` says why that file."""
 
@@ -134,6 +162,7 @@ class Matrix:
     generated: str
     packages: Mapping[str, PackageTable]
     sources: Mapping[str, str]
+    find_links: Mapping[str, FindLinks]
 
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for ``name``, or None."""
@@ -154,3 +183,74 @@ class Resolution:
     def target(self) -> Tuple[str, str]:
         """(package, release key) as asked."""
         return self.release.package, self.release.key
+
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class InstalledDistribution:
+    """One distribution found on the target's path, as read from its metadata folder.
+
+    ``module_version`` is, for the mmcv distributions, what ``mmcv/version.py`` on disk says (the
+    version ``import mmcv`` reports, which after a clobbering install can differ from ``version``).
+    """
+
+    name: str
+    version: str
+    location: str
+    metadata_dir: str
+    problems: Tuple[str, ...] = ()
+    has_ext: bool = False
+    missing: Tuple[str, ...] = ()
+    changed: Tuple[str, ...] = ()
+    editable: bool = False
+    module_version: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class TorchInfo:
+    """torch as read from its files: the version, the CUDA it was built for (None: CPU build)."""
+
+    version: str
+    cuda: Optional[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class SharedFiles:
+    """Two distributions that own the same installed files."""
+
+    dists: Tuple[str, str]
+    count: int
+    examples: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What an interpreter's environment holds, read statically."""
+
+    python: str
+    python_version: str
+    platform: str
+    distributions: Tuple[InstalledDistribution, ...]
+    shared_files: Tuple[SharedFiles, ...]
+    torch: Optional[TorchInfo]
+
+    def get(self, name: str) -> Optional[InstalledDistribution]:
+        """The first distribution called ``name`` on the path (the one ``import`` metadata sees)."""
+        for dist in self.distributions:
+            if dist.name == name:
+                return dist
+        return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing doctor or guard found: a stable ``code``, a severity, and the commands that fix it."""
+
+    code: str
+    severity: str
+    message: str
+    dists: Tuple[str, ...] = ()
+    fix: Tuple[str, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 
-from .models import POLICIES, SOURCES, Dependency, Matrix, Release, Resolution
+from .models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
 from .ranges import Range
 
 __all__ = [
@@ -19,6 +19,9 @@ __all__ = [
     "matrix_text",
     "matrix_rich",
     "MATRIX_COLUMNS",
+    "findings_dict",
+    "findings_text",
+    "findings_rich",
 ]
 
 MATRIX_COLUMNS = ("package", "release", "distribution") + POLICIES
@@ -160,3 +163,55 @@ def matrix_rich(matrix: Matrix, file: IO[str]) -> None:
     for row in matrix_rows(matrix):
         table.add_row(*row)
     Console(file=file).print(table)
+
+
+def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """The ``doctor --json`` / ``guard --json`` object."""
+    data: Dict[str, Any] = {
+        "findings": [
+            {"code": f.code, "severity": f.severity, "message": f.message, "dists": list(f.dists), "fix": list(f.fix)}
+            for f in findings
+        ],
+        "environment": {
+            "python": env.python,
+            "python_version": env.python_version,
+            "platform": env.platform,
+            "torch": None if env.torch is None else {
+                "version": env.torch.version, "cuda": env.torch.cuda, "source": env.torch.source},
+            "distributions": {d.name: d.version for d in env.distributions},
+        },
+    }
+    data.update(extra or {})
+    return data
+
+
+def _summary(findings: Sequence[Finding]) -> str:
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    if not counts["error"] and not counts["warning"]:
+        return "no problems found"
+    return f"{counts['error']} error(s), {counts['warning']} warning(s)"
+
+
+def findings_text(findings: Sequence[Finding], subject: str) -> str:
+    """Plain text: one block per finding, fixes indented, a summary line last."""
+    out = []
+    for finding in findings:
+        out.append(f"{finding.severity}[{finding.code}]: {finding.message}\n")
+        for command in finding.fix:
+            out.append(f"    fix: {command}\n")
+    out.append(f"{subject}: {_summary(findings)}\n")
+    return "".join(out)
+
+
+def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> None:
+    """Findings on a terminal, severity in colour (rich honours NO_COLOR itself)."""
+    from rich.console import Console  # terminal view only
+    from rich.markup import escape
+
+    colours = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    console = Console(file=file)
+    for finding in findings:
+        console.print(f"[{colours[finding.severity]}]{finding.severity}[/] [dim]{finding.code}[/] {escape(finding.message)}")
+        for command in finding.fix:
+            console.print(f"    [green]fix:[/] {escape(command)}", soft_wrap=True)
+    console.print(f"[bold]{subject}:[/] {_summary(findings)}")

@@ -65,3 +65,120 @@ def matrix():
     from compat import load_matrix
 
     return load_matrix(str(ROOT / "data" / "compat_matrix.toml"))
+
+
+# ---- real environments --------------------------------------------------------------------------
+
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import zipfile  # noqa: E402
+
+#: Real distributions from the package index, downloaded once into the wheelhouse.
+REGISTRY_WHEELS = [
+    "mmpose==0.28.0", "mmpose==1.3.2", "mmdet==2.28.2", "mmdet==3.2.0", "mmengine==0.10.4",
+    "mmcv-lite==2.1.0", "pyserial==3.5", "serial==0.0.97",
+]
+#: Built from its sdist (mmcv 1.x without ops builds in seconds; its setup.py needs setuptools < 81).
+REGISTRY_SDISTS = ["mmcv==1.7.0"]
+
+
+def _pip(*args: str, cwd: Optional[str] = None) -> None:
+    done = subprocess.run([sys.executable, "-m", "pip", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"pip {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real wheels from the registry, cached across runs in pytest's cache folder."""
+    folder = Path(request.config.cache.mkdir("mmcompat-wheelhouse"))
+    have = {p.name.split("-")[0].lower().replace("_", "-") + "==" + p.name.split("-")[1] for p in folder.glob("*.whl")}
+    for requirement in REGISTRY_WHEELS:
+        if requirement not in have:
+            _pip("download", "--no-deps", "--only-binary", ":all:", "-d", str(folder), requirement)
+    for requirement in REGISTRY_SDISTS:
+        if requirement not in have:
+            builder = tmp_path_factory.mktemp("builder")
+            subprocess.run([sys.executable, "-m", "venv", str(builder)], check=True, capture_output=True)
+            build_pip = [str(builder / "bin" / "python"), "-m", "pip"]
+            subprocess.run(build_pip + ["install", "-q", "setuptools<81", "wheel"], check=True, capture_output=True)
+            subprocess.run(build_pip + ["wheel", "-q", "--no-deps", "--no-build-isolation", "--no-binary", ":all:",
+                                        "-w", str(folder), requirement], check=True, capture_output=True, timeout=900)
+    return folder
+
+
+def build_wheel(folder: Path, name: str, version: str, files: Dict[str, bytes], tag: str = "py3-none-any") -> Path:
+    """A small real wheel: ``files`` plus METADATA, WHEEL and a RECORD with sha256 hashes."""
+    dist = name.replace("-", "_")
+    info = f"{dist}-{version}.dist-info"
+    contents = dict(files)
+    contents[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
+    contents[f"{info}/WHEEL"] = f"Wheel-Version: 1.0\nGenerator: mmcompat-tests\nRoot-Is-Purelib: false\nTag: {tag}\n".encode()
+    record = []
+    for path, data in contents.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(data)}")
+    record.append(f"{info}/RECORD,,")
+    contents[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    target = folder / f"{dist}-{version}-{tag}.whl"
+    with zipfile.ZipFile(target, "w") as archive:
+        for path, data in contents.items():
+            archive.writestr(path, data)
+    return target
+
+
+def mmcv_full_standin(folder: Path, version: str, marker: Optional[Path] = None) -> Path:
+    """mmcv-full cannot be built here (CUDA, torch): the files that matter, in a real wheel.
+
+    ``marker``: a path ``mmcv/__init__.py`` creates when imported, to prove nobody imports it.
+    """
+    init = "from .version import __version__\n"
+    if marker is not None:
+        init = f"open({str(marker)!r}, 'w').close()\n" + init
+    return build_wheel(folder, "mmcv-full", version, {
+        "mmcv/__init__.py": init.encode(),
+        "mmcv/version.py": f"__version__ = '{version}'\n".encode(),
+        "mmcv/ops/__init__.py": b"from .. import _ext\n",
+        "mmcv/_ext.cpython-311-x86_64-linux-gnu.so": b"\x7fELF stand-in for the compiled ops " + version.encode(),
+    }, tag="py3-none-any")
+
+
+def torch_standin(folder: Path, version: str, cuda: Optional[str]) -> Path:
+    """torch's metadata and ``torch/version.py`` as the real one writes them (the real one is GBs)."""
+    text = f"__version__ = '{version}'\ndebug = False\ncuda: Optional[str] = {cuda!r}\ngit_version = 'x'\n"
+    return build_wheel(folder, "torch", version, {"torch/__init__.py": b"raise ImportError('not for import')\n",
+                                                  "torch/version.py": ("from typing import Optional\n" + text).encode()})
+
+
+class Venv:
+    """A real virtual environment; pip runs from the test interpreter with ``--python`` (pip >= 22.3)."""
+
+    def __init__(self, path: Path, wheelhouse: Path) -> None:
+        self.path = path
+        self.wheelhouse = wheelhouse
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True, capture_output=True)
+        self.python = str(path / "bin" / "python")
+        found = subprocess.run([self.python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True)
+        self.site = Path(found.stdout.strip())
+
+    def install(self, *requirements: str, links: Optional[Path] = None) -> None:
+        args = ["--python", self.python, "install", "--no-deps", "--no-index", "-q", "-f", str(self.wheelhouse)]
+        if links is not None:
+            args += ["-f", str(links)]
+        _pip(*args, *requirements)
+
+    def uninstall(self, *names: str) -> None:
+        _pip("--python", self.python, "uninstall", "-y", "-q", *names)
+
+
+@pytest.fixture
+def make_venv(tmp_path: Path, wheelhouse: Path):
+    counter = [0]
+
+    def make() -> Venv:
+        counter[0] += 1
+        return Venv(tmp_path / f"venv{counter[0]}", wheelhouse)
+
+    return make

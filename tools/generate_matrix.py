@@ -20,6 +20,21 @@ from compat.matrix import SCHEMA_VERSION  # noqa: E402
 
 URL = "https://github.com/open-mmlab/mmpose"
 
+# OpenMMLab's prebuilt-wheel index, as mmcv's own installation docs spell it for each line (read by hand:
+# these pages are documentation, not code a harvester can parse).
+FIND_LINKS = {
+    "url": "https://download.openmmlab.com/mmcv/dist/{cuda}/{torch}/index.html",
+    "mmcv-full": {
+        "torch": "torch{major}.{minor}.0",
+        "source": "https://github.com/open-mmlab/mmcv/blob/v1.4.2/docs/zh_cn/get_started/previous_versions.md",
+    },
+    "mmcv": {
+        "torch": "torch{major}.{minor}",
+        "source": "https://github.com/open-mmlab/mmcv/blob/058a3e8c35586d40d3dadbc7256481f9ab02a660/"
+        "docs/en/get_started/installation.md",
+    },
+}
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -56,6 +71,7 @@ def main() -> int:
             "enforced": "the version assertions in mmpose/__init__.py of each tag, parsed with ast",
             "installer": "requirements/mminstall.txt of each tag (what OpenMMLab's mim installs)",
         },
+        "find_links": FIND_LINKS,
         "mmpose": harvest.assemble_package("mmpose", URL, harvested, docs),
     }
     header = (

@@ -1,0 +1,343 @@
+"""Judge an environment, or a planned install laid over one, against the matrix.
+
+``diagnose(env, matrix)`` is what ``mmcompat doctor`` reports; ``check_stack`` is the part shared with
+``mmcompat guard``: given the version (or, for a plan, the range) of each OpenMMLab distribution, it says
+what ``import mmpose`` would do, quoting the exact AssertionError where the release asserts one.
+Fixes are exact commands for the target interpreter (``PY -m pip ...``), shell-quoted for a person.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from packaging.version import InvalidVersion, Version
+
+from .models import Dependency, Environment, Finding, InstalledDistribution, Matrix, Release
+from .ranges import Range
+from .resolver import DEFAULT_PACKAGE, requirements_for
+
+__all__ = ["MMCV_DISTRIBUTIONS", "Stack", "check_stack", "diagnose", "pip_command", "find_links_for"]
+
+#: The distributions that all install the ``mmcv`` package folder.
+MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite")
+_EXAMPLES = 5
+
+
+def pip_command(python: str, *args: str) -> str:
+    """``PY -m pip ARGS`` quoted for a shell, as a person would paste it."""
+    return shlex.join([python, "-m", "pip", *args])
+
+
+def _version(text: Optional[str]) -> Optional[Version]:
+    try:
+        return Version(text) if text else None
+    except InvalidVersion:
+        return None
+
+
+def _listing(paths: Sequence[str]) -> str:
+    shown = ", ".join(paths[:_EXAMPLES])
+    return shown + (f" and {len(paths) - _EXAMPLES} more" if len(paths) > _EXAMPLES else "")
+
+
+def find_links_for(matrix: Matrix, distribution: str, env: Optional[Environment]) -> Optional[str]:
+    """OpenMMLab's wheel index for ``distribution`` and the environment's torch, when both are known."""
+    rule = matrix.find_links.get(distribution)
+    if rule is None or env is None or env.torch is None or not env.torch.version:
+        return None
+    return rule.format(env.torch.version, env.torch.cuda)
+
+
+class Stack:
+    """The versions a check judges: exact ones (installed, or pinned) and ranges (planned, unpinned).
+
+    ``describe`` says where each came from (``installed``, ``planned``), for messages.
+    """
+
+    def __init__(self, ranges: Mapping[str, Range], describe: Mapping[str, str]) -> None:
+        self.ranges = dict(ranges)
+        self.describe = dict(describe)
+
+    def exact(self, name: str) -> Optional[Version]:
+        version_range = self.ranges.get(name)
+        if version_range is None or version_range.lower is None or version_range.upper is None:
+            return None
+        if version_range.lower.version == version_range.upper.version and version_range.lower.inclusive:
+            return version_range.lower.version
+        return None
+
+    def label(self, name: str) -> str:
+        exact = self.exact(name)
+        shown = f"{name}=={exact}" if exact is not None else f"{name}{self.ranges[name]}"
+        return f"{shown} ({self.describe.get(name, 'installed')})"
+
+
+def _failed_message(fact_messages: Tuple[str, ...], rule: Range, version: Version) -> str:
+    if not fact_messages:
+        return ""
+    index = 0
+    if len(fact_messages) > 1 and rule.lower is not None and Range(lower=rule.lower).contains(version):
+        index = len(fact_messages) - 1  # the lower bound holds: the upper-bound assertion fails
+    return "AssertionError: " + fact_messages[index].replace("{version}", str(version))
+
+
+def _judge(
+    release: Release,
+    dependency: Dependency,
+    provider: str,
+    stack: Stack,
+    fix: Tuple[str, ...],
+) -> List[Finding]:
+    """One dependency of ``release`` against the version or range ``stack`` has for ``provider``."""
+    label = f"{release.package} {release.key}"
+    candidate = stack.ranges[provider]
+    exact = stack.exact(provider)
+    dists = (release.package, provider)
+    code = dependency.name.replace("-full", "")
+    enforced = dependency.enforced
+    safe = dependency.range_for("safe")
+    if exact is not None:
+        if enforced is not None and not enforced.range.contains(exact):
+            quoted = _failed_message(enforced.messages, enforced.range, exact)
+            return [Finding(
+                f"{code}-outside-enforced", "error",
+                f"import {release.package} will fail: {stack.label(provider)} is outside {enforced.range}, "
+                f"the range {label} asserts at import" + (f": {quoted}" if quoted else ""),
+                dists, fix,
+            )]
+        if safe is not None and not safe.is_empty and not safe.contains(exact):
+            against = [s for s, f in dependency.facts().items() if not f.range.contains(exact)]
+            return [Finding(
+                f"{code}-outside-safe", "warning",
+                f"{stack.label(provider)} passes {label}'s import check but is outside the safe range {safe} "
+                f"({', '.join(against)} source{'s' if len(against) > 1 else ''} exclude{'' if len(against) > 1 else 's'} it)",
+                dists, fix,
+            )]
+        return []
+    rule = enforced.range if enforced is not None else safe
+    if rule is None:
+        return []
+    if candidate.intersect(rule).is_empty:
+        return [Finding(
+            f"{code}-outside-enforced", "error",
+            f"{stack.label(provider)} allows no version {label} accepts ({rule})", dists, fix,
+        )]
+    if rule.upper is not None and (
+        candidate.upper is None
+        or candidate.upper.version > rule.upper.version
+        or (candidate.upper.version == rule.upper.version and candidate.upper.inclusive and not rule.upper.inclusive)
+    ):
+        return [Finding(
+            f"{code}-unbounded", "error",
+            f"{stack.label(provider)} lets pip pick the newest {provider}, newer than {label} accepts "
+            f"({rule}); pin it to the safe range {safe}",
+            dists, fix,
+        )]
+    return []
+
+
+def _mmcv_dependency(release: Release) -> Optional[Dependency]:
+    for dependency in release.required:
+        if dependency.name in MMCV_DISTRIBUTIONS:
+            return dependency
+    return None
+
+
+def _install_fix(matrix: Matrix, release: Release, python: str, env: Optional[Environment],
+                 only: Optional[str] = None, extra: Sequence[str] = ()) -> Tuple[str, ...]:
+    try:
+        lines = requirements_for(release, "safe")
+    except Exception:  # noqa: BLE001 - no answer: no fix to offer, the finding still stands
+        return ()
+    if only is not None:
+        lines = tuple(line for line in lines if line.startswith(only) and line[len(only):len(only) + 1] in "<>=!~")
+    mmcv = _mmcv_dependency(release)
+    links = find_links_for(matrix, mmcv.name, env) if mmcv is not None else None
+    args = ["install", *extra, *lines] + (["-f", links] if links and any(l.startswith("mmcv") for l in lines) else [])
+    return (pip_command(python, *args),)
+
+
+def check_stack(matrix: Matrix, release: Release, stack: Stack, python: str,
+                env: Optional[Environment] = None) -> List[Finding]:
+    """Judge every dependency of ``release`` (mmcv line, mmengine, mmdet) against ``stack``."""
+    findings: List[Finding] = []
+    label = f"{release.package} {release.key}"
+    mmcv = _mmcv_dependency(release)
+    for dependency in release.required:
+        provider = dependency.name
+        if dependency is mmcv:
+            present = [name for name in MMCV_DISTRIBUTIONS if name in stack.ranges]
+            if not present:
+                findings.append(Finding(
+                    "mmcv-missing", "error",
+                    f"{label} needs {dependency.name} and no mmcv distribution is installed or planned: "
+                    "import mmpose fails with No module named 'mmcv'",
+                    (release.package,), _install_fix(matrix, release, python, env, only=dependency.name),
+                ))
+                continue
+            provider = dependency.name if dependency.name in present else present[0]
+        elif provider not in stack.ranges:
+            findings.append(Finding(
+                f"{provider}-missing", "error",
+                f"{label} needs {provider} and it is neither installed nor planned",
+                (release.package, provider), _install_fix(matrix, release, python, env, only=provider),
+            ))
+            continue
+        fix = _install_fix(matrix, release, python, env, only=dependency.name)
+        findings.extend(_judge(release, dependency, provider, stack, fix))
+    findings.extend(_check_mmdet(matrix, release, stack, python, env))
+    return findings
+
+
+def _check_mmdet(matrix: Matrix, release: Release, stack: Stack, python: str,
+                 env: Optional[Environment]) -> List[Finding]:
+    dependency = release.dependency("mmdet")
+    if dependency is None or "mmdet" not in stack.ranges:
+        return []
+    rule = dependency.range_for("safe")
+    if rule is None:
+        return []
+    exact = stack.exact("mmdet")
+    candidate = stack.ranges["mmdet"]
+    fits = rule.contains(exact) if exact is not None else not candidate.intersect(rule).is_empty
+    if fits:
+        return []
+    label = f"{release.package} {release.key}"
+    ways = [f"keep {label} and install mmdet{rule}"]
+    fix = [pip_command(python, "install", f"mmdet{rule}")]
+    table = matrix.package(release.package)
+    if table is not None and exact is not None:
+        for other in table.releases:
+            other_rule = other.dependency("mmdet")
+            other_range = other_rule.range_for("safe") if other_rule else None
+            if other_range is not None and other_range.contains(exact) and other.key != release.key:
+                ways.append(f"keep mmdet {exact} and move to {other.package} {other.key}, the newest release "
+                            "whose installer accepts it")
+                fix.extend(_install_fix(matrix, other, python, env, extra=[f"{other.package}=={other.key}"]))
+                break
+    return [Finding(
+        "mmdet-mismatch", "error",
+        f"{stack.label('mmdet')} does not fit {label}, whose installer asks mmdet{rule}; ways out: "
+        + "; or ".join(ways),
+        (release.package, "mmdet"), tuple(fix),
+    )]
+
+
+def _release_for(matrix: Matrix, version: Optional[Version]) -> Optional[Release]:
+    table = matrix.package(DEFAULT_PACKAGE)
+    if table is None or version is None:
+        return None
+    return table.release(version)
+
+
+def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Release]) -> List[Finding]:
+    findings: List[Finding] = []
+    python = env.python or "python"
+    mmcv_installed = [d for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None]
+    mmcv = _mmcv_dependency(release) if release is not None else None
+    reinstall = _install_fix(matrix, release, python, env, only=mmcv.name) if release and mmcv else ()
+    if len(mmcv_installed) > 1:
+        names = [d.name for d in mmcv_installed]
+        findings.append(Finding(
+            "multiple-mmcv", "error",
+            "more than one mmcv distribution is installed: "
+            + ", ".join(f"{d.name} {d.version}" for d in mmcv_installed)
+            + "; they all install the mmcv/ package and overwrite each other's files",
+            tuple(names),
+            (pip_command(python, "uninstall", "-y", *names),) + reinstall,
+        ))
+    for dist in mmcv_installed:
+        if dist.missing or dist.changed:
+            parts = []
+            if dist.missing:
+                parts.append(f"{len(dist.missing)} missing ({_listing(dist.missing)})")
+            if dist.changed:
+                parts.append(f"{len(dist.changed)} changed ({_listing(dist.changed)})")
+            links = find_links_for(matrix, dist.name, env)
+            findings.append(Finding(
+                "mmcv-files-damaged", "error",
+                f"{dist.name} {dist.version} does not match its RECORD: " + "; ".join(parts)
+                + " (another mmcv distribution was installed over it or uninstalled from under it)",
+                (dist.name,),
+                (pip_command(python, "install", "--force-reinstall", "--no-deps", f"{dist.name}=={dist.version}",
+                             *(["-f", links] if links else [])),),
+            ))
+    provider = mmcv_installed[0] if mmcv_installed else None
+    if provider is not None and not provider.has_ext:
+        needs = []
+        if release is not None and release.version.major == 0:
+            needs.append(f"{release.package} {release.key}")
+        if env.get("mmdet") is not None:
+            needs.append("mmdet")
+        lite = f"{provider.name} {provider.version}"
+        if needs or release is not None:
+            message = (f"{lite} has no compiled ops (mmcv/_ext): importing mmcv.ops fails with "
+                       f"No module named 'mmcv._ext'")
+            findings.append(Finding(
+                "mmcv-without-ops", "error" if needs else "warning",
+                message + (f"; {' and '.join(needs)} need{'s' if len(needs) == 1 else ''} them" if needs
+                           else f"; some {release.package if release else 'mmpose'} models need them"),
+                (provider.name,) + tuple(needs),
+                ((pip_command(python, "uninstall", "-y", provider.name),) + reinstall) if reinstall else (),
+            ))
+    for shared in env.shared_files:
+        if all(name in MMCV_DISTRIBUTIONS for name in shared.dists):
+            continue  # reported as multiple-mmcv
+        findings.append(Finding(
+            "shared-files", "warning",
+            f"{shared.dists[0]} and {shared.dists[1]} own the same {shared.count} installed file(s) "
+            f"({_listing(list(shared.examples))}); uninstalling one breaks the other",
+            tuple(shared.dists),
+            (pip_command(python, "uninstall", "-y", shared.dists[1]),
+             pip_command(python, "install", "--force-reinstall", "--no-deps", shared.dists[0])),
+        ))
+    for dist in env.distributions:
+        if dist.problems:
+            findings.append(Finding(
+                "damaged-metadata", "warning",
+                f"{dist.name} {dist.version or '?'} at {dist.metadata_dir}: " + "; ".join(dist.problems),
+                (dist.name,),
+                (pip_command(python, "install", "--force-reinstall", "--no-deps", dist.name),) if dist.name else (),
+            ))
+    if env.torch is not None:
+        flavour = f"CUDA {env.torch.cuda}" if env.torch.cuda else "CPU"
+        links = find_links_for(matrix, mmcv.name, env) if mmcv is not None else None
+        findings.append(Finding(
+            "torch", "info",
+            f"torch {env.torch.version} ({flavour}), read from {env.torch.source}"
+            + (f"; prebuilt {mmcv.name} wheels for it: {links}" if links and mmcv else ""),
+            ("torch",),
+        ))
+    return findings
+
+
+def installed_stack(env: Environment) -> Stack:
+    """The exact installed version of every distribution, as a :class:`Stack`."""
+    ranges: Dict[str, Range] = {}
+    for dist in env.distributions:
+        if dist.name in ranges:
+            continue
+        text = dist.module_version if dist.name in MMCV_DISTRIBUTIONS and dist.module_version else dist.version
+        version = _version(text)
+        if version is not None:
+            ranges[dist.name] = Range.parse(f"=={version}")
+    return Stack(ranges, {})
+
+
+def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
+    """Every finding for ``env``: errors first, then warnings, then information."""
+    python = env.python or "python"
+    mmpose = env.get(DEFAULT_PACKAGE)
+    release = _release_for(matrix, _version(mmpose.version) if mmpose else None)
+    findings = _environment_findings(env, matrix, release)
+    if mmpose is not None and release is None:
+        findings.append(Finding(
+            "unknown-release", "warning",
+            f"mmpose {mmpose.version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
+            ("mmpose",),
+        ))
+    if release is not None:
+        findings.extend(check_stack(matrix, release, installed_stack(env), python, env))
+    order = {"error": 0, "warning": 1, "info": 2}
+    return tuple(sorted(findings, key=lambda f: order[f.severity]))

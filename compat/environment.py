@@ -1,0 +1,99 @@
+"""Inspect an environment: this interpreter's in-process, or another's through the probe script.
+
+Nothing of the inspected environment is imported: :mod:`compat.probe` reads metadata folders and
+version files as text. For ``--python PATH`` the probe's source runs in that interpreter
+(``PATH -c SOURCE``, an argument list, no shell) and prints JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from typing import Any, Mapping, Optional
+
+from . import probe
+from .errors import CompatError
+from .models import Environment, InstalledDistribution, SharedFiles, TorchInfo
+
+__all__ = ["InspectFailed", "inspect", "from_probe"]
+
+PROBE_TIMEOUT = 120
+
+
+class InspectFailed(CompatError):
+    """The target interpreter could not be run or did not answer with the probe's JSON (exit 3)."""
+
+    def __init__(self, python: str, problem: str) -> None:
+        super().__init__(f"cannot inspect {python}: {problem}")
+        self.python = python
+        self.problem = problem
+
+
+def _strings(value: Any) -> tuple:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def from_probe(data: Mapping[str, Any]) -> Environment:
+    """Typed :class:`Environment` from the probe's JSON-ready data."""
+    dists = []
+    for item in data.get("distributions", []):
+        dists.append(
+            InstalledDistribution(
+                name=str(item.get("name", "")),
+                version=str(item.get("version", "")),
+                location=str(item.get("location", "")),
+                metadata_dir=str(item.get("metadata_dir", "")),
+                problems=_strings(item.get("problems")),
+                has_ext=bool(item.get("has_ext")),
+                missing=_strings(item.get("missing")),
+                changed=_strings(item.get("changed")),
+                editable=bool(item.get("editable")),
+                module_version=item.get("module_version"),
+            )
+        )
+    shared = tuple(
+        SharedFiles(dists=tuple(s["dists"]), count=int(s["count"]), examples=_strings(s.get("examples")))  # type: ignore[arg-type]
+        for s in data.get("shared_files", [])
+    )
+    torch = data.get("torch") or None
+    torch_info = None
+    if torch:
+        version = torch.get("version") or torch.get("distribution_version") or ""
+        cuda = torch.get("cuda")
+        if not cuda and "+cu" in version:
+            digits = version.split("+cu", 1)[1]
+            cuda = f"{digits[:-1]}.{digits[-1]}" if digits.isdigit() and len(digits) > 1 else None
+        torch_info = TorchInfo(version=version, cuda=cuda, source=torch.get("version_file") or "METADATA")
+    python = data.get("python", {})
+    return Environment(
+        python=str(python.get("executable", "")),
+        python_version=str(python.get("version", "")),
+        platform=str(python.get("platform", "")),
+        distributions=tuple(dists),
+        shared_files=shared,
+        torch=torch_info,
+    )
+
+
+def inspect(python: Optional[str] = None) -> Environment:
+    """The environment of ``python`` (an interpreter path), or of this interpreter when None."""
+    if python is None:
+        return from_probe(probe.scan())
+    if not os.path.exists(python):
+        raise InspectFailed(python, "no such file")
+    with open(probe.__file__, encoding="utf-8") as handle:
+        source = handle.read()
+    try:
+        done = subprocess.run(
+            [python, "-c", source], capture_output=True, timeout=PROBE_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise InspectFailed(python, str(e)) from e
+    if done.returncode != 0:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        raise InspectFailed(python, f"the probe exited with {done.returncode}: {last}")
+    try:
+        return from_probe(json.loads(done.stdout.decode("utf-8")))
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise InspectFailed(python, f"the probe printed no usable JSON ({e})") from e

@@ -1,0 +1,211 @@
+"""``mmcompat doctor`` on real environments built with real pip from real and stand-in wheels."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from compat import load_matrix
+from compat.diagnose import diagnose
+from compat.environment import from_probe, inspect
+from compat.probe import scan
+
+from .conftest import ROOT, Run, Venv, mmcv_full_standin, torch_standin
+
+pytestmark = pytest.mark.slow
+MATRIX = load_matrix(str(ROOT / "data" / "compat_matrix.toml"))
+
+
+def doctor(run: Run, venv: Venv, *extra: str):
+    done = run("doctor", "--python", venv.python, "--json", *extra)
+    assert "Traceback" not in done.stderr, done.stderr
+    data = json.loads(done.stdout) if done.stdout else {}
+    return done.returncode, data
+
+
+def codes(data) -> Dict[str, List[dict]]:
+    found: Dict[str, List[dict]] = {}
+    for finding in data["findings"]:
+        found.setdefault(finding["code"], []).append(finding)
+    return found
+
+
+def test_sound_environment(run: Run, make_venv, tmp_path: Path) -> None:
+    venv = make_venv()
+    venv.install("mmpose==0.28.0", "mmcv-full==1.5.0", links=mmcv_full_standin(tmp_path, "1.5.0").parent)
+    code, data = doctor(run, venv)
+    assert code == 0, data
+    assert [f for f in data["findings"] if f["severity"] != "info"] == []
+    assert data["environment"]["distributions"]["mmpose"] == "0.28.0"
+
+
+def test_mmcv_outside_the_enforced_range_quotes_the_assertion(run: Run, make_venv, tmp_path: Path) -> None:
+    venv = make_venv()
+    venv.install("mmpose==0.28.0", "mmcv-full==1.7.0", links=mmcv_full_standin(tmp_path, "1.7.0").parent)
+    code, data = doctor(run, venv)
+    assert code == 1
+    (finding,) = codes(data)["mmcv-outside-enforced"]
+    assert finding["severity"] == "error"
+    assert finding["message"].endswith(
+        "AssertionError: MMCV==1.7.0 is used but incompatible. Please install mmcv>=1.3.8, <=1.6.0.")
+    assert finding["fix"] == [f"{venv.python} -m pip install 'mmcv-full>=1.3.8,<1.6.0'"]
+
+
+def test_inside_enforced_outside_safe_is_a_warning(run: Run, make_venv, tmp_path: Path) -> None:
+    venv = make_venv()
+    venv.install("mmpose==0.28.0", "mmcv-full==1.6.0", links=mmcv_full_standin(tmp_path, "1.6.0").parent)
+    code, data = doctor(run, venv)
+    assert code == 0
+    (finding,) = codes(data)["mmcv-outside-safe"]
+    assert finding["severity"] == "warning" and "(documented source excludes it)" in finding["message"]
+    assert doctor(run, venv, "--strict")[0] == 1
+
+
+def test_lite_mmcv_where_ops_are_needed(run: Run, make_venv) -> None:
+    venv = make_venv()
+    venv.install("mmpose==0.28.0", "mmcv==1.7.0")
+    code, data = doctor(run, venv)
+    found = codes(data)
+    assert code == 1
+    (lite,) = found["mmcv-without-ops"]
+    assert lite["severity"] == "error" and "No module named 'mmcv._ext'" in lite["message"]
+    assert lite["fix"][0] == f"{venv.python} -m pip uninstall -y mmcv"
+    assert "AssertionError: MMCV==1.7.0 is used but incompatible" in found["mmcv-outside-enforced"][0]["message"]
+
+
+def test_clobbered_install_then_uninstall(run: Run, make_venv, tmp_path: Path) -> None:
+    """mmcv-full, then the lite mmcv over it, then `pip uninstall mmcv`: pip check sees nothing wrong."""
+    venv = make_venv()
+    links = mmcv_full_standin(tmp_path, "1.6.0").parent
+    venv.install("mmpose==0.28.0", "mmcv-full==1.6.0", links=links)
+    venv.install("mmcv==1.7.0")
+    code, data = doctor(run, venv)
+    found = codes(data)
+    assert code == 1
+    assert "mmcv-full 1.6.0, mmcv 1.7.0" in found["multiple-mmcv"][0]["message"]
+    damaged = found["mmcv-files-damaged"][0]
+    assert damaged["dists"] == ["mmcv-full"] and "3 changed (mmcv/__init__.py, mmcv/ops/__init__.py, mmcv/version.py)" in damaged["message"]
+    # import mmcv now reports the lite version: the range check judges that.
+    assert "MMCV==1.7.0 is used" in found["mmcv-outside-enforced"][0]["message"]
+
+    venv.uninstall("mmcv")
+    check = __import__("subprocess").run([sys.executable, "-m", "pip", "--python", venv.python, "check"],
+                                         capture_output=True, text=True)
+    assert "mmcv" not in check.stdout  # pip check sees nothing wrong with mmcv (mmpose's own deps aside)
+    code, data = doctor(run, venv)
+    found = codes(data)
+    assert code == 1 and "multiple-mmcv" not in found
+    damaged = found["mmcv-files-damaged"][0]
+    assert "3 missing (mmcv/__init__.py, mmcv/ops/__init__.py, mmcv/version.py)" in damaged["message"]
+    assert damaged["fix"] == [f"{venv.python} -m pip install --force-reinstall --no-deps mmcv-full==1.6.0"]
+
+
+def test_mmpose_1x_with_mmdet_2x_names_the_ways_out(run: Run, make_venv) -> None:
+    venv = make_venv()
+    venv.install("mmpose==1.3.2", "mmengine==0.10.4", "mmcv-lite==2.1.0", "mmdet==2.28.2")
+    code, data = doctor(run, venv)
+    found = codes(data)
+    assert code == 1
+    (mismatch,) = found["mmdet-mismatch"]
+    assert mismatch["message"] == (
+        "mmdet==2.28.2 (installed) does not fit mmpose 1.3.2, whose installer asks mmdet>=3.0.0,<3.3.0; ways out: "
+        "keep mmpose 1.3.2 and install mmdet>=3.0.0,<3.3.0; or keep mmdet 2.28.2 and move to mmpose 0.29.0, "
+        "the newest release whose installer accepts it")
+    assert mismatch["fix"] == [
+        f"{venv.python} -m pip install 'mmdet>=3.0.0,<3.3.0'",
+        f"{venv.python} -m pip install mmpose==0.29.0 'mmcv-full>=1.3.8,<1.7.0'",
+    ]
+    assert found["mmcv-without-ops"][0]["severity"] == "error"  # mmdet needs the ops
+    assert "mmengine-outside-enforced" not in found
+
+
+def test_mmengine_checked_for_1x(run: Run, make_venv) -> None:
+    venv = make_venv()
+    venv.install("mmpose==1.3.2", "mmcv-lite==2.1.0")
+    code, data = doctor(run, venv)
+    assert code == 1 and codes(data)["mmengine-missing"][0]["fix"] == [
+        f"{venv.python} -m pip install 'mmengine>=0.9.0,<1.0.0'"]
+
+
+def test_two_distributions_owning_the_same_files(run: Run, make_venv) -> None:
+    venv = make_venv()
+    venv.install("pyserial==3.5", "serial==0.0.97")
+    code, data = doctor(run, venv)
+    (shared,) = codes(data)["shared-files"]
+    assert code == 0 and shared["severity"] == "warning"
+    assert shared["dists"] == ["pyserial", "serial"] and "serial/__init__.py" in shared["message"]
+
+
+def test_torch_read_statically_and_used_for_find_links(run: Run, make_venv, tmp_path: Path) -> None:
+    venv = make_venv()
+    links = mmcv_full_standin(tmp_path, "1.7.0").parent
+    torch_standin(links, "1.12.1+cu113", "11.3")
+    venv.install("mmpose==0.28.0", "mmcv-full==1.7.0", "torch==1.12.1+cu113", links=links)
+    code, data = doctor(run, venv)
+    found = codes(data)
+    url = "https://download.openmmlab.com/mmcv/dist/cu113/torch1.12.0/index.html"
+    assert found["torch"][0]["message"].startswith("torch 1.12.1+cu113 (CUDA 11.3), read from ")
+    assert found["mmcv-outside-enforced"][0]["fix"] == [f"{venv.python} -m pip install 'mmcv-full>=1.3.8,<1.6.0' -f {url}"]
+    assert data["environment"]["torch"]["cuda"] == "11.3"
+
+
+@pytest.mark.parametrize(
+    "files, problem",
+    [
+        ({}, "broken-1.0.dist-info is empty"),
+        ({"METADATA": b""}, "broken-1.0.dist-info/METADATA has no Name or Version header"),
+        ({"METADATA": b"Name: broken\nVersion: 1.0\n\n", "RECORD": b"\x00\x01garbage\nno commas here\n"},
+         "broken-1.0.dist-info/RECORD has 2 line(s) that are not path,hash,size"),
+        ({"METADATA": b"Name: broken\nVersion: 1.0\n"}, "broken-1.0.dist-info has no RECORD"),
+        ({"METADATA": b"Name: br\xe9ken\nVersion: 1.0\n\n", "RECORD": b"a,,\n"},
+         "broken-1.0.dist-info/METADATA is not UTF-8 at byte 8"),
+    ],
+)
+def test_damaged_metadata_is_a_finding_not_a_crash(run: Run, make_venv, files, problem: str) -> None:
+    venv = make_venv()
+    folder = venv.site / "broken-1.0.dist-info"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    code, data = doctor(run, venv)
+    (finding,) = codes(data)["damaged-metadata"]
+    assert problem in finding["message"] and code == 0
+
+
+def test_doctor_imports_nothing_it_inspects(run: Run, make_venv, tmp_path: Path) -> None:
+    marker = tmp_path / "imported"
+    venv = make_venv()
+    venv.install("mmpose==0.28.0", "mmcv-full==1.5.0", links=mmcv_full_standin(tmp_path, "1.5.0", marker).parent)
+    assert doctor(run, venv)[0] == 0
+    assert not marker.exists()
+    # In-process too: the same answer from scanning its site-packages, and nothing inspected in sys.modules.
+    env = from_probe(scan([str(venv.site)]))
+    in_process = diagnose(env, MATRIX)
+    assert [f.code for f in in_process if f.severity != "info"] == []
+    assert not marker.exists()
+    assert not {"mmcv", "mmpose", "mmdet", "torch"} & set(sys.modules)
+
+
+def test_in_process_and_python_path_agree(run: Run, make_venv) -> None:
+    venv = make_venv()
+    venv.install("mmpose==0.28.0", "mmcv==1.7.0")
+    by_probe = inspect(venv.python)
+    in_process = from_probe(scan([str(venv.site)]))
+    assert {d.name: d.version for d in by_probe.distributions} == {d.name: d.version for d in in_process.distributions}
+    assert [f.code for f in diagnose(by_probe, MATRIX)] == [f.code for f in diagnose(in_process, MATRIX)]
+
+
+def test_this_interpreter_by_default(run: Run) -> None:
+    done = run("doctor")
+    assert done.returncode in (0, 1) and done.stdout.startswith(("doctor:", "error", "warning", "info"))
+
+
+@pytest.mark.parametrize("python", ["/nonexistent/python", "/bin/false"])
+def test_target_that_cannot_be_inspected_exits_3(run: Run, python: str) -> None:
+    done = run("doctor", "--python", python)
+    assert done.returncode == 3 and done.stderr.startswith(f"mmcompat: error: cannot inspect {python}: ")
+    assert done.stderr.count("\n") == 1
