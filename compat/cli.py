@@ -205,6 +205,10 @@ _COMMANDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
+
+
 def _run(args: List[str]) -> int:
     from .errors import CompatError
 
@@ -225,7 +229,7 @@ def _run(args: List[str]) -> int:
     except CompatError as e:
         if debug:
             raise
-        sys.stderr.write(f"{_PROG}: error: {e}\n")
+        sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))}\n")
         return e.exit_code
     except KeyboardInterrupt:
         sys.stderr.write(f"{_PROG}: interrupted\n")
@@ -235,7 +239,7 @@ def _run(args: List[str]) -> int:
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback without --debug
         if debug:
             raise
-        sys.stderr.write(f"{_PROG}: internal error: {type(e).__name__}: {e} (run with --debug for details)\n")
+        sys.stderr.write(f"{_PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} (run with --debug for details)\n")
         return 3
 
 

@@ -128,10 +128,11 @@ def _judge(
         or candidate.upper.version > rule.upper.version
         or (candidate.upper.version == rule.upper.version and candidate.upper.inclusive and not rule.upper.inclusive)
     ):
+        # Without the list of published versions this is a risk, not a certainty: a warning.
         return [Finding(
-            f"{code}-unbounded", "error",
-            f"{stack.label(provider)} lets pip pick the newest {provider}, newer than {label} accepts "
-            f"({rule}); pin it to the safe range {safe}",
+            f"{code}-unpinned", "warning",
+            f"{stack.label(provider)} lets pip pick the newest {provider}, which may be newer than {label} "
+            f"accepts ({rule}); pin it to the safe range {safe}",
             dists, fix,
         )]
     return []

@@ -112,7 +112,8 @@ def read_plan(requirements: Sequence[str] = (), files: Sequence[str] = (), const
         try:
             requirement = Requirement(text)
         except InvalidRequirement as e:
-            raise BadInput(f"not a requirement: {text!r} ({e})", value=text) from None
+            reason = str(e).strip().splitlines()[0] if str(e).strip() else "unparseable"
+            raise BadInput(f"not a requirement: {text!r} ({reason})", value=text) from None
         name = canonicalize_name(requirement.name)
         planned[name] = planned.get(name, Range()).intersect(_range(requirement, text))
         sources[name] = "argument"
