@@ -36,6 +36,57 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
     return lookup(locate()[0], policy, args[1])
 
 
+def _doctor_options(args: Sequence[str]) -> "Optional[dict]":
+    """``doctor [--json] [--strict] [--python PATH]`` parsed by hand, or None for anything else."""
+    if not args or args[0] != "doctor":
+        return None
+    options: dict = {"json": False, "strict": False, "python": None}
+    rest = list(args[1:])
+    while rest:
+        word = rest.pop(0)
+        if word in ("--json", "--strict"):
+            options[word[2:]] = True
+        elif word == "--python" and rest:
+            options["python"] = rest.pop(0)
+        elif word.startswith("--python="):
+            options["python"] = word[len("--python="):]
+        else:
+            return None
+    if options["python"] == "":
+        return None
+    return options
+
+
+def _fast_doctor(args: Sequence[str]) -> "Optional[tuple]":
+    """("hit", stdout, code) from the doctor memo, ("miss", reading, key) to finish on the full path,
+    or None. The environment is always read afresh; only the judging of an identical reading against
+    an identical matrix is remembered."""
+    options = _doctor_options(args)
+    if options is None or (not options["json"] and sys.stdout.isatty()):
+        return None
+    from . import fastpath
+    from .locate import cache_dir, locate
+
+    cache = cache_dir()
+    if options["python"] is None:
+        from . import probe
+
+        reading = probe.scan(cache_dir=cache)
+    else:
+        from .environment import probe_data
+
+        reading = probe_data(options["python"], cache)
+    matrix_path = locate()[0]
+    try:
+        key = fastpath.memo_key(matrix_path, "doctor", options["json"], options["strict"], reading)
+    except (OSError, ValueError):
+        return None
+    hit = fastpath.memo_get("doctor", key)
+    if hit is not None:
+        return ("hit",) + hit
+    return ("miss", reading, key)
+
+
 class _UsageError(Exception):
     pass
 
@@ -156,30 +207,44 @@ def _cmd_matrix(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _report(options, findings, env, subject: str, extra=None) -> int:  # type: ignore[no-untyped-def]
+def _report(options, findings, env, subject: str, extra=None, memo_key: str = "") -> int:  # type: ignore[no-untyped-def]
+    import json
+
     from .render import findings_dict, findings_rich, findings_text
 
-    if options.json:
-        _json(findings_dict(findings, env, extra))
-    elif sys.stdout.isatty():
-        findings_rich(findings, subject, sys.stdout)
-    else:
-        _write(findings_text(findings, subject))
+    code = 0
     if any(f.severity == "error" for f in findings):
-        return 1
-    if options.strict and any(f.severity == "warning" for f in findings):
-        return 1
-    return 0
+        code = 1
+    elif options.strict and any(f.severity == "warning" for f in findings):
+        code = 1
+    if not options.json and sys.stdout.isatty():
+        findings_rich(findings, subject, sys.stdout)
+        return code
+    if options.json:
+        text = json.dumps(findings_dict(findings, env, extra), indent=2) + "\n"
+    else:
+        text = findings_text(findings, subject)
+    _write(text)
+    if memo_key:
+        from . import fastpath
+
+        fastpath.memo_put(subject, memo_key, text, code)
+    return code
 
 
-def _cmd_doctor(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_doctor(options, prescan=None) -> int:  # type: ignore[no-untyped-def]
     from .diagnose import diagnose
-    from .environment import inspect
+    from .environment import from_probe, inspect
+    from .locate import cache_dir
     from .matrix import load
 
     matrix = load(options.matrix)
-    env = inspect(options.python)
-    return _report(options, diagnose(env, matrix), env, "doctor")
+    if prescan is not None:
+        reading, key = prescan
+        env = from_probe(reading)
+    else:
+        env, key = inspect(options.python, cache_dir()), ""
+    return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
 
 
 def _cmd_guard(options) -> int:  # type: ignore[no-untyped-def]
@@ -209,7 +274,7 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
 
 
-def _run(args: List[str]) -> int:
+def _run(args: List[str], prescan=None) -> int:  # type: ignore[no-untyped-def]
     from .errors import CompatError
 
     debug = "--debug" in args
@@ -222,6 +287,8 @@ def _run(args: List[str]) -> int:
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
+        if prescan is not None and options.command == "doctor":
+            return _cmd_doctor(options, prescan)
         return _COMMANDS[options.command](options)
     except _UsageError as e:
         sys.stderr.write(f"{_PROG}: error: {e} (see '{_PROG} --help')\n")
@@ -252,7 +319,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             sys.stdout.write(answer)
             sys.stdout.flush()
             return 0
-        code = _run(args)
+        prescan = None
+        if args and args[0] == "doctor":
+            try:
+                fast = _fast_doctor(args)
+            except Exception:  # noqa: BLE001 - the full path reports it properly
+                fast = None
+            if fast is not None and fast[0] == "hit":
+                sys.stdout.write(fast[1])
+                sys.stdout.flush()
+                return fast[2]
+            if fast is not None:
+                prescan = (fast[1], fast[2])
+        code = _run(args, prescan)
         sys.stdout.flush()
         return code
     except BrokenPipeError:

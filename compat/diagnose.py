@@ -172,7 +172,8 @@ def check_stack(matrix: Matrix, release: Release, stack: Stack, python: str,
             if not present:
                 findings.append(Finding(
                     "mmcv-missing", "error",
-                    f"{label} needs {dependency.name} and no mmcv distribution is installed or planned: "
+                    f"{label} needs {dependency.name} and no mmcv distribution is "
+                    f"{'installed or planned' if 'planned' in stack.describe.values() else 'installed'}: "
                     "import mmpose fails with No module named 'mmcv'",
                     (release.package,), _install_fix(matrix, release, python, env, only=dependency.name),
                 ))
@@ -181,7 +182,8 @@ def check_stack(matrix: Matrix, release: Release, stack: Stack, python: str,
         elif provider not in stack.ranges:
             findings.append(Finding(
                 f"{provider}-missing", "error",
-                f"{label} needs {provider} and it is neither installed nor planned",
+                f"{label} needs {provider} and it is "
+                f"{'neither installed nor planned' if 'planned' in stack.describe.values() else 'not installed'}",
                 (release.package, provider), _install_fix(matrix, release, python, env, only=provider),
             ))
             continue

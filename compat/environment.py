@@ -7,16 +7,13 @@ version files as text. For ``--python PATH`` the probe's source runs in that int
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from typing import Any, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 from . import probe
 from .errors import CompatError
 from .models import Environment, InstalledDistribution, SharedFiles, TorchInfo
 
-__all__ = ["InspectFailed", "inspect", "from_probe"]
+__all__ = ["InspectFailed", "inspect", "probe_data", "from_probe"]
 
 PROBE_TIMEOUT = 120
 
@@ -76,24 +73,23 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
     )
 
 
-def inspect(python: Optional[str] = None) -> Environment:
-    """The environment of ``python`` (an interpreter path), or of this interpreter when None."""
+def probe_data(python: Optional[str] = None, cache_dir: Optional[str] = None) -> Dict[str, Any]:
+    """The probe's raw reading of ``python``'s environment (this interpreter's when None).
+
+    ``cache_dir``: where the probe may keep its per-environment reading cache (see :func:`probe.scan`).
+    """
     if python is None:
-        return from_probe(probe.scan())
-    if not os.path.exists(python):
-        raise InspectFailed(python, "no such file")
-    with open(probe.__file__, encoding="utf-8") as handle:
-        source = handle.read()
+        return probe.scan(cache_dir=cache_dir)
     try:
-        done = subprocess.run(
-            [python, "-c", source], capture_output=True, timeout=PROBE_TIMEOUT, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as e:
+        return probe.run(python, cache_dir, timeout=PROBE_TIMEOUT)
+    except RuntimeError as e:
         raise InspectFailed(python, str(e)) from e
-    if done.returncode != 0:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        raise InspectFailed(python, f"the probe exited with {done.returncode}: {last}")
+
+
+def inspect(python: Optional[str] = None, cache_dir: Optional[str] = None) -> Environment:
+    """The environment of ``python`` (an interpreter path), or of this interpreter when None."""
+    data = probe_data(python, cache_dir)
     try:
-        return from_probe(json.loads(done.stdout.decode("utf-8")))
+        return from_probe(data)
     except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise InspectFailed(python, f"the probe printed no usable JSON ({e})") from e
+        raise InspectFailed(python or "this interpreter", f"the probe's reading is malformed ({e})") from e

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from . import __version__
 from .locate import cache_dir
 
-__all__ = ["INDEX_NAME", "is_current", "lookup", "store"]
+__all__ = ["INDEX_NAME", "is_current", "lookup", "store", "memo_key", "memo_get", "memo_put"]
 
 INDEX_NAME = "resolve-index.marshal"
 _FORMAT = 1
@@ -79,3 +79,63 @@ def is_current(matrix_path: str) -> bool:
         return type(data) is dict and data.get("stamp") == _stamp(matrix_path)
     except (OSError, ValueError, EOFError, TypeError):
         return False
+
+
+def memo_key(matrix_path: str, *parts: object) -> str:
+    """A digest of everything an answer depends on: the matrix file's stamp, mmcompat's version, and
+    ``parts`` (plain data, e.g. an environment reading)."""
+    import hashlib
+
+    payload = marshal.dumps((_stamp(matrix_path),) + tuple(parts))
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _memo_path(name: str) -> str:
+    return os.path.join(cache_dir(), f"{name}-memo.marshal")
+
+
+def memo_get(name: str, key: str) -> "Optional[Tuple[str, int]]":
+    """The stored (stdout, exit code) of a pure computation, or None."""
+    try:
+        with open(_memo_path(name), "rb") as handle:
+            data = marshal.loads(handle.read())
+        answer = data.get(key) if type(data) is dict else None
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if type(answer) is tuple and len(answer) == 2 and type(answer[0]) is str and type(answer[1]) is int:
+        return answer
+    return None
+
+
+def memo_put(name: str, key: str, stdout: str, code: int, limit: int = 32) -> bool:
+    """Remember (stdout, exit code) under ``key``, keeping the newest ``limit`` entries; atomic."""
+    import tempfile
+
+    path = _memo_path(name)
+    try:
+        with open(path, "rb") as handle:
+            data = marshal.loads(handle.read())
+        if type(data) is not dict:
+            data = {}
+    except (OSError, ValueError, EOFError, TypeError):
+        data = {}
+    data.pop(key, None)
+    data[key] = (stdout, code)
+    while len(data) > limit:
+        data.pop(next(iter(data)))
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=f".{name}.", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps(data))
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    return True

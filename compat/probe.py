@@ -10,10 +10,8 @@ RECORD hash checked against the file on disk. Plus torch's version and CUDA flav
 ``torch/version.py`` read with :mod:`ast`, and which distributions own the same file.
 """
 
-import ast
-import base64
-import hashlib
 import os
+import re
 import sys
 
 #: Distributions whose files are checked against their RECORD hashes (they share the ``mmcv/`` folder).
@@ -36,10 +34,26 @@ def canonical(name):
     return "".join(out)
 
 
-def _read(path):
-    """(text, problem): the file decoded as UTF-8, or with replacement characters and a problem."""
+# One RECORD line: path,hash,size (a quoted path takes the csv route).
+_RECORD_LINE = re.compile(r"^([^,\r\n\"]+),([^,\r\n]*),([^,\r\n]*)\r?$", re.M)
+_HEADER_END = b"\n\n"
+
+
+def _read(path, head=False):
+    """(text, problem): the file decoded as UTF-8, or with replacement characters and a problem.
+
+    ``head``: only the header block of a metadata file (up to the first blank line).
+    """
     with open(path, "rb") as handle:
-        raw = handle.read()
+        if head:
+            raw = handle.read(16384)
+            end = raw.find(_HEADER_END)
+            if end >= 0:
+                raw = raw[:end + 1]
+            elif len(raw) == 16384:
+                raw += handle.read()
+        else:
+            raw = handle.read()
     try:
         return raw.decode("utf-8"), ""
     except UnicodeDecodeError as e:
@@ -57,16 +71,28 @@ def _headers(text):
     return found
 
 
-def _split_record_line(line):
-    if line.startswith('"'):
-        import csv
+def _record_entries(text):
+    """[(path, hash)] of a RECORD and how many non-blank lines are not path,hash,size."""
+    entries = [(m[0], m[1]) for m in _RECORD_LINE.findall(text)]
+    lines = text.splitlines()
+    nonblank = len(lines) - lines.count("")
+    bad = nonblank - len(entries)
+    if bad and '"' in text:
+        import csv  # quoted paths (commas in file names): rare, so only then
 
-        rows = list(csv.reader([line]))
-        return rows[0] if rows else []
-    return line.rsplit(",", 2)
+        entries, bad = [], 0
+        for row in csv.reader(line for line in lines if line):
+            if len(row) == 3 and row[0]:
+                entries.append((row[0], row[1]))
+            else:
+                bad += 1
+    return entries, bad
 
 
 def _file_hash(path, algorithm):
+    import base64
+    import hashlib
+
     digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -125,7 +151,7 @@ def _distribution(location, entry):
         problems.append("%s has no %s" % (entry, metadata))
     else:
         try:
-            text, problem = _read(os.path.join(folder, metadata))
+            text, problem = _read(os.path.join(folder, metadata), head=True)
         except OSError as e:
             text, problem = "", "unreadable: %s" % e.strerror
         if problem:
@@ -158,15 +184,7 @@ def _distribution(location, entry):
         return dist, entries
     if problem:
         problems.append("%s/RECORD is %s" % (entry, problem))
-    bad = 0
-    for line in text.splitlines():
-        if not line:
-            continue
-        fields = _split_record_line(line)
-        if len(fields) != 3 or not fields[0]:
-            bad += 1
-            continue
-        entries.append((fields[0], fields[1]))
+    entries, bad = _record_entries(text)
     if bad:
         problems.append("%s/RECORD has %d line(s) that are not path,hash,size" % (entry, bad))
     if not entries:
@@ -181,6 +199,8 @@ def _is_ext(path):
 
 
 def _torch(location):
+    import ast
+
     path = os.path.join(location, "torch", "version.py")
     try:
         text, _ = _read(path)
@@ -199,12 +219,23 @@ def _torch(location):
     return {"version_file": path, "version": values.get("__version__"), "cuda": values.get("cuda")}
 
 
+_SIMPLE_VERSION = re.compile(r"""^__version__\s*=\s*['"]([^'"\\]+)['"]\s*(?:#.*)?$""", re.M)
+
+
 def _module_version(location, package):
     """``__version__`` of ``package/version.py`` under ``location`` as text, or None."""
     try:
         text, _ = _read(os.path.join(location, package, "version.py"))
+    except OSError:
+        return None
+    found = _SIMPLE_VERSION.findall(text)
+    if len(found) == 1:  # the plain one-line assignment: no need for ast
+        return found[0]
+    import ast
+
+    try:
         tree = ast.parse(text)
-    except (OSError, SyntaxError, ValueError):
+    except (SyntaxError, ValueError):
         return None
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets):
@@ -222,13 +253,113 @@ def _path_entries(path):
     return seen
 
 
-def scan(path=None):
-    """Every distribution on ``path`` (default ``sys.path``), first-found first, plus torch and shared
-    files, as plain JSON-ready data."""
-    folders = _path_entries(sys.path if path is None else path)
-    distributions = []
-    owners = {}
+def _owner_keys(location, entries):
+    """Where a distribution's files could clash with another's: its top-level names under ``location``
+    (not ``__pycache__``), and every file that lies outside it (``../../bin/x``) by its full path."""
+    keys = set()
+    for path, _ in entries:
+        if ".." in path:
+            keys.add(os.path.normpath(os.path.join(location, path)))
+            continue
+        top = path.split("/", 1)[0]
+        if top != "__pycache__":
+            keys.add(location + os.sep + top)
+    return sorted(keys)
+
+
+def _stamp(folder):
+    """What must not change for a cached reading of a metadata folder to stand (like a .pyc stamp)."""
+    found = []
+    for name in ("", "METADATA", "PKG-INFO", "RECORD", "direct_url.json"):
+        try:
+            info = os.stat(os.path.join(folder, name) if name else folder)
+            found.append((info.st_mtime_ns, info.st_size, info.st_ino))
+        except OSError:
+            found.append(None)
+    return tuple(found)
+
+
+def _load_cache(cache_file):
+    if not cache_file:
+        return {}
+    import marshal
+
+    try:
+        with open(cache_file, "rb") as handle:
+            data = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return data if type(data) is dict else {}
+
+
+def _store_cache(cache_file, data):
+    import marshal
+    import tempfile
+
+    folder = os.path.dirname(cache_file)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps(data))
+        os.replace(tmp, cache_file)
+    except (OSError, ValueError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _shared_files(dists, keys, entries_of):
+    """Pairs of distributions that own the same files: first by owner keys (cheap), then, for the
+    few that share a key, by their full RECORD paths."""
+    by_key = {}
+    for index, dist_keys in enumerate(keys):
+        for key in dist_keys:
+            by_key.setdefault(key, []).append(index)
+    pairs = set()
+    for owners in by_key.values():
+        if len(owners) > 1:
+            for a in owners:
+                for b in owners:
+                    if a < b and dists[a]["name"] != dists[b]["name"]:
+                        pairs.add((a, b))
     shared = {}
+    for a, b in sorted(pairs):
+        if dists[a]["location"] != dists[b]["location"]:
+            continue
+        common = set(p for p, _ in entries_of(a)) & set(p for p, _ in entries_of(b))
+        paths = sorted(p for p in common if not p.endswith(".pyc"))
+        if paths:
+            pair = tuple(sorted((dists[a]["name"], dists[b]["name"])))
+            shared.setdefault(pair, set()).update(paths)
+    return shared
+
+
+def cache_file_for(cache_dir, folders):
+    """The probe cache of one environment: named by the Python version and the folders scanned."""
+    import zlib
+
+    tag = zlib.crc32("\0".join(folders).encode("utf-8", "surrogateescape"))
+    return os.path.join(cache_dir, "probe-py%d%d-%08x.marshal" % (sys.version_info[0], sys.version_info[1], tag))
+
+
+def scan(path=None, cache_dir=None):
+    """Every distribution on ``path`` (default ``sys.path``), first-found first, plus torch and shared
+    files, as plain JSON-ready data.
+
+    ``cache_dir``: where a marshal file of earlier readings lives, reused for a metadata folder whose stamp
+    (mtime, size, inode of the folder and its files) is unchanged, and rewritten when anything changed.
+    The mmcv distributions are always read and hash-checked afresh.
+    """
+    folders = _path_entries(sys.path if path is None else path)
+    cache_file = cache_file_for(cache_dir, folders) if cache_dir else None
+    cache = _load_cache(cache_file)
+    fresh = {}
+    distributions, keys, fresh_entries, folders_of = [], [], {}, []
     for location in folders:
         try:
             listing = sorted(os.listdir(location))
@@ -237,22 +368,33 @@ def scan(path=None):
         for entry in listing:
             if not (entry.endswith(".dist-info") or entry.endswith(".egg-info")):
                 continue
-            dist, entries = _distribution(location, entry)
+            folder = os.path.join(location, entry)
+            stamp = _stamp(folder)
+            hit = cache.get(folder)
+            if hit and hit[0] == stamp and hit[1]["name"] not in VERIFIED:
+                dist, dist_keys = dict(hit[1]), hit[2]
+                dist["problems"] = list(dist["problems"])
+            else:
+                dist, entries = _distribution(location, entry)
+                if dist["name"] in VERIFIED:
+                    dist["has_ext"] = any(_is_ext(p) for p, _ in entries)
+                    dist["missing"], dist["changed"] = _verify(location, entries)
+                    dist["module_version"] = _module_version(location, "mmcv")
+                dist_keys = _owner_keys(location, entries)
+                fresh_entries[len(distributions)] = entries
+            fresh[folder] = (stamp, dist, dist_keys)
             distributions.append(dist)
-            if dist["name"] in VERIFIED:
-                dist["has_ext"] = any(_is_ext(p) for p, _ in entries)
-                dist["missing"], dist["changed"] = _verify(location, entries)
-                dist["module_version"] = _module_version(location, "mmcv")
-            key = (dist["name"], location)
-            for relative, _ in entries:
-                if relative.endswith(".pyc"):
-                    continue
-                full = location + os.sep + relative if ".." not in relative else os.path.normpath(
-                    os.path.join(location, relative))
-                owner = owners.setdefault(full, key)
-                if owner != key:
-                    pair = tuple(sorted((owner[0], key[0])))
-                    shared.setdefault(pair, []).append(relative)
+            keys.append(dist_keys)
+            folders_of.append((location, entry))
+
+    def entries_of(index):
+        if index not in fresh_entries:
+            fresh_entries[index] = _distribution(*folders_of[index])[1]
+        return fresh_entries[index]
+
+    shared = _shared_files(distributions, keys, entries_of)
+    if cache_file and (fresh_entries or set(cache) != set(fresh)):
+        _store_cache(cache_file, fresh)
     torch_info = None
     for dist in distributions:
         if dist["name"] == "torch":
@@ -276,7 +418,36 @@ def scan(path=None):
     }
 
 
+def run(python, cache_dir=None, timeout=120):
+    """Run this probe in another interpreter (an argument list, no shell) and return its reading.
+
+    Raises RuntimeError with a one-line reason when the interpreter cannot be run or answers badly.
+    """
+    import json
+    import subprocess
+
+    if not os.path.exists(python):
+        raise RuntimeError("no such file")
+    with open(os.path.abspath(__file__.replace(".pyc", ".py")), encoding="utf-8") as handle:
+        source = handle.read()
+    try:
+        done = subprocess.run([python, "-c", source] + ([cache_dir] if cache_dir else []),
+                              capture_output=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise RuntimeError(str(e))
+    if done.returncode != 0:
+        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError("the probe exited with %d: %s" % (done.returncode, last))
+    try:
+        data = json.loads(done.stdout.decode("utf-8"))
+    except ValueError as e:
+        raise RuntimeError("the probe printed no usable JSON (%s)" % e)
+    if not isinstance(data, dict):
+        raise RuntimeError("the probe printed no usable JSON")
+    return data
+
+
 if __name__ == "__main__":
     import json
 
-    sys.stdout.write(json.dumps(scan()))
+    sys.stdout.write(json.dumps(scan(cache_dir=sys.argv[1] if len(sys.argv) > 1 else None)))

@@ -209,3 +209,30 @@ def test_target_that_cannot_be_inspected_exits_3(run: Run, python: str) -> None:
     done = run("doctor", "--python", python)
     assert done.returncode == 3 and done.stderr.startswith(f"mmcompat: error: cannot inspect {python}: ")
     assert done.stderr.count("\n") == 1
+
+
+def test_memo_answers_like_the_full_path_and_never_hides_a_change(run: Run, make_venv, tmp_path: Path) -> None:
+    venv = make_venv()
+    venv.install("mmpose==0.28.0", "mmcv-full==1.5.0", links=mmcv_full_standin(tmp_path, "1.5.0").parent)
+    first = run("doctor", "--python", venv.python)
+    assert (run.cache / "doctor-memo.marshal").is_file()
+    assert list(run.cache.glob("probe-py*.marshal"))
+    second = run("doctor", "--python", venv.python)
+    assert (second.returncode, second.stdout) == (first.returncode, first.stdout) == (0, "doctor: no problems found\n")
+    # Clobber a file of mmcv-full in place: the reading changes, so the memo cannot answer.
+    (venv.site / "mmcv" / "version.py").write_text("__version__ = '1.7.0'\n")
+    third = run("doctor", "--python", venv.python)
+    assert third.returncode == 1 and "mmcv-files-damaged" in third.stdout and "MMCV==1.7.0" in third.stdout
+    # Edit another distribution's metadata: the probe cache's stamp catches it.
+    metadata = venv.site / "mmpose-0.28.0.dist-info" / "METADATA"
+    metadata.write_text(metadata.read_text().replace("Version: 0.28.0", "Version: 0.29.0", 1))
+    fourth = run("doctor", "--python", venv.python, "--json")
+    assert json.loads(fourth.stdout)["environment"]["distributions"]["mmpose"] == "0.29.0"
+    assert not [p for p in run.cache.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_in_process_doctor_uses_the_same_memo(run: Run) -> None:
+    first = run("doctor", "--json")
+    second = run("doctor", "--json")
+    assert first.stdout == second.stdout and first.returncode == second.returncode
+    assert json.loads(second.stdout)["environment"]["python_version"] == "%d.%d.%d" % sys.version_info[:3]
