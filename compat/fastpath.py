@@ -84,10 +84,10 @@ def is_current(matrix_path: str) -> bool:
 def memo_key(matrix_path: str, *parts: object) -> str:
     """A digest of everything an answer depends on: the matrix file's stamp, mmcompat's version, and
     ``parts`` (plain data, e.g. an environment reading)."""
-    import hashlib
+    import zlib  # two checksums and the length: hashlib would load OpenSSL on every start
 
     payload = marshal.dumps((_stamp(matrix_path),) + tuple(parts))
-    return hashlib.sha256(payload).hexdigest()
+    return "%08x%08x%x" % (zlib.crc32(payload), zlib.adler32(payload), len(payload))
 
 
 def _memo_path(name: str) -> str:

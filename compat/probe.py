@@ -270,12 +270,25 @@ def _owner_keys(location, entries):
 def _stamp(folder):
     """What must not change for a cached reading of a metadata folder to stand (like a .pyc stamp)."""
     found = []
-    for name in ("", "METADATA", "PKG-INFO", "RECORD", "direct_url.json"):
+    # Adding or removing a file changes the folder's mtime; METADATA and RECORD are the files read.
+    for name in ("", "PKG-INFO" if folder.endswith(".egg-info") else "METADATA", "RECORD"):
         try:
             info = os.stat(os.path.join(folder, name) if name else folder)
             found.append((info.st_mtime_ns, info.st_size, info.st_ino))
         except OSError:
             found.append(None)
+    return tuple(found)
+
+
+def _file_stamps(location, paths):
+    """((path, (mtime_ns, size, inode) or None), ...) of files under ``location``."""
+    found = []
+    for path in paths:
+        try:
+            info = os.stat(os.path.join(location, path))
+            found.append((path, (info.st_mtime_ns, info.st_size, info.st_ino)))
+        except OSError:
+            found.append((path, None))
     return tuple(found)
 
 
@@ -371,18 +384,23 @@ def scan(path=None, cache_dir=None):
             folder = os.path.join(location, entry)
             stamp = _stamp(folder)
             hit = cache.get(folder)
-            if hit and hit[0] == stamp and hit[1]["name"] not in VERIFIED:
-                dist, dist_keys = dict(hit[1]), hit[2]
+            if (hit and len(hit) == 4 and hit[0] == stamp
+                    and (hit[3] is None or hit[3] == _file_stamps(location, [p for p, _ in hit[3]]))):
+                dist, dist_keys, file_stamps = dict(hit[1]), hit[2], hit[3]
                 dist["problems"] = list(dist["problems"])
             else:
                 dist, entries = _distribution(location, entry)
+                file_stamps = None
                 if dist["name"] in VERIFIED:
+                    # Hashes are checked again whenever any file's stat changed (pip writes new files,
+                    # so a clobbering install always changes inode or mtime).
                     dist["has_ext"] = any(_is_ext(p) for p, _ in entries)
                     dist["missing"], dist["changed"] = _verify(location, entries)
                     dist["module_version"] = _module_version(location, "mmcv")
+                    file_stamps = _file_stamps(location, sorted(set(p for p, _ in entries) | {"mmcv/version.py"}))
                 dist_keys = _owner_keys(location, entries)
                 fresh_entries[len(distributions)] = entries
-            fresh[folder] = (stamp, dist, dist_keys)
+            fresh[folder] = (stamp, dist, dist_keys, file_stamps)
             distributions.append(dist)
             keys.append(dist_keys)
             folders_of.append((location, entry))
