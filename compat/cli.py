@@ -126,6 +126,10 @@ def _parser():  # type: ignore[no-untyped-def]
     compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
     matrix = commands.add_parser("matrix", parents=[common], help="show the whole compatibility matrix")
     matrix.add_argument("--source", action="store_true", help="say which matrix file is in effect")
+    update = commands.add_parser("update", parents=[common], help="fetch a newer matrix into the user cache")
+    update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL, else the project's)")
+    update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
+    update.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="per connect and read (default 5)")
     target = Parser(add_help=False)
     target.add_argument("--python", metavar="PATH", help="inspect this interpreter's environment instead of this one")
     doctor = commands.add_parser(
@@ -144,6 +148,16 @@ def _parser():  # type: ignore[no-untyped-def]
     return parser
 
 
+def _load(path):  # type: ignore[no-untyped-def]
+    """The matrix in effect, with any note about it (an ignored cache) on stderr."""
+    from .matrix import load
+
+    matrix = load(path)
+    for note in matrix.notes:
+        sys.stderr.write(f"{_PROG}: warning: {note}\n")
+    return matrix
+
+
 def _write(text: str) -> None:
     sys.stdout.write(text)
 
@@ -156,11 +170,10 @@ def _json(data: object) -> None:
 
 def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
     from . import fastpath
-    from .matrix import load
     from .render import resolution_dict
     from .resolver import answer_index, pip_lines, resolve
 
-    matrix = load(options.matrix)
+    matrix = _load(options.matrix)
     resolution = resolve(options.target, policy=options.policy, matrix=matrix)
     if options.json:
         _json(resolution_dict(resolution))
@@ -172,11 +185,10 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
 
 
 def _cmd_compatible(options) -> int:  # type: ignore[no-untyped-def]
-    from .matrix import load
     from .render import compatible_dict, compatible_text
     from .resolver import compatible
 
-    matrix = load(options.matrix)
+    matrix = _load(options.matrix)
     releases = compatible(options.requirement, policy=options.policy, matrix=matrix)
     if options.json:
         _json(compatible_dict(options.requirement, options.policy, releases, matrix))
@@ -189,10 +201,9 @@ def _cmd_compatible(options) -> int:  # type: ignore[no-untyped-def]
 
 
 def _cmd_matrix(options) -> int:  # type: ignore[no-untyped-def]
-    from .matrix import load
     from .render import matrix_dict, matrix_rich, matrix_text
 
-    matrix = load(options.matrix)
+    matrix = _load(options.matrix)
     if options.source:
         if options.json:
             _json({"matrix": matrix.path, "matrix_origin": matrix.origin, "generated": matrix.generated})
@@ -236,9 +247,8 @@ def _cmd_doctor(options, prescan=None) -> int:  # type: ignore[no-untyped-def]
     from .diagnose import diagnose
     from .environment import from_probe, inspect
     from .locate import cache_dir
-    from .matrix import load
 
-    matrix = load(options.matrix)
+    matrix = _load(options.matrix)
     if prescan is not None:
         reading, key = prescan
         env = from_probe(reading)
@@ -250,15 +260,38 @@ def _cmd_doctor(options, prescan=None) -> int:  # type: ignore[no-untyped-def]
 def _cmd_guard(options) -> int:  # type: ignore[no-untyped-def]
     from .environment import inspect
     from .guard import guard, read_plan
-    from .matrix import load
 
     if not options.requirements and not options.files:
         raise _UsageError("give the planned install: REQ ... and/or -r FILE")
-    matrix = load(options.matrix)
+    matrix = _load(options.matrix)
     plan = read_plan(options.requirements, options.files, options.constraints)
     env = inspect(options.python)
     planned = {name: str(r) for name, r in plan.requirements.items()}
     return _report(options, guard(plan, env, matrix), env, "guard", {"plan": planned})
+
+
+def _cmd_update(options) -> int:  # type: ignore[no-untyped-def]
+    from .update import update
+
+    progress = None
+    if sys.stderr.isatty():
+        def progress(done: int, total) -> None:  # type: ignore[no-untyped-def]
+            shown = f"{done // 1024} KiB" + (f" of {total // 1024} KiB" if total else "")
+            sys.stderr.write(f"\r{_PROG}: downloading {shown}")
+            sys.stderr.flush()
+
+    try:
+        result = update(options.url, sha256=options.sha256, timeout=options.timeout, progress=progress)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\n")
+    if options.json:
+        _json({"url": result.url, "matrix": result.path, "size": result.size, "sha256": result.sha256,
+               "changed": result.changed, "generated": result.generated})
+    else:
+        state = "updated" if result.changed else "already current"
+        _write(f"{state}: {result.path} ({result.size} bytes, sha256 {result.sha256}) from {result.url}\n")
+    return 0
 
 
 _COMMANDS = {
@@ -267,6 +300,7 @@ _COMMANDS = {
     "matrix": _cmd_matrix,
     "doctor": _cmd_doctor,
     "guard": _cmd_guard,
+    "update": _cmd_update,
 }
 
 

@@ -1,7 +1,9 @@
 """Which matrix file is in effect, decided with nothing heavier than ``os`` (it runs on every start).
 
 Order: an explicit path (``--matrix``) > the ``MMCOMPAT_MATRIX`` environment variable > the matrix
-embedded in the package (inside the wheel, or ``data/`` of a source checkout).
+``mmcompat update`` put in the user cache > the matrix embedded in the package (inside the wheel, or
+``data/`` of a source checkout). A cached matrix that does not load falls back to the embedded one
+(see :func:`compat.matrix.load`).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Mapping, Optional, Tuple
 
-__all__ = ["ENV_MATRIX", "cache_dir", "embedded_path", "locate"]
+__all__ = ["ENV_MATRIX", "CACHED_MATRIX_NAME", "cache_dir", "embedded_path", "locate"]
 
 ENV_MATRIX = "MMCOMPAT_MATRIX"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _MATRIX_NAME = "compat_matrix.toml"
+CACHED_MATRIX_NAME = _MATRIX_NAME
 
 
 def embedded_path() -> str:
@@ -28,13 +31,17 @@ def embedded_path() -> str:
 
 
 def locate(path: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> Tuple[str, str]:
-    """Return ``(path, origin)`` of the matrix in effect; origin is ``--matrix``, the variable, or ``embedded``."""
+    """Return ``(path, origin)`` of the matrix in effect; origin is ``--matrix``, the variable,
+    ``cache`` or ``embedded``."""
     if path:
         return path, "--matrix"
     env = os.environ if environ is None else environ
     from_env = env.get(ENV_MATRIX, "")
     if from_env:
         return from_env, ENV_MATRIX
+    cached = os.path.join(cache_dir(env), CACHED_MATRIX_NAME)
+    if os.path.isfile(cached):
+        return cached, "cache"
     return embedded_path(), "embedded"
 
 

@@ -7,6 +7,7 @@ is documented in ``docs/matrix.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -14,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from packaging.version import InvalidVersion, Version
 
 from .errors import BadInput, BadMatrix
-from .locate import locate
+from .locate import embedded_path, locate
 from .models import SOURCES, Dependency, Fact, FindLinks, Matrix, PackageTable, Release
 from .ranges import Range
 
@@ -213,8 +214,20 @@ def parse_toml(text: str, *, path: str) -> Dict[str, Any]:
 
 
 def load(path: Optional[str] = None) -> Matrix:
-    """Load the matrix at ``path``, or the one in effect (``MMCOMPAT_MATRIX``, else the embedded one)."""
+    """Load the matrix at ``path``, or the one in effect (``MMCOMPAT_MATRIX``, the cached update, else
+    the embedded one). A cached matrix that does not load gives the embedded one, with a note saying so."""
     where, origin = locate(path)
+    if origin == "cache":
+        try:
+            return _load_file(where, origin)
+        except BadMatrix as e:
+            fallback = _load_file(embedded_path(), "embedded")
+            note = f"ignoring the cached matrix ({e}); using the embedded one"
+            return dataclasses.replace(fallback, notes=fallback.notes + (note,))
+    return _load_file(where, origin)
+
+
+def _load_file(where: str, origin: str) -> Matrix:
     try:
         with open(where, "rb") as handle:
             raw = handle.read()

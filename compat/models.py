@@ -163,6 +163,7 @@ class Matrix:
     packages: Mapping[str, PackageTable]
     sources: Mapping[str, str]
     find_links: Mapping[str, FindLinks]
+    notes: Tuple[str, ...] = ()
 
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for ``name``, or None."""

@@ -6,12 +6,18 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# In-process library calls must not read or write the user's real cache (a cached matrix would change
+# which matrix is in effect): one private cache for the whole test session.
+os.environ["MMCOMPAT_CACHE_DIR"] = tempfile.mkdtemp(prefix="mmcompat-test-cache-")
+os.environ.pop("MMCOMPAT_MATRIX", None)
 SEED_FAQ = Path(os.environ.get("MMCOMPAT_SEED_FAQ", ROOT.parent / "shared" / "reference" / "mmpose_faq_zh_CN.md"))
 
 

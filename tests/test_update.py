@@ -1,0 +1,232 @@
+"""``mmcompat update`` against a real HTTP server on 127.0.0.1: every failure leaves the cache as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import socket
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict, Iterator
+
+import pytest
+
+from compat.errors import BadInput
+from compat.update import check_url
+
+from .conftest import ROOT, Run
+
+GOOD = (ROOT / "data" / "compat_matrix.toml").read_bytes()
+OTHER = GOOD.replace(b'generated = "', b'generated = "other ', 1)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:  # keep pytest output clean
+        pass
+
+    def _send(self, status: int, body: bytes, headers: Dict[str, str] = None) -> None:
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if "Content-Length" not in (headers or {}):
+            self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        path = self.path
+        if path == "/good":
+            self._send(200, GOOD)
+        elif path == "/other":
+            self._send(200, OTHER)
+        elif path == "/404":
+            self._send(404, b"no")
+        elif path == "/500":
+            self._send(500, b"boom")
+        elif path == "/slow":
+            time.sleep(3)
+            self._send(200, GOOD)
+        elif path == "/truncated":
+            self._send(200, GOOD[:100], {"Content-Length": str(len(GOOD))})
+        elif path == "/declared-huge":
+            self._send(200, b"x", {"Content-Length": str(50 * 1024 * 1024)})
+        elif path == "/huge":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                for _ in range(80):
+                    self.wfile.write(b"#" * 65536)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+        elif path == "/not-toml":
+            self._send(200, b"schema = [unclosed\n")
+        elif path == "/binary":
+            self._send(200, b"\xff\xfe\x00garbage")
+        elif path == "/wrong-schema":
+            self._send(200, b"schema = 2\n")
+        elif path == "/bad-fact":
+            self._send(200, GOOD.replace(b'spec = ">=1.3.8,<=1.6.0"', b'spec = "nonsense"', 1))
+        elif path == "/to-good":
+            self._send(302, b"", {"Location": "/good"})
+        elif path == "/to-plain-http":
+            self._send(302, b"", {"Location": "http://example.com/compat_matrix.toml"})
+        elif path == "/loop":
+            self._send(302, b"", {"Location": "/loop"})
+        else:
+            self._send(404, b"")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def seeded(run: Run) -> Path:
+    """A cache that already holds a valid matrix (a different one): failures must not touch it."""
+    run.cache.mkdir(parents=True, exist_ok=True)
+    cached = run.cache / "compat_matrix.toml"
+    cached.write_bytes(OTHER)
+    return cached
+
+
+def _snapshot(folder: Path) -> Dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "compat_matrix.toml.lock"}
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_update_installs_a_verified_matrix(run: Run, server: str) -> None:
+    digest = hashlib.sha256(GOOD).hexdigest()
+    done = run("update", "--url", f"{server}/good", "--sha256", digest)
+    cached = run.cache / "compat_matrix.toml"
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"updated: {cached} ({len(GOOD)} bytes, sha256 {digest}) from {server}/good\n"
+    assert cached.read_bytes() == GOOD
+    assert run("matrix", "--source").stdout == f"{cached} (cache)\n"
+    assert run("update", "--url", f"{server}/good").stdout.startswith("already current: ")
+    assert run("resolve", "0.28.0").stdout == "mmcv-full>=1.3.8,<1.6.0\n"
+    assert not list(run.cache.glob("*.tmp")) and not list(run.cache.glob(".*.tmp"))
+
+
+def test_redirect_within_allowed_urls(run: Run, server: str) -> None:
+    assert run("update", "--url", f"{server}/to-good").returncode == 0
+
+
+@pytest.mark.parametrize(
+    "path, extra, problem",
+    [
+        ("/404", [], "HTTP 404 Not Found"),
+        ("/500", [], "HTTP 500 Internal Server Error"),
+        ("/slow", ["--timeout", "0.5"], "timed out after 0.5 s"),
+        ("/truncated", [], None),
+        ("/declared-huge", [], "the matrix is 52428800 bytes, over the 4194304-byte cap"),
+        ("/huge", [], "the download passed the 4194304-byte cap"),
+        ("/not-toml", [], "not a valid matrix (not valid TOML: "),
+        ("/binary", [], "the download is not UTF-8 text"),
+        ("/wrong-schema", [], "not a valid matrix (expected schema = 1, got 2 at schema)"),
+        ("/bad-fact", [], 'not a valid matrix (not a version specifier: \'nonsense\' at mmpose.releases."0.28.0".mmcv-full.enforced.spec)'),
+        ("/good", ["--sha256", "0" * 64], f"sha256 mismatch: expected {'0' * 64}, got {hashlib.sha256(GOOD).hexdigest()}"),
+        ("/to-plain-http", [], "redirected to a URL that is not allowed: http://example.com/compat_matrix.toml"),
+        ("/loop", [], "more than 5 redirects"),
+    ],
+)
+def test_every_failure_exits_3_and_leaves_the_cache_alone(run: Run, server: str, seeded: Path, path, extra, problem) -> None:
+    before = _snapshot(run.cache)
+    url = f"{server}{path}"
+    done = run("update", "--url", url, *extra)
+    assert done.returncode == 3, (done.stdout, done.stderr)
+    assert done.stdout == "" and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"mmcompat: error: update from {url} failed: ")
+    assert done.stderr.endswith("; the matrix in effect is unchanged\n")
+    if problem is not None:
+        assert problem in done.stderr
+    else:
+        assert "truncated" in done.stderr or "IncompleteRead" in done.stderr or "cannot connect" in done.stderr
+    assert _snapshot(run.cache) == before
+
+
+@pytest.mark.parametrize("url, problem", [
+    (f"http://127.0.0.1:{_closed_port()}/m.toml", "cannot connect (Connection refused)"),
+    ("https://mmcompat-test.invalid/m.toml", "cannot connect ("),
+])
+def test_unreachable_hosts(run: Run, seeded: Path, url: str, problem: str) -> None:
+    before = _snapshot(run.cache)
+    done = run("update", "--url", url, "--timeout", "2")
+    assert done.returncode == 3 and problem in done.stderr and done.stderr.count("\n") == 1
+    assert _snapshot(run.cache) == before
+
+
+@pytest.mark.parametrize("url, message", [
+    ("http://example.com/m.toml", "refusing plain http to 'example.com': use https (http is allowed for loopback hosts only)"),
+    ("ftp://127.0.0.1/m.toml", "not an https URL: 'ftp://127.0.0.1/m.toml'"),
+    ("file:///etc/passwd", "not an https URL: 'file:///etc/passwd'"),
+    ("https:///nohost", "not an https URL: 'https:///nohost'"),
+])
+def test_disallowed_urls_are_bad_input(run: Run, url: str, message: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        check_url(url)
+    assert str(caught.value) == message
+    done = run("update", "--url", url)
+    assert (done.returncode, done.stderr) == (2, f"mmcompat: error: {message}\n")
+
+
+def test_bad_digest_and_timeout_are_bad_input(run: Run, server: str) -> None:
+    assert run("update", "--url", f"{server}/good", "--sha256", "xyz").returncode == 2
+    assert run("update", "--url", f"{server}/good", "--timeout", "0").returncode == 2
+    assert run("update", "--url", f"{server}/good", "--timeout", "soon").returncode == 2
+
+
+def test_environment_variable_sets_the_url(run: Run, server: str) -> None:
+    done = run("update", env={"MMCOMPAT_UPDATE_URL": f"{server}/good"})
+    assert done.returncode == 0 and f"from {server}/good" in done.stdout
+
+
+def test_eight_parallel_updates(run: Run, server: str) -> None:
+    def one(index: int) -> subprocess.CompletedProcess:
+        return run("update", "--url", f"{server}/{'good' if index % 2 else 'other'}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(one, range(8)))
+    assert [r.returncode for r in results] == [0] * 8, [r.stderr for r in results]
+    assert (run.cache / "compat_matrix.toml").read_bytes() in (GOOD, OTHER)
+    assert sorted(p.name for p in run.cache.iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_invalid_cache_falls_back_to_the_embedded_matrix_with_a_warning(run: Run) -> None:
+    run.cache.mkdir(parents=True, exist_ok=True)
+    (run.cache / "compat_matrix.toml").write_text("schema = 2\n")
+    done = run("resolve", "0.28.0", "--json")
+    assert done.returncode == 0 and '"matrix_origin": "embedded"' in done.stdout
+    assert done.stderr == (f"mmcompat: warning: ignoring the cached matrix (bad matrix {run.cache / 'compat_matrix.toml'} "
+                           "at schema: expected schema = 1, got 2); using the embedded one\n")
+    plain = run("resolve", "0.28.0")
+    assert plain.stdout == "mmcv-full>=1.3.8,<1.6.0\n" and "warning" in plain.stderr
+    assert run("matrix", "--source").stdout.endswith("(embedded)\n")
+
+
+def test_flag_beats_environment_beats_cache(run: Run, server: str, tmp_path: Path) -> None:
+    assert run("update", "--url", f"{server}/good").returncode == 0
+    mine = tmp_path / "mine.toml"
+    mine.write_bytes(GOOD)
+    assert run("matrix", "--source", env={"MMCOMPAT_MATRIX": str(mine)}).stdout == f"{mine} (MMCOMPAT_MATRIX)\n"
+    assert run("matrix", "--source", "--matrix", str(GOOD and mine),
+               env={"MMCOMPAT_MATRIX": "/nope"}).stdout == f"{mine} (--matrix)\n"
