@@ -130,6 +130,21 @@ def _parser():  # type: ignore[no-untyped-def]
     update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL, else the project's)")
     update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
     update.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="per connect and read (default 5)")
+    harvest = commands.add_parser(
+        "harvest", parents=[common], help="rebuild a package's rows from an upstream git clone (nothing is run)"
+    )
+    source = harvest.add_mutually_exclusive_group(required=True)
+    source.add_argument("--repo", metavar="PATH", help="a local git clone of the upstream repository (bare is fine)")
+    source.add_argument("--dist", nargs="+", metavar="FILE", help="downloaded wheels or sdists instead of a clone")
+    harvest.add_argument("--package", default="mmpose", help="the import package to harvest (default mmpose)")
+    harvest.add_argument("--url", help="the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)")
+    harvest.add_argument("--branches", nargs="*", metavar="BRANCH",
+                         help="branches to harvest too (default: those of master, 0.x, main, 1.x that exist)")
+    harvest.add_argument("--faq-ref", action="append", default=[], metavar="REF:PATH",
+                         help="a FAQ page with a compatibility table; earlier ones win "
+                              "(default: master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)")
+    harvest.add_argument("--write", action="store_true",
+                         help="rewrite the matrix file (--matrix, else the embedded one) and print the diff")
     target = Parser(add_help=False)
     target.add_argument("--python", metavar="PATH", help="inspect this interpreter's environment instead of this one")
     doctor = commands.add_parser(
@@ -294,6 +309,75 @@ def _cmd_update(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
+    from . import harvest, toml_writer
+    from .errors import BadInput
+    from .locate import embedded_path
+
+    package = options.package
+    url = options.url or f"https://github.com/open-mmlab/{package}"
+    if options.dist:
+        if options.write:
+            raise _UsageError("--write needs --repo: wheels carry no FAQ table, the documented facts would be lost")
+        harvested = [harvest.read_distribution(path, package) for path in options.dist]
+        docs: list = []
+    else:
+        if not os.path.isdir(options.repo):
+            raise BadInput(f"no repository at {options.repo!r}", value=options.repo)
+        repo = harvest.GitRepo(options.repo)
+        tags, heads = repo.refs()
+        branches = options.branches if options.branches is not None else [
+            b for b in ("master", "0.x", "main", "1.x") if b in heads]
+        refs = []
+        for item in options.faq_ref:
+            ref, sep, path = item.partition(":")
+            if not sep or not ref or not path:
+                raise BadInput(f"give --faq-ref as REF:PATH, got {item!r}", value=item)
+            refs.append((ref, path))
+        docs = harvest.read_doc_refs(repo, refs or harvest.default_doc_refs(repo, package), url)
+        harvested = harvest.harvest_repo(repo, package, branches=branches, url=url)
+    table = harvest.assemble_package(package, url, harvested, docs)
+    if options.json or not options.write:
+        releases = {}
+        for group in ("releases", "branches"):
+            for key, release in table.get(group, {}).items():  # type: ignore[union-attr]
+                releases[key] = {
+                    name: {source: (dep.get(source) or {}).get("spec") for source in ("enforced", "installer", "documented")}
+                    for name, dep in release.items() if isinstance(dep, dict)
+                }
+        _json({"package": package, "releases": releases})
+        if not options.write:
+            return 0
+    head = heads.get("main") or heads.get("master") or ""
+    branch = "main" if "main" in heads else "master"
+    data = harvest.build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
+    text = toml_writer.dump(data, header=harvest.HEADER)
+    target = options.matrix or embedded_path()
+    try:
+        with open(target, encoding="utf-8") as handle:
+            old = handle.read()
+    except OSError:
+        old = ""
+    if old == text:
+        sys.stderr.write(f"{_PROG}: {target} is already what harvest produces\n")
+        return 0
+    import difflib
+    import tempfile
+
+    diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), target, target + " (harvested)")
+    sys.stderr.writelines(diff) if options.json else _write("".join(diff))
+    folder = os.path.dirname(os.path.abspath(target))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".compat_matrix.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError:
+        os.unlink(tmp)
+        raise
+    return 0
+
+
 _COMMANDS = {
     "resolve": _cmd_resolve,
     "compatible": _cmd_compatible,
@@ -301,6 +385,7 @@ _COMMANDS = {
     "doctor": _cmd_doctor,
     "guard": _cmd_guard,
     "update": _cmd_update,
+    "harvest": _cmd_harvest,
 }
 
 

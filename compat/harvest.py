@@ -11,6 +11,7 @@ Git runs as ``git -C REPO ...`` with an argument list; a bare mirror works as we
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
@@ -32,6 +33,13 @@ __all__ = [
     "parse_version_file",
     "GitRepo",
     "harvest_repo",
+    "assemble_package",
+    "default_doc_refs",
+    "read_doc_refs",
+    "build_matrix",
+    "read_distribution",
+    "FIND_LINKS",
+    "HEADER",
 ]
 
 #: Installer entries mmpose imports only for some features (detection demos, tracking): not needed by
@@ -432,3 +440,138 @@ def assemble_package(
     if branches:
         result["branches"] = branches
     return result
+
+
+# OpenMMLab's prebuilt-wheel index, as mmcv's own installation docs spell it for each line (read by hand:
+# these pages are documentation, not files a harvester can parse).
+FIND_LINKS: Dict[str, object] = {
+    "url": "https://download.openmmlab.com/mmcv/dist/{cuda}/{torch}/index.html",
+    "mmcv-full": {
+        "torch": "torch{major}.{minor}.0",
+        "source": "https://github.com/open-mmlab/mmcv/blob/v1.4.2/docs/zh_cn/get_started/previous_versions.md",
+    },
+    "mmcv": {
+        "torch": "torch{major}.{minor}",
+        "source": "https://github.com/open-mmlab/mmcv/blob/058a3e8c35586d40d3dadbc7256481f9ab02a660/"
+        "docs/en/get_started/installation.md",
+    },
+}
+HEADER = (
+    "The compatibility matrix of mmcompat. Generated: do not edit by hand; see docs/matrix.md.\n"
+    "Regenerate with: mmcompat harvest --repo PATH-TO-open-mmlab/mmpose --write"
+)
+_MEMBER_CAP = 4 * 1024 * 1024
+
+
+def default_doc_refs(repo: GitRepo, package: str = "mmpose") -> List[Tuple[str, str]]:
+    """The FAQ pages read by default: the 0.x table on ``master`` (docs/zh_cn, the FAQ seed), then the
+    newest release tag's docs/en/faq.md (its 1.x table). Only those that exist."""
+    tags, heads = repo.refs()
+    refs: List[Tuple[str, str]] = []
+    if "master" in heads and repo.read(heads["master"], "docs/zh_cn/faq.md") is not None:
+        refs.append(("master", "docs/zh_cn/faq.md"))
+    released = [(Version(k), t) for t, k in ((t, _release_key(t)) for t in tags) if k is not None]
+    if released:
+        newest = max(released)[1]
+        if repo.read(tags[newest], "docs/en/faq.md") is not None:
+            refs.append((newest, "docs/en/faq.md"))
+    return refs
+
+
+def read_doc_refs(repo: GitRepo, refs: Sequence[Tuple[str, str]], url: str) -> List[DocTable]:
+    """FAQ tables at ``(ref, path)``; provenance names a branch by its commit, a tag by its name."""
+    tags, heads = repo.refs()
+    docs = []
+    for ref, path in refs:
+        commit = heads.get(ref) or tags.get(ref) or ref
+        text = repo.read(commit, path)
+        if text is None:
+            raise BadInput(f"{path} not found at {ref} in {repo.path}", value=f"{ref}:{path}")
+        shown = heads[ref] if ref in heads else ref
+        docs.append(DocTable(parse_faq_table(text), f"{url}/blob/{shown}/{path}"))
+    return docs
+
+
+def build_matrix(package: str, url: str, harvested: Sequence[HarvestedRelease], docs: Sequence[DocTable],
+                 generated: str) -> Dict[str, object]:
+    """The whole matrix file's data, as ``mmcompat harvest --write`` writes it."""
+    from .matrix import SCHEMA_VERSION
+
+    return {
+        "schema": SCHEMA_VERSION,
+        "generated": generated,
+        "generator": "mmcompat harvest",
+        "sources": {
+            "documented": "FAQ compatibility tables: " + "; ".join(d.source for d in docs),
+            "enforced": f"the version assertions in {package}/__init__.py of each tag, parsed with ast",
+            "installer": "requirements/mminstall.txt of each tag (what OpenMMLab's mim installs)",
+        },
+        "find_links": FIND_LINKS,
+        package: assemble_package(package, url, harvested, docs),
+    }
+
+
+def _mim_extra(metadata: str) -> Dict[str, str]:
+    """The ``mim`` extra of a wheel's METADATA: what mim installs, as mminstall.txt would list it."""
+    found = {}
+    for line in metadata.splitlines():
+        if not line.startswith("Requires-Dist:"):
+            continue
+        try:
+            requirement = Requirement(line.split(":", 1)[1].strip())
+        except InvalidRequirement:
+            continue
+        marker = requirement.marker
+        if marker is not None and marker.evaluate({"extra": "mim"}) and not marker.evaluate({"extra": ""}):
+            found[canonicalize_name(requirement.name)] = str(Range.parse(str(requirement.specifier)))
+    return found
+
+
+def read_distribution(path: str, package: str) -> HarvestedRelease:
+    """Harvest one downloaded wheel or sdist (for repositories too large to clone); nothing is run."""
+    import tarfile
+    import zipfile
+
+    name = os.path.basename(path)
+    files: Dict[str, str] = {}
+    try:
+        if name.endswith(".whl") or name.endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    if info.file_size <= _MEMBER_CAP:
+                        files[info.filename] = archive.read(info).decode("utf-8", "replace")
+        elif name.endswith((".tar.gz", ".tgz", ".tar")):
+            with tarfile.open(path) as archive:
+                for member in archive.getmembers():
+                    if member.isfile() and member.size <= _MEMBER_CAP:
+                        handle = archive.extractfile(member)
+                        if handle is not None:
+                            files[member.name.split("/", 1)[1] if "/" in member.name else member.name] = (
+                                handle.read().decode("utf-8", "replace"))
+        else:
+            raise BadInput(f"not a wheel or sdist: {path}", value=path)
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError) as e:
+        raise BadInput(f"cannot read {path}: {e}", value=path) from e
+    init_name = f"{package}/__init__.py"
+    if init_name not in files:
+        raise BadInput(f"{path} has no {init_name}", value=path)
+    version = parse_version_file(files.get(f"{package}/version.py", ""))
+    metadata = next((text for member, text in files.items()
+                     if member.endswith((".dist-info/METADATA", "PKG-INFO")) and member.count("/") <= 1), "")
+    if not version:
+        version = next((line.split(":", 1)[1].strip() for line in metadata.splitlines()
+                        if line.startswith("Version:")), "")
+    key = _release_key(version)
+    if key is None:
+        raise BadInput(f"no version found in {path}", value=path)
+    if "requirements/mminstall.txt" in files:
+        installer = parse_mminstall(files["requirements/mminstall.txt"])
+        installer_source = f"{name}:requirements/mminstall.txt"
+    else:
+        installer = _mim_extra(metadata)
+        installer_source = f"{name}:METADATA (extra 'mim')"
+    return HarvestedRelease(
+        key=key, ref=name, commit="", version=version, is_branch=False,
+        enforced=parse_init(files[init_name], origin=f"{name}:{init_name}"), installer=installer,
+        sources={"enforced": f"{name}:{init_name}", "installer": installer_source},
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
-import sys
 import subprocess
+import sys
 from pathlib import Path
 from typing import Dict
 
@@ -216,16 +217,78 @@ UPSTREAM_MIRROR = Path(os.environ.get("MMCOMPAT_UPSTREAM_MMPOSE", "/work/.mirror
 
 
 @pytest.mark.skipif(not UPSTREAM_MIRROR.is_dir(), reason="no open-mmlab/mmpose clone (set MMCOMPAT_UPSTREAM_MMPOSE)")
-def test_embedded_matrix_is_what_the_generator_produces_from_upstream(tmp_path: Path, seed_text: str) -> None:
-    from .conftest import ROOT, SEED_FAQ
+def test_embedded_matrix_is_what_harvest_produces_from_upstream(run, tmp_path: Path, seed_text: str) -> None:
+    from .conftest import ROOT
 
-    out = tmp_path / "m.toml"
-    master = subprocess.run(["git", "-C", str(UPSTREAM_MIRROR), "rev-parse", "master"], capture_output=True,
-                            text=True, check=True).stdout.strip()
-    faq = f"{SEED_FAQ}=https://github.com/open-mmlab/mmpose/blob/{master}/docs/zh_cn/faq.md"
-    subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "generate_matrix.py"), "--repo", str(UPSTREAM_MIRROR), "--faq", faq,
-         "--faq-ref", "v1.3.2:docs/en/faq.md", "-o", str(out)],
-        check=True, capture_output=True,
-    )
-    assert out.read_text(encoding="utf-8") == (ROOT / "data" / "compat_matrix.toml").read_text(encoding="utf-8")
+    embedded = ROOT / "data" / "compat_matrix.toml"
+    copy = tmp_path / "m.toml"
+    copy.write_bytes(embedded.read_bytes())
+    done = run("harvest", "--repo", str(UPSTREAM_MIRROR), "--write", "--matrix", str(copy))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"mmcompat: {copy} is already what harvest produces\n" and done.stdout == ""
+    assert copy.read_bytes() == embedded.read_bytes()
+    # The FAQ seed is, byte for byte, docs/zh_cn/faq.md on upstream's master: the documented 0.x facts.
+    blob = subprocess.run(["git", "-C", str(UPSTREAM_MIRROR), "show", "master:docs/zh_cn/faq.md"],
+                          capture_output=True, text=True, check=True).stdout
+    assert blob == seed_text
+
+
+def test_harvest_cli_json(run, upstream: Path) -> None:
+    done = run("harvest", "--repo", str(upstream), "--faq-ref", "main:README.md")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["package"] == "mmpose"
+    assert data["releases"]["0.28.0"]["mmcv-full"] == {"enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8", "documented": None}
+    assert data["releases"]["1.0.0rc1"]["mmengine"] == {"enforced": ">=0.6.0,<=1.0.0", "installer": "", "documented": None}
+    assert set(data["releases"]) == {"0.6.0", "0.18.0", "0.28.0", "1.0.0rc1", "master", "main"}
+
+
+def test_harvest_cli_write_prints_the_diff_and_writes_atomically(run, upstream: Path, tmp_path: Path) -> None:
+    target = tmp_path / "m.toml"
+    target.write_text("schema = 1\n")
+    done = run("harvest", "--repo", str(upstream), "--faq-ref", "main:README.md", "--write", "--matrix", str(target))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"--- {target}\n+++ {target} (harvested)\n")
+    assert '+[mmpose.releases."0.28.0".mmcv-full]' in done.stdout
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert run("resolve", "0.28.0", "--matrix", str(target), "--policy", "enforced").stdout == "mmcv-full>=1.3.8,<=1.6.0\n"
+
+
+def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
+    import io
+    import tarfile
+    import zipfile
+
+    wheel = tmp_path / "mmpose-0.28.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("mmpose/__init__.py", INCLUSIVE_STYLE)
+        archive.writestr("mmpose/version.py", "__version__ = '0.28.0'\n")
+        archive.writestr("mmpose-0.28.0.dist-info/METADATA",
+                         "Name: mmpose\nVersion: 0.28.0\nProvides-Extra: mim\n"
+                         "Requires-Dist: mmcv-full (>=1.3.8) ; extra == 'mim'\nRequires-Dist: numpy\n\n")
+    sdist = tmp_path / "mmpose-0.18.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as archive:
+        for name, text in {"mmpose-0.18.0/mmpose/__init__.py": EXCLUSIVE_STYLE,
+                           "mmpose-0.18.0/mmpose/version.py": "__version__ = '0.18.0'\n",
+                           "mmpose-0.18.0/requirements/mminstall.txt": "mmcv-full>=1.3.8\n"}.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    done = run("harvest", "--dist", str(wheel), str(sdist))
+    assert done.returncode == 0, done.stderr
+    releases = json.loads(done.stdout)["releases"]
+    assert releases["0.28.0"]["mmcv-full"] == {"enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8", "documented": None}
+    assert releases["0.18.0"]["mmcv-full"]["enforced"] == ">=1.3.8,<1.4.0"
+    assert "numpy" not in releases["0.28.0"]
+    bad = run("harvest", "--dist", str(tmp_path / "missing.whl"))
+    assert bad.returncode == 2 and bad.stderr.startswith("mmcompat: error: cannot read ")
+    assert run("harvest", "--dist", str(wheel), "--write").returncode == 2
+
+
+def test_harvest_cli_bad_input(run, tmp_path: Path, upstream: Path) -> None:
+    assert run("harvest", "--repo", str(tmp_path / "nope")).returncode == 2
+    assert run("harvest", "--repo", str(tmp_path)).returncode == 3  # a folder that is no git repository
+    done = run("harvest", "--repo", str(upstream), "--faq-ref", "nocolon")
+    assert done.returncode == 2 and "give --faq-ref as REF:PATH" in done.stderr
+    assert run("harvest").returncode == 2
