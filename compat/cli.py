@@ -401,7 +401,7 @@ def _run(args: List[str], prescan=None) -> int:  # type: ignore[no-untyped-def]
         try:
             options = _parser().parse_args(args)
         except _UsageError as e:
-            sys.stderr.write(f"{_PROG}: error: {e} (see '{_PROG} --help')\n")
+            sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
             return 2
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
@@ -410,7 +410,7 @@ def _run(args: List[str], prescan=None) -> int:  # type: ignore[no-untyped-def]
             return _cmd_doctor(options, prescan)
         return _COMMANDS[options.command](options)
     except _UsageError as e:
-        sys.stderr.write(f"{_PROG}: error: {e} (see '{_PROG} --help')\n")
+        sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
         return 2
     except CompatError as e:
         if debug:

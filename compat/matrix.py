@@ -8,6 +8,7 @@ is documented in ``docs/matrix.md``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import sys
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -36,7 +37,8 @@ _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def _key(*parts: str) -> str:
-    return ".".join(p if _BARE_KEY.match(p) else '"' + p.replace('"', '\\"') + '"' for p in parts)
+    # A quoted key is written as a TOML basic string: control characters escaped, so one line always.
+    return ".".join(p if _BARE_KEY.fullmatch(p) else json.dumps(p, ensure_ascii=False) for p in parts)
 
 
 class _Validator:

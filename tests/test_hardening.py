@@ -1,0 +1,130 @@
+"""Property and fuzz tests: any input gives a clean exit code and message, never a traceback or a hang."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compat import probe
+from compat.cli import main
+from compat.errors import BadInput, BadMatrix, CompatError
+from compat.guard import read_plan
+from compat.matrix import from_dict, parse_toml
+
+FUZZ = settings(max_examples=150, deadline=datetime.timedelta(seconds=10),
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+_WORDS = ["resolve", "compatible", "matrix", "guard", "harvest", "--json", "--policy", "safe", "enforced",
+          "documented", "installer", "--matrix", "--source", "--debug-not", "--strict", "-r", "-c", "--dist",
+          "--repo", "--faq-ref", "0.28.0", "v1.3.2", "mmpose==0.28.0", "mmcv-full==1.6.0", "master", "1.x",
+          "mmpose>=0.28,<1", "--version", "--help", "-h", "", "--", "=", "mmcv-full>=1", "/nonexistent",
+          "--python", "--write-not", "--package"]
+_token = st.one_of(st.sampled_from(_WORDS), st.text(max_size=20))
+
+
+@FUZZ
+@given(st.sampled_from(["resolve", "compatible", "matrix", "guard", "harvest", "nonsense", ""]),
+       st.lists(_token, max_size=5))
+def test_any_command_line_exits_cleanly(capsys: pytest.CaptureFixture, command: str, rest: list) -> None:
+    argv = [command] + rest
+    if "--help" in argv or "-h" in argv or "--version" in argv:
+        argv = [a for a in argv if a not in ("--help", "-h", "--version")]
+    if argv[:1] in (["doctor"], ["update"]) or "--python" in argv:
+        return  # those inspect interpreters or the network: covered by their own suites
+    try:
+        code = main(argv)
+    except SystemExit as e:  # argparse may exit only through our parser error hook: it must not
+        pytest.fail(f"SystemExit({e.code}) for {argv!r}")
+    out, err = capsys.readouterr()
+    assert code in (0, 1, 2, 3), (argv, code)
+    assert "Traceback" not in err, (argv, err)
+    if code in (2, 3):
+        assert err.count("\n") == 1 and err.startswith("mmcompat: error: "), (argv, err)
+    elif code == 1:
+        assert out or err.startswith("mmcompat: "), (argv, out, err)
+
+
+@FUZZ
+@given(st.text(max_size=400))
+def test_requirement_file_reader(text: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "requirements.txt"
+        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            plan = read_plan(files=[str(path)])
+        except BadInput:
+            return
+        for name, version_range in plan.requirements.items():
+            assert isinstance(name, str) and str(version_range) is not None
+
+
+@FUZZ
+@given(st.text(max_size=600))
+def test_toml_text_into_the_matrix_loader(text: str) -> None:
+    try:
+        data = parse_toml(text, path="fuzz.toml")
+        from_dict(data, path="fuzz.toml")
+    except BadMatrix as e:
+        assert str(e).startswith("bad matrix fuzz.toml")
+
+
+_leaf = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.lists(st.text(max_size=5), max_size=2))
+_tree: Any = st.recursive(_leaf, lambda inner: st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=20)
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from(["schema", "mmpose", "sources", "find_links", "x"]), _tree, max_size=5),
+       st.sampled_from([1, 2, None]))
+def test_arbitrary_tables_into_the_matrix_loader(data: dict, schema) -> None:
+    if schema is not None:
+        data["schema"] = schema
+    try:
+        from_dict(data, path="fuzz.toml")
+    except BadMatrix as e:
+        assert "\n" not in str(e)
+
+
+@FUZZ
+@given(st.binary(max_size=300), st.binary(max_size=300), st.booleans())
+def test_metadata_and_record_readers(metadata: bytes, record: bytes, with_files: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        info = Path(folder) / "fuzzed-1.0.dist-info"
+        info.mkdir()
+        if with_files:
+            (info / "METADATA").write_bytes(metadata)
+            (info / "RECORD").write_bytes(record)
+        for name in ("mmcv-1.0.dist-info",):
+            other = Path(folder) / name
+            other.mkdir()
+            (other / "METADATA").write_bytes(b"Name: mmcv\nVersion: 1.0\n\n")
+            (other / "RECORD").write_bytes(record)
+        reading = probe.scan([folder], cache_dir=os.path.join(folder, "cache"))
+        again = probe.scan([folder], cache_dir=os.path.join(folder, "cache"))
+        assert len(reading["distributions"]) == 2
+        assert [d["name"] for d in again["distributions"]] == [d["name"] for d in reading["distributions"]]
+        from compat.environment import from_probe
+
+        from_probe(reading)
+
+
+@FUZZ
+@given(st.text(max_size=80))
+def test_harvest_parsers_on_garbage(text: str) -> None:
+    from compat import harvest
+
+    for parse in (harvest.parse_mminstall, harvest.parse_faq_table, harvest.parse_version_file):
+        try:
+            parse(text)
+        except CompatError:
+            pass
+    try:
+        harvest.parse_init(text)
+    except CompatError:
+        pass
