@@ -123,19 +123,34 @@ def _judge(
             f"{code}-outside-enforced", "error",
             f"{stack.label(provider)} allows no version {label} accepts ({rule})", dists, fix,
         )]
-    if rule.upper is not None and (
-        candidate.upper is None
-        or candidate.upper.version > rule.upper.version
-        or (candidate.upper.version == rule.upper.version and candidate.upper.inclusive and not rule.upper.inclusive)
-    ):
-        # Without the list of published versions this is a risk, not a certainty: a warning.
+    # pip picks the newest version the range allows; without the list of published versions a range
+    # that reaches past the bound is a risk, not a certainty: a warning.
+    if _reaches_past(candidate, rule):
         return [Finding(
             f"{code}-unpinned", "warning",
             f"{stack.label(provider)} lets pip pick the newest {provider}, which may be newer than {label} "
             f"accepts ({rule}); pin it to the safe range {safe}",
             dists, fix,
         )]
+    if safe is not None and not safe.is_empty and _reaches_past(candidate, safe):
+        return [Finding(
+            f"{code}-outside-safe", "warning",
+            f"{stack.label(provider)} passes {label}'s import check but reaches past the safe range {safe}; "
+            f"pin it to the safe range",
+            dists, fix,
+        )]
     return []
+
+
+def _reaches_past(candidate: Range, rule: Range) -> bool:
+    """True when ``candidate`` allows versions above ``rule``'s upper bound."""
+    if rule.upper is None:
+        return False
+    if candidate.upper is None:
+        return True
+    if candidate.upper.version != rule.upper.version:
+        return candidate.upper.version > rule.upper.version
+    return candidate.upper.inclusive and not rule.upper.inclusive
 
 
 def _mmcv_dependency(release: Release) -> Optional[Dependency]:
@@ -188,6 +203,9 @@ def check_stack(matrix: Matrix, release: Release, stack: Stack, python: str,
             ))
             continue
         fix = _install_fix(matrix, release, python, env, only=dependency.name)
+        if provider != dependency.name and fix:
+            # another mmcv distribution provides the module: installing beside it would clobber
+            fix = (pip_command(python, "uninstall", "-y", provider),) + fix
         findings.extend(_judge(release, dependency, provider, stack, fix))
     findings.extend(_check_mmdet(matrix, release, stack, python, env))
     return findings
@@ -268,11 +286,13 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             ))
     provider = mmcv_installed[0] if mmcv_installed else None
     if provider is not None and not provider.has_ext:
-        needs = []
+        needs, needing = [], []
         if release is not None and release.version.major == 0:
             needs.append(f"{release.package} {release.key}")
+            needing.append(release.package)
         if env.get("mmdet") is not None:
             needs.append("mmdet")
+            needing.append("mmdet")
         lite = f"{provider.name} {provider.version}"
         if needs or release is not None:
             message = (f"{lite} has no compiled ops (mmcv/_ext): importing mmcv.ops fails with "
@@ -281,7 +301,7 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
                 "mmcv-without-ops", "error" if needs else "warning",
                 message + (f"; {' and '.join(needs)} need{'s' if len(needs) == 1 else ''} them" if needs
                            else f"; some {release.package if release else 'mmpose'} models need them"),
-                (provider.name,) + tuple(needs),
+                (provider.name,) + tuple(needing),
                 ((pip_command(python, "uninstall", "-y", provider.name),) + reinstall) if reinstall else (),
             ))
     for shared in env.shared_files:

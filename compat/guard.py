@@ -8,6 +8,8 @@ and read with the same parser. Planned versions replace installed ones; nothing 
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -53,43 +55,69 @@ def _logical_lines(text: str) -> List[str]:
     return lines
 
 
-def _constraint_files(path: str) -> List[str]:
-    """The files ``-c``/``--constraint`` lines of ``path`` (and of its ``-r`` includes) name."""
-    found: List[str] = []
+_COMMENT = re.compile(r"(^|\s)+#.*$")
+
+
+def _include(line: str) -> Tuple[str, str]:
+    """("-c" or "-r", path) for a constraint or requirement include line, else ("", "")."""
+    words = _COMMENT.sub("", line).split()
+    if not words:
+        return "", ""
+    first = words[0]
+    for long, short in (("--constraint", "-c"), ("--requirement", "-r")):
+        if first in (long, short):
+            return (short, words[1]) if len(words) > 1 else ("", "")
+        if first.startswith(long + "="):
+            return short, first[len(long) + 1:]
+        if first.startswith(short) and len(first) > 2 and not first.startswith("--"):
+            return short, first[2:].lstrip("=")
+    return "", ""
+
+
+def _split_constraints(path: str, work: str, done: Dict[str, str], constraints: List[str]) -> str:
+    """A copy of ``path`` in ``work`` without ``-c`` lines (pip-api reads them as requirements), with
+    ``-r`` includes pointing at their own copies; the constraint files found go to ``constraints``."""
+    source = os.path.abspath(path)
+    if source in done:
+        return done[source]
+    copy = os.path.join(work, f"{len(done)}-{os.path.basename(source)}")
+    done[source] = copy
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(source, encoding="utf-8") as handle:
             text = handle.read()
-    except (OSError, UnicodeDecodeError):
-        return found
-    base = os.path.dirname(os.path.abspath(path))
+    except FileNotFoundError as e:
+        raise BadInput(f"requirement file not found: {path}", value=path) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"cannot read requirement file {path}: {e}", value=path) from e
+    base = os.path.dirname(source)
+    kept = []
     for line in _logical_lines(text):
-        words = line.split("#", 1)[0].split()
-        if not words:
-            continue
-        option, value = words[0], words[1] if len(words) > 1 else ""
-        for flag in ("-c", "--constraint", "-r", "--requirement"):
-            if option.startswith(flag + "="):
-                option, value = flag, option[len(flag) + 1:]
-        if option in ("-c", "--constraint") and value:
-            found.append(os.path.join(base, value))
-        elif option in ("-r", "--requirement") and value:
-            found.extend(_constraint_files(os.path.join(base, value)))
-    return found
+        option, value = _include(line)
+        if option == "-c":
+            constraints.append(os.path.join(base, value))
+        elif option == "-r":
+            kept.append("-r " + _split_constraints(os.path.join(base, value), work, done, constraints))
+        else:
+            kept.append(line)
+    with open(copy, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(kept) + "\n")
+    return copy
 
 
-def _parse_file(path: str) -> Dict[str, Requirement]:
+def _parse_file(path: str, shown: str = "") -> Dict[str, Requirement]:
     import pip_api  # pip-api's import runs `pip --version`: only guard pays for it
     from pip_api.exceptions import PipError
 
+    shown = shown or path
     try:
         parsed = pip_api.parse_requirements(path)
     except FileNotFoundError as e:
-        raise BadInput(f"requirement file not found: {e.filename or path}", value=path) from e
+        raise BadInput(f"requirement file not found: {e.filename or shown}", value=shown) from e
     except (OSError, UnicodeDecodeError) as e:
-        raise BadInput(f"cannot read requirement file {path}: {e}", value=path) from e
-    except PipError as e:
+        raise BadInput(f"cannot read requirement file {shown}: {e}", value=shown) from e
+    except (PipError, ValueError, IndexError, KeyError) as e:  # pip-api's parser errors on odd lines
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise BadInput(f"bad requirement file {path}: {first}", value=path) from e
+        raise BadInput(f"bad requirement file {shown}: {first}", value=shown) from e
     found: Dict[str, Requirement] = {}
     for name, item in parsed.items():
         text = str(item)
@@ -118,17 +146,17 @@ def read_plan(requirements: Sequence[str] = (), files: Sequence[str] = (), const
         planned[name] = planned.get(name, Range()).intersect(_range(requirement, text))
         sources[name] = "argument"
     constraint_files = list(constraints)
-    for path in files:
-        constraint_names = {os.path.abspath(p) for p in _constraint_files(path)}
-        constraint_files.extend(constraint_names)
-        for name, requirement in _parse_file(path).items():
-            if any(os.path.basename(p) == requirement.name for p in constraint_names):
-                continue  # pip-api reads "-c FILE" as a requirement named FILE
-            planned[name] = planned.get(name, Range()).intersect(_range(requirement, path))
-            sources[name] = path
-    for path in constraint_files:
-        for name, requirement in _parse_file(path).items():
-            narrowed[name] = narrowed.get(name, Range()).intersect(_range(requirement, path))
+    with tempfile.TemporaryDirectory(prefix="mmcompat-guard-") as work:
+        done: Dict[str, str] = {}
+        for path in files:
+            copy = _split_constraints(path, work, done, constraint_files)
+            for name, requirement in _parse_file(copy, shown=path).items():
+                planned[name] = planned.get(name, Range()).intersect(_range(requirement, path))
+                sources[name] = path
+        for path in constraint_files:
+            copy = _split_constraints(path, work, done, constraint_files)
+            for name, requirement in _parse_file(copy, shown=path).items():
+                narrowed[name] = narrowed.get(name, Range()).intersect(_range(requirement, path))
     return Plan(planned, narrowed, sources)
 
 
@@ -172,15 +200,16 @@ def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
     findings.extend(check_stack(matrix, release, stack, python, env))
     mmcv = next((d for d in release.required if d.name in MMCV_DISTRIBUTIONS), None)
     if mmcv is not None and mmcv.name == "mmcv-full":
-        lite = [n for n in ("mmcv", "mmcv-lite") if n in ranges and describe.get(n) == "planned"]
+        lite = [n for n in ("mmcv", "mmcv-lite") if n in ranges]
         for name in lite:
             exact = stack.exact(name)
-            if exact is None or exact.major < 2:
+            if exact is None or exact.major < 2 or name == "mmcv-lite":
                 findings.append(Finding(
                     "mmcv-without-ops", "error",
-                    f"the plan installs {stack.label(name)}, the lite build without compiled ops; "
+                    f"{stack.label(name)} is the lite build without compiled ops; "
                     f"{release.package} {release.key} needs mmcv-full (No module named 'mmcv._ext')",
                     (name, release.package),
+                    (pip_command(python, "uninstall", "-y", name),) if describe.get(name) == "installed" else (),
                 ))
     order = {"error": 0, "warning": 1, "info": 2}
     return tuple(sorted(findings, key=lambda f: order[f.severity]))

@@ -366,13 +366,14 @@ def scan(path=None, cache_dir=None):
 
     ``cache_dir``: where a marshal file of earlier readings lives, reused for a metadata folder whose stamp
     (mtime, size, inode of the folder and its files) is unchanged, and rewritten when anything changed.
-    The mmcv distributions are always read and hash-checked afresh.
+    The mmcv distributions' files are hash-checked again whenever any of their stats changed.
     """
     folders = _path_entries(sys.path if path is None else path)
     cache_file = cache_file_for(cache_dir, folders) if cache_dir else None
     cache = _load_cache(cache_file)
     fresh = {}
     distributions, keys, fresh_entries, folders_of = [], [], {}, []
+    reread = False
     for location in folders:
         try:
             listing = sorted(os.listdir(location))
@@ -400,6 +401,7 @@ def scan(path=None, cache_dir=None):
                     file_stamps = _file_stamps(location, sorted(set(p for p, _ in entries) | {"mmcv/version.py"}))
                 dist_keys = _owner_keys(location, entries)
                 fresh_entries[len(distributions)] = entries
+                reread = True
             fresh[folder] = (stamp, dist, dist_keys, file_stamps)
             distributions.append(dist)
             keys.append(dist_keys)
@@ -411,7 +413,7 @@ def scan(path=None, cache_dir=None):
         return fresh_entries[index]
 
     shared = _shared_files(distributions, keys, entries_of)
-    if cache_file and (fresh_entries or set(cache) != set(fresh)):
+    if cache_file and (reread or set(cache) != set(fresh)):
         _store_cache(cache_file, fresh)
     torch_info = None
     for dist in distributions:

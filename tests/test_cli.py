@@ -127,8 +127,8 @@ def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
          "argument --policy: invalid choice: 'newest' (choose from 'safe', 'documented', 'enforced', 'installer') (see 'mmcompat --help')"),
         (["resolve", "0.28.0", "--frobnicate"], 2, "unrecognized arguments: --frobnicate (see 'mmcompat --help')"),
         (["resolve"], 2, "the following arguments are required: TARGET (see 'mmcompat --help')"),
-        ([], 2, "give a command: resolve, compatible, matrix, doctor, guard, update (see 'mmcompat --help')"),
-        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix', 'update', 'doctor', 'guard') (see 'mmcompat --help')"),
+        ([], 2, "give a command: resolve, compatible, matrix, doctor, guard, update, harvest (see 'mmcompat --help')"),
+        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix', 'update', 'harvest', 'doctor', 'guard') (see 'mmcompat --help')"),
         (["resolve", "mmpose==0.28.0;;"], 2,
          "not a release, branch or requirement: 'mmpose==0.28.0;;'; give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
         (["resolve", "0.6.0"], 1, "no source records what mmpose 0.6.0 needs: mmpose/__init__.py at v0.6.0 asserts "

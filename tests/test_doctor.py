@@ -74,7 +74,12 @@ def test_lite_mmcv_where_ops_are_needed(run: Run, make_venv) -> None:
     (lite,) = found["mmcv-without-ops"]
     assert lite["severity"] == "error" and "No module named 'mmcv._ext'" in lite["message"]
     assert lite["fix"][0] == f"{venv.python} -m pip uninstall -y mmcv"
-    assert "AssertionError: MMCV==1.7.0 is used but incompatible" in found["mmcv-outside-enforced"][0]["message"]
+    outside = found["mmcv-outside-enforced"][0]
+    assert "AssertionError: MMCV==1.7.0 is used but incompatible" in outside["message"]
+    # the lite mmcv provides the module: it goes first, or the fix would install a second mmcv
+    assert outside["fix"] == [f"{venv.python} -m pip uninstall -y mmcv",
+                              f"{venv.python} -m pip install 'mmcv-full>=1.3.8,<1.6.0'"]
+    assert lite["dists"] == ["mmcv", "mmpose"]
 
 
 def test_clobbered_install_then_uninstall(run: Run, make_venv, tmp_path: Path) -> None:

@@ -78,6 +78,21 @@ def test_unpinned_mmcv_is_a_warning_and_strict_fails(run: Run, empty) -> None:
     assert guard(run, empty.python, "mmpose==0.28.0", "mmcv-full", "--strict")[0] == 1
 
 
+def test_range_past_the_safe_bound_is_a_warning(run: Run, empty) -> None:
+    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "mmcv-full>=1.3.8,<=1.6.0")
+    assert code == 0 and _codes(data) == ["mmcv-outside-safe"]
+    assert guard(run, empty.python, "mmpose==0.28.0", "mmcv-full>=1.3.8,<=1.6.0", "--strict")[0] == 1
+
+
+def test_planned_mmpose_over_an_installed_lite_mmcv(run: Run, make_venv) -> None:
+    venv = make_venv()
+    venv.install("mmcv==1.7.0")
+    code, data, _ = guard(run, venv.python, "mmpose==0.29.0")
+    assert code == 1 and "mmcv-without-ops" in _codes(data)
+    finding = next(f for f in data["findings"] if f["code"] == "mmcv-without-ops")
+    assert finding["fix"] == [f"{venv.python} -m pip uninstall -y mmcv"]
+
+
 def test_requirement_files_with_includes_constraints_hashes_markers(run: Run, empty, tmp_path: Path) -> None:
     (tmp_path / "base.txt").write_text("numpy<2\n-f https://download.openmmlab.com/mmcv/dist/cpu/torch1.12.0/index.html\n")
     (tmp_path / "constraints.txt").write_text("mmcv-full==1.7.0\n")
@@ -96,6 +111,21 @@ def test_requirement_files_with_includes_constraints_hashes_markers(run: Run, em
     assert data["plan"] == {"numpy": "<2", "mmpose": "==0.28.0", "mmcv-full": ">=1.3.8"}
     (tmp_path / "constraints.txt").write_text("mmcv-full==1.5.0\n")
     assert guard(run, empty.python, "-r", str(tmp_path / "requirements.txt"))[0] == 0
+
+
+def test_constraint_and_include_files_in_subfolders(run: Run, empty, tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pins.txt").write_text("mmcv-full==1.7.0  # too new for 0.28.0\n")
+    (tmp_path / "sub" / "more.txt").write_text("--constraint=pins.txt\nmmcv-full\n")
+    (tmp_path / "requirements.txt").write_text("mmpose==0.28.0\n-r sub/more.txt\n")
+    code, data, done = guard(run, empty.python, "-r", str(tmp_path / "requirements.txt"))
+    assert code == 1 and _codes(data) == ["mmcv-outside-enforced"], done.stderr
+    assert data["plan"] == {"mmpose": "==0.28.0", "mmcv-full": ""}
+    (tmp_path / "sub" / "pins.txt").write_text("mmcv-full==1.5.0\n")
+    assert guard(run, empty.python, "-r", str(tmp_path / "requirements.txt"))[0] == 0
+    (tmp_path / "sub" / "more.txt").write_text("-c missing.txt\n")
+    done = run("guard", "--python", empty.python, "-r", str(tmp_path / "requirements.txt"))
+    assert done.returncode == 2 and "requirement file not found" in done.stderr and "missing.txt" in done.stderr
 
 
 @pytest.mark.parametrize(
