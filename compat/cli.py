@@ -311,53 +311,64 @@ def _cmd_update(options) -> int:  # type: ignore[no-untyped-def]
 
 def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
     from . import harvest, toml_writer
-    from .errors import BadInput
+    from .errors import BadInput, CompatError
     from .locate import embedded_path
 
     package = options.package
     url = options.url or f"https://github.com/open-mmlab/{package}"
+    parts: dict
     if options.dist:
-        if options.write:
-            raise _UsageError("--write needs --repo: wheels carry no FAQ table, the documented facts would be lost")
         harvested = [harvest.read_distribution(path, package) for path in options.dist]
-        docs: list = []
+        table = harvest.assemble_package(package, url, harvested, [])
+        parts = {package: table}
     else:
         if not os.path.isdir(options.repo):
             raise BadInput(f"no repository at {options.repo!r}", value=options.repo)
         repo = harvest.GitRepo(options.repo)
         tags, heads = repo.refs()
-        branches = options.branches if options.branches is not None else [
-            b for b in ("master", "0.x", "main", "1.x") if b in heads]
-        refs = []
-        for item in options.faq_ref:
-            ref, sep, path = item.partition(":")
-            if not sep or not ref or not path:
-                raise BadInput(f"give --faq-ref as REF:PATH, got {item!r}", value=item)
-            refs.append((ref, path))
-        docs = harvest.read_doc_refs(repo, refs or harvest.default_doc_refs(repo, package), url)
-        harvested = harvest.harvest_repo(repo, package, branches=branches, url=url)
-    table = harvest.assemble_package(package, url, harvested, docs)
+        if package == "mmcv":  # mmcv's own repository: which prebuilt wheels exist
+            table = None
+            parts = {"wheels": harvest.harvest_wheel_builds(repo, url)}
+        else:
+            branches = options.branches if options.branches is not None else [
+                b for b in ("master", "0.x", "main", "1.x") if b in heads]
+            refs = []
+            for item in options.faq_ref:
+                ref, sep, path = item.partition(":")
+                if not sep or not ref or not path:
+                    raise BadInput(f"give --faq-ref as REF:PATH, got {item!r}", value=item)
+                refs.append((ref, path))
+            docs = harvest.read_doc_refs(repo, refs or harvest.default_doc_refs(repo, package), url)
+            harvested = harvest.harvest_repo(repo, package, branches=branches, url=url)
+            head = heads.get("main") or heads.get("master") or ""
+            branch = "main" if "main" in heads else "master"
+            parts = harvest.build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
+            table = parts[package]
     if options.json or not options.write:
-        releases = {}
-        for group in ("releases", "branches"):
-            for key, release in table.get(group, {}).items():  # type: ignore[union-attr]
-                releases[key] = {
-                    name: {source: (dep.get(source) or {}).get("spec") for source in ("enforced", "installer", "documented")}
-                    for name, dep in release.items() if isinstance(dep, dict)
-                }
-        _json({"package": package, "releases": releases})
+        if table is None:
+            _json(parts)
+        else:
+            releases = {}
+            for group in ("releases", "branches"):
+                for key, release in table.get(group, {}).items():  # type: ignore[union-attr]
+                    releases[key] = {
+                        name: {source: (dep.get(source) or {}).get("spec")
+                               for source in ("enforced", "installer", "documented")}
+                        for name, dep in release.items() if isinstance(dep, dict)
+                    }
+            _json({"package": package, "releases": releases})
         if not options.write:
             return 0
-    head = heads.get("main") or heads.get("master") or ""
-    branch = "main" if "main" in heads else "master"
-    data = harvest.build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
-    text = toml_writer.dump(data, header=harvest.HEADER)
+    from .matrix import parse_toml
+
     target = options.matrix or embedded_path()
     try:
         with open(target, encoding="utf-8") as handle:
             old = handle.read()
-    except OSError:
-        old = ""
+        old_data = parse_toml(old, path=target)
+    except (OSError, UnicodeDecodeError, CompatError):
+        old, old_data = "", {}
+    text = toml_writer.dump(harvest.merge_matrix(old_data, parts), header=harvest.HEADER)
     if old == text:
         sys.stderr.write(f"{_PROG}: {target} is already what harvest produces\n")
         return 0

@@ -126,6 +126,21 @@ def _running_version_names(tree: ast.Module) -> Dict[str, str]:
     return found
 
 
+def _bound_names(tree: ast.Module, constants: Mapping[str, str]) -> Dict[str, str]:
+    """Names bound to ``digit_version(CONSTANT)`` (mmtrack's style), mapped to the version text."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            call = node.value
+            if isinstance(call, ast.Call) and len(call.args) == 1:
+                arg = call.args[0]
+                if isinstance(arg, ast.Name) and arg.id in constants:
+                    found[node.targets[0].id] = constants[arg.id]
+                elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found[node.targets[0].id] = arg.value
+    return found
+
+
 def _operand(node: ast.AST, running: Mapping[str, str], constants: Mapping[str, str]) -> Tuple[str, str]:
     """Classify a comparison operand: ("running", module) or ("bound", version text) or ("", "")."""
     if isinstance(node, ast.Call) and len(node.args) == 1:
@@ -181,6 +196,8 @@ def parse_init(source: str, *, origin: str = "__init__.py") -> Tuple[EnforcedChe
         raise CompatError(f"cannot parse {origin}: {e}") from e
     constants = _string_constants(tree)
     running = _running_version_names(tree)
+    known = dict(constants)
+    known.update(_bound_names(tree, constants))
     flavour = _digit_version_flavour(tree)
     specs: Dict[str, List[str]] = {}
     messages: Dict[str, List[str]] = {}
@@ -189,20 +206,22 @@ def parse_init(source: str, *, origin: str = "__init__.py") -> Tuple[EnforcedChe
             continue
         modules_here = []
         for compare in _comparisons(node.test):
-            if len(compare.ops) != 1 or type(compare.ops[0]) not in _OPERATORS:
-                continue
-            op = _OPERATORS[type(compare.ops[0])]
-            left = _operand(compare.left, running, constants)
-            right = _operand(compare.comparators[0], running, constants)
-            if left[0] == "running" and right[0] == "bound":
-                module, spec = left[1], op + right[1]
-            elif left[0] == "bound" and right[0] == "running":
-                module, spec = right[1], _FLIPPED[op] + left[1]
-            else:
-                continue
-            specs.setdefault(module, []).append(spec)
-            modules_here.append(module)
-        text = _message(node.msg, constants)
+            operands = [compare.left] + list(compare.comparators)
+            for position, operator in enumerate(compare.ops):  # a <= v < b is two comparisons
+                if type(operator) not in _OPERATORS:
+                    continue
+                op = _OPERATORS[type(operator)]
+                left = _operand(operands[position], running, known)
+                right = _operand(operands[position + 1], running, known)
+                if left[0] == "running" and right[0] == "bound":
+                    module, spec = left[1], op + right[1]
+                elif left[0] == "bound" and right[0] == "running":
+                    module, spec = right[1], _FLIPPED[op] + left[1]
+                else:
+                    continue
+                specs.setdefault(module, []).append(spec)
+                modules_here.append(module)
+        text = _message(node.msg, known)
         for module in dict.fromkeys(modules_here):
             if text and text not in messages.setdefault(module, []):
                 messages[module].append(text)
@@ -564,6 +583,8 @@ def read_distribution(path: str, package: str) -> HarvestedRelease:
     key = _release_key(version)
     if key is None:
         raise BadInput(f"no version found in {path}", value=path)
+    project = name.split("-", 1)[0].replace("_", "-")
+    pypi = f"https://pypi.org/project/{project}/{version}/"
     if "requirements/mminstall.txt" in files:
         installer = parse_mminstall(files["requirements/mminstall.txt"])
         installer_source = f"{name}:requirements/mminstall.txt"
@@ -573,5 +594,67 @@ def read_distribution(path: str, package: str) -> HarvestedRelease:
     return HarvestedRelease(
         key=key, ref=name, commit="", version=version, is_branch=False,
         enforced=parse_init(files[init_name], origin=f"{name}:{init_name}"), installer=installer,
-        sources={"enforced": f"{name}:{init_name}", "installer": installer_source},
+        sources={"enforced": f"{pypi} {name}:{init_name}", "installer": f"{pypi} {installer_source}"},
     )
+
+
+#: Where mmcv's docs keep their version picker's data, and which branch documents which line.
+WHEEL_DATA_PATH = "docs/en/_static/version.json"
+WHEEL_LINES = (("1.x", "mmcv-full"), ("main", "mmcv"))
+_PLATFORMS = {"linux": "linux", "windows": "windows", "macos": "macos"}
+
+
+def parse_wheel_builds(text: str) -> List[Dict[str, object]]:
+    """mmcv's ``version.json`` as rows ``{platform, cuda, torch, versions}`` (torch as ``major.minor``)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise CompatError(f"{WHEEL_DATA_PATH} is not JSON: {e}") from e
+    rows: List[Dict[str, object]] = []
+    if not isinstance(data, dict):
+        raise CompatError(f"{WHEEL_DATA_PATH} is not an object")
+    for system, entries in data.items():
+        platform = _PLATFORMS.get(str(system).lower())
+        if platform is None or not isinstance(entries, list):
+            continue
+        for entry in entries:
+            torch = str(entry.get("torch", "")).replace(".x", "")
+            versions = [str(v) for v in entry.get("mmcv", [])]
+            if not torch or not versions:
+                continue
+            rows.append({"platform": platform, "cuda": str(entry.get("cuda", "")), "torch": torch,
+                         "versions": sorted(versions, key=Version, reverse=True)})
+    return rows
+
+
+def harvest_wheel_builds(repo: GitRepo, url: str) -> Dict[str, object]:
+    """The ``[wheels]`` table: for each mmcv line, the prebuilt wheels mmcv's docs list, with provenance."""
+    _, heads = repo.refs()
+    table: Dict[str, object] = {}
+    for branch, distribution in WHEEL_LINES:
+        if branch not in heads:
+            raise BadInput(f"branch {branch!r} not in {repo.path}", value=branch)
+        text = repo.read(heads[branch], WHEEL_DATA_PATH)
+        if text is None:
+            raise BadInput(f"{WHEEL_DATA_PATH} not found on {branch}", value=branch)
+        table[distribution] = {
+            "source": f"{url}/blob/{heads[branch]}/{WHEEL_DATA_PATH}",
+            "builds": parse_wheel_builds(text),
+        }
+    return table
+
+
+_TOP_ORDER = ("schema", "generated", "generator", "sources", "find_links", "wheels")
+
+
+def merge_matrix(old: Mapping[str, object], parts: Mapping[str, object]) -> Dict[str, object]:
+    """``old`` with the top-level tables in ``parts`` replaced, in one stable order."""
+    merged = dict(old)
+    merged.update(parts)
+    ordered: Dict[str, object] = {k: merged[k] for k in _TOP_ORDER if k in merged}
+    for key in ("mmpose",) + tuple(sorted(k for k in merged if k not in _TOP_ORDER and k != "mmpose")):
+        if key in merged:
+            ordered[key] = merged[key]
+    return ordered

@@ -17,7 +17,7 @@ from packaging.version import InvalidVersion, Version
 
 from .errors import BadInput, BadMatrix
 from .locate import embedded_path, locate
-from .models import SOURCES, Dependency, Fact, FindLinks, Matrix, PackageTable, Release
+from .models import SOURCES, Dependency, Fact, FindLinks, Matrix, PackageTable, Release, WheelBuild, WheelIndex
 from .ranges import Range
 
 if sys.version_info >= (3, 11):
@@ -28,7 +28,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 __all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
 
 SCHEMA_VERSION = 1
-_TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links"}
+_TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels"}
 _PACKAGE_KEYS = {"repository", "releases", "branches"}
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
@@ -184,6 +184,29 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
         except (KeyError, IndexError, ValueError):
             raise check.fail(key + ("torch",), f"not a template of {{major}} and {{minor}}: {template!r}") from None
         rules[name] = FindLinks(name, url, template, check.string(table.get("source"), key + ("source",)))
+    wheels = {}
+    for name, value in check.table(data.get("wheels", {}), ("wheels",)).items():
+        key = ("wheels", name)
+        table = check.table(value, key)
+        check.unknown(table, {"source", "builds"}, key, tables=False)
+        rows = table.get("builds")
+        if not isinstance(rows, list):
+            raise check.fail(key + ("builds",), "expected a list of builds")
+        builds = []
+        for index, row in enumerate(rows):
+            where = key + ("builds", str(index))
+            row = check.table(row, where)
+            check.unknown(row, {"platform", "cuda", "torch", "versions"}, where, tables=False)
+            versions = row.get("versions")
+            if not isinstance(versions, list) or not versions:
+                raise check.fail(where + ("versions",), "expected a non-empty list of versions")
+            builds.append(WheelBuild(
+                platform=check.string(row.get("platform"), where + ("platform",)),
+                cuda=check.string(row.get("cuda"), where + ("cuda",)),
+                torch=check.string(row.get("torch"), where + ("torch",)),
+                versions=tuple(check.version(v, where + ("versions",)) for v in versions),
+            ))
+        wheels[name] = WheelIndex(name, check.string(table.get("source"), key + ("source",)), tuple(builds))
     packages = {}
     for name, value in data.items():
         if name in _TOP_LEVEL:
@@ -199,6 +222,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
         packages=packages,
         sources=dict(sources),
         find_links=rules,
+        wheels=wheels,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Tuple
 
 from packaging.version import Version
@@ -17,6 +17,8 @@ __all__ = [
     "Release",
     "PackageTable",
     "FindLinks",
+    "WheelBuild",
+    "WheelIndex",
     "Matrix",
     "Resolution",
     "SEVERITIES",
@@ -153,6 +155,37 @@ class FindLinks:
 
 
 @dataclass(frozen=True)
+class WheelBuild:
+    """One row of mmcv's version picker: the versions with a prebuilt wheel for a platform, CUDA
+    version (``cpu`` for none) and torch minor (``1.12``)."""
+
+    platform: str
+    cuda: str
+    torch: str
+    versions: Tuple[Version, ...]
+
+
+@dataclass(frozen=True)
+class WheelIndex:
+    """Which releases of one mmcv line have prebuilt wheels, per the docs at ``source``."""
+
+    distribution: str
+    source: str
+    builds: Tuple[WheelBuild, ...]
+
+    def versions_for(self, platform: str, cuda: str, torch: str) -> Tuple[Version, ...]:
+        """Versions with a wheel for exactly this platform, CUDA (``11.3`` or ``cpu``) and torch minor."""
+        for build in self.builds:
+            if (build.platform, build.cuda, build.torch) == (platform, cuda, torch):
+                return build.versions
+        return ()
+
+    def all_versions(self) -> Tuple[Version, ...]:
+        """Every version any build lists, newest first."""
+        return tuple(sorted({v for b in self.builds for v in b.versions}, reverse=True))
+
+
+@dataclass(frozen=True)
 class Matrix:
     """The whole compatibility matrix as loaded from ``path``; ``origin`` says why that file."""
 
@@ -164,6 +197,7 @@ class Matrix:
     sources: Mapping[str, str]
     find_links: Mapping[str, FindLinks]
     notes: Tuple[str, ...] = ()
+    wheels: Mapping[str, WheelIndex] = field(default_factory=dict)
 
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for ``name``, or None."""

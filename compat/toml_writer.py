@@ -41,7 +41,13 @@ def _table(path: Tuple[str, ...], table: Mapping[str, Any], out: List[str]) -> N
         out.append("")
         out.append("[" + ".".join(_key(p) for p in path) + "]")
     for key, value in scalars:
-        out.append(f"{_key(key)} = {_value(value)}")
+        if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            # an array of inline tables: one row per line, for reading and diffing
+            out.append(f"{_key(key)} = [")
+            out.extend(f"  {_value(v)}," for v in value)
+            out.append("]")
+        else:
+            out.append(f"{_key(key)} = {_value(value)}")
     for key, value in tables:
         _table(path + (key,), value, out)
 

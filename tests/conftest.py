@@ -54,6 +54,15 @@ class Run:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def embedded_matrix_untouched():
+    """No test may write the embedded matrix (harvest --write defaults to it): check at the end."""
+    path = ROOT / "data" / "compat_matrix.toml"
+    before = path.read_bytes()
+    yield
+    assert path.read_bytes() == before, "a test rewrote data/compat_matrix.toml"
+
+
 @pytest.fixture
 def run(tmp_path: Path) -> Run:
     return Run(tmp_path / "cache")

@@ -283,7 +283,10 @@ def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
     assert "numpy" not in releases["0.28.0"]
     bad = run("harvest", "--dist", str(tmp_path / "missing.whl"))
     assert bad.returncode == 2 and bad.stderr.startswith("mmcompat: error: cannot read ")
-    assert run("harvest", "--dist", str(wheel), "--write").returncode == 2
+    target = tmp_path / "m.toml"
+    target.write_text("schema = 1\n")
+    written = run("harvest", "--dist", str(wheel), "--write", "--matrix", str(target))
+    assert written.returncode == 0 and '[mmpose.releases."0.28.0".mmcv-full]' in target.read_text()
 
 
 def test_harvest_cli_bad_input(run, tmp_path: Path, upstream: Path) -> None:
@@ -292,3 +295,35 @@ def test_harvest_cli_bad_input(run, tmp_path: Path, upstream: Path) -> None:
     done = run("harvest", "--repo", str(upstream), "--faq-ref", "nocolon")
     assert done.returncode == 2 and "give --faq-ref as REF:PATH" in done.stderr
     assert run("harvest").returncode == 2
+
+
+CHAINED_STYLE = """\
+import mmcv
+import mmdet
+from packaging.version import parse
+
+MMCV_MIN = '1.3.17'
+MMCV_MAX = '2.0.0'
+MMDET_MIN = '2.19.1'
+MMDET_MAX = '3.0.0'
+
+
+def digit_version(text):
+    return tuple(parse(text).release)
+
+
+mmcv_min_version = digit_version(MMCV_MIN)
+mmcv_max_version = digit_version(MMCV_MAX)
+mmcv_version = digit_version(mmcv.__version__)
+assert (mmcv_min_version <= mmcv_version < mmcv_max_version), \\
+    f'MMCV=={mmcv.__version__} is used but incompatible. Please install mmcv>={MMCV_MIN}, <{MMCV_MAX}.'
+mmdet_version = digit_version(mmdet.__version__)
+assert digit_version(MMDET_MIN) <= mmdet_version < digit_version(MMDET_MAX)
+"""
+
+
+def test_parse_chained_comparisons_with_bound_names() -> None:
+    mmcv, mmdet = harvest.parse_init(CHAINED_STYLE)
+    assert (mmcv.module, mmcv.spec, mmcv.compare) == ("mmcv", ">=1.3.17,<2.0.0", "local")
+    assert mmcv.messages == ("MMCV=={version} is used but incompatible. Please install mmcv>=1.3.17, <2.0.0.",)
+    assert (mmdet.module, mmdet.spec, mmdet.messages) == ("mmdet", ">=2.19.1,<3.0.0", ())
