@@ -119,7 +119,17 @@ def _parser():  # type: ignore[no-untyped-def]
     resolve = commands.add_parser(
         "resolve", parents=[common, policy], help="print the pip requirements an MMPose release needs"
     )
-    resolve.add_argument("target", metavar="TARGET", help="0.28.0, v0.28.0, mmpose==0.28.0, or master/0.x/main/1.x")
+    resolve.add_argument("target", metavar="TARGET", nargs="+",
+                         help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
+                              "mmpose==1.3.2 mmdet")
+    stackopts = Parser(add_help=False)
+    stackopts.add_argument("--torch", metavar="X.Y.Z", help="torch version (default: the environment's, read statically)")
+    stackopts.add_argument("--cuda", metavar="11.3|cpu", help="CUDA version or cpu (default: the environment's torch build)")
+    stackopts.add_argument("--platform", choices=("linux", "windows", "macos"), help="default: this machine's")
+    stackopts.add_argument("--allow-build", action="store_true",
+                           help="accept an mmcv without a prebuilt wheel (pip compiles it)")
+    for option in stackopts._actions:
+        resolve._add_action(option)
     compatible = commands.add_parser(
         "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
     )
@@ -147,6 +157,18 @@ def _parser():  # type: ignore[no-untyped-def]
                          help="rewrite the matrix file (--matrix, else the embedded one) and print the diff")
     target = Parser(add_help=False)
     target.add_argument("--python", metavar="PATH", help="inspect this interpreter's environment instead of this one")
+    install = commands.add_parser(
+        "install", parents=[common, policy, stackopts, target],
+        help="resolve a stack and install it with the target's pip (arguments after -- go to pip)")
+    install.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
+    install.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
+    install.add_argument("--fix-conflicts", action="store_true",
+                         help="first uninstall every other mmcv distribution (and say so)")
+    constraints = commands.add_parser(
+        "constraints", parents=[common, policy, stackopts, target],
+        help="write a pip constraints file for a stack (pip install -c FILE)")
+    constraints.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
+    constraints.add_argument("-o", "--output", metavar="FILE", help="write it here (atomically) instead of stdout")
     doctor = commands.add_parser(
         "doctor", parents=[common, target], help="find conflicting, clobbered and out-of-range mmcv installs"
     )
@@ -183,12 +205,67 @@ def _json(data: object) -> None:
     _write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
+def _stack_mode(options) -> bool:  # type: ignore[no-untyped-def]
+    single = options.target[0].strip().lower() if len(options.target) == 1 else ""
+    plain = single and not single.startswith(("mmdet", "mmtrack"))
+    return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build)
+
+
+def _platform(options, python=None):  # type: ignore[no-untyped-def]
+    """--platform/--cuda/--torch, the missing ones read statically from the target environment's torch."""
+    from .stack import parse_platform
+
+    torch, cuda = options.torch, options.cuda
+    if not (torch and cuda):
+        from .environment import inspect
+        from .locate import cache_dir
+
+        found = inspect(python, cache_dir()).torch
+        if found is not None:
+            torch = torch or found.version
+            cuda = cuda or (found.cuda or "cpu")
+    return parse_platform(options.platform, cuda, torch)
+
+
+def _solve(options, matrix, python=None):  # type: ignore[no-untyped-def]
+    from .stack import parse_targets, resolve_stack
+
+    targets = parse_targets(options.target, matrix)
+    platform = _platform(options, python)
+    return targets, resolve_stack(targets, matrix, platform, policy=options.policy, allow_build=options.allow_build,
+                                  base_url=os.environ.get("MMCV_BASE_URL") or None)
+
+
+def _stack_dict(targets, stack, matrix) -> dict:  # type: ignore[no-untyped-def]
+    platform = stack.platform
+    return {
+        "targets": [t.text for t in targets],
+        "policy": stack.policy,
+        "platform": {"platform": platform.platform, "cuda": platform.cuda or None, "torch": platform.torch or None},
+        "pins": {name: str(version) for name, version in stack.pins.items()},
+        "requirements": list(stack.requirements),
+        "find_links": list(stack.find_links),
+        "source_build": stack.source_build,
+        "explanation": stack.explanation,
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+    }
+
+
 def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
     from . import fastpath
     from .render import resolution_dict
     from .resolver import answer_index, pip_lines, resolve
 
     matrix = _load(options.matrix)
+    if _stack_mode(options):
+        targets, stack = _solve(options, matrix)
+        if options.json:
+            _json(_stack_dict(targets, stack, matrix))
+        else:
+            _write(pip_lines(stack.requirements))
+        return 0
+    options.target = options.target[0]
     resolution = resolve(options.target, policy=options.policy, matrix=matrix)
     if options.json:
         _json(resolution_dict(resolution))
@@ -389,6 +466,91 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
+    import shlex
+    import subprocess
+
+    from .diagnose import MMCV_DISTRIBUTIONS, diagnose
+    from .environment import inspect
+    from .errors import CompatError, EXIT_INCOMPATIBLE
+    from .locate import cache_dir
+
+    python = options.python or sys.executable
+    matrix = _load(options.matrix)
+    targets, stack = _solve(options, matrix, options.python)
+    env = inspect(options.python, cache_dir())
+    others = [d.name for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None and d.name != stack.mmcv]
+    commands = []
+    if others:
+        uninstall = [python, "-m", "pip", "uninstall", "-y", *others]
+        if not options.fix_conflicts:
+            sys.stderr.write(
+                f"{_PROG}: error: {', '.join(others)} is installed and shares the mmcv/ package with {stack.mmcv}: "
+                f"installing over it would clobber files; rerun with --fix-conflicts to uninstall it first, "
+                f"or run: {shlex.join(uninstall)}\n")
+            return EXIT_INCOMPATIBLE
+        sys.stderr.write(f"{_PROG}: --fix-conflicts: uninstalling {', '.join(others)} first\n")
+        commands.append(uninstall)
+    command = [python, "-m", "pip", "install", *stack.requirements]
+    for url in stack.find_links:
+        command += ["-f", url]
+    commands.append(command + list(pip_args))
+    if stack.source_build:
+        sys.stderr.write(f"{_PROG}: warning: {stack.mmcv} {stack.pins[stack.mmcv]} has no prebuilt wheel for "
+                         f"{stack.platform.describe()}: pip will compile it (a compiler and CUDA toolkit needed)\n")
+    if options.dry_run:
+        _write("".join(shlex.join(c) + "\n" for c in commands))
+        return 0
+    for index, command in enumerate(commands, 1):
+        if sys.stderr.isatty():
+            sys.stderr.write(f"{_PROG}: [{index}/{len(commands)}] {shlex.join(command)}\n")
+        sys.stdout.flush()
+        try:
+            done = subprocess.run(command, check=False)
+        except OSError as e:
+            raise CompatError(f"cannot run {python}: {e}") from e
+        if done.returncode != 0:
+            raise CompatError(f"pip failed with exit {done.returncode}: {shlex.join(command)}")
+    options.strict = False
+    after = inspect(options.python, cache_dir())
+    return _report(options, diagnose(after, matrix), after, "doctor")
+
+
+def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
+    import shlex
+    import tempfile
+
+    from . import __version__
+
+    matrix = _load(options.matrix)
+    targets, stack = _solve(options, matrix)
+    platform = stack.platform
+    where = platform.describe() if platform.known else f"{platform.platform} (torch/CUDA unknown)"
+    lines = [
+        f"# pip constraints for {' '.join(t.text for t in targets)} on {where}, {stack.policy} policy",
+        f"# produced by mmcompat {__version__}: {shlex.join(['mmcompat', 'constraints', *sys.argv[2:]]) if sys.argv[1:2] == ['constraints'] else 'mmcompat constraints'}",
+        f"# matrix: {matrix.path} ({matrix.origin})",
+        f"# {stack.explanation}",
+    ]
+    if stack.find_links:
+        lines.append(f"# prebuilt {stack.mmcv} wheels: pip install -c THIS_FILE -f {stack.find_links[0]} ...")
+    text = "\n".join(lines + list(stack.requirements)) + "\n"
+    if not options.output:
+        _write(text)
+        return 0
+    folder = os.path.dirname(os.path.abspath(options.output))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".constraints.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, options.output)
+    except OSError:
+        os.unlink(tmp)
+        raise
+    sys.stderr.write(f"{_PROG}: wrote {options.output}\n")
+    return 0
+
+
 _COMMANDS = {
     "resolve": _cmd_resolve,
     "compatible": _cmd_compatible,
@@ -397,6 +559,8 @@ _COMMANDS = {
     "guard": _cmd_guard,
     "update": _cmd_update,
     "harvest": _cmd_harvest,
+    "install": _cmd_install,
+    "constraints": _cmd_constraints,
 }
 
 
@@ -407,6 +571,10 @@ def _one_line(text: str) -> str:
 def _run(args: List[str], prescan=None) -> int:  # type: ignore[no-untyped-def]
     from .errors import CompatError
 
+    pip_args: List[str] = []
+    if args[:1] == ["install"] and "--" in args:
+        split = args.index("--")
+        args, pip_args = args[:split], args[split + 1:]
     debug = "--debug" in args
     try:
         try:
@@ -419,6 +587,8 @@ def _run(args: List[str], prescan=None) -> int:  # type: ignore[no-untyped-def]
             return 2
         if prescan is not None and options.command == "doctor":
             return _cmd_doctor(options, prescan)
+        if options.command == "install":
+            return _cmd_install(options, pip_args)
         return _COMMANDS[options.command](options)
     except _UsageError as e:
         sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")

@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from .errors import BadInput, Unsatisfiable
-from .models import Matrix, PackageTable, Release
+from .models import FindLinks, Matrix, PackageTable, Release
 from .ranges import Range
 from .resolver import check_policy
 
@@ -217,6 +217,8 @@ def _try(matrix: Matrix, combo: Sequence[Release], platform: Platform, policy: s
         causes.extend(said)
     pins: Dict[str, Version] = {r.package: r.version for r in combo}
     source_build = False
+    if line and line not in ranges:
+        return None, [f"no {policy} range for {line} in " + ", ".join(f"{r.package} {r.key}" for r in combo)]
     if line:
         version, source_build = _pick_mmcv(matrix, line, ranges[line], platform, allow_build)
         if version is None:
@@ -252,12 +254,20 @@ def _first(matrix: Matrix, targets: Sequence[StackTarget], platform: Platform, p
 
 
 def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, platform: Platform, *, policy: str = "safe",
-                  allow_build: bool = False) -> Stack:
-    """The newest consistent stack; raise :class:`StackUnsatisfiable` with checked ways out."""
+                  allow_build: bool = False, base_url: Optional[str] = None) -> Stack:
+    """The newest consistent stack; raise :class:`StackUnsatisfiable` with checked ways out.
+
+    ``base_url`` replaces ``https://download.openmmlab.com/mmcv/dist`` in the find-links URL (mim's
+    ``MMCV_BASE_URL``, for mirrors); it must be https, or http to a loopback host.
+    """
     check_policy(policy)
+    if base_url:
+        from .update import check_url
+
+        check_url(base_url)
     stack, causes, combo = _first(matrix, targets, platform, policy, allow_build)
     if stack is not None:
-        return _explained(stack, matrix)
+        return _explained(stack, matrix, base_url)
     asked = "; ".join(t.text for t in targets)
     if combo is None:
         names = ", ".join(f"{t.name}{t.spec}" for t in targets)
@@ -313,7 +323,7 @@ def _minor_key(text: str) -> Tuple[int, ...]:
     return tuple(int(p) for p in digits.split(".") if p.isdigit())
 
 
-def _explained(stack: Stack, matrix: Matrix) -> Stack:
+def _explained(stack: Stack, matrix: Matrix, base_url: Optional[str] = None) -> Stack:
     parts = []
     for release in stack.releases.values():
         parts.append(f"{release.package} {release.key}: the newest release that fits")
@@ -330,6 +340,9 @@ def _explained(stack: Stack, matrix: Matrix) -> Stack:
     rule = matrix.find_links.get(stack.mmcv) if stack.mmcv else None
     links: Tuple[str, ...] = ()
     if rule is not None and stack.platform.known:
+        if base_url:
+            rule = FindLinks(rule.distribution, base_url.rstrip("/") + "/{cuda}/{torch}/index.html", rule.torch,
+                             "MMCV_BASE_URL")
         links = (rule.format(stack.platform.torch + ".0", None if stack.platform.cuda == "cpu" else stack.platform.cuda),)
     return Stack(pins=stack.pins, ranges=stack.ranges, mmcv=stack.mmcv, source_build=stack.source_build,
                  platform=stack.platform, policy=stack.policy, find_links=links, explanation="; ".join(parts),
