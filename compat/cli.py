@@ -36,6 +36,22 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
     return lookup(locate()[0], policy, args[1])
 
 
+def _stack_memo_key(args: Sequence[str]) -> str:
+    """For ``resolve`` of a stack with --torch and --cuda given, the answer depends only on the
+    arguments, MMCV_BASE_URL and the matrix: a memo key for it, else ``""``."""
+    if args[:1] != ["resolve"] or "--torch" not in args or "--cuda" not in args:
+        return ""
+    if any(a in ("--matrix", "--debug") or a.startswith("--matrix=") for a in args):
+        return ""
+    from . import fastpath
+    from .locate import locate
+
+    try:
+        return fastpath.memo_key(locate()[0], "stack", tuple(args), os.environ.get("MMCV_BASE_URL", ""))
+    except (OSError, ValueError):
+        return ""
+
+
 def _doctor_options(args: Sequence[str]) -> "Optional[dict]":
     """``doctor [--json] [--strict] [--python PATH]`` parsed by hand, or None for anything else."""
     if not args or args[0] != "doctor":
@@ -259,11 +275,17 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
 
     matrix = _load(options.matrix)
     if _stack_mode(options):
+        import json
+
         targets, stack = _solve(options, matrix)
         if options.json:
-            _json(_stack_dict(targets, stack, matrix))
+            text = json.dumps(_stack_dict(targets, stack, matrix), indent=2) + "\n"
         else:
-            _write(pip_lines(stack.requirements))
+            text = pip_lines(stack.requirements)
+        _write(text)
+        key = getattr(options, "memo_key", "")
+        if key and matrix.origin != "--matrix" and not matrix.notes:
+            fastpath.memo_put("stack", key, text, 0)
         return 0
     options.target = options.target[0]
     resolution = resolve(options.target, policy=options.policy, matrix=matrix)
@@ -568,7 +590,7 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
 
 
-def _run(args: List[str], prescan=None) -> int:  # type: ignore[no-untyped-def]
+def _run(args: List[str], prescan=None, stack_key: str = "") -> int:  # type: ignore[no-untyped-def]
     from .errors import CompatError
 
     pip_args: List[str] = []
@@ -589,6 +611,7 @@ def _run(args: List[str], prescan=None) -> int:  # type: ignore[no-untyped-def]
             return _cmd_doctor(options, prescan)
         if options.command == "install":
             return _cmd_install(options, pip_args)
+        options.memo_key = stack_key
         return _COMMANDS[options.command](options)
     except _UsageError as e:
         sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
@@ -620,6 +643,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             sys.stdout.flush()
             return 0
         prescan = None
+        stack_key = _stack_memo_key(args)
+        if stack_key:
+            from . import fastpath
+
+            hit = fastpath.memo_get("stack", stack_key)
+            if hit is not None:
+                sys.stdout.write(hit[0])
+                sys.stdout.flush()
+                return hit[1]
         if args and args[0] == "doctor":
             try:
                 fast = _fast_doctor(args)
@@ -631,7 +663,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 return fast[2]
             if fast is not None:
                 prescan = (fast[1], fast[2])
-        code = _run(args, prescan)
+        code = _run(args, prescan, stack_key)
         sys.stdout.flush()
         return code
     except BrokenPipeError:

@@ -127,8 +127,8 @@ def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
          "argument --policy: invalid choice: 'newest' (choose from 'safe', 'documented', 'enforced', 'installer') (see 'mmcompat --help')"),
         (["resolve", "0.28.0", "--frobnicate"], 2, "unrecognized arguments: --frobnicate (see 'mmcompat --help')"),
         (["resolve"], 2, "the following arguments are required: TARGET (see 'mmcompat --help')"),
-        ([], 2, "give a command: resolve, compatible, matrix, doctor, guard, update, harvest (see 'mmcompat --help')"),
-        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix', 'update', 'harvest', 'doctor', 'guard') (see 'mmcompat --help')"),
+        ([], 2, "give a command: resolve, compatible, matrix, doctor, guard, update, harvest, install, constraints (see 'mmcompat --help')"),
+        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix', 'update', 'harvest', 'install', 'constraints', 'doctor', 'guard') (see 'mmcompat --help')"),
         (["resolve", "mmpose==0.28.0;;"], 2,
          "not a release, branch or requirement: 'mmpose==0.28.0;;'; give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
         (["resolve", "0.6.0"], 1, "no source records what mmpose 0.6.0 needs: mmpose/__init__.py at v0.6.0 asserts "
@@ -239,3 +239,27 @@ def test_broken_pipe_is_quiet(run: Run) -> None:
     err = process.stderr.read().decode()
     process.stderr.close()
     assert process.wait(timeout=60) in (0, -13) and "Traceback" not in err
+
+
+def test_resolve_a_stack(run: Run) -> None:
+    args = ["resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8"]
+    first = run(*args)
+    assert (first.returncode, first.stdout) == (
+        0, "mmpose==1.3.2\nmmdet==3.2.0\nmmcv==2.1.0\nmmengine>=0.9.0,<1.0.0\n")
+    assert (run.cache / "stack-memo.marshal").is_file()
+    assert run(*args).stdout == first.stdout  # from the memo
+    data = json.loads(run(*args, "--json").stdout)
+    assert data["pins"] == {"mmpose": "1.3.2", "mmdet": "3.2.0", "mmcv": "2.1.0"}
+    assert data["find_links"] == ["https://download.openmmlab.com/mmcv/dist/cu118/torch2.1/index.html"]
+    assert data["platform"] == {"platform": "linux", "cuda": "11.8", "torch": "2.1"}
+    assert "newest in range with a prebuilt wheel" in data["explanation"]
+    assert json.loads(run(*args, "--json").stdout) == data
+    mirror = run(*args, "--json", env={"MMCV_BASE_URL": "https://mirror.example.org/mmcv/dist"})
+    assert json.loads(mirror.stdout)["find_links"] == ["https://mirror.example.org/mmcv/dist/cu118/torch2.1/index.html"]
+
+
+def test_unsatisfiable_stack_exits_1_with_one_line(run: Run) -> None:
+    for _ in range(2):  # errors are never memoized
+        done = run("resolve", "mmpose==0.28.0", "--torch", "1.12.1", "--cuda", "11.3")
+        assert done.returncode == 1 and done.stdout == "" and done.stderr.count("\n") == 1
+        assert done.stderr.startswith("mmcompat: error: nothing fits mmpose==0.28.0 on linux/CUDA 11.3/torch 1.12: ")
