@@ -335,8 +335,68 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
     return findings
 
 
+def imported_version(env: Environment, name: str) -> Optional[Version]:
+    """The version of the copy ``import name`` really loads, read from its files; None if unknown."""
+    copies = env.imports.get(name, ())
+    return _version(copies[0].version) if copies else None
+
+
+def _import_findings(env: Environment) -> List[Finding]:
+    """Which copy ``import`` really loads, against what is installed; editable installs gone missing."""
+    import os
+
+    findings: List[Finding] = []
+    python = env.python or "python"
+    for name, copies in env.imports.items():
+        if not copies:
+            continue
+        first = copies[0]
+        dists = [env.get(name)] if name != "mmcv" else [env.get(n) for n in MMCV_DISTRIBUTIONS]
+        dist = next((d for d in dists if d is not None), None)
+        shown = f"{first.path} ({first.version or 'version unknown'}, {first.via})"
+        if dist is None:
+            findings.append(Finding(
+                "import-not-installed", "info",
+                f"import {name} loads {shown}, which no installed distribution owns", (name,),
+            ))
+        else:
+            installed_at = os.path.join(dist.location, name)
+            same = os.path.realpath(first.path) == os.path.realpath(installed_at)
+            editable_source = bool(dist.editable) and first.via.startswith(("sys.path", "editable"))
+            if not same and not editable_source:
+                differs = (first.version or "") != dist.version and dist.name != "mmcv-full" or (
+                    dist.name == "mmcv-full" and (first.version or "") != (dist.module_version or dist.version))
+                where = first.via.split(" ", 1)[1] if first.via.startswith("sys.path") else first.via
+                findings.append(Finding(
+                    "import-shadowed", "error" if differs else "warning",
+                    f"import {name} loads {shown}, not the installed {dist.name} {dist.version} at {installed_at}"
+                    + ("; the checks here judge the version that is imported" if differs else ""),
+                    (dist.name,),
+                    (f"run from another folder, or remove {where} from PYTHONPATH; or install that copy: "
+                     + shlex.join([python, "-m", "pip", "install", "-e", os.path.dirname(first.path)]),),
+                ))
+        if len(copies) > 1:
+            others = "; ".join(f"{c.path} ({c.version or '?'}, {c.via})" for c in copies[1:])
+            findings.append(Finding(
+                "import-duplicates", "warning",
+                f"{len(copies)} copies of {name} are on the path; only the first ({first.path}) is imported; "
+                f"also: {others}",
+                (name,),
+            ))
+    for dist_name, path, via in env.missing_editables:
+        label = f"editable install of {dist_name}" if dist_name else "a path entry"
+        findings.append(Finding(
+            "editable-missing", "error",
+            f"{label} points at {path}, which no longer exists (from {via})",
+            (dist_name,) if dist_name else (),
+            (pip_command(python, "uninstall", "-y", dist_name),) if dist_name else (),
+        ))
+    return findings
+
+
 def installed_stack(env: Environment) -> Stack:
-    """The exact installed version of every distribution, as a :class:`Stack`."""
+    """The version of every distribution as a :class:`Stack`: for mmpose, mmcv, mmdet and mmengine the
+    version of the copy ``import`` loads (a checkout on the path wins over the installed one)."""
     ranges: Dict[str, Range] = {}
     for dist in env.distributions:
         if dist.name in ranges:
@@ -345,6 +405,15 @@ def installed_stack(env: Environment) -> Stack:
         version = _version(text)
         if version is not None:
             ranges[dist.name] = Range.parse(f"=={version}")
+    for name in env.imports:
+        version = imported_version(env, name)
+        if version is None:
+            continue
+        if name == "mmcv":
+            providers = [n for n in MMCV_DISTRIBUTIONS if n in ranges] or ["mmcv"]
+            ranges[providers[0]] = Range.parse(f"=={version}")
+        else:
+            ranges[name] = Range.parse(f"=={version}")
     return Stack(ranges, {})
 
 
@@ -352,12 +421,13 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
     """Every finding for ``env``: errors first, then warnings, then information."""
     python = env.python or "python"
     mmpose = env.get(DEFAULT_PACKAGE)
-    release = _release_for(matrix, _version(mmpose.version) if mmpose else None)
-    findings = _environment_findings(env, matrix, release)
-    if mmpose is not None and release is None:
+    mmpose_version = imported_version(env, DEFAULT_PACKAGE) or (_version(mmpose.version) if mmpose else None)
+    release = _release_for(matrix, mmpose_version)
+    findings = _environment_findings(env, matrix, release) + _import_findings(env)
+    if mmpose_version is not None and release is None:
         findings.append(Finding(
             "unknown-release", "warning",
-            f"mmpose {mmpose.version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
+            f"mmpose {mmpose_version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
             ("mmpose",),
         ))
     if release is not None:

@@ -11,7 +11,7 @@ from typing import Any, Dict, Mapping, Optional
 
 from . import probe
 from .errors import CompatError
-from .models import Environment, InstalledDistribution, SharedFiles, TorchInfo
+from .models import Environment, ImportCopy, InstalledDistribution, SharedFiles, TorchInfo
 
 __all__ = ["InspectFailed", "inspect", "probe_data", "from_probe"]
 
@@ -62,8 +62,17 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
             digits = version.split("+cu", 1)[1]
             cuda = f"{digits[:-1]}.{digits[-1]}" if digits.isdigit() and len(digits) > 1 else None
         torch_info = TorchInfo(version=version, cuda=cuda, source=torch.get("version_file") or "METADATA")
+    imports = {
+        str(name): tuple(ImportCopy(str(c.get("path", "")), c.get("version"), str(c.get("via", "")))
+                         for c in copies if isinstance(c, dict))
+        for name, copies in (data.get("imports") or {}).items() if isinstance(copies, list)
+    }
+    missing = tuple((str(m.get("dist", "")), str(m.get("path", "")), str(m.get("via", "")))
+                    for m in data.get("missing_editables") or [] if isinstance(m, dict))
     python = data.get("python", {})
     return Environment(
+        imports=imports,
+        missing_editables=missing,
         python=str(python.get("executable", "")),
         python_version=str(python.get("version", "")),
         platform=str(python.get("platform", "")),

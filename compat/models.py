@@ -25,6 +25,7 @@ __all__ = [
     "InstalledDistribution",
     "TorchInfo",
     "SharedFiles",
+    "ImportCopy",
     "Environment",
     "Finding",
 ]
@@ -262,6 +263,16 @@ class SharedFiles:
 
 
 @dataclass(frozen=True)
+class ImportCopy:
+    """One copy of a package on the import path: its folder, the version its files state, and how it
+    got on the path (``sys.path[0] '' (the working directory)``, an editable finder)."""
+
+    path: str
+    version: Optional[str]
+    via: str
+
+
+@dataclass(frozen=True)
 class Environment:
     """What an interpreter's environment holds, read statically."""
 
@@ -271,6 +282,8 @@ class Environment:
     distributions: Tuple[InstalledDistribution, ...]
     shared_files: Tuple[SharedFiles, ...]
     torch: Optional[TorchInfo]
+    imports: Mapping[str, Tuple[ImportCopy, ...]] = field(default_factory=dict)
+    missing_editables: Tuple[Tuple[str, str, str], ...] = ()
 
     def get(self, name: str) -> Optional[InstalledDistribution]:
         """The first distribution called ``name`` on the path (the one ``import`` metadata sees)."""

@@ -169,6 +169,11 @@ def _distribution(location, entry):
             with open(os.path.join(folder, "direct_url.json"), "rb") as handle:
                 direct = json.loads(handle.read().decode("utf-8"))
             dist["editable"] = bool(direct.get("dir_info", {}).get("editable"))
+            url = direct.get("url", "")
+            if dist["editable"] and isinstance(url, str) and url.startswith("file://"):
+                from urllib.parse import unquote, urlsplit
+
+                dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
         except (OSError, ValueError, AttributeError):
             problems.append("%s/direct_url.json is not valid JSON" % entry)
     entries = []
@@ -360,6 +365,107 @@ def cache_file_for(cache_dir, folders):
     return os.path.join(cache_dir, "probe-py%d%d-%08x.marshal" % (sys.version_info[0], sys.version_info[1], tag))
 
 
+#: The packages whose imported copy is located: where ``import NAME`` would load them from.
+LOCATED = ("mmpose", "mmcv", "mmdet", "mmengine")
+_MAPPING = re.compile(r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$", re.M | re.S)
+
+
+def _editable_finders(folders):
+    """{package: folder} from setuptools' ``__editable___*_finder.py`` files (their MAPPING, read as
+    text with ast), and the finder files they came from."""
+    import ast
+
+    found = {}
+    for location in folders:
+        try:
+            names = os.listdir(location)
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith("__editable__") and name.endswith("_finder.py"):
+                try:
+                    text, _ = _read(os.path.join(location, name))
+                    match = _MAPPING.search(text)
+                    mapping = ast.literal_eval(match.group(1)) if match else {}
+                except (OSError, ValueError, SyntaxError):
+                    continue
+                if isinstance(mapping, dict):
+                    for package, target in mapping.items():
+                        if isinstance(package, str) and isinstance(target, str):
+                            found.setdefault(package, (target, os.path.join(location, name)))
+    return found
+
+
+def _pth_paths(folders):
+    """Every path line of the ``.pth`` files in ``folders``: [(pth file, path, exists)]."""
+    found = []
+    for location in folders:
+        try:
+            names = sorted(os.listdir(location))
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith(".pth"):
+                continue
+            try:
+                text, _ = _read(os.path.join(location, name))
+            except OSError:
+                continue
+            for line in text.splitlines():
+                line = line.strip()
+                if not line or line.startswith(("#", "import ", "import\t")):
+                    continue
+                target = os.path.normpath(os.path.join(location, line))
+                found.append((os.path.join(location, name), target, os.path.isdir(target)))
+    return found
+
+
+def locate_imports(path, folders, names=LOCATED):
+    """Where ``import NAME`` would load each of ``names`` from, in ``path`` order (then editable
+    finders, which setuptools appends after the path finder), with each copy's version read as text.
+    Every copy found is listed; the first is the one imported."""
+    finders = _editable_finders(folders)
+    located = {}
+    for name in names:
+        copies = []
+        for index, entry in enumerate(path):
+            folder = os.path.abspath(entry or os.curdir)
+            package = os.path.join(folder, name)
+            if os.path.isfile(os.path.join(package, "__init__.py")):
+                copies.append({"path": package, "version": _module_version(folder, name),
+                               "via": "sys.path[%d] %s" % (index, entry or "'' (the working directory)")})
+        if name in finders:
+            target, finder = finders[name]
+            copies.append({"path": target, "version": _module_version(os.path.dirname(target), name)
+                           if os.path.isdir(target) else None,
+                           "via": "editable finder " + os.path.basename(finder), "exists": os.path.isdir(target)})
+        located[name] = copies
+    return located
+
+
+def _missing_editables(distributions, folders):
+    """Editable installs whose source folder is gone: from direct_url.json, .pth lines, and finders."""
+    missing = []
+    for dist in distributions:
+        target = dist.get("editable_path")
+        if dist.get("editable") and target and not os.path.isdir(target):
+            missing.append({"dist": dist["name"], "path": target, "via": "direct_url.json"})
+    known = [m["path"] for m in missing]
+
+    def covered(target):
+        return any(target == k or target.startswith(k.rstrip(os.sep) + os.sep) for k in known)
+
+    for pth, target, exists in _pth_paths(folders):
+        if not exists and not covered(target):
+            missing.append({"dist": "", "path": target, "via": os.path.basename(pth)})
+            known.append(target)
+    for package, (target, finder) in _editable_finders(folders).items():
+        if not os.path.isdir(target) and not covered(target):
+            missing.append({"dist": "", "path": target, "via": os.path.basename(finder)})
+            known.append(target)
+    return missing
+
+
 def scan(path=None, cache_dir=None):
     """Every distribution on ``path`` (default ``sys.path``), first-found first, plus torch and shared
     files, as plain JSON-ready data.
@@ -368,7 +474,10 @@ def scan(path=None, cache_dir=None):
     (mtime, size, inode of the folder and its files) is unchanged, and rewritten when anything changed.
     The mmcv distributions' files are hash-checked again whenever any of their stats changed.
     """
-    folders = _path_entries(sys.path if path is None else path)
+    if path is None:
+        # What `python -c ...` or a REPL started here would search: the working directory first.
+        path = [""] + sys.path[1:]
+    folders = _path_entries(path)
     cache_file = cache_file_for(cache_dir, folders) if cache_dir else None
     cache = _load_cache(cache_file)
     fresh = {}
@@ -421,13 +530,16 @@ def scan(path=None, cache_dir=None):
             torch_info = _torch(dist["location"])
             torch_info["distribution_version"] = dist["version"]
             break
+    search = list(path)
     return {
+        "imports": locate_imports(search, folders),
+        "missing_editables": _missing_editables(distributions, folders),
         "python": {
             "executable": sys.executable,
             "version": "%d.%d.%d" % sys.version_info[:3],
             "prefix": sys.prefix,
             "platform": sys.platform,
-            "path": list(sys.path if path is None else path),
+            "path": search,
         },
         "distributions": distributions,
         "shared_files": [
