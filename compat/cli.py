@@ -159,7 +159,7 @@ def _parser():  # type: ignore[no-untyped-def]
     harvest = commands.add_parser(
         "harvest", parents=[common], help="rebuild a package's rows from an upstream git clone (nothing is run)"
     )
-    source = harvest.add_mutually_exclusive_group(required=True)
+    source = harvest.add_mutually_exclusive_group()
     source.add_argument("--repo", metavar="PATH", help="a local git clone of the upstream repository (bare is fine)")
     source.add_argument("--dist", nargs="+", metavar="FILE", help="downloaded wheels or sdists instead of a clone")
     harvest.add_argument("--package", default="mmpose", help="the import package to harvest (default mmpose)")
@@ -415,11 +415,16 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
 
     package = options.package
     url = options.url or f"https://github.com/open-mmlab/{package}"
+    if package != "numpy-abi" and not options.repo and not options.dist:
+        raise _UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi, which asks the registry)")
     parts: dict
     if options.dist:
         harvested = [harvest.read_distribution(path, package) for path in options.dist]
         table = harvest.assemble_package(package, url, harvested, [])
         parts = {package: table}
+    elif package == "numpy-abi":  # no repository: the registry's upload times of binary wheels
+        table = None
+        parts = {"numpy_abi": harvest.harvest_numpy_abi()}
     else:
         if not os.path.isdir(options.repo):
             raise BadInput(f"no repository at {options.repo!r}", value=options.repo)
@@ -513,7 +518,15 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
             return EXIT_INCOMPATIBLE
         sys.stderr.write(f"{_PROG}: --fix-conflicts: uninstalling {', '.join(others)} first\n")
         commands.append(uninstall)
-    command = [python, "-m", "pip", "install", *stack.requirements]
+    extra = []
+    abi = matrix.numpy_abi
+    if (abi is not None and "mmpose" in stack.pins and abi.numpy1_only.get("xtcocotools")
+            and not any(a.startswith("numpy") for a in pip_args)):
+        newest = max(abi.numpy1_only["xtcocotools"])
+        extra.append("numpy<2")
+        sys.stderr.write(f"{_PROG}: adding numpy<2: mmpose needs xtcocotools, whose registry wheels (newest "
+                         f"{newest}) are built against numpy 1.x and fail to import under numpy 2\n")
+    command = [python, "-m", "pip", "install", *stack.requirements, *extra]
     for url in stack.find_links:
         command += ["-f", url]
     commands.append(command + list(pip_args))

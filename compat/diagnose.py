@@ -341,6 +341,49 @@ def imported_version(env: Environment, name: str) -> Optional[Version]:
     return _version(copies[0].version) if copies else None
 
 
+NUMPY2_ERROR = ("ValueError: numpy.dtype size changed, may indicate binary incompatibility. "
+                "Expected 96 from C header, got 88 from PyObject")
+
+
+def numpy_abi_findings(env: Environment, matrix: Matrix, numpy: Optional[Version] = None,
+                       planned: Mapping[str, Optional[Version]] = {}) -> List[Finding]:  # noqa: B006 - read only
+    """Registry binaries built against numpy 1.x next to numpy 2 (``numpy`` overrides the installed
+    version; ``planned`` adds packages about to be installed from the registry)."""
+    abi = matrix.numpy_abi
+    if abi is None:
+        return []
+    if numpy is None:
+        installed = env.get("numpy")
+        numpy = _version(installed.version) if installed else None
+    if numpy is None or numpy.major < 2:
+        return []
+    python = env.python or "python"
+    findings = []
+    candidates = [(d.name, _version(d.version), d.registry_binary) for d in env.distributions if d.name in abi.numpy1_only]
+    candidates += [(name, version, True) for name, version in planned.items()]
+    seen = set()
+    for name, version, binary in candidates:
+        if name in seen or not binary:
+            continue  # a local build was compiled against whatever numpy it found: not judged here
+        seen.add(name)
+        newest = max(abi.numpy1_only[name]) if abi.numpy1_only.get(name) else None
+        judged = version if version is not None else newest
+        if judged is None or judged not in abi.numpy1_only[name]:
+            continue
+        findings.append(Finding(
+            "numpy-abi", "error",
+            f"{name} {judged} is a registry binary built against numpy 1.x (all its wheels predate numpy 2.0.0, "
+            f"first uploaded {abi.numpy2_first_upload[:10]}; {abi.sources[name]}); with numpy {numpy} importing it "
+            f"fails: {NUMPY2_ERROR}",
+            (name, "numpy"),
+            (pip_command(python, "install", "numpy<2"),
+             pip_command(python, "install", "cython", "setuptools", "wheel", f"numpy=={numpy}"),
+             pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-build-isolation",
+                         "--no-binary", name, f"{name}=={judged}")),
+        ))
+    return findings
+
+
 def _import_findings(env: Environment) -> List[Finding]:
     """Which copy ``import`` really loads, against what is installed; editable installs gone missing."""
     import os
@@ -423,7 +466,7 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
     mmpose = env.get(DEFAULT_PACKAGE)
     mmpose_version = imported_version(env, DEFAULT_PACKAGE) or (_version(mmpose.version) if mmpose else None)
     release = _release_for(matrix, mmpose_version)
-    findings = _environment_findings(env, matrix, release) + _import_findings(env)
+    findings = _environment_findings(env, matrix, release) + _import_findings(env) + numpy_abi_findings(env, matrix)
     if mmpose_version is not None and release is None:
         findings.append(Finding(
             "unknown-release", "warning",

@@ -47,6 +47,7 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
                 changed=_strings(item.get("changed")),
                 editable=bool(item.get("editable")),
                 module_version=item.get("module_version"),
+                wheel_tags=_strings(item.get("wheel_tags")),
             )
         )
     shared = tuple(

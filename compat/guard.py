@@ -186,6 +186,7 @@ def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
         ))
         for name in others:  # pip will not remove it: judge what the plan adds
             ranges.pop(name, None)
+    findings.extend(_numpy_abi(plan, env, matrix, ranges))
     release = _planned_release(matrix, ranges, describe)
     if release is None:
         if DEFAULT_PACKAGE in ranges:
@@ -213,6 +214,41 @@ def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
                 ))
     order = {"error": 0, "warning": 1, "info": 2}
     return tuple(sorted(findings, key=lambda f: order[f.severity]))
+
+
+def _numpy_abi(plan: Plan, env: Environment, matrix: Matrix, ranges: Dict[str, Range]) -> List[Finding]:
+    """numpy 2 after the plan next to a registry binary built for numpy 1 (planned or installed)."""
+    from .diagnose import numpy_abi_findings
+
+    abi = matrix.numpy_abi
+    if abi is None:
+        return []
+    planned_binaries: Dict[str, Optional[Version]] = {}
+    for name in abi.numpy1_only:
+        if name in plan.requirements:
+            exact = Stack(ranges, {}).exact(name)
+            planned_binaries[name] = exact
+    if DEFAULT_PACKAGE in plan.requirements and "xtcocotools" in abi.numpy1_only and env.get("xtcocotools") is None:
+        planned_binaries.setdefault("xtcocotools", None)  # mmpose requires xtcocotools: pip brings the newest
+    numpy_range = ranges.get("numpy")
+    numpy: Optional[Version]
+    if "numpy" in plan.requirements and numpy_range is not None:
+        exact = Stack(ranges, {}).exact("numpy")
+        if exact is not None:
+            numpy = exact
+        elif numpy_range.upper is not None and numpy_range.upper.version <= Version("2"):
+            numpy = None if numpy_range.upper.version < Version("2") or not numpy_range.upper.inclusive else Version("2")
+        else:
+            numpy = Version("2")  # pip picks the newest numpy: a 2.x
+    elif env.get("numpy") is not None:
+        numpy = None  # the installed numpy stays: numpy_abi_findings reads it
+    elif planned_binaries:
+        numpy = Version("2")  # pulled in as a dependency: the newest, a 2.x
+    else:
+        return []
+    if numpy is None and "numpy" in plan.requirements:
+        return []
+    return numpy_abi_findings(env, matrix, numpy, planned_binaries)
 
 
 def _planned_release(matrix: Matrix, ranges: Dict[str, Range], describe: Dict[str, str]):  # type: ignore[no-untyped-def]

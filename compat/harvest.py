@@ -646,7 +646,7 @@ def harvest_wheel_builds(repo: GitRepo, url: str) -> Dict[str, object]:
     return table
 
 
-_TOP_ORDER = ("schema", "generated", "generator", "sources", "find_links", "wheels")
+_TOP_ORDER = ("schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi")
 
 
 def merge_matrix(old: Mapping[str, object], parts: Mapping[str, object]) -> Dict[str, object]:
@@ -658,3 +658,65 @@ def merge_matrix(old: Mapping[str, object], parts: Mapping[str, object]) -> Dict
         if key in merged:
             ordered[key] = merged[key]
     return ordered
+
+
+#: Compiled packages that use numpy's C API and that mmpose's stack installs (mmpose requires
+#: xtcocotools; its COCO tools come from pycocotools in mmdet): their registry wheels are judged.
+NUMPY_ABI_PACKAGES = ("xtcocotools", "pycocotools")
+_SIMPLE = "https://pypi.org/simple/{name}/"
+_SIMPLE_CAP = 32 * 1024 * 1024
+
+
+def _simple_files(name: str, timeout: float) -> List[Dict[str, object]]:
+    """The files of ``name`` on the package registry (PEP 691 JSON, with PEP 700 upload times)."""
+    import requests  # only this harvest step talks to the registry
+
+    url = _SIMPLE.format(name=name)
+    try:
+        response = requests.get(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"},
+                                timeout=timeout, stream=True)
+        body = response.raw.read(_SIMPLE_CAP + 1, decode_content=True)
+    except requests.RequestException as e:
+        raise CompatError(f"cannot read {url}: {e}") from e
+    if response.status_code != 200 or len(body) > _SIMPLE_CAP:
+        raise CompatError(f"cannot read {url}: HTTP {response.status_code}, {len(body)} bytes")
+    import json
+
+    files = json.loads(body.decode("utf-8")).get("files", [])
+    return [f for f in files if isinstance(f, dict)]
+
+
+def _file_version(name: str, filename: str) -> Optional[str]:
+    stem = filename[len(name) + 1:] if filename.lower().startswith(name.replace("-", "_") + "-") or \
+        filename.lower().startswith(name + "-") else ""
+    for suffix in (".tar.gz", ".zip", ".whl"):
+        if filename.endswith(suffix):
+            version = stem.split("-", 1)[0] if suffix == ".whl" else stem[: -len(suffix)]
+            return _release_key(version)
+    return None
+
+
+def harvest_numpy_abi(names: Sequence[str] = NUMPY_ABI_PACKAGES, timeout: float = 60.0) -> Dict[str, object]:
+    """The ``[numpy_abi]`` table: for each package, the releases whose registry binaries were all
+    uploaded before numpy 2.0.0's first file, so cannot have been built against numpy 2's ABI."""
+    numpy_files = [f for f in _simple_files("numpy", timeout) if str(f.get("filename", "")).startswith("numpy-2.0.0")]
+    first = min(str(f.get("upload-time", "")) for f in numpy_files if f.get("upload-time"))
+    table: Dict[str, object] = {
+        "numpy2_first_upload": first,
+        "source": _SIMPLE.format(name="numpy") + " (upload-time of the numpy-2.0.0 files)",
+    }
+    for name in names:
+        binaries: Dict[str, List[str]] = {}
+        for entry in _simple_files(name, timeout):
+            filename = str(entry.get("filename", ""))
+            if not filename.endswith(".whl") or filename.endswith("-any.whl"):
+                continue
+            version = _file_version(name, filename)
+            if version is not None and entry.get("upload-time"):
+                binaries.setdefault(version, []).append(str(entry["upload-time"]))
+        numpy1 = sorted((v for v, times in binaries.items() if max(times) < first), key=Version)
+        table[name] = {
+            "source": _SIMPLE.format(name=name) + " (upload-time of each release's binary wheels)",
+            "numpy1_only": numpy1,
+        }
+    return table

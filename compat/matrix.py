@@ -17,7 +17,7 @@ from packaging.version import InvalidVersion, Version
 
 from .errors import BadInput, BadMatrix
 from .locate import embedded_path, locate
-from .models import SOURCES, Dependency, Fact, FindLinks, Matrix, PackageTable, Release, WheelBuild, WheelIndex
+from .models import SOURCES, Dependency, Fact, FindLinks, Matrix, PackageTable, NumpyAbi, Release, WheelBuild, WheelIndex
 from .ranges import Range
 
 if sys.version_info >= (3, 11):
@@ -28,7 +28,7 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 __all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
 
 SCHEMA_VERSION = 1
-_TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels"}
+_TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi"}
 _PACKAGE_KEYS = {"repository", "releases", "branches"}
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
@@ -207,6 +207,26 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
                 versions=tuple(check.version(v, where + ("versions",)) for v in versions),
             ))
         wheels[name] = WheelIndex(name, check.string(table.get("source"), key + ("source",)), tuple(builds))
+    numpy_abi = None
+    if "numpy_abi" in data:
+        table = check.table(data["numpy_abi"], ("numpy_abi",))
+        releases, provenance = {}, {}
+        for name, value in table.items():
+            if name in ("numpy2_first_upload", "source"):
+                continue
+            key = ("numpy_abi", name)
+            entry = check.table(value, key)
+            check.unknown(entry, {"source", "numpy1_only"}, key, tables=False)
+            versions = entry.get("numpy1_only")
+            if not isinstance(versions, list):
+                raise check.fail(key + ("numpy1_only",), "expected a list of versions")
+            releases[name] = tuple(check.version(v, key + ("numpy1_only",)) for v in versions)
+            provenance[name] = check.string(entry.get("source"), key + ("source",))
+        numpy_abi = NumpyAbi(
+            numpy2_first_upload=check.string(table.get("numpy2_first_upload"), ("numpy_abi", "numpy2_first_upload")),
+            source=check.string(table.get("source"), ("numpy_abi", "source")),
+            numpy1_only=releases, sources=provenance,
+        )
     packages = {}
     for name, value in data.items():
         if name in _TOP_LEVEL:
@@ -223,6 +243,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
         sources=dict(sources),
         find_links=rules,
         wheels=wheels,
+        numpy_abi=numpy_abi,
     )
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "FindLinks",
     "WheelBuild",
     "WheelIndex",
+    "NumpyAbi",
     "Matrix",
     "Resolution",
     "SEVERITIES",
@@ -187,6 +188,20 @@ class WheelIndex:
 
 
 @dataclass(frozen=True)
+class NumpyAbi:
+    """Releases of compiled packages whose registry binaries all predate numpy 2.0.0 (so were built
+    against numpy 1.x's ABI and break under numpy 2), and where that was read."""
+
+    numpy2_first_upload: str
+    source: str
+    numpy1_only: Mapping[str, Tuple[Version, ...]]
+    sources: Mapping[str, str]
+
+    def built_for_numpy1(self, name: str, version: Optional[Version]) -> bool:
+        return version is not None and version in self.numpy1_only.get(name, ())
+
+
+@dataclass(frozen=True)
 class Matrix:
     """The whole compatibility matrix as loaded from ``path``; ``origin`` says why that file."""
 
@@ -199,6 +214,7 @@ class Matrix:
     find_links: Mapping[str, FindLinks]
     notes: Tuple[str, ...] = ()
     wheels: Mapping[str, WheelIndex] = field(default_factory=dict)
+    numpy_abi: Optional[NumpyAbi] = None
 
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for ``name``, or None."""
@@ -242,6 +258,14 @@ class InstalledDistribution:
     changed: Tuple[str, ...] = ()
     editable: bool = False
     module_version: Optional[str] = None
+    wheel_tags: Tuple[str, ...] = ()
+
+    @property
+    def registry_binary(self) -> bool:
+        """Installed from a platform wheel built for distribution (manylinux, musllinux, macOS, Windows),
+        not from a local build (``linux_x86_64``) or a pure-Python wheel."""
+        return any(tag.split("-")[-1].startswith(("manylinux", "musllinux", "macosx", "win"))
+                   for tag in self.wheel_tags)
 
 
 @dataclass(frozen=True)

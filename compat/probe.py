@@ -14,6 +14,7 @@ import os
 import re
 import sys
 
+_CACHE_FORMAT = 2  # bump when a reading gains fields: older caches are then ignored
 #: Distributions whose files are checked against their RECORD hashes (they share the ``mmcv/`` folder).
 VERIFIED = ("mmcv", "mmcv-full", "mmcv-lite")
 _SHARED_EXAMPLES = 5
@@ -258,6 +259,16 @@ def _path_entries(path):
     return seen
 
 
+def _wheel_tags(folder):
+    """The ``Tag:`` lines of a dist-info's WHEEL file: ``cp311-cp311-manylinux_2_17_x86_64`` for a
+    registry binary, ``cp311-cp311-linux_x86_64`` for a local build."""
+    try:
+        text, _ = _read(os.path.join(folder, "WHEEL"))
+    except OSError:
+        return []
+    return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
+
+
 def _owner_keys(location, entries):
     """Where a distribution's files could clash with another's: its top-level names under ``location``
     (not ``__pycache__``), and every file that lies outside it (``../../bin/x``) by its full path."""
@@ -362,7 +373,8 @@ def cache_file_for(cache_dir, folders):
     import zlib
 
     tag = zlib.crc32("\0".join(folders).encode("utf-8", "surrogateescape"))
-    return os.path.join(cache_dir, "probe-py%d%d-%08x.marshal" % (sys.version_info[0], sys.version_info[1], tag))
+    return os.path.join(cache_dir, "probe%d-py%d%d-%08x.marshal" % (
+        _CACHE_FORMAT, sys.version_info[0], sys.version_info[1], tag))
 
 
 #: The packages whose imported copy is located: where ``import NAME`` would load them from.
@@ -509,6 +521,8 @@ def scan(path=None, cache_dir=None):
                     dist["module_version"] = _module_version(location, "mmcv")
                     file_stamps = _file_stamps(location, sorted(set(p for p, _ in entries) | {"mmcv/version.py"}))
                 dist_keys = _owner_keys(location, entries)
+                if any(p.endswith((".so", ".pyd")) for p, _ in entries):
+                    dist["wheel_tags"] = _wheel_tags(folder)
                 fresh_entries[len(distributions)] = entries
                 reread = True
             fresh[folder] = (stamp, dist, dist_keys, file_stamps)

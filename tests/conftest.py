@@ -90,6 +90,7 @@ from .standins import build_wheel, mmcv_full_standin, torch_standin  # noqa: E40
 REGISTRY_WHEELS = [
     "mmpose==0.28.0", "mmpose==1.3.2", "mmdet==2.28.2", "mmdet==3.2.0", "mmengine==0.10.4",
     "mmcv-lite==2.1.0", "pyserial==3.5", "serial==0.0.97",
+    "xtcocotools==1.14.3", "numpy==1.26.4", "numpy==2.1.3",
 ]
 #: Built from its sdist (mmcv 1.x without ops builds in seconds; its setup.py needs setuptools < 81).
 REGISTRY_SDISTS = ["mmcv==1.7.0"]

@@ -31,23 +31,23 @@ def empty(make_venv):
 
 
 def test_pinned_conflict_quotes_the_assertion(run: Run, empty) -> None:
-    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "mmcv-full==1.7.0")
+    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "numpy<2", "mmcv-full==1.7.0")
     assert code == 1 and _codes(data) == ["mmcv-outside-enforced"]
     assert data["findings"][0]["message"] == (
         "import mmpose will fail: mmcv-full==1.7.0 (planned) is outside >=1.3.8,<=1.6.0, the range mmpose 0.28.0 "
         "asserts at import: AssertionError: MMCV==1.7.0 is used but incompatible. Please install mmcv>=1.3.8, <=1.6.0.")
-    assert data["plan"] == {"mmpose": "==0.28.0", "mmcv-full": "==1.7.0"}
+    assert data["plan"] == {"mmpose": "==0.28.0", "numpy": "<2", "mmcv-full": "==1.7.0"}
 
 
 def test_sound_plan_exits_0(run: Run, empty) -> None:
-    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "mmcv-full>=1.3.8,<1.6.0")
+    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "numpy<2", "mmcv-full>=1.3.8,<1.6.0")
     assert (code, data["findings"]) == (0, [])
-    done = run("guard", "--python", empty.python, "mmpose==1.3.2", "mmcv==2.1.0", "mmengine==0.10.4", "mmdet==3.2.0")
+    done = run("guard", "--python", empty.python, "mmpose==1.3.2", "numpy<2", "mmcv==2.1.0", "mmengine==0.10.4", "mmdet==3.2.0")
     assert (done.returncode, done.stdout) == (0, "guard: no problems found\n")
 
 
 def test_mmpose_1x_with_mmdet_2x(run: Run, empty) -> None:
-    code, data, _ = guard(run, empty.python, "mmpose==1.3.2", "mmdet==2.28.2", "mmcv==2.1.0", "mmengine==0.10.4")
+    code, data, _ = guard(run, empty.python, "mmpose==1.3.2", "numpy<2", "mmdet==2.28.2", "mmcv==2.1.0", "mmengine==0.10.4")
     assert code == 1 and _codes(data) == ["mmdet-mismatch"]
     assert "move to mmpose 0.29.0" in data["findings"][0]["message"]
 
@@ -66,28 +66,28 @@ def test_planning_mmcv_where_mmcv_full_is_installed(run: Run, make_venv, tmp_pat
 def test_planned_mmpose_that_the_installed_mmcv_does_not_fit(run: Run, make_venv, tmp_path: Path) -> None:
     venv = make_venv()
     venv.install("mmcv-full==1.7.0", links=mmcv_full_standin(tmp_path, "1.7.0").parent)
-    code, data, _ = guard(run, venv.python, "mmpose==0.28.0")
+    code, data, _ = guard(run, venv.python, "mmpose==0.28.0", "numpy<2")
     assert code == 1 and _codes(data) == ["mmcv-outside-enforced"]
     assert "mmcv-full==1.7.0 (installed)" in data["findings"][0]["message"]
-    assert guard(run, venv.python, "mmpose==0.29.0")[0] == 0
+    assert guard(run, venv.python, "mmpose==0.29.0", "numpy<2")[0] == 0
 
 
 def test_unpinned_mmcv_is_a_warning_and_strict_fails(run: Run, empty) -> None:
-    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "mmcv-full")
+    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "numpy<2", "mmcv-full")
     assert code == 0 and _codes(data) == ["mmcv-unpinned"]
-    assert guard(run, empty.python, "mmpose==0.28.0", "mmcv-full", "--strict")[0] == 1
+    assert guard(run, empty.python, "mmpose==0.28.0", "numpy<2", "mmcv-full", "--strict")[0] == 1
 
 
 def test_range_past_the_safe_bound_is_a_warning(run: Run, empty) -> None:
-    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "mmcv-full>=1.3.8,<=1.6.0")
+    code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "numpy<2", "mmcv-full>=1.3.8,<=1.6.0")
     assert code == 0 and _codes(data) == ["mmcv-outside-safe"]
-    assert guard(run, empty.python, "mmpose==0.28.0", "mmcv-full>=1.3.8,<=1.6.0", "--strict")[0] == 1
+    assert guard(run, empty.python, "mmpose==0.28.0", "numpy<2", "mmcv-full>=1.3.8,<=1.6.0", "--strict")[0] == 1
 
 
 def test_planned_mmpose_over_an_installed_lite_mmcv(run: Run, make_venv) -> None:
     venv = make_venv()
     venv.install("mmcv==1.7.0")
-    code, data, _ = guard(run, venv.python, "mmpose==0.29.0")
+    code, data, _ = guard(run, venv.python, "mmpose==0.29.0", "numpy<2")
     assert code == 1 and "mmcv-without-ops" in _codes(data)
     finding = next(f for f in data["findings"] if f["code"] == "mmcv-without-ops")
     assert finding["fix"] == [f"{venv.python} -m pip uninstall -y mmcv"]
@@ -117,10 +117,10 @@ def test_constraint_and_include_files_in_subfolders(run: Run, empty, tmp_path: P
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "pins.txt").write_text("mmcv-full==1.7.0  # too new for 0.28.0\n")
     (tmp_path / "sub" / "more.txt").write_text("--constraint=pins.txt\nmmcv-full\n")
-    (tmp_path / "requirements.txt").write_text("mmpose==0.28.0\n-r sub/more.txt\n")
+    (tmp_path / "requirements.txt").write_text("mmpose==0.28.0\nnumpy<2\n-r sub/more.txt\n")
     code, data, done = guard(run, empty.python, "-r", str(tmp_path / "requirements.txt"))
     assert code == 1 and _codes(data) == ["mmcv-outside-enforced"], done.stderr
-    assert data["plan"] == {"mmpose": "==0.28.0", "mmcv-full": ""}
+    assert data["plan"] == {"mmpose": "==0.28.0", "numpy": "<2", "mmcv-full": ""}
     (tmp_path / "sub" / "pins.txt").write_text("mmcv-full==1.5.0\n")
     assert guard(run, empty.python, "-r", str(tmp_path / "requirements.txt"))[0] == 0
     (tmp_path / "sub" / "more.txt").write_text("-c missing.txt\n")

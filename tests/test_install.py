@@ -57,8 +57,10 @@ def test_dry_run_prints_the_commands_and_changes_nothing(run: Run, venv_with_pip
     done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
                "--dry-run", "--", "--no-deps", env={"MMCV_BASE_URL": index})
     assert done.returncode == 0, done.stderr
-    assert done.stdout == (f"{venv_with_pip} -m pip install mmpose==0.28.0 mmcv-full==1.5.3 "
+    assert done.stdout == (f"{venv_with_pip} -m pip install mmpose==0.28.0 mmcv-full==1.5.3 'numpy<2' "
                            f"-f {index}/cu113/torch1.11.0/index.html --no-deps\n")
+    assert done.stderr == ("mmcompat: adding numpy<2: mmpose needs xtcocotools, whose registry wheels (newest 1.14.3) "
+                           "are built against numpy 1.x and fail to import under numpy 2\n")
     after = subprocess.run([venv_with_pip, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
     assert after == before
 
