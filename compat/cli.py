@@ -39,7 +39,10 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
 def _stack_memo_key(args: Sequence[str]) -> str:
     """For ``resolve`` of a stack with --torch and --cuda given, the answer depends only on the
     arguments, MMCV_BASE_URL and the matrix: a memo key for it, else ``""``."""
-    if args[:1] != ["resolve"] or "--torch" not in args or "--cuda" not in args:
+    def given(flag: str) -> bool:
+        return any(a == flag or a.startswith(flag + "=") for a in args)
+
+    if args[:1] != ["resolve"] or not given("--torch") or not given("--cuda"):
         return ""
     if any(a in ("--matrix", "--debug") or a.startswith("--matrix=") for a in args):
         return ""
@@ -278,13 +281,16 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
         import json
 
         targets, stack = _solve(options, matrix)
+        if stack.source_build:
+            sys.stderr.write(f"{_PROG}: warning: {stack.mmcv} {stack.pins[stack.mmcv]} has no prebuilt wheel for "
+                             f"{stack.platform.describe()}: pip will compile it (a compiler and CUDA toolkit needed)\n")
         if options.json:
             text = json.dumps(_stack_dict(targets, stack, matrix), indent=2) + "\n"
         else:
             text = pip_lines(stack.requirements)
         _write(text)
         key = getattr(options, "memo_key", "")
-        if key and matrix.origin != "--matrix" and not matrix.notes:
+        if key and matrix.origin != "--matrix" and not matrix.notes and not stack.source_build:
             fastpath.memo_put("stack", key, text, 0)
         return 0
     options.target = options.target[0]
@@ -516,7 +522,8 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
                 f"installing over it would clobber files; rerun with --fix-conflicts to uninstall it first, "
                 f"or run: {shlex.join(uninstall)}\n")
             return EXIT_INCOMPATIBLE
-        sys.stderr.write(f"{_PROG}: --fix-conflicts: uninstalling {', '.join(others)} first\n")
+        verb = "would uninstall" if options.dry_run else "uninstalling"
+        sys.stderr.write(f"{_PROG}: --fix-conflicts: {verb} {', '.join(others)} first\n")
         commands.append(uninstall)
     extra = []
     abi = matrix.numpy_abi
@@ -558,7 +565,10 @@ def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
     from . import __version__
 
     matrix = _load(options.matrix)
-    targets, stack = _solve(options, matrix)
+    targets, stack = _solve(options, matrix, options.python)
+    if options.json:
+        _json(_stack_dict(targets, stack, matrix))
+        return 0
     platform = stack.platform
     where = platform.describe() if platform.known else f"{platform.platform} (torch/CUDA unknown)"
     lines = [
@@ -573,15 +583,20 @@ def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
     if not options.output:
         _write(text)
         return 0
+    from .errors import CompatError
+
     folder = os.path.dirname(os.path.abspath(options.output))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".constraints.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".constraints.", suffix=".tmp")
+    except OSError as e:
+        raise CompatError(f"cannot write {options.output}: {e.strerror or e}") from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, options.output)
-    except OSError:
+    except OSError as e:
         os.unlink(tmp)
-        raise
+        raise CompatError(f"cannot write {options.output}: {e.strerror or e}") from e
     sys.stderr.write(f"{_PROG}: wrote {options.output}\n")
     return 0
 

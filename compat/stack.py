@@ -44,7 +44,7 @@ class Platform:
         return bool(self.torch and self.cuda)
 
     def describe(self) -> str:
-        cuda = "CPU" if self.cuda == "cpu" else f"CUDA {self.cuda}"
+        cuda = {"cpu": "CPU", "mps": "MPS"}.get(self.cuda, f"CUDA {self.cuda}")
         return f"{self.platform}/{cuda}/torch {self.torch}"
 
 
@@ -97,7 +97,7 @@ def parse_platform(platform: Optional[str], cuda: Optional[str], torch: Optional
     cuda_text = (cuda or "").strip().lower()
     if cuda_text.startswith("cu") and cuda_text[2:].isdigit() and len(cuda_text) > 3:
         cuda_text = cuda_text[2:-1] + "." + cuda_text[-1]
-    if cuda_text and cuda_text != "cpu":
+    if cuda_text and cuda_text not in ("cpu", "mps"):
         parts = cuda_text.split(".")
         if len(parts) != 2 or not all(p.isdigit() for p in parts):
             raise BadInput(f"not a CUDA version: {cuda!r}; give e.g. 11.3, cu113 or cpu", value=str(cuda))
@@ -144,7 +144,11 @@ def _candidates(table: PackageTable, spec: SpecifierSet) -> List[Release]:
 
 
 def _combine(releases: Sequence[Release], name: str, policy: str) -> Tuple[Optional[Range], List[str]]:
-    """The intersection of every release's ``policy`` range for ``name``, and what each one asked."""
+    """The intersection of every release's ``policy`` range for ``name``, and what each one asked.
+
+    Whatever the policy, a release's import check (its enforced range) is kept: a stack that fails at
+    ``import`` is no answer.
+    """
     combined: Optional[Range] = None
     said = []
     for release in releases:
@@ -152,6 +156,8 @@ def _combine(releases: Sequence[Release], name: str, policy: str) -> Tuple[Optio
         if dependency is None:
             continue
         version_range = dependency.range_for(policy)
+        if version_range is not None and policy != "enforced" and dependency.enforced is not None:
+            version_range = version_range.intersect(dependency.enforced.range)
         if version_range is None:
             continue
         said.append(f"{release.package} {release.key} needs {name}{version_range or ' (any)'}")
@@ -192,12 +198,16 @@ def _pick_mmcv(matrix: Matrix, line: str, allowed: Range, platform: Platform, al
     return None, False
 
 
+#: How far a combination got before it failed: the explanation uses the one that got furthest.
+_LINES, _CROSS, _RANGES, _WHEELS = range(4)
+
+
 def _try(matrix: Matrix, combo: Sequence[Release], platform: Platform, policy: str, allow_build: bool
-         ) -> Tuple[Optional[Stack], List[str]]:
-    """A stack for these releases, or the reasons they do not fit."""
+         ) -> Tuple[Optional[Stack], List[str], int]:
+    """A stack for these releases, or the reasons they do not fit and how far they got."""
     line = _mmcv_line(combo)
     if line is None:
-        return None, [" and ".join(f"{r.package} {r.key}" for r in combo) + " need different mmcv lines"]
+        return None, [" and ".join(f"{r.package} {r.key}" for r in combo) + " need different mmcv lines"], _LINES
     ranges: Dict[str, Range] = {}
     causes: List[str] = []
     for release in combo:  # what each release says of the others (mmpose's installer names mmdet)
@@ -206,30 +216,32 @@ def _try(matrix: Matrix, combo: Sequence[Release], platform: Platform, policy: s
             other_range = dependency.range_for(policy) if dependency is not None else None
             if other_range is not None and not other_range.contains(other.version):
                 return None, [f"{release.package} {release.key} needs {other.package}{other_range}, "
-                              f"not {other.package} {other.key}"]
-    for name in ("mmcv-full", "mmcv", "mmengine"):
+                              f"not {other.package} {other.key}"], _CROSS
+    packages = {r.package for r in combo}
+    others = sorted({d.name for r in combo for d in r.required} - packages - set(MMCV_LINES) - {"mmengine"})
+    for name in ("mmcv-full", "mmcv", "mmengine", *others):
         combined, said = _combine(combo, name, policy)
         if combined is None:
             continue
         if combined.is_empty:
-            return None, said
+            return None, said, _RANGES
         ranges[name] = combined
         causes.extend(said)
     pins: Dict[str, Version] = {r.package: r.version for r in combo}
     source_build = False
     if line and line not in ranges:
-        return None, [f"no {policy} range for {line} in " + ", ".join(f"{r.package} {r.key}" for r in combo)]
+        return None, [f"no {policy} range for {line} in " + ", ".join(f"{r.package} {r.key}" for r in combo)], _RANGES
     if line:
         version, source_build = _pick_mmcv(matrix, line, ranges[line], platform, allow_build)
         if version is None:
             wheels = _wheel_versions(matrix, line, platform)
             listed = ", ".join(str(v) for v in wheels) if wheels else "none"
-            return None, causes + [f"prebuilt {line} wheels for {platform.describe()}: {listed}"]
+            return None, causes + [f"prebuilt {line} wheels for {platform.describe()}: {listed}"], _WHEELS
         pins[line] = version
     stack = Stack(pins=pins, ranges={k: v for k, v in ranges.items() if k not in pins}, mmcv=line,
                   source_build=source_build, platform=platform, policy=policy,
                   releases={r.package: r for r in combo})
-    return stack, []
+    return stack, [], _WHEELS
 
 
 def _combos(matrix: Matrix, targets: Sequence[StackTarget]) -> List[Tuple[Release, ...]]:
@@ -242,15 +254,16 @@ def _combos(matrix: Matrix, targets: Sequence[StackTarget]) -> List[Tuple[Releas
 
 def _first(matrix: Matrix, targets: Sequence[StackTarget], platform: Platform, policy: str, allow_build: bool
            ) -> Tuple[Optional[Stack], List[str], Optional[Tuple[Release, ...]]]:
-    first_causes: List[str] = []
-    first_combo = None
+    best_causes: List[str] = []
+    best_combo = None
+    best_stage = -1
     for combo in _combos(matrix, targets):
-        stack, causes = _try(matrix, combo, platform, policy, allow_build)
+        stack, causes, stage = _try(matrix, combo, platform, policy, allow_build)
         if stack is not None:
             return stack, [], combo
-        if first_combo is None:
-            first_combo, first_causes = combo, causes
-    return None, first_causes, first_combo
+        if stage > best_stage:  # explain the newest combination that got furthest
+            best_combo, best_causes, best_stage = combo, causes, stage
+    return None, best_causes, best_combo
 
 
 def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, platform: Platform, *, policy: str = "safe",
@@ -288,30 +301,30 @@ def _ways_out(matrix: Matrix, targets: Sequence[StackTarget], platform: Platform
         minors = []
         for build in index.builds:
             if (build.platform, build.cuda) == (platform.platform, platform.cuda) and build.torch != platform.torch:
-                found, _ = _try(matrix, combo, Platform(platform.platform, platform.cuda, build.torch), policy, False)
+                found, _, _ = _try(matrix, combo, Platform(platform.platform, platform.cuda, build.torch), policy, False)
                 if found is not None:
                     minors.append(f"torch {build.torch} ({line} {found.pins[line]})")
         if minors:
             ways.append("another torch with a prebuilt wheel: " + ", ".join(sorted(minors, key=_minor_key, reverse=True)))
     if policy != "enforced":
-        found, _ = _try(matrix, combo, platform, "enforced", allow_build)
+        found, _, _ = _try(matrix, combo, platform, "enforced", allow_build)
         if found is not None and line:
             ways.append(f"--policy enforced ({line} {found.pins[line]}, which the import check accepts but the "
-                        f"{policy} range excludes)")
+                        f"{policy} policy excludes)")
     for position, release in enumerate(combo):
         table = matrix.packages[release.package]
         same_line = [r for r in table.releases if r.version.major == release.version.major and r.required
                      and r.key != release.key and not r.version.is_prerelease]
         for other in same_line:
             trial = combo[:position] + (other,) + combo[position + 1:]
-            found, _ = _try(matrix, trial, platform, policy, False)
+            found, _, _ = _try(matrix, trial, platform, policy, False)
             if found is not None:
                 direction = "newer" if other.version > release.version else "older"
                 ways.append(f"a {direction} {release.package}: {release.package}=={other.key}"
                             + (f" ({line} {found.pins[line]})" if line else ""))
                 break
     if not allow_build and line:
-        found, _ = _try(matrix, combo, platform, policy, True)
+        found, _, _ = _try(matrix, combo, platform, policy, True)
         if found is not None:
             ways.append(f"--allow-build ({line} {found.pins[line]} compiled from source: needs a compiler and CUDA "
                         "toolkit, and takes long)")

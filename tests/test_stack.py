@@ -55,7 +55,7 @@ UNSATISFIABLE = [
      "nothing fits mmpose==0.28.0 on linux/CUDA 11.3/torch 1.12: mmpose 0.28.0 needs mmcv-full>=1.3.8,<1.6.0; "
      "prebuilt mmcv-full wheels for linux/CUDA 11.3/torch 1.12: 1.7.1, 1.7.0, 1.6.2, 1.6.1, 1.6.0. Ways out: "
      "another torch with a prebuilt wheel: torch 1.11 (mmcv-full 1.5.3), torch 1.10 (mmcv-full 1.5.3); "
-     "--policy enforced (mmcv-full 1.6.0, which the import check accepts but the safe range excludes); "
+     "--policy enforced (mmcv-full 1.6.0, which the import check accepts but the safe policy excludes); "
      "a newer mmpose: mmpose==0.29.0 (mmcv-full 1.6.2); "
      "--allow-build (mmcv-full 1.5.3 compiled from source: needs a compiler and CUDA toolkit, and takes long)"),
 ]
@@ -150,5 +150,33 @@ def test_answers_satisfy_every_source_and_nothing_newer_fits(targets, build, pol
         for newer in matrix.packages[target.name].releases:
             if newer.version > chosen and newer.required and target.spec.contains(newer.version):
                 combo = tuple(stack.releases[t.name] if t.name != target.name else newer for t in parsed)
-                found, _ = _try(matrix, combo, stack.platform, policy, allow_build)
+                found, _, _ = _try(matrix, combo, stack.platform, policy, allow_build)
                 assert found is None, (target.name, newer.key)
+
+
+def test_the_explanation_names_the_real_blocker(matrix: Matrix) -> None:
+    with pytest.raises(StackUnsatisfiable) as caught:
+        solve(matrix, ["mmpose==1.3.2", "mmdet"], "2.4.0", "12.1")
+    assert "prebuilt mmcv wheels for linux/CUDA 12.1/torch 2.4: 2.2.0" in str(caught.value)
+    assert caught.value.ways_out == (
+        "another torch with a prebuilt wheel: torch 2.1 (mmcv 2.1.0)",
+        "--allow-build (mmcv 2.1.0 compiled from source: needs a compiler and CUDA toolkit, and takes long)")
+
+
+@pytest.mark.parametrize("policy", ["installer", "safe"])
+def test_every_policy_keeps_the_import_checks(matrix: Matrix, policy: str) -> None:
+    stack = solve(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], "2.1.0", "11.8", policy=policy)
+    assert stack.pins["mmcv"] < Version("2.2.0")  # mmdet 3.2.0 asserts mmcv<2.2.0 at import
+
+
+def test_a_policy_without_facts_says_so(matrix: Matrix) -> None:
+    with pytest.raises(StackUnsatisfiable) as caught:
+        solve(matrix, ["mmdet==3.3.0"], "2.1.0", "11.8", policy="documented")
+    assert str(caught.value) == (
+        "nothing fits mmdet==3.3.0 on linux/CUDA 11.8/torch 2.1: no documented range for mmcv in mmdet 3.3.0. "
+        "Ways out: --policy enforced (mmcv 2.1.0, which the import check accepts but the documented policy excludes)")
+
+
+def test_other_required_distributions_get_ranges(matrix: Matrix) -> None:
+    stack = solve(matrix, ["mmtrack==0.14.0"], "1.11.0", "11.3")
+    assert "mmcls>=0.16.0,<1.0.0" in stack.requirements
