@@ -525,14 +525,18 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
         verb = "would uninstall" if options.dry_run else "uninstalling"
         sys.stderr.write(f"{_PROG}: --fix-conflicts: {verb} {', '.join(others)} first\n")
         commands.append(uninstall)
+    check = _wheel_check(python, stack, pip_args)
     extra = []
     abi = matrix.numpy_abi
-    if (abi is not None and "mmpose" in stack.pins and abi.numpy1_only.get("xtcocotools")
+    if (abi is not None and "mmpose" in stack.pins and abi.numpy1_only.get("xtcocotools") and check.available is not False
             and not any(a.startswith("numpy") for a in pip_args)):
         newest = max(abi.numpy1_only["xtcocotools"])
         extra.append("numpy<2")
         sys.stderr.write(f"{_PROG}: adding numpy<2: mmpose needs xtcocotools, whose registry wheels (newest "
                          f"{newest}) are built against numpy 1.x and fail to import under numpy 2\n")
+    prerequisites = _build_prerequisites(python, check)
+    if prerequisites:
+        commands.append(prerequisites)
     command = [python, "-m", "pip", "install", *stack.requirements, *extra]
     for url in stack.find_links:
         command += ["-f", url]
@@ -556,6 +560,44 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
     options.strict = False
     after = inspect(options.python, cache_dir())
     return _report(options, diagnose(after, matrix), after, "doctor")
+
+
+#: mmpose's compiled dependency (requirements/runtime.txt of 0.x and 1.x: xtcocotools>=1.12).
+_COMPILED_DEPENDENCY = ("xtcocotools", ">=1.12")
+
+
+def _wheel_check(python: str, stack, pip_args):  # type: ignore[no-untyped-def]
+    """Whether mmpose's compiled dependency has a wheel for the target (the registry is asked)."""
+    from .errors import CompatError
+    from .registry import WheelCheck, compatible_tags, wheel_check
+
+    name, spec = _COMPILED_DEPENDENCY
+    if "mmpose" not in stack.pins:
+        return WheelCheck(name, True, "not needed")
+    if any(a in ("-i", "--index-url", "--extra-index-url", "--no-index") or a.startswith(("--index-url=", "-i"))
+           for a in pip_args):
+        return WheelCheck(name, None, "the pip arguments choose another index")
+    try:
+        return wheel_check(name, spec, sorted(compatible_tags(python)))
+    except CompatError as e:
+        return WheelCheck(name, None, str(e))
+
+
+def _build_prerequisites(python: str, check):  # type: ignore[no-untyped-def]
+    """``PY -m pip install cython numpy`` when mmpose's compiled dependency has no wheel for the target
+    (then pip compiles it, against whatever numpy it finds: numpy 2 is fine for a local build); when the
+    registry could not be asked, say so plainly. None when nothing is to be done first."""
+    name, spec = _COMPILED_DEPENDENCY
+    if check.available is None:
+        sys.stderr.write(f"{_PROG}: could not check whether {name}{spec} has a wheel for {python} ({check.reason}); "
+                         "if pip has to build it, install cython and numpy first and have a C compiler\n")
+        return None
+    if check.available:
+        return None
+    sys.stderr.write(f"{_PROG}: {name}{spec} has no wheel for {python} on the registry: pip will compile it; "
+                     "installing its build prerequisites (cython, numpy) first; a C compiler and the Python "
+                     "headers are needed\n")
+    return [python, "-m", "pip", "install", "cython", "numpy"]
 
 
 def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]

@@ -131,3 +131,70 @@ def test_constraints_file(run: Run, tmp_path: Path) -> None:
     assert lines[1].startswith("# produced by mmcompat ")
     assert lines[-2:] == ["mmpose==0.28.0", "mmcv-full==1.5.3"]
     assert all(line.startswith("#") for line in lines[:-2])
+
+
+class _Simple(http.server.BaseHTTPRequestHandler):
+    """A JSON simple index (PEP 691) with one xtcocotools wheel whose tag is set per test."""
+
+    tag = "cp311-cp311-manylinux1_x86_64"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        import json as _json
+
+        body = _json.dumps({"meta": {"api-version": "1.0"}, "name": "xtcocotools", "files": [
+            {"filename": f"xtcocotools-1.14.3-{self.tag}.whl", "url": "x", "hashes": {}},
+            {"filename": "xtcocotools-1.14.3.tar.gz", "url": "y", "hashes": {}},
+        ]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def simple_index() -> Iterator[type]:
+    handler = type("Handler", (_Simple,), {})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    handler.url = f"http://127.0.0.1:{httpd.server_address[1]}/simple"  # type: ignore[attr-defined]
+    yield handler
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_no_wheel_for_the_target_installs_build_prerequisites_first(run: Run, venv_with_pip: str, simple_index) -> None:
+    simple_index.tag = "cp39-cp39-manylinux1_x86_64"  # a wheel, but not for this Python
+    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
+               "--dry-run", env={"MMCOMPAT_SIMPLE_URL": simple_index.url})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"{venv_with_pip} -m pip install cython numpy",
+        f"{venv_with_pip} -m pip install mmpose==0.28.0 mmcv-full==1.5.3 "
+        "-f https://download.openmmlab.com/mmcv/dist/cu113/torch1.11.0/index.html",
+    ]  # no numpy<2: a local build compiles against the numpy it finds
+    assert done.stderr == (f"mmcompat: xtcocotools>=1.12 has no wheel for {venv_with_pip} on the registry: pip will "
+                           "compile it; installing its build prerequisites (cython, numpy) first; a C compiler and "
+                           "the Python headers are needed\n")
+
+
+def test_a_wheel_for_the_target_needs_no_prerequisites(run: Run, venv_with_pip: str, simple_index) -> None:
+    import sysconfig
+
+    simple_index.tag = f"cp{sys.version_info[0]}{sys.version_info[1]}-cp{sys.version_info[0]}{sys.version_info[1]}-" \
+        + sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
+               "--dry-run", env={"MMCOMPAT_SIMPLE_URL": simple_index.url})
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1 and "'numpy<2'" in done.stdout
+
+
+def test_registry_unreachable_is_said_plainly(run: Run, venv_with_pip: str) -> None:
+    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
+               "--dry-run", env={"MMCOMPAT_SIMPLE_URL": "http://127.0.0.1:1/simple"})
+    assert done.returncode == 0
+    assert ("mmcompat: could not check whether xtcocotools>=1.12 has a wheel for "
+            f"{venv_with_pip} (cannot reach http://127.0.0.1:1/simple/xtcocotools/: ConnectionError)") in done.stderr
