@@ -214,6 +214,15 @@ def _load(path):  # type: ignore[no-untyped-def]
     return matrix
 
 
+def _write_file(path: str, text: str) -> None:
+    """Replace ``path`` atomically with ``text``; exit 3 with one line when it cannot be written."""
+    from .errors import CompatError
+    from .fastpath import write_atomic
+
+    if not write_atomic(os.path.abspath(path), text.encode("utf-8")):
+        raise CompatError(f"cannot write {path}")
+
+
 def _write(text: str) -> None:
     sys.stdout.write(text)
 
@@ -483,19 +492,10 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
         sys.stderr.write(f"{_PROG}: {target} is already what harvest produces\n")
         return 0
     import difflib
-    import tempfile
 
     diff = difflib.unified_diff(old.splitlines(True), text.splitlines(True), target, target + " (harvested)")
     sys.stderr.writelines(diff) if options.json else _write("".join(diff))
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".compat_matrix.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError:
-        os.unlink(tmp)
-        raise
+    _write_file(target, text)
     return 0
 
 
@@ -602,7 +602,6 @@ def _build_prerequisites(python: str, check):  # type: ignore[no-untyped-def]
 
 def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
     import shlex
-    import tempfile
 
     from . import __version__
 
@@ -625,20 +624,7 @@ def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
     if not options.output:
         _write(text)
         return 0
-    from .errors import CompatError
-
-    folder = os.path.dirname(os.path.abspath(options.output))
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".constraints.", suffix=".tmp")
-    except OSError as e:
-        raise CompatError(f"cannot write {options.output}: {e.strerror or e}") from e
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, options.output)
-    except OSError as e:
-        os.unlink(tmp)
-        raise CompatError(f"cannot write {options.output}: {e.strerror or e}") from e
+    _write_file(options.output, text)
     sys.stderr.write(f"{_PROG}: wrote {options.output}\n")
     return 0
 

@@ -13,7 +13,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import InvalidVersion, Version
 
-from .models import Dependency, Environment, Finding, InstalledDistribution, Matrix, Release
+from .models import Dependency, Environment, Finding, Matrix, Release
 from .ranges import Range
 from .resolver import DEFAULT_PACKAGE, requirements_for
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from . import __version__
 from .locate import cache_dir
 
-__all__ = ["INDEX_NAME", "is_current", "lookup", "store", "memo_key", "memo_get", "memo_put"]
+__all__ = ["INDEX_NAME", "is_current", "lookup", "store", "memo_key", "memo_get", "memo_put", "write_atomic"]
 
 INDEX_NAME = "resolve-index.marshal"
 _FORMAT = 1
@@ -47,21 +47,21 @@ def lookup(matrix_path: str, policy: str, target: str) -> Optional[str]:
     return answer if type(answer) is str else None
 
 
-def store(matrix_path: str, answers: Dict[Tuple[str, str], str]) -> bool:
-    """Write the index for ``matrix_path`` atomically; False (and nothing left behind) when it cannot."""
-    import tempfile  # only the full path writes
+def write_atomic(path: str, payload: bytes) -> bool:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename, so a
+    reader sees the old file or the new one; False (and nothing left behind) when it cannot."""
+    import tempfile  # only writers pay for it
 
+    folder = os.path.dirname(path)
     try:
-        folder = cache_dir()
         os.makedirs(folder, exist_ok=True)
-        payload = marshal.dumps({"stamp": _stamp(matrix_path), "answers": answers})
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".resolve-index.", suffix=".tmp")
-    except (OSError, ValueError):
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    except OSError:
         return False
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.replace(tmp, _index_path())
+        os.replace(tmp, path)
     except OSError:
         try:
             os.unlink(tmp)
@@ -69,6 +69,15 @@ def store(matrix_path: str, answers: Dict[Tuple[str, str], str]) -> bool:
             pass
         return False
     return True
+
+
+def store(matrix_path: str, answers: Dict[Tuple[str, str], str]) -> bool:
+    """Write the index for ``matrix_path`` atomically; False (and nothing left behind) when it cannot."""
+    try:
+        payload = marshal.dumps({"stamp": _stamp(matrix_path), "answers": answers})
+    except (OSError, ValueError):
+        return False
+    return write_atomic(_index_path(), payload)
 
 
 def is_current(matrix_path: str) -> bool:
@@ -109,8 +118,6 @@ def memo_get(name: str, key: str) -> "Optional[Tuple[str, int]]":
 
 def memo_put(name: str, key: str, stdout: str, code: int, limit: int = 32) -> bool:
     """Remember (stdout, exit code) under ``key``, keeping the newest ``limit`` entries; atomic."""
-    import tempfile
-
     path = _memo_path(name)
     try:
         with open(path, "rb") as handle:
@@ -123,19 +130,4 @@ def memo_put(name: str, key: str, stdout: str, code: int, limit: int = 32) -> bo
     data[key] = (stdout, code)
     while len(data) > limit:
         data.pop(next(iter(data)))
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=f".{name}.", suffix=".tmp")
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(marshal.dumps(data))
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        return False
-    return True
+    return write_atomic(path, marshal.dumps(data))

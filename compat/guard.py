@@ -119,7 +119,7 @@ def _parse_file(path: str, shown: str = "") -> Dict[str, Requirement]:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise BadInput(f"bad requirement file {shown}: {first}", value=shown) from e
     found: Dict[str, Requirement] = {}
-    for name, item in parsed.items():
+    for item in parsed.values():
         text = str(item)
         try:
             requirement = Requirement(text)

@@ -471,7 +471,7 @@ def _missing_editables(distributions, folders):
         if not exists and not covered(target):
             missing.append({"dist": "", "path": target, "via": os.path.basename(pth)})
             known.append(target)
-    for package, (target, finder) in _editable_finders(folders).items():
+    for target, finder in _editable_finders(folders).values():
         if not os.path.isdir(target) and not covered(target):
             missing.append({"dist": "", "path": target, "via": os.path.basename(finder)})
             known.append(target)
@@ -580,14 +580,14 @@ def run(python, cache_dir=None, timeout=120):
         done = subprocess.run([python, "-c", source] + ([cache_dir] if cache_dir else []),
                               capture_output=True, timeout=timeout, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise RuntimeError(str(e))
+        raise RuntimeError(str(e)) from e
     if done.returncode != 0:
         last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
         raise RuntimeError("the probe exited with %d: %s" % (done.returncode, last))
     try:
         data = json.loads(done.stdout.decode("utf-8"))
     except ValueError as e:
-        raise RuntimeError("the probe printed no usable JSON (%s)" % e)
+        raise RuntimeError("the probe printed no usable JSON (%s)" % e) from e
     if not isinstance(data, dict):
         raise RuntimeError("the probe printed no usable JSON")
     return data
