@@ -313,15 +313,19 @@ def _ways_out(matrix: Matrix, targets: Sequence[StackTarget], platform: Platform
                         f"{policy} policy excludes)")
     for position, release in enumerate(combo):
         table = matrix.packages[release.package]
-        same_line = [r for r in table.releases if r.version.major == release.version.major and r.required
-                     and r.key != release.key and not r.version.is_prerelease]
-        for other in same_line:
+        others = [r for r in table.releases if r.required and r.key != release.key and not r.version.is_prerelease]
+        # the same major line first; another line only when the lines themselves clash
+        same_line = [r for r in others if r.version.major == release.version.major]
+        clash = _mmcv_line(combo) is None
+        for other in same_line + ([r for r in others if r not in same_line] if clash else []):
             trial = combo[:position] + (other,) + combo[position + 1:]
             found, _, _ = _try(matrix, trial, platform, policy, False)
             if found is not None:
                 direction = "newer" if other.version > release.version else "older"
-                ways.append(f"a {direction} {release.package}: {release.package}=={other.key}"
-                            + (f" ({line} {found.pins[line]})" if line else ""))
+                pinned = found.mmcv
+                article = "an" if direction == "older" else "a"
+                ways.append(f"{article} {direction} {release.package}: {release.package}=={other.key}"
+                            + (f" ({pinned} {found.pins[pinned]})" if pinned else ""))
                 break
     if not allow_build and line:
         found, _, _ = _try(matrix, combo, platform, policy, True)
