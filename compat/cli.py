@@ -429,7 +429,8 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
     from .locate import embedded_path
 
     package = options.package
-    url = options.url or f"https://github.com/open-mmlab/{package}"
+    upstream = {"mmdet": "mmdetection", "mmtrack": "mmtracking"}.get(package, package)
+    url = options.url or f"https://github.com/open-mmlab/{upstream}"
     if package != "numpy-abi" and not options.repo and not options.dist:
         raise _UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi, which asks the registry)")
     parts: dict
@@ -534,9 +535,7 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
         extra.append("numpy<2")
         sys.stderr.write(f"{_PROG}: adding numpy<2: mmpose needs xtcocotools, whose registry wheels (newest "
                          f"{newest}) are built against numpy 1.x and fail to import under numpy 2\n")
-    prerequisites = _build_prerequisites(python, check)
-    if prerequisites:
-        commands.append(prerequisites)
+    commands.extend(_build_prerequisites(python, check))
     command = [python, "-m", "pip", "install", *stack.requirements, *extra]
     for url in stack.find_links:
         command += ["-f", url]
@@ -574,9 +573,11 @@ def _wheel_check(python: str, stack, pip_args):  # type: ignore[no-untyped-def]
     name, spec = _COMPILED_DEPENDENCY
     if "mmpose" not in stack.pins:
         return WheelCheck(name, True, "not needed")
-    if any(a in ("-i", "--index-url", "--extra-index-url", "--no-index") or a.startswith(("--index-url=", "-i"))
-           for a in pip_args):
+    if any(a in ("-i", "--index-url", "--extra-index-url", "--no-index", "--find-links", "-f")
+           or a.startswith(("--index-url=", "--extra-index-url=", "--find-links=", "-i", "-f")) for a in pip_args):
         return WheelCheck(name, None, "the pip arguments choose another index")
+    if os.environ.get("PIP_INDEX_URL") or os.environ.get("PIP_EXTRA_INDEX_URL") or os.environ.get("PIP_NO_INDEX"):
+        return WheelCheck(name, None, "PIP_INDEX_URL, PIP_EXTRA_INDEX_URL or PIP_NO_INDEX chooses another index")
     try:
         return wheel_check(name, spec, sorted(compatible_tags(python)))
     except CompatError as e:
@@ -584,20 +585,22 @@ def _wheel_check(python: str, stack, pip_args):  # type: ignore[no-untyped-def]
 
 
 def _build_prerequisites(python: str, check):  # type: ignore[no-untyped-def]
-    """``PY -m pip install cython numpy`` when mmpose's compiled dependency has no wheel for the target
-    (then pip compiles it, against whatever numpy it finds: numpy 2 is fine for a local build); when the
-    registry could not be asked, say so plainly. None when nothing is to be done first."""
+    """The commands to run first when mmpose's compiled dependency has no wheel for the target: its
+    build prerequisites (cython, numpy, setuptools, wheel), then its build without isolation so its
+    ``setup.py`` sees that numpy (a local build against numpy 2 is fine). When the registry could not
+    be asked, say so plainly and run nothing extra."""
     name, spec = _COMPILED_DEPENDENCY
     if check.available is None:
         sys.stderr.write(f"{_PROG}: could not check whether {name}{spec} has a wheel for {python} ({check.reason}); "
                          "if pip has to build it, install cython and numpy first and have a C compiler\n")
-        return None
+        return []
     if check.available:
-        return None
+        return []
     sys.stderr.write(f"{_PROG}: {name}{spec} has no wheel for {python} on the registry: pip will compile it; "
-                     "installing its build prerequisites (cython, numpy) first; a C compiler and the Python "
-                     "headers are needed\n")
-    return [python, "-m", "pip", "install", "cython", "numpy"]
+                     "installing its build prerequisites (cython, numpy, setuptools, wheel) first and building it "
+                     "against them; a C compiler and the Python headers are needed\n")
+    return [[python, "-m", "pip", "install", "cython", "numpy", "setuptools", "wheel"],
+            [python, "-m", "pip", "install", "--no-build-isolation", name + spec]]
 
 
 def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
@@ -620,7 +623,13 @@ def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
     ]
     if stack.find_links:
         lines.append(f"# prebuilt {stack.mmcv} wheels: pip install -c THIS_FILE -f {stack.find_links[0]} ...")
-    text = "\n".join(lines + list(stack.requirements)) + "\n"
+    requirements = list(stack.requirements)
+    abi = matrix.numpy_abi
+    if abi is not None and "mmpose" in stack.pins and abi.numpy1_only.get("xtcocotools"):
+        lines.append(f"# numpy<2: xtcocotools' registry wheels (newest {max(abi.numpy1_only['xtcocotools'])}) "
+                     "are built against numpy 1.x")
+        requirements.append("numpy<2")
+    text = "\n".join(lines + requirements) + "\n"
     if not options.output:
         _write(text)
         return 0

@@ -377,7 +377,9 @@ def numpy_abi_findings(env: Environment, matrix: Matrix, numpy: Optional[Version
             f"fails: {NUMPY2_ERROR}",
             (name, "numpy"),
             (pip_command(python, "install", "numpy<2"),
-             pip_command(python, "install", "cython", "setuptools", "wheel", f"numpy=={numpy}"),
+             pip_command(python, "install", "cython", "setuptools", "wheel",
+                         f"numpy=={numpy}" if env.get("numpy") is not None and _version(env.get("numpy").version) == numpy
+                         else "numpy>=2"),
              pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-build-isolation",
                          "--no-binary", name, f"{name}=={judged}")),
         ))
@@ -404,9 +406,12 @@ def _import_findings(env: Environment) -> List[Finding]:
             ))
         else:
             installed_at = os.path.join(dist.location, name)
-            same = os.path.realpath(first.path) == os.path.realpath(installed_at)
-            editable_source = bool(dist.editable) and first.via.startswith(("sys.path", "editable"))
-            if not same and not editable_source:
+            loaded = os.path.realpath(first.path)
+            same = loaded == os.path.realpath(installed_at)
+            if dist.editable and dist.editable_path:  # an editable install loads from its source folder
+                source = os.path.realpath(dist.editable_path)
+                same = same or loaded == source or loaded.startswith(source.rstrip(os.sep) + os.sep)
+            if not same:
                 differs = (first.version or "") != dist.version and dist.name != "mmcv-full" or (
                     dist.name == "mmcv-full" and (first.version or "") != (dist.module_version or dist.version))
                 where = first.via.split(" ", 1)[1] if first.via.startswith("sys.path") else first.via

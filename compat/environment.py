@@ -48,6 +48,7 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
                 editable=bool(item.get("editable")),
                 module_version=item.get("module_version"),
                 wheel_tags=_strings(item.get("wheel_tags")),
+                editable_path=item.get("editable_path") or None,
             )
         )
     shared = tuple(

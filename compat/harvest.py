@@ -699,7 +699,8 @@ def _file_version(name: str, filename: str) -> Optional[str]:
 def harvest_numpy_abi(names: Sequence[str] = NUMPY_ABI_PACKAGES, timeout: float = 60.0) -> Dict[str, object]:
     """The ``[numpy_abi]`` table: for each package, the releases whose registry binaries were all
     uploaded before numpy 2.0.0's first file, so cannot have been built against numpy 2's ABI."""
-    numpy_files = [f for f in _simple_files("numpy", timeout) if str(f.get("filename", "")).startswith("numpy-2.0.0")]
+    numpy_files = [f for f in _simple_files("numpy", timeout)
+                   if _file_version("numpy", str(f.get("filename", ""))) == "2.0.0"]  # not 2.0.0rc1
     first = min(str(f.get("upload-time", "")) for f in numpy_files if f.get("upload-time"))
     table: Dict[str, object] = {
         "numpy2_first_upload": first,

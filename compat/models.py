@@ -259,6 +259,7 @@ class InstalledDistribution:
     editable: bool = False
     module_version: Optional[str] = None
     wheel_tags: Tuple[str, ...] = ()
+    editable_path: Optional[str] = None
 
     @property
     def registry_binary(self) -> bool:

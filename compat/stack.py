@@ -156,8 +156,10 @@ def _combine(releases: Sequence[Release], name: str, policy: str) -> Tuple[Optio
         if dependency is None:
             continue
         version_range = dependency.range_for(policy)
-        if version_range is not None and policy != "enforced" and dependency.enforced is not None:
-            version_range = version_range.intersect(dependency.enforced.range)
+        if dependency.enforced is not None and policy != "enforced":
+            # silent under the policy, or not: the release's import check still applies
+            enforced = dependency.enforced.range
+            version_range = enforced if version_range is None else version_range.intersect(enforced)
         if version_range is None:
             continue
         said.append(f"{release.package} {release.key} needs {name}{version_range or ' (any)'}")
@@ -356,7 +358,7 @@ def _explained(stack: Stack, matrix: Matrix, base_url: Optional[str] = None) -> 
                          "wheel availability not checked)")
     rule = matrix.find_links.get(stack.mmcv) if stack.mmcv else None
     links: Tuple[str, ...] = ()
-    if rule is not None and stack.platform.known:
+    if rule is not None and stack.platform.known and stack.platform.cuda != "mps":  # no documented mps index
         if base_url:
             rule = FindLinks(rule.distribution, base_url.rstrip("/") + "/{cuda}/{torch}/index.html", rule.torch,
                              "MMCV_BASE_URL")

@@ -90,3 +90,27 @@ def test_editable_install_whose_folder_was_deleted(run: Run, make_venv, tmp_path
     assert code == 1 and missing["dists"] == ["mydemo"]
     assert missing["message"] == f"editable install of mydemo points at {project}, which no longer exists (from direct_url.json)"
     assert missing["fix"] == [f"{venv.python} -m pip uninstall -y mydemo"]
+
+
+def test_an_editable_install_shadowed_by_another_tree() -> None:
+    """Judged in-process on a reading: the editable source is fine, another tree on the path is not."""
+    from compat import load_matrix
+    from compat.diagnose import diagnose
+    from compat.environment import from_probe
+
+    from .conftest import ROOT
+
+    reading = {
+        "python": {"executable": "/venv/bin/python", "version": "3.11.7", "platform": "linux"},
+        "distributions": [{"name": "mmpose", "version": "1.3.2", "location": "/venv/site-packages",
+                           "metadata_dir": "/venv/site-packages/mmpose-1.3.2.dist-info", "problems": [],
+                           "editable": True, "editable_path": "/src/mmpose-1.x"}],
+        "shared_files": [], "torch": None, "missing_editables": [],
+        "imports": {"mmpose": [{"path": "/src/mmpose-1.x/mmpose", "version": "1.3.2", "via": "editable finder x"}]},
+    }
+    matrix = load_matrix(str(ROOT / "data" / "compat_matrix.toml"))
+    assert "import-shadowed" not in {f.code for f in diagnose(from_probe(reading), matrix)}
+    reading["imports"]["mmpose"].insert(0, {"path": "/work/old/mmpose", "version": "0.28.0", "via": "sys.path[1] /work/old"})
+    found = {f.code: f for f in diagnose(from_probe(reading), matrix)}
+    assert found["import-shadowed"].severity == "error"
+    assert found["import-shadowed"].message.startswith("import mmpose loads /work/old/mmpose (0.28.0, sys.path[1] /work/old)")

@@ -138,8 +138,8 @@ def test_constraints_file(run: Run, tmp_path: Path) -> None:
     lines = out.read_text().splitlines()
     assert lines[0] == "# pip constraints for mmpose==0.28.0 on linux/CUDA 11.3/torch 1.11, safe policy"
     assert lines[1].startswith("# produced by mmcompat ")
-    assert lines[-2:] == ["mmpose==0.28.0", "mmcv-full==1.5.3"]
-    assert all(line.startswith("#") for line in lines[:-2])
+    assert lines[-3:] == ["mmpose==0.28.0", "mmcv-full==1.5.3", "numpy<2"]
+    assert all(line.startswith("#") for line in lines[:-3])
 
 
 class _Simple(http.server.BaseHTTPRequestHandler):
@@ -182,13 +182,14 @@ def test_no_wheel_for_the_target_installs_build_prerequisites_first(run: Run, ve
                "--dry-run", env={"MMCOMPAT_SIMPLE_URL": simple_index.url})
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"{venv_with_pip} -m pip install cython numpy",
+        f"{venv_with_pip} -m pip install cython numpy setuptools wheel",
+        f"{venv_with_pip} -m pip install --no-build-isolation 'xtcocotools>=1.12'",
         f"{venv_with_pip} -m pip install mmpose==0.28.0 mmcv-full==1.5.3 "
         "-f https://download.openmmlab.com/mmcv/dist/cu113/torch1.11.0/index.html",
     ]  # no numpy<2: a local build compiles against the numpy it finds
     assert done.stderr == (f"mmcompat: xtcocotools>=1.12 has no wheel for {venv_with_pip} on the registry: pip will "
-                           "compile it; installing its build prerequisites (cython, numpy) first; a C compiler and "
-                           "the Python headers are needed\n")
+                           "compile it; installing its build prerequisites (cython, numpy, setuptools, wheel) first "
+                           "and building it against them; a C compiler and the Python headers are needed\n")
 
 
 def test_a_wheel_for_the_target_needs_no_prerequisites(run: Run, venv_with_pip: str, simple_index) -> None:

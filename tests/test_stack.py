@@ -69,9 +69,6 @@ UNSATISFIABLE = [
      "nothing fits mmpose==1.3.2; mmdet==2.28.2 on linux/CUDA 11.3/torch 1.12: mmpose 1.3.2 and mmdet 2.28.2 "
      "need different mmcv lines. Ways out: an older mmpose: mmpose==0.29.0 (mmcv-full 1.6.2); a newer mmdet: "
      "mmdet==3.2.0 (mmcv 2.1.0)"),
-    (["mmdet==3.3.0"], "2.1.0", "11.8", "documented",
-     "nothing fits mmdet==3.3.0 on linux/CUDA 11.8/torch 2.1: no documented range for mmcv in mmdet 3.3.0. "
-     "Ways out: --policy enforced (mmcv 2.1.0, which the import check accepts but the documented policy excludes)"),
 ]
 
 
@@ -163,6 +160,20 @@ def test_answers_satisfy_every_source_and_nothing_newer_fits(targets, build, pol
 def test_every_policy_keeps_the_import_checks(matrix: Matrix, policy: str) -> None:
     stack = solve(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], "2.1.0", "11.8", policy=policy)
     assert stack.pins["mmcv"] < Version("2.2.0")  # mmdet 3.2.0 asserts mmcv<2.2.0 at import
+
+
+def test_a_release_silent_under_the_policy_keeps_its_import_check(matrix: Matrix) -> None:
+    # mmdet has no documented facts: under --policy documented its import check (mmcv<2.2.0) still binds
+    # (and mmpose's mmdet range is an installer fact, so that policy does not apply it).
+    stack = solve(matrix, ["mmpose==1.3.2", "mmdet"], "2.1.0", "11.8", policy="documented")
+    assert stack.pins["mmdet"] == Version("3.3.0") and stack.pins["mmcv"] == Version("2.1.0")
+    alone = solve(matrix, ["mmdet==3.3.0"], "2.1.0", "11.8", policy="documented")
+    assert alone.pins["mmcv"] == Version("2.1.0")
+
+
+def test_mps_has_no_find_links_url(matrix: Matrix) -> None:
+    stack = solve(matrix, ["mmpose==1.3.2"], "2.1.0", "mps", platform="macos", allow_build=True)
+    assert stack.source_build and stack.find_links == ()
 
 
 def test_other_required_distributions_get_ranges(matrix: Matrix) -> None:
