@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 from . import __version__
 from .locate import cache_dir
 
-__all__ = ["INDEX_NAME", "is_current", "lookup", "store", "memo_key", "memo_get", "memo_put", "write_atomic"]
+__all__ = ["INDEX_NAME", "is_current", "lookup", "store", "memo_key", "memo_get", "memo_put", "data_get", "data_put", "write_atomic"]
 
 INDEX_NAME = "resolve-index.marshal"
 _FORMAT = 1
@@ -103,14 +103,31 @@ def _memo_path(name: str) -> str:
     return os.path.join(cache_dir(), f"{name}-memo.marshal")
 
 
-def memo_get(name: str, key: str) -> "Optional[Tuple[str, int]]":
-    """The stored (stdout, exit code) of a pure computation, or None."""
+def _memo_load(name: str) -> dict:
     try:
         with open(_memo_path(name), "rb") as handle:
             data = marshal.loads(handle.read())
-        answer = data.get(key) if type(data) is dict else None
     except (OSError, ValueError, EOFError, TypeError):
-        return None
+        return {}
+    return data if type(data) is dict else {}
+
+
+def _memo_store(name: str, key: str, value: object, limit: int) -> bool:
+    data = _memo_load(name)
+    data.pop(key, None)
+    data[key] = value
+    while len(data) > limit:
+        data.pop(next(iter(data)))
+    try:
+        payload = marshal.dumps(data)
+    except ValueError:
+        return False
+    return write_atomic(_memo_path(name), payload)
+
+
+def memo_get(name: str, key: str) -> "Optional[Tuple[str, int]]":
+    """The stored (stdout, exit code) of a pure computation, or None."""
+    answer = _memo_load(name).get(key)
     if type(answer) is tuple and len(answer) == 2 and type(answer[0]) is str and type(answer[1]) is int:
         return answer
     return None
@@ -118,16 +135,15 @@ def memo_get(name: str, key: str) -> "Optional[Tuple[str, int]]":
 
 def memo_put(name: str, key: str, stdout: str, code: int, limit: int = 32) -> bool:
     """Remember (stdout, exit code) under ``key``, keeping the newest ``limit`` entries; atomic."""
-    path = _memo_path(name)
-    try:
-        with open(path, "rb") as handle:
-            data = marshal.loads(handle.read())
-        if type(data) is not dict:
-            data = {}
-    except (OSError, ValueError, EOFError, TypeError):
-        data = {}
-    data.pop(key, None)
-    data[key] = (stdout, code)
-    while len(data) > limit:
-        data.pop(next(iter(data)))
-    return write_atomic(path, marshal.dumps(data))
+    return _memo_store(name, key, (stdout, code), limit)
+
+
+def data_get(name: str, key: str) -> "Optional[dict]":
+    """Plain data (a dict) stored under ``key``, or None."""
+    value = _memo_load(name).get(key)
+    return value if type(value) is dict else None
+
+
+def data_put(name: str, key: str, value: dict, limit: int = 4) -> bool:
+    """Store plain data (marshal-able: str, int, bool, list, dict) under ``key``; atomic."""
+    return _memo_store(name, key, value, limit)

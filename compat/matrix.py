@@ -274,7 +274,21 @@ def load(path: Optional[str] = None) -> Matrix:
     return _load_file(where, origin)
 
 
+_PARSED_CACHE = "matrix-parsed"
+
+
 def _load_file(where: str, origin: str) -> Matrix:
+    # Parsing the TOML costs more than Python's start: a file that parsed and validated before is
+    # read back from a marshal copy stamped with its path, size, mtime and ctime (and still validated).
+    from . import fastpath
+
+    try:
+        key = fastpath.memo_key(where, "parsed")
+    except (OSError, ValueError):
+        key = ""  # unreadable: the open below says why
+    cached = fastpath.data_get(_PARSED_CACHE, key) if key else None
+    if cached is not None:
+        return from_dict(cached, path=where, origin=origin)
     try:
         with open(where, "rb") as handle:
             raw = handle.read()
@@ -284,4 +298,8 @@ def _load_file(where: str, origin: str) -> Matrix:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BadMatrix(where, f"not UTF-8 (byte {e.start})") from e
-    return from_dict(parse_toml(text, path=where), path=where, origin=origin)
+    data = parse_toml(text, path=where)
+    matrix = from_dict(data, path=where, origin=origin)
+    if key:
+        fastpath.data_put(_PARSED_CACHE, key, data)
+    return matrix

@@ -48,7 +48,8 @@ def test_fast_index_is_written_once_and_answers_like_the_full_path(run: Run) -> 
     fast = run("resolve", "mmpose==0.28.0")
     assert fast.stdout == slow.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
     assert index.stat().st_mtime_ns == stamp
-    assert not [p for p in run.cache.iterdir() if p.name != "resolve-index.marshal"], "temp files left behind"
+    assert not [p for p in run.cache.iterdir() if p.name.endswith(".tmp")], "temp files left behind"
+    assert (run.cache / "matrix-parsed-memo.marshal").is_file()  # the full path's parse, for next time
 
 
 def test_fast_index_follows_a_changed_matrix(run: Run, tmp_path: Path) -> None:
@@ -68,9 +69,10 @@ def test_fast_index_follows_a_changed_matrix(run: Run, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x00\x01garbage", b"\xe9"])
-def test_damaged_fast_index_is_ignored(run: Run, garbage: bytes) -> None:
+@pytest.mark.parametrize("name", ["resolve-index.marshal", "matrix-parsed-memo.marshal"])
+def test_damaged_caches_are_ignored(run: Run, garbage: bytes, name: str) -> None:
     run.cache.mkdir(parents=True)
-    (run.cache / "resolve-index.marshal").write_bytes(garbage)
+    (run.cache / name).write_bytes(garbage)
     done = run("resolve", "0.28.0")
     assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
 
