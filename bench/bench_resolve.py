@@ -42,7 +42,7 @@ def paired(baseline: Sequence[str], candidate: Sequence[str], runs: int, env: Di
            fresh_cache: bool = False) -> List[float]:
     """Ratios candidate/baseline of ``runs`` back-to-back pairs."""
     ratios = []
-    for index in range(runs):
+    for _ in range(runs):
         if fresh_cache:
             env = dict(env, MMCOMPAT_CACHE_DIR=tempfile.mkdtemp(prefix="mmcompat-bench-"))
         a = _time(baseline, env)
