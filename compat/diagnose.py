@@ -17,7 +17,7 @@ from .models import Dependency, Environment, Finding, Matrix, Release
 from .ranges import Range
 from .resolver import DEFAULT_PACKAGE, requirements_for
 
-__all__ = ["MMCV_DISTRIBUTIONS", "Stack", "check_stack", "diagnose", "pip_command", "find_links_for"]
+__all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "diagnose", "pip_command", "find_links_for"]
 
 #: The distributions that all install the ``mmcv`` package folder.
 MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite")
@@ -49,7 +49,7 @@ def find_links_for(matrix: Matrix, distribution: str, env: Optional[Environment]
     return rule.format(env.torch.version, env.torch.cuda)
 
 
-class Stack:
+class Versions:
     """The versions a check judges: exact ones (installed, or pinned) and ranges (planned, unpinned).
 
     ``describe`` says where each came from (``installed``, ``planned``), for messages.
@@ -61,11 +61,7 @@ class Stack:
 
     def exact(self, name: str) -> Optional[Version]:
         version_range = self.ranges.get(name)
-        if version_range is None or version_range.lower is None or version_range.upper is None:
-            return None
-        if version_range.lower.version == version_range.upper.version and version_range.lower.inclusive:
-            return version_range.lower.version
-        return None
+        return None if version_range is None else version_range.pinned
 
     def label(self, name: str) -> str:
         exact = self.exact(name)
@@ -86,7 +82,7 @@ def _judge(
     release: Release,
     dependency: Dependency,
     provider: str,
-    stack: Stack,
+    stack: Versions,
     fix: Tuple[str, ...],
 ) -> List[Finding]:
     """One dependency of ``release`` against the version or range ``stack`` has for ``provider``."""
@@ -174,7 +170,7 @@ def _install_fix(matrix: Matrix, release: Release, python: str, env: Optional[En
     return (pip_command(python, *args),)
 
 
-def check_stack(matrix: Matrix, release: Release, stack: Stack, python: str,
+def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
                 env: Optional[Environment] = None) -> List[Finding]:
     """Judge every dependency of ``release`` (mmcv line, mmengine, mmdet) against ``stack``."""
     findings: List[Finding] = []
@@ -211,7 +207,7 @@ def check_stack(matrix: Matrix, release: Release, stack: Stack, python: str,
     return findings
 
 
-def _check_mmdet(matrix: Matrix, release: Release, stack: Stack, python: str,
+def _check_mmdet(matrix: Matrix, release: Release, stack: Versions, python: str,
                  env: Optional[Environment]) -> List[Finding]:
     dependency = release.dependency("mmdet")
     if dependency is None or "mmdet" not in stack.ranges:
@@ -442,8 +438,8 @@ def _import_findings(env: Environment) -> List[Finding]:
     return findings
 
 
-def installed_stack(env: Environment) -> Stack:
-    """The version of every distribution as a :class:`Stack`: for mmpose, mmcv, mmdet and mmengine the
+def installed_stack(env: Environment) -> Versions:
+    """The version of every distribution as a :class:`Versions`: for mmpose, mmcv, mmdet and mmengine the
     version of the copy ``import`` loads (a checkout on the path wins over the installed one)."""
     ranges: Dict[str, Range] = {}
     for dist in env.distributions:
@@ -462,7 +458,7 @@ def installed_stack(env: Environment) -> Stack:
             ranges[providers[0]] = Range.parse(f"=={version}")
         else:
             ranges[name] = Range.parse(f"=={version}")
-    return Stack(ranges, {})
+    return Versions(ranges, {})
 
 
 def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:

@@ -17,7 +17,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .diagnose import MMCV_DISTRIBUTIONS, Stack, check_stack, installed_stack, pip_command
+from .diagnose import MMCV_DISTRIBUTIONS, Versions, check_stack, installed_stack, pip_command
 from .errors import BadInput
 from .models import Environment, Finding, Matrix
 from .ranges import Range
@@ -197,7 +197,7 @@ def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
                 (DEFAULT_PACKAGE,),
             ))
         return tuple(findings)
-    stack = Stack(ranges, describe)
+    stack = Versions(ranges, describe)
     findings.extend(check_stack(matrix, release, stack, python, env))
     mmcv = next((d for d in release.required if d.name in MMCV_DISTRIBUTIONS), None)
     if mmcv is not None and mmcv.name == "mmcv-full":
@@ -226,14 +226,13 @@ def _numpy_abi(plan: Plan, env: Environment, matrix: Matrix, ranges: Dict[str, R
     planned_binaries: Dict[str, Optional[Version]] = {}
     for name in abi.numpy1_only:
         if name in plan.requirements:
-            exact = Stack(ranges, {}).exact(name)
-            planned_binaries[name] = exact
+            planned_binaries[name] = ranges[name].pinned
     if DEFAULT_PACKAGE in plan.requirements and "xtcocotools" in abi.numpy1_only and env.get("xtcocotools") is None:
         planned_binaries.setdefault("xtcocotools", None)  # mmpose requires xtcocotools: pip brings the newest
     numpy_range = ranges.get("numpy")
     numpy: Optional[Version]
     if "numpy" in plan.requirements and numpy_range is not None:
-        exact = Stack(ranges, {}).exact("numpy")
+        exact = numpy_range.pinned
         if exact is not None:
             numpy = exact
         elif numpy_range.upper is not None and numpy_range.upper.version <= Version("2"):

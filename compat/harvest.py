@@ -663,29 +663,6 @@ def merge_matrix(old: Mapping[str, object], parts: Mapping[str, object]) -> Dict
 #: Compiled packages that use numpy's C API and that mmpose's stack installs (mmpose requires
 #: xtcocotools; its COCO tools come from pycocotools in mmdet): their registry wheels are judged.
 NUMPY_ABI_PACKAGES = ("xtcocotools", "pycocotools")
-_SIMPLE = "https://pypi.org/simple/{name}/"
-_SIMPLE_CAP = 32 * 1024 * 1024
-
-
-def _simple_files(name: str, timeout: float) -> List[Dict[str, object]]:
-    """The files of ``name`` on the package registry (PEP 691 JSON, with PEP 700 upload times)."""
-    import requests  # only this harvest step talks to the registry
-
-    url = _SIMPLE.format(name=name)
-    try:
-        response = requests.get(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"},
-                                timeout=timeout, stream=True)
-        body = response.raw.read(_SIMPLE_CAP + 1, decode_content=True)
-    except requests.RequestException as e:
-        raise CompatError(f"cannot read {url}: {e}") from e
-    if response.status_code != 200 or len(body) > _SIMPLE_CAP:
-        raise CompatError(f"cannot read {url}: HTTP {response.status_code}, {len(body)} bytes")
-    import json
-
-    files = json.loads(body.decode("utf-8")).get("files", [])
-    return [f for f in files if isinstance(f, dict)]
-
-
 def _file_version(name: str, filename: str) -> Optional[str]:
     stem = filename[len(name) + 1:] if filename.lower().startswith(name.replace("-", "_") + "-") or \
         filename.lower().startswith(name + "-") else ""
@@ -699,16 +676,21 @@ def _file_version(name: str, filename: str) -> Optional[str]:
 def harvest_numpy_abi(names: Sequence[str] = NUMPY_ABI_PACKAGES, timeout: float = 60.0) -> Dict[str, object]:
     """The ``[numpy_abi]`` table: for each package, the releases whose registry binaries were all
     uploaded before numpy 2.0.0's first file, so cannot have been built against numpy 2's ABI."""
-    numpy_files = [f for f in _simple_files("numpy", timeout)
+    from .registry import index_url, simple_files
+
+    numpy_files = [f for f in simple_files("numpy", timeout=timeout)
                    if _file_version("numpy", str(f.get("filename", ""))) == "2.0.0"]  # not 2.0.0rc1
-    first = min(str(f.get("upload-time", "")) for f in numpy_files if f.get("upload-time"))
+    times = [str(f["upload-time"]) for f in numpy_files if f.get("upload-time")]
+    if not times:
+        raise CompatError(f"{index_url('numpy')} lists no numpy 2.0.0 file with an upload time")
+    first = min(times)
     table: Dict[str, object] = {
         "numpy2_first_upload": first,
-        "source": _SIMPLE.format(name="numpy") + " (upload-time of the numpy-2.0.0 files)",
+        "source": index_url("numpy") + " (upload-time of the numpy-2.0.0 files)",
     }
     for name in names:
         binaries: Dict[str, List[str]] = {}
-        for entry in _simple_files(name, timeout):
+        for entry in simple_files(name, timeout=timeout):
             filename = str(entry.get("filename", ""))
             if not filename.endswith(".whl") or filename.endswith("-any.whl"):
                 continue
@@ -717,7 +699,7 @@ def harvest_numpy_abi(names: Sequence[str] = NUMPY_ABI_PACKAGES, timeout: float 
                 binaries.setdefault(version, []).append(str(entry["upload-time"]))
         numpy1 = sorted((v for v, times in binaries.items() if max(times) < first), key=Version)
         table[name] = {
-            "source": _SIMPLE.format(name=name) + " (upload-time of each release's binary wheels)",
+            "source": index_url(name) + " (upload-time of each release's binary wheels)",
             "numpy1_only": numpy1,
         }
     return table

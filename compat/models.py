@@ -197,9 +197,6 @@ class NumpyAbi:
     numpy1_only: Mapping[str, Tuple[Version, ...]]
     sources: Mapping[str, str]
 
-    def built_for_numpy1(self, name: str, version: Optional[Version]) -> bool:
-        return version is not None and version in self.numpy1_only.get(name, ())
-
 
 @dataclass(frozen=True)
 class Matrix:

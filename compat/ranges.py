@@ -105,6 +105,14 @@ class Range:
             return self.lower.version > self.upper.version
         return not (self.lower.inclusive and self.upper.inclusive)
 
+    @property
+    def pinned(self) -> Optional[Version]:
+        """The one version an ``==`` range allows, else None."""
+        lower, upper = self.lower, self.upper
+        if lower and upper and lower.inclusive and upper.inclusive and lower.version == upper.version and not self.extra:
+            return lower.version
+        return None
+
     def contains(self, version: Version) -> bool:
         """PEP 440 membership, pre-releases included (upstream's checks accept release candidates)."""
         return SpecifierSet(str(self)).contains(version, prereleases=True)

@@ -17,7 +17,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 
 from .errors import CompatError
 
-__all__ = ["DEFAULT_SIMPLE", "ENV_SIMPLE", "WheelCheck", "compatible_tags", "simple_files", "wheel_check"]
+__all__ = ["DEFAULT_SIMPLE", "ENV_SIMPLE", "WheelCheck", "compatible_tags", "index_url", "simple_files", "wheel_check"]
 
 DEFAULT_SIMPLE = "https://pypi.org/simple/"
 ENV_SIMPLE = "MMCOMPAT_SIMPLE_URL"
@@ -55,14 +55,19 @@ def compatible_tags(python: str, timeout: float = 60.0) -> FrozenSet[str]:
     return frozenset(tags)
 
 
+def index_url(name: str, base: Optional[str] = None) -> str:
+    """The JSON simple index page of ``name``: ``base``, else ``MMCOMPAT_SIMPLE_URL``, else PyPI's."""
+    root = base or os.environ.get(ENV_SIMPLE) or DEFAULT_SIMPLE
+    return root.rstrip("/") + "/" + canonicalize_name(name) + "/"
+
+
 def simple_files(name: str, base: Optional[str] = None, timeout: float = 10.0) -> List[dict]:
     """The files of ``name`` on the registry's JSON simple index (https, or http to loopback only)."""
     import requests  # only callers that ask the registry pay for it
 
     from .update import check_url
 
-    root = base or os.environ.get(ENV_SIMPLE) or DEFAULT_SIMPLE
-    url = check_url(root.rstrip("/") + "/" + canonicalize_name(name) + "/")
+    url = check_url(index_url(name, base))
     try:
         response = requests.get(url, headers={"Accept": "application/vnd.pypi.simple.v1+json"}, timeout=timeout,
                                 stream=True)

@@ -326,3 +326,55 @@ def test_parse_chained_comparisons_with_bound_names() -> None:
     assert (mmcv.module, mmcv.spec, mmcv.compare) == ("mmcv", ">=1.3.17,<2.0.0", "local")
     assert mmcv.messages == ("MMCV=={version} is used but incompatible. Please install mmcv>=1.3.17, <2.0.0.",)
     assert (mmdet.module, mmdet.spec, mmdet.messages) == ("mmdet", ">=2.19.1,<3.0.0", ())
+
+
+class _SimpleIndex:
+    """A PEP 691 JSON simple index on 127.0.0.1 with PEP 700 upload times, for numpy-abi harvesting."""
+
+    FILES = {
+        "numpy": [("numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl", "2024-02-05T21:00:00Z"),
+                  ("numpy-2.0.0rc1-cp311-cp311-manylinux_2_17_x86_64.whl", "2024-03-30T10:00:00Z"),
+                  ("numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl", "2024-06-16T13:06:46Z"),
+                  ("numpy-2.0.0.tar.gz", "2024-06-16T13:00:00Z")],
+        "xtcocotools": [("xtcocotools-1.14.3-cp311-cp311-manylinux1_x86_64.whl", "2023-10-19T07:52:25Z"),
+                        ("xtcocotools-1.14.3.tar.gz", "2023-10-19T07:50:00Z")],
+        "pycocotools": [("pycocotools-2.0.7-cp311-cp311-manylinux_2_17_x86_64.whl", "2023-08-14T10:00:00Z"),
+                        ("pycocotools-2.0.8-cp311-cp311-manylinux_2_17_x86_64.whl", "2024-06-17T04:26:15Z"),
+                        ("pycocotools-2.0.8-py3-none-any.whl", "2024-06-01T00:00:00Z")],
+    }
+
+
+def test_harvest_numpy_abi_from_a_registry_index(run, tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            name = self.path.strip("/").split("/")[-1]
+            files = [{"filename": f, "url": f, "hashes": {}, "upload-time": t} for f, t in _SimpleIndex.FILES.get(name, [])]
+            body = json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": files}).encode()
+            self.send_response(200 if name in _SimpleIndex.FILES else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/simple"
+    try:
+        done = run("harvest", "--package", "numpy-abi", env={"MMCOMPAT_SIMPLE_URL": base})
+        assert done.returncode == 0, done.stderr
+        table = json.loads(done.stdout)["numpy_abi"]
+        # 2.0.0rc1 does not move the cutoff; a pure-Python wheel is not a binary.
+        assert table["numpy2_first_upload"] == "2024-06-16T13:00:00Z"  # its first file, the sdist
+        assert table["xtcocotools"]["numpy1_only"] == ["1.14.3"]
+        assert table["pycocotools"]["numpy1_only"] == ["2.0.7"]
+        assert table["xtcocotools"]["source"].startswith(f"{base}/xtcocotools/ ")
+        unreachable = run("harvest", "--package", "numpy-abi", env={"MMCOMPAT_SIMPLE_URL": "http://127.0.0.1:1/simple"})
+        assert unreachable.returncode == 3 and unreachable.stderr.startswith("mmcompat: error: cannot reach ")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

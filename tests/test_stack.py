@@ -147,7 +147,7 @@ def test_answers_satisfy_every_source_and_nothing_newer_fits(targets, build, pol
         assert stack.pins[stack.mmcv] in wheels
     # No newer consistent answer: every combination with a newer release of a target fails.
     parsed = parse_targets(targets, matrix)
-    for position, target in enumerate(parsed):
+    for target in parsed:
         chosen = stack.pins[target.name]
         for newer in matrix.packages[target.name].releases:
             if newer.version > chosen and newer.required and target.spec.contains(newer.version):
