@@ -72,6 +72,69 @@ class _Validator:
         except InvalidVersion:
             raise self.fail(key, f"not a PEP 440 version: {text!r}") from None
 
+    def versions(self, value: Any, key: Tuple[str, ...], *, empty: bool = True) -> Tuple[Version, ...]:
+        if not isinstance(value, list) or (not empty and not value):
+            raise self.fail(key, "expected a " + ("" if empty else "non-empty ") + "list of versions")
+        return tuple(self.version(v, key) for v in value)
+
+    def find_links(self, value: Any) -> Dict[str, FindLinks]:
+        table = self.table(value, ("find_links",))
+        rules = {}
+        for name, rule in table.items():
+            if name == "url":
+                continue
+            key = ("find_links", name)
+            entry = self.table(rule, key)
+            self.unknown(entry, {"torch", "source"}, key, tables=False)
+            url = self.string(table.get("url"), ("find_links", "url"))
+            template = self.string(entry.get("torch"), key + ("torch",))
+            try:
+                FindLinks(name, url, template, "").format("1.0.0", None)
+            except (KeyError, IndexError, ValueError):
+                raise self.fail(key + ("torch",), f"not a template of {{major}} and {{minor}}: {template!r}") from None
+            rules[name] = FindLinks(name, url, template, self.string(entry.get("source"), key + ("source",)))
+        return rules
+
+    def wheels(self, value: Any) -> Dict[str, WheelIndex]:
+        wheels = {}
+        for name, entry in self.table(value, ("wheels",)).items():
+            key = ("wheels", name)
+            table = self.table(entry, key)
+            self.unknown(table, {"source", "builds"}, key, tables=False)
+            rows = table.get("builds")
+            if not isinstance(rows, list):
+                raise self.fail(key + ("builds",), "expected a list of builds")
+            builds = []
+            for index, row in enumerate(rows):
+                where = key + ("builds", str(index))
+                row = self.table(row, where)
+                self.unknown(row, {"platform", "cuda", "torch", "versions"}, where, tables=False)
+                builds.append(WheelBuild(
+                    platform=self.string(row.get("platform"), where + ("platform",)),
+                    cuda=self.string(row.get("cuda"), where + ("cuda",)),
+                    torch=self.string(row.get("torch"), where + ("torch",)),
+                    versions=self.versions(row.get("versions"), where + ("versions",), empty=False),
+                ))
+            wheels[name] = WheelIndex(name, self.string(table.get("source"), key + ("source",)), tuple(builds))
+        return wheels
+
+    def numpy_abi(self, value: Any) -> NumpyAbi:
+        table = self.table(value, ("numpy_abi",))
+        releases, provenance = {}, {}
+        for name, entry in table.items():
+            if name in ("numpy2_first_upload", "source"):
+                continue
+            key = ("numpy_abi", name)
+            entry = self.table(entry, key)
+            self.unknown(entry, {"source", "numpy1_only"}, key, tables=False)
+            releases[name] = self.versions(entry.get("numpy1_only"), key + ("numpy1_only",))
+            provenance[name] = self.string(entry.get("source"), key + ("source",))
+        return NumpyAbi(
+            numpy2_first_upload=self.string(table.get("numpy2_first_upload"), ("numpy_abi", "numpy2_first_upload")),
+            source=self.string(table.get("source"), ("numpy_abi", "source")),
+            numpy1_only=releases, sources=provenance,
+        )
+
     def fact(self, value: Any, key: Tuple[str, ...]) -> Fact:
         table = self.table(value, key)
         self.unknown(table, _FACT_KEYS, key, tables=False)
@@ -169,64 +232,9 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
     sources = check.table(data.get("sources", {}), ("sources",))
     for name, text in sources.items():
         check.string(text, ("sources", name))
-    find_links = check.table(data.get("find_links", {}), ("find_links",))
-    rules = {}
-    for name, rule in find_links.items():
-        if name == "url":
-            continue
-        key = ("find_links", name)
-        table = check.table(rule, key)
-        check.unknown(table, {"torch", "source"}, key, tables=False)
-        url = check.string(find_links.get("url"), ("find_links", "url"))
-        template = check.string(table.get("torch"), key + ("torch",))
-        try:
-            FindLinks(name, url, template, "").format("1.0.0", None)
-        except (KeyError, IndexError, ValueError):
-            raise check.fail(key + ("torch",), f"not a template of {{major}} and {{minor}}: {template!r}") from None
-        rules[name] = FindLinks(name, url, template, check.string(table.get("source"), key + ("source",)))
-    wheels = {}
-    for name, value in check.table(data.get("wheels", {}), ("wheels",)).items():
-        key = ("wheels", name)
-        table = check.table(value, key)
-        check.unknown(table, {"source", "builds"}, key, tables=False)
-        rows = table.get("builds")
-        if not isinstance(rows, list):
-            raise check.fail(key + ("builds",), "expected a list of builds")
-        builds = []
-        for index, row in enumerate(rows):
-            where = key + ("builds", str(index))
-            row = check.table(row, where)
-            check.unknown(row, {"platform", "cuda", "torch", "versions"}, where, tables=False)
-            versions = row.get("versions")
-            if not isinstance(versions, list) or not versions:
-                raise check.fail(where + ("versions",), "expected a non-empty list of versions")
-            builds.append(WheelBuild(
-                platform=check.string(row.get("platform"), where + ("platform",)),
-                cuda=check.string(row.get("cuda"), where + ("cuda",)),
-                torch=check.string(row.get("torch"), where + ("torch",)),
-                versions=tuple(check.version(v, where + ("versions",)) for v in versions),
-            ))
-        wheels[name] = WheelIndex(name, check.string(table.get("source"), key + ("source",)), tuple(builds))
-    numpy_abi = None
-    if "numpy_abi" in data:
-        table = check.table(data["numpy_abi"], ("numpy_abi",))
-        releases, provenance = {}, {}
-        for name, value in table.items():
-            if name in ("numpy2_first_upload", "source"):
-                continue
-            key = ("numpy_abi", name)
-            entry = check.table(value, key)
-            check.unknown(entry, {"source", "numpy1_only"}, key, tables=False)
-            versions = entry.get("numpy1_only")
-            if not isinstance(versions, list):
-                raise check.fail(key + ("numpy1_only",), "expected a list of versions")
-            releases[name] = tuple(check.version(v, key + ("numpy1_only",)) for v in versions)
-            provenance[name] = check.string(entry.get("source"), key + ("source",))
-        numpy_abi = NumpyAbi(
-            numpy2_first_upload=check.string(table.get("numpy2_first_upload"), ("numpy_abi", "numpy2_first_upload")),
-            source=check.string(table.get("source"), ("numpy_abi", "source")),
-            numpy1_only=releases, sources=provenance,
-        )
+    rules = check.find_links(data.get("find_links", {}))
+    wheels = check.wheels(data.get("wheels", {}))
+    numpy_abi = check.numpy_abi(data["numpy_abi"]) if "numpy_abi" in data else None
     packages = {}
     for name, value in data.items():
         if name in _TOP_LEVEL:
