@@ -239,27 +239,30 @@ def _stack_mode(options) -> bool:  # type: ignore[no-untyped-def]
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build)
 
 
-def _platform(options, python=None):  # type: ignore[no-untyped-def]
-    """--platform/--cuda/--torch, the missing ones read statically from the target environment's torch."""
+def _platform(options, python=None, env=None):  # type: ignore[no-untyped-def]
+    """--platform/--cuda/--torch, the missing ones read statically from the target environment's torch
+    (``env`` when the caller has read it already)."""
     from .stack import parse_platform
 
     torch, cuda = options.torch, options.cuda
     if not (torch and cuda):
-        from .environment import inspect
-        from .locate import cache_dir
+        if env is None:
+            from .environment import inspect
+            from .locate import cache_dir
 
-        found = inspect(python, cache_dir()).torch
+            env = inspect(python, cache_dir())
+        found = env.torch
         if found is not None:
             torch = torch or found.version
             cuda = cuda or (found.cuda or "cpu")
     return parse_platform(options.platform, cuda, torch)
 
 
-def _solve(options, matrix, python=None):  # type: ignore[no-untyped-def]
+def _solve(options, matrix, python=None, env=None):  # type: ignore[no-untyped-def]
     from .stack import parse_targets, resolve_stack
 
     targets = parse_targets(options.target, matrix)
-    platform = _platform(options, python)
+    platform = _platform(options, python, env)
     return targets, resolve_stack(targets, matrix, platform, policy=options.policy, allow_build=options.allow_build,
                                   base_url=os.environ.get("MMCV_BASE_URL") or None)
 
@@ -511,8 +514,8 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
 
     python = options.python or sys.executable
     matrix = _load(options.matrix)
-    targets, stack = _solve(options, matrix, options.python)
-    env = inspect(options.python, cache_dir())
+    env = inspect(options.python, cache_dir())  # read once: torch for the platform, mmcv for conflicts
+    targets, stack = _solve(options, matrix, options.python, env)
     others = [d.name for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None and d.name != stack.mmcv]
     commands = []
     if others:
