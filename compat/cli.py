@@ -36,76 +36,6 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
     return lookup(locate()[0], policy, args[1])
 
 
-def _stack_memo_key(args: Sequence[str]) -> str:
-    """For ``resolve`` of a stack with --torch and --cuda given, the answer depends only on the
-    arguments, MMCV_BASE_URL and the matrix: a memo key for it, else ``""``."""
-    def given(flag: str) -> bool:
-        return any(a == flag or a.startswith(flag + "=") for a in args)
-
-    if args[:1] != ["resolve"] or not given("--torch") or not given("--cuda"):
-        return ""
-    if any(a in ("--matrix", "--debug") or a.startswith("--matrix=") for a in args):
-        return ""
-    from . import fastpath
-    from .locate import locate
-
-    try:
-        return fastpath.memo_key(locate()[0], "stack", tuple(args), os.environ.get("MMCV_BASE_URL", ""))
-    except (OSError, ValueError):
-        return ""
-
-
-def _doctor_options(args: Sequence[str]) -> "Optional[dict]":
-    """``doctor [--json] [--strict] [--python PATH]`` parsed by hand, or None for anything else."""
-    if not args or args[0] != "doctor":
-        return None
-    options: dict = {"json": False, "strict": False, "python": None}
-    rest = list(args[1:])
-    while rest:
-        word = rest.pop(0)
-        if word in ("--json", "--strict"):
-            options[word[2:]] = True
-        elif word == "--python" and rest:
-            options["python"] = rest.pop(0)
-        elif word.startswith("--python="):
-            options["python"] = word[len("--python="):]
-        else:
-            return None
-    if options["python"] == "":
-        return None
-    return options
-
-
-def _fast_doctor(args: Sequence[str]) -> "Optional[tuple]":
-    """("hit", stdout, code) from the doctor memo, ("miss", reading, key) to finish on the full path,
-    or None. The environment is always read afresh; only the judging of an identical reading against
-    an identical matrix is remembered."""
-    options = _doctor_options(args)
-    if options is None or (not options["json"] and sys.stdout.isatty()):
-        return None
-    from . import fastpath
-    from .locate import cache_dir, locate
-
-    cache = cache_dir()
-    if options["python"] is None:
-        from . import probe
-
-        reading = probe.scan(cache_dir=cache)
-    else:
-        from .environment import probe_data
-
-        reading = probe_data(options["python"], cache)
-    matrix_path = locate()[0]
-    try:
-        key = fastpath.memo_key(matrix_path, "doctor", options["json"], options["strict"], reading)
-    except (OSError, ValueError):
-        return None
-    hit = fastpath.memo_get("doctor", key)
-    if hit is not None:
-        return ("hit",) + hit
-    return ("miss", reading, key)
-
-
 class _UsageError(Exception):
     pass
 
@@ -208,7 +138,7 @@ def _load(path):  # type: ignore[no-untyped-def]
     """The matrix in effect, with any note about it (an ignored cache) on stderr."""
     from .matrix import load
 
-    matrix = load(path)
+    matrix = load(path, cache=True)
     for note in matrix.notes:
         sys.stderr.write(f"{_PROG}: warning: {note}\n")
     return matrix
@@ -216,8 +146,8 @@ def _load(path):  # type: ignore[no-untyped-def]
 
 def _write_file(path: str, text: str) -> None:
     """Replace ``path`` atomically with ``text``; exit 3 with one line when it cannot be written."""
+    from .cache import write_atomic
     from .errors import CompatError
-    from .fastpath import write_atomic
 
     if not write_atomic(os.path.abspath(path), text.encode("utf-8")):
         raise CompatError(f"cannot write {path}")
@@ -248,9 +178,8 @@ def _platform(options, python=None, env=None):  # type: ignore[no-untyped-def]
     if not (torch and cuda):
         if env is None:
             from .environment import inspect
-            from .locate import cache_dir
 
-            env = inspect(python, cache_dir())
+            env = inspect(python, cached=True)
         found = env.torch
         if found is not None:
             torch = torch or found.version
@@ -301,9 +230,6 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
         else:
             text = pip_lines(stack.requirements)
         _write(text)
-        key = getattr(options, "memo_key", "")
-        if key and matrix.origin != "--matrix" and not matrix.notes and not stack.source_build:
-            fastpath.memo_put("stack", key, text, 0)
         return 0
     options.target = options.target[0]
     resolution = resolve(options.target, policy=options.policy, matrix=matrix)
@@ -311,8 +237,8 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
         _json(resolution_dict(resolution))
     else:
         _write(pip_lines(resolution.requirements))
-    if matrix.origin != "--matrix" and not fastpath.is_current(matrix.path):
-        fastpath.store(matrix.path, answer_index(matrix))
+    if matrix.origin != "--matrix" and matrix.content_digest:
+        fastpath.store(matrix.content_digest, answer_index(matrix))
     return 0
 
 
@@ -350,7 +276,7 @@ def _cmd_matrix(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _report(options, findings, env, subject: str, extra=None, memo_key: str = "") -> int:  # type: ignore[no-untyped-def]
+def _report(options, findings, env, subject: str, extra=None) -> int:  # type: ignore[no-untyped-def]
     import json
 
     from .render import findings_dict, findings_rich, findings_text
@@ -368,25 +294,16 @@ def _report(options, findings, env, subject: str, extra=None, memo_key: str = ""
     else:
         text = findings_text(findings, subject)
     _write(text)
-    if memo_key:
-        from . import fastpath
-
-        fastpath.memo_put(subject, memo_key, text, code)
     return code
 
 
-def _cmd_doctor(options, prescan=None) -> int:  # type: ignore[no-untyped-def]
+def _cmd_doctor(options) -> int:  # type: ignore[no-untyped-def]
     from .diagnose import diagnose
-    from .environment import from_probe, inspect
-    from .locate import cache_dir
+    from .environment import inspect
 
     matrix = _load(options.matrix)
-    if prescan is not None:
-        reading, key = prescan
-        env = from_probe(reading)
-    else:
-        env, key = inspect(options.python, cache_dir()), ""
-    return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
+    env = inspect(options.python, cached=True)
+    return _report(options, diagnose(env, matrix), env, "doctor")
 
 
 def _cmd_guard(options) -> int:  # type: ignore[no-untyped-def]
@@ -397,7 +314,7 @@ def _cmd_guard(options) -> int:  # type: ignore[no-untyped-def]
         raise _UsageError("give the planned install: REQ ... and/or -r FILE")
     matrix = _load(options.matrix)
     plan = read_plan(options.requirements, options.files, options.constraints)
-    env = inspect(options.python)
+    env = inspect(options.python, cached=True)
     planned = {name: str(r) for name, r in plan.requirements.items()}
     return _report(options, guard(plan, env, matrix), env, "guard", {"plan": planned})
 
@@ -510,11 +427,10 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
     from .diagnose import MMCV_DISTRIBUTIONS, diagnose
     from .environment import inspect
     from .errors import CompatError, EXIT_INCOMPATIBLE
-    from .locate import cache_dir
 
     python = options.python or sys.executable
     matrix = _load(options.matrix)
-    env = inspect(options.python, cache_dir())  # read once: torch for the platform, mmcv for conflicts
+    env = inspect(options.python, cached=True)  # read once: torch for the platform, mmcv for conflicts
     targets, stack = _solve(options, matrix, options.python, env)
     others = [d.name for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None and d.name != stack.mmcv]
     commands = []
@@ -560,7 +476,7 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
         if done.returncode != 0:
             raise CompatError(f"pip failed with exit {done.returncode}: {shlex.join(command)}")
     options.strict = False
-    after = inspect(options.python, cache_dir())
+    after = inspect(options.python, cached=True)
     return _report(options, diagnose(after, matrix), after, "doctor")
 
 
@@ -658,7 +574,7 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
 
 
-def _run(args: List[str], prescan=None, stack_key: str = "") -> int:  # type: ignore[no-untyped-def]
+def _run(args: List[str]) -> int:
     from .errors import CompatError
 
     pip_args: List[str] = []
@@ -675,11 +591,8 @@ def _run(args: List[str], prescan=None, stack_key: str = "") -> int:  # type: ig
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
-        if prescan is not None and options.command == "doctor":
-            return _cmd_doctor(options, prescan)
         if options.command == "install":
             return _cmd_install(options, pip_args)
-        options.memo_key = stack_key
         return _COMMANDS[options.command](options)
     except _UsageError as e:
         sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
@@ -710,28 +623,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             sys.stdout.write(answer)
             sys.stdout.flush()
             return 0
-        prescan = None
-        stack_key = _stack_memo_key(args)
-        if stack_key:
-            from . import fastpath
-
-            hit = fastpath.memo_get("stack", stack_key)
-            if hit is not None:
-                sys.stdout.write(hit[0])
-                sys.stdout.flush()
-                return hit[1]
-        if args and args[0] == "doctor":
-            try:
-                fast = _fast_doctor(args)
-            except Exception:  # noqa: BLE001 - the full path reports it properly
-                fast = None
-            if fast is not None and fast[0] == "hit":
-                sys.stdout.write(fast[1])
-                sys.stdout.flush()
-                return fast[2]
-            if fast is not None:
-                prescan = (fast[1], fast[2])
-        code = _run(args, prescan, stack_key)
+        code = _run(args)
         sys.stdout.flush()
         return code
     except BrokenPipeError:

@@ -84,22 +84,36 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
     )
 
 
-def probe_data(python: Optional[str] = None, cache_dir: Optional[str] = None) -> Dict[str, Any]:
+def _reading_cache() -> Optional[str]:
+    """The probe's reading cache folder, named by mmcompat's code identity; None when caching is off."""
+    import os
+
+    from . import cache
+    from .locate import cache_dir
+
+    if not cache.enabled():
+        return None
+    return os.path.join(cache_dir(), "probe-" + cache.code_identity()[:16])
+
+
+def probe_data(python: Optional[str] = None, *, cached: bool = False) -> Dict[str, Any]:
     """The probe's raw reading of ``python``'s environment (this interpreter's when None).
 
-    ``cache_dir``: where the probe may keep its per-environment reading cache (see :func:`probe.scan`).
+    ``cached``: let the probe reuse its readings of metadata folders that did not change, from the
+    user cache (see :func:`probe.scan`); library calls leave it off and write nothing.
     """
+    folder = _reading_cache() if cached else None
     if python is None:
-        return probe.scan(cache_dir=cache_dir)
+        return probe.scan(cache_dir=folder)
     try:
-        return probe.run(python, cache_dir, timeout=PROBE_TIMEOUT)
+        return probe.run(python, folder, timeout=PROBE_TIMEOUT)
     except RuntimeError as e:
         raise InspectFailed(python, str(e)) from e
 
 
-def inspect(python: Optional[str] = None, cache_dir: Optional[str] = None) -> Environment:
+def inspect(python: Optional[str] = None, *, cached: bool = False) -> Environment:
     """The environment of ``python`` (an interpreter path), or of this interpreter when None."""
-    data = probe_data(python, cache_dir)
+    data = probe_data(python, cached=cached)
     try:
         return from_probe(data)
     except (ValueError, KeyError, TypeError, AttributeError) as e:

@@ -268,46 +268,60 @@ def parse_toml(text: str, *, path: str) -> Dict[str, Any]:
         raise BadMatrix(path, f"not valid TOML: {problem}", line=line) from e
 
 
-def load(path: Optional[str] = None) -> Matrix:
+def load(path: Optional[str] = None, *, cache: bool = False) -> Matrix:
     """Load the matrix at ``path``, or the one in effect (``MMCOMPAT_MATRIX``, the cached update, else
-    the embedded one). A cached matrix that does not load gives the embedded one, with a note saying so."""
+    the embedded one). A cached matrix that does not load gives the embedded one, with a note saying so.
+
+    ``cache``: reuse (and store) the parsed form of a file whose exact bytes were parsed before, in the
+    user cache (see :mod:`compat.cache`); library calls leave it off and write nothing.
+    """
     where, origin = locate(path)
     if origin == "cache":
         try:
-            return _load_file(where, origin)
+            return _load_file(where, origin, cache)
         except BadMatrix as e:
-            fallback = _load_file(embedded_path(), "embedded")
+            fallback = _load_file(embedded_path(), "embedded", cache)
             note = f"ignoring the cached matrix ({e}); using the embedded one"
             return dataclasses.replace(fallback, notes=fallback.notes + (note,))
-    return _load_file(where, origin)
+    return _load_file(where, origin, cache)
 
 
 _PARSED_CACHE = "matrix-parsed"
 
 
-def _load_file(where: str, origin: str) -> Matrix:
-    # Parsing the TOML costs more than Python's start: a file that parsed and validated before is
-    # read back from a marshal copy stamped with its path, size, mtime and ctime (and still validated).
-    from . import fastpath
-
-    try:
-        key = fastpath.memo_key(where, "parsed")
-    except (OSError, ValueError):
-        key = ""  # unreadable: the open below says why
-    cached = fastpath.data_get(_PARSED_CACHE, key) if key else None
-    if cached is not None:
-        return from_dict(cached, path=where, origin=origin)
+def read_bytes(where: str) -> bytes:
+    """The matrix file's bytes; :class:`BadMatrix` when it cannot be read."""
     try:
         with open(where, "rb") as handle:
-            raw = handle.read()
+            return handle.read()
     except OSError as e:
         raise BadMatrix(where, f"cannot read it: {e.strerror or e}") from e
+
+
+def _load_file(where: str, origin: str, use_cache: bool = False) -> Matrix:
+    # Parsing the TOML costs more than Python's start: with ``use_cache`` the parsed data of exactly
+    # these bytes is read back from the user cache (keyed by their digest and the code's identity),
+    # and validated again all the same.
+    from .cache import content_digest
+
+    raw = read_bytes(where)
+    digest = content_digest(raw)
+    key = ""
+    if use_cache:
+        from . import cache
+
+        key = cache.digest(_PARSED_CACHE, digest)
+        cached = cache.get(_PARSED_CACHE, key)
+        if type(cached) is dict:
+            return dataclasses.replace(from_dict(cached, path=where, origin=origin), content_digest=digest)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BadMatrix(where, f"not UTF-8 (byte {e.start})") from e
     data = parse_toml(text, path=where)
-    matrix = from_dict(data, path=where, origin=origin)
+    matrix = dataclasses.replace(from_dict(data, path=where, origin=origin), content_digest=digest)
     if key:
-        fastpath.data_put(_PARSED_CACHE, key, data)
+        from . import cache
+
+        cache.put(_PARSED_CACHE, key, data, limit=2)
     return matrix

@@ -212,6 +212,8 @@ class Matrix:
     notes: Tuple[str, ...] = ()
     wheels: Mapping[str, WheelIndex] = field(default_factory=dict)
     numpy_abi: Optional[NumpyAbi] = None
+    #: :func:`compat.cache.content_digest` of the bytes parsed ("" when built from a mapping)
+    content_digest: str = ""
 
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for ``name``, or None."""

@@ -40,43 +40,6 @@ def test_resolve_policy(run: Run, policy: str, line: str, form: str) -> None:
         assert (done.returncode, done.stdout) == (0, line + "\n")
 
 
-def test_fast_index_is_written_once_and_answers_like_the_full_path(run: Run) -> None:
-    index = run.cache / "resolve-index.marshal"
-    slow = run("resolve", "mmpose==0.28.0")
-    assert index.is_file()
-    stamp = index.stat().st_mtime_ns
-    fast = run("resolve", "mmpose==0.28.0")
-    assert fast.stdout == slow.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
-    assert index.stat().st_mtime_ns == stamp
-    assert not [p for p in run.cache.iterdir() if p.name.endswith(".tmp")], "temp files left behind"
-    assert (run.cache / "matrix-parsed-memo.marshal").is_file()  # the full path's parse, for next time
-
-
-def test_fast_index_follows_a_changed_matrix(run: Run, tmp_path: Path) -> None:
-    copy = tmp_path / "m.toml"
-    text = EMBEDDED.read_text(encoding="utf-8")
-    copy.write_text(text, encoding="utf-8")
-    env = {"MMCOMPAT_MATRIX": str(copy)}
-    assert run("resolve", "0.28.0", env=env).stdout == "mmcv-full>=1.3.8,<1.6.0\n"
-    assert run("resolve", "0.28.0", env=env).stdout == "mmcv-full>=1.3.8,<1.6.0\n"
-    marker = 'documented = { spec = ">=1.3.8,<1.6.0", source = "https://github.com/open-mmlab/mmpose/blob/21'
-    position = text.index(marker, text.index('[mmpose.releases."0.28.0".mmcv-full]'))
-    changed = text[:position] + marker.replace("<1.6.0", "<1.5.0") + text[position + len(marker):]
-    copy.write_text(changed, encoding="utf-8")
-    assert run("resolve", "0.28.0", env=env).stdout == "mmcv-full>=1.3.8,<1.5.0\n"
-    # Back to the embedded matrix: the index is rebuilt for it.
-    assert run("resolve", "0.28.0").stdout == "mmcv-full>=1.3.8,<1.6.0\n"
-
-
-@pytest.mark.parametrize("garbage", [b"", b"\x00\x01garbage", b"\xe9"])
-@pytest.mark.parametrize("name", ["resolve-index.marshal", "matrix-parsed-memo.marshal"])
-def test_damaged_caches_are_ignored(run: Run, garbage: bytes, name: str) -> None:
-    run.cache.mkdir(parents=True)
-    (run.cache / name).write_bytes(garbage)
-    done = run("resolve", "0.28.0")
-    assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
-
-
 def test_unwritable_cache_still_answers(run: Run, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -229,7 +192,11 @@ def test_python_dash_m_compat(run: Run) -> None:
 def test_version(run: Run) -> None:
     import compat
 
-    assert run("--version").stdout == f"mmcompat {compat.__version__}\n"
+    from importlib.metadata import version
+
+    installed = version("mmcompat")  # the metadata pip wrote from pyproject.toml's one source
+    assert compat.__version__ == installed
+    assert run("--version").stdout == f"mmcompat {installed}\n"
 
 
 def test_broken_pipe_is_quiet(run: Run) -> None:
@@ -248,8 +215,6 @@ def test_resolve_a_stack(run: Run) -> None:
     first = run(*args)
     assert (first.returncode, first.stdout) == (
         0, "mmpose==1.3.2\nmmdet==3.2.0\nmmcv==2.1.0\nmmengine>=0.9.0,<1.0.0\n")
-    assert (run.cache / "stack-memo.marshal").is_file()
-    assert run(*args).stdout == first.stdout  # from the memo
     data = json.loads(run(*args, "--json").stdout)
     assert data["pins"] == {"mmpose": "1.3.2", "mmdet": "3.2.0", "mmcv": "2.1.0"}
     assert data["find_links"] == ["https://download.openmmlab.com/mmcv/dist/cu118/torch2.1/index.html"]
@@ -261,7 +226,7 @@ def test_resolve_a_stack(run: Run) -> None:
 
 
 def test_unsatisfiable_stack_exits_1_with_one_line(run: Run) -> None:
-    for _ in range(2):  # errors are never memoized
+    for _ in range(2):
         done = run("resolve", "mmpose==0.28.0", "--torch", "1.12.1", "--cuda", "11.3")
         assert done.returncode == 1 and done.stdout == "" and done.stderr.count("\n") == 1
         assert done.stderr.startswith("mmcompat: error: nothing fits mmpose==0.28.0 on linux/CUDA 11.3/torch 1.12: ")

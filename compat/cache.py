@@ -1,0 +1,138 @@
+"""The user cache, and the only rules by which mmcompat reuses anything it computed before.
+
+Every entry is keyed by *content*: a BLAKE2 digest of the exact bytes the answer was derived from
+(the matrix file as read, an environment reading) and of mmcompat's own code (every ``.py`` file of
+this package, so an edited or upgraded install never sees an answer its code would not give). There
+are no stamps of file times or sizes: a file rewritten in place, an editable checkout changed under a
+running cache, a same-size rewrite, all change the key.
+
+``MMCOMPAT_NO_CACHE=1`` turns every cache off (nothing read, nothing written). Library calls write
+nothing unless their caller asks (the command line does). This module imports only ``os`` and
+``marshal`` at load time; it runs on every start.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Dict, Optional
+
+from .locate import cache_dir
+
+__all__ = ["ENV_NO_CACHE", "enabled", "content_digest", "digest", "code_identity", "get", "put", "write_atomic"]
+
+ENV_NO_CACHE = "MMCOMPAT_NO_CACHE"
+_FORMAT = 3  # bump when the layout of an entry changes
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_code_identity: Optional[str] = None
+
+
+def enabled() -> bool:
+    """False when ``MMCOMPAT_NO_CACHE`` is set to anything but ``""`` or ``0``."""
+    return os.environ.get(ENV_NO_CACHE, "") in ("", "0")
+
+
+def content_digest(data: bytes) -> str:
+    """A digest of bytes alone (a file's content), for keys and for records of what was read."""
+    return _blake2b(data)
+
+
+def _blake2b(data: bytes) -> str:
+    try:  # the builtin module hashlib wraps: hashlib itself loads OpenSSL, a cost on every start
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+    return blake2b(data, digest_size=20).hexdigest()
+
+
+def code_identity() -> str:
+    """A digest of every ``.py`` file of this package as it is on disk now (read once a process)."""
+    global _code_identity
+    if _code_identity is None:
+        parts = [str(_FORMAT).encode()]
+        for name in sorted(os.listdir(_PACKAGE_DIR)):
+            if name.endswith(".py"):
+                with open(os.path.join(_PACKAGE_DIR, name), "rb") as handle:
+                    parts.append(name.encode() + b"\0" + handle.read())
+        _code_identity = _blake2b(b"\0\0".join(parts))
+    return _code_identity
+
+
+def digest(*parts: object) -> str:
+    """The key for an answer derived from ``parts`` (bytes, or plain data ``marshal`` can write) by
+    this code."""
+    payload = marshal.dumps(tuple(parts))
+    return _blake2b(code_identity().encode() + payload)
+
+
+def _path(name: str) -> str:
+    return os.path.join(cache_dir(), f"{name}.marshal")
+
+
+def _load(name: str) -> Dict[str, Any]:
+    try:
+        with open(_path(name), "rb") as handle:
+            data = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return data if type(data) is dict else {}
+
+
+def get(name: str, key: str) -> Any:
+    """What ``put`` stored under ``key`` in the cache file ``name``, or None (also when caching is off)."""
+    if not enabled():
+        return None
+    return _load(name).get(key)
+
+
+def put(name: str, key: str, value: object, limit: int = 8) -> bool:
+    """Store plain data under ``key``, keeping the newest ``limit`` entries; atomic. False when caching
+    is off or the file cannot be written."""
+    if not enabled():
+        return False
+    data = _load(name)
+    data.pop(key, None)
+    data[key] = value
+    while len(data) > limit:
+        data.pop(next(iter(data)))
+    try:
+        payload = marshal.dumps(data)
+    except ValueError:
+        return False
+    return write_atomic(_path(name), payload)
+
+
+def write_atomic(path: str, payload: bytes, *, mode: Optional[int] = None, make_folder: bool = True) -> bool:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename, so a
+    reader sees the old file or the new one; False (and nothing left behind) when it cannot.
+
+    ``mode``: the permission bits of the new file (default: what the user's umask gives a new file,
+    not the 0600 of a temporary file). ``make_folder``: create the folder when it is missing.
+    """
+    import tempfile  # only writers pay for it
+
+    folder = os.path.dirname(path) or "."
+    try:
+        if make_folder:
+            os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    return True
