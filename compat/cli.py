@@ -72,11 +72,17 @@ def _parser():  # type: ignore[no-untyped-def]
                          help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
                               "mmpose==1.3.2 mmdet")
     stackopts = Parser(add_help=False)
-    stackopts.add_argument("--torch", metavar="X.Y.Z", help="torch version (default: the environment's, read statically)")
-    stackopts.add_argument("--cuda", metavar="11.3|cpu", help="CUDA version or cpu (default: the environment's torch build)")
+    stackopts.add_argument("--torch", metavar="X.Y.Z|auto",
+                           help="torch version (default: the environment's, read statically; none there: auto, "
+                                "the newest torch that has every wheel the stack needs)")
+    stackopts.add_argument("--cuda", metavar="11.3|cpu|auto",
+                           help="CUDA version or cpu (default: the environment's torch build; none there: auto, "
+                                "the newest CUDA the NVIDIA driver runs, else cpu)")
     stackopts.add_argument("--platform", choices=("linux", "windows", "macos"), help="default: this machine's")
+    stackopts.add_argument("--python-version", metavar="X.Y",
+                           help="the CPython the wheels must be for (default: the target interpreter's)")
     stackopts.add_argument("--allow-build", action="store_true",
-                           help="accept an mmcv without a prebuilt wheel (pip compiles it)")
+                           help="accept an mmcv without a prebuilt wheel (install compiles it, with its ops)")
     for option in stackopts._actions:
         resolve._add_action(option)
     compatible = commands.add_parser(
@@ -113,6 +119,8 @@ def _parser():  # type: ignore[no-untyped-def]
     install.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
     install.add_argument("--fix-conflicts", action="store_true",
                          help="first uninstall every other mmcv distribution (and say so)")
+    install.add_argument("--offline", action="store_true",
+                         help="do not fetch the find-links page to check it lists the pinned mmcv wheel")
     constraints = commands.add_parser(
         "constraints", parents=[common, policy, stackopts, target],
         help="write a pip constraints file for a stack (pip install -c FILE)")
@@ -147,9 +155,12 @@ def _load(path):  # type: ignore[no-untyped-def]
 def _write_file(path: str, text: str) -> None:
     """Replace ``path`` atomically with ``text``; exit 3 with one line when it cannot be written."""
     from .cache import write_atomic
-    from .errors import CompatError
+    from .errors import BadInput, CompatError
 
-    if not write_atomic(os.path.abspath(path), text.encode("utf-8")):
+    target = os.path.abspath(path)
+    if not os.path.isdir(os.path.dirname(target)):
+        raise BadInput(f"no folder {os.path.dirname(path) or '.'!r} to write {path!r} in", value=path)
+    if not write_atomic(target, text.encode("utf-8"), make_folder=False):  # the user's umask, as any new file
         raise CompatError(f"cannot write {path}")
 
 
@@ -166,50 +177,20 @@ def _json(data: object) -> None:
 def _stack_mode(options) -> bool:  # type: ignore[no-untyped-def]
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
     plain = single and not single.startswith(("mmdet", "mmtrack"))
-    return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build)
+    return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
+                             or options.python_version)
 
 
-def _platform(options, python=None, env=None):  # type: ignore[no-untyped-def]
-    """--platform/--cuda/--torch, the missing ones read statically from the target environment's torch
-    (``env`` when the caller has read it already)."""
-    from .stack import parse_platform
+def _solve(options, matrix, env=None):  # type: ignore[no-untyped-def]
+    """Targets and stack for the machine the options and the target environment describe."""
+    from .plan import solve
 
-    torch, cuda = options.torch, options.cuda
-    if not (torch and cuda):
-        if env is None:
-            from .environment import inspect
+    if env is None:
+        from .environment import inspect
 
-            env = inspect(python, cached=True)
-        found = env.torch
-        if found is not None:
-            torch = torch or found.version
-            cuda = cuda or (found.cuda or "cpu")
-    return parse_platform(options.platform, cuda, torch)
-
-
-def _solve(options, matrix, python=None, env=None):  # type: ignore[no-untyped-def]
-    from .stack import parse_targets, resolve_stack
-
-    targets = parse_targets(options.target, matrix)
-    platform = _platform(options, python, env)
-    return targets, resolve_stack(targets, matrix, platform, policy=options.policy, allow_build=options.allow_build,
-                                  base_url=os.environ.get("MMCV_BASE_URL") or None)
-
-
-def _stack_dict(targets, stack, matrix) -> dict:  # type: ignore[no-untyped-def]
-    platform = stack.platform
-    return {
-        "targets": [t.text for t in targets],
-        "policy": stack.policy,
-        "platform": {"platform": platform.platform, "cuda": platform.cuda or None, "torch": platform.torch or None},
-        "pins": {name: str(version) for name, version in stack.pins.items()},
-        "requirements": list(stack.requirements),
-        "find_links": list(stack.find_links),
-        "source_build": stack.source_build,
-        "explanation": stack.explanation,
-        "matrix": matrix.path,
-        "matrix_origin": matrix.origin,
-    }
+        env = inspect(getattr(options, "python", None), cached=True)
+    return solve(matrix, options.target, env, platform=options.platform, cuda=options.cuda, torch=options.torch,
+                 python_version=options.python_version, policy=options.policy, allow_build=options.allow_build)
 
 
 def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
@@ -221,14 +202,14 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
     if _stack_mode(options):
         import json
 
+        from .render import stack_dict, stack_text
+
         targets, stack = _solve(options, matrix)
-        if stack.source_build:
-            sys.stderr.write(f"{_PROG}: warning: {stack.mmcv} {stack.pins[stack.mmcv]} has no prebuilt wheel for "
-                             f"{stack.platform.describe()}: pip will compile it (a compiler and CUDA toolkit needed)\n")
+        _stack_notes(stack)
         if options.json:
-            text = json.dumps(_stack_dict(targets, stack, matrix), indent=2) + "\n"
+            text = json.dumps(stack_dict(targets, stack, matrix), indent=2) + "\n"
         else:
-            text = pip_lines(stack.requirements)
+            text = stack_text(stack)
         _write(text)
         return 0
     options.target = options.target[0]
@@ -420,133 +401,96 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def _stack_notes(stack) -> None:  # type: ignore[no-untyped-def]
+    if stack.driver is not None:
+        sys.stderr.write(f"{_PROG}: NVIDIA driver {stack.driver.version} (from {stack.driver.where})\n")
+    if stack.source_build:
+        sys.stderr.write(f"{_PROG}: warning: {stack.mmcv} {stack.pins[stack.mmcv]} has no prebuilt wheel for "
+                         f"{stack.platform.describe()}: it must be compiled from source (mmcompat install "
+                         "--allow-build does it with the right prerequisites)\n")
+
+
 def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
-    import shlex
+    import json
     import subprocess
 
-    from .diagnose import MMCV_DISTRIBUTIONS, diagnose
+    from .diagnose import diagnose
     from .environment import inspect
-    from .errors import CompatError, EXIT_INCOMPATIBLE
+    from .errors import EXIT_INCOMPATIBLE, CompatError
+    from .plan import plan_install
+    from .render import plan_dict
 
     python = options.python or sys.executable
     matrix = _load(options.matrix)
-    env = inspect(options.python, cached=True)  # read once: torch for the platform, mmcv for conflicts
-    targets, stack = _solve(options, matrix, options.python, env)
-    others = [d.name for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None and d.name != stack.mmcv]
-    commands = []
-    if others:
-        uninstall = [python, "-m", "pip", "uninstall", "-y", *others]
-        if not options.fix_conflicts:
-            sys.stderr.write(
-                f"{_PROG}: error: {', '.join(others)} is installed and shares the mmcv/ package with {stack.mmcv}: "
-                f"installing over it would clobber files; rerun with --fix-conflicts to uninstall it first, "
-                f"or run: {shlex.join(uninstall)}\n")
-            return EXIT_INCOMPATIBLE
-        verb = "would uninstall" if options.dry_run else "uninstalling"
-        sys.stderr.write(f"{_PROG}: --fix-conflicts: {verb} {', '.join(others)} first\n")
-        commands.append(uninstall)
-    check = _wheel_check(python, stack, pip_args)
-    extra = []
-    abi = matrix.numpy_abi
-    if (abi is not None and "mmpose" in stack.pins and abi.numpy1_only.get("xtcocotools") and check.available is not False
-            and not any(a.startswith("numpy") for a in pip_args)):
-        newest = max(abi.numpy1_only["xtcocotools"])
-        extra.append("numpy<2")
-        sys.stderr.write(f"{_PROG}: adding numpy<2: mmpose needs xtcocotools, whose registry wheels (newest "
-                         f"{newest}) are built against numpy 1.x and fail to import under numpy 2\n")
-    commands.extend(_build_prerequisites(python, check))
-    command = [python, "-m", "pip", "install", *stack.requirements, *extra]
-    for url in stack.find_links:
-        command += ["-f", url]
-    commands.append(command + list(pip_args))
-    if stack.source_build:
-        sys.stderr.write(f"{_PROG}: warning: {stack.mmcv} {stack.pins[stack.mmcv]} has no prebuilt wheel for "
-                         f"{stack.platform.describe()}: pip will compile it (a compiler and CUDA toolkit needed)\n")
+    env = inspect(options.python, cached=True)  # read once: torch for the machine, pip, mmcv for conflicts
+    plan = plan_install(matrix, options.target, env, python=python, platform=options.platform, cuda=options.cuda,
+                        torch=options.torch, python_version=options.python_version, policy=options.policy,
+                        allow_build=options.allow_build, fix_conflicts=options.fix_conflicts,
+                        offline=options.offline, pip_args=pip_args)
+    for note in plan.notes:
+        sys.stderr.write(f"{_PROG}: {note}\n")
+    for warning in plan.warnings:
+        sys.stderr.write(f"{_PROG}: warning: {warning}\n")
     if options.dry_run:
-        _write("".join(shlex.join(c) + "\n" for c in commands))
+        if options.json:
+            _write(json.dumps(plan_dict(plan, matrix), indent=2) + "\n")
+        else:
+            _write("".join(step.shell() + "\n" for step in plan.steps))
         return 0
-    for index, command in enumerate(commands, 1):
-        if sys.stderr.isatty():
-            sys.stderr.write(f"{_PROG}: [{index}/{len(commands)}] {shlex.join(command)}\n")
+    for index, step in enumerate(plan.steps, 1):
+        sys.stderr.write(f"{_PROG}: [{index}/{len(plan.steps)}] {step.shell()}\n")
+        sys.stderr.flush()
         sys.stdout.flush()
         try:
-            done = subprocess.run(command, check=False)
+            done = subprocess.run(list(step.argv), check=False, env=dict(os.environ, **step.env))
         except OSError as e:
-            raise CompatError(f"cannot run {python}: {e}") from e
+            raise CompatError(f"cannot run {step.argv[0]}: {e}") from e
         if done.returncode != 0:
-            raise CompatError(f"pip failed with exit {done.returncode}: {shlex.join(command)}")
+            raise CompatError(f"{step.kind} step failed with exit {done.returncode}: {step.shell()}")
     options.strict = False
     after = inspect(options.python, cached=True)
-    return _report(options, diagnose(after, matrix), after, "doctor")
-
-
-#: mmpose's compiled dependency (requirements/runtime.txt of 0.x and 1.x: xtcocotools>=1.12).
-_COMPILED_DEPENDENCY = ("xtcocotools", ">=1.12")
-
-
-def _wheel_check(python: str, stack, pip_args):  # type: ignore[no-untyped-def]
-    """Whether mmpose's compiled dependency has a wheel for the target (the registry is asked)."""
-    from .errors import CompatError
-    from .registry import WheelCheck, compatible_tags, wheel_check
-
-    name, spec = _COMPILED_DEPENDENCY
-    if "mmpose" not in stack.pins:
-        return WheelCheck(name, True, "not needed")
-    if any(a in ("-i", "--index-url", "--extra-index-url", "--no-index", "--find-links", "-f")
-           or a.startswith(("--index-url=", "--extra-index-url=", "--find-links=", "-i", "-f")) for a in pip_args):
-        return WheelCheck(name, None, "the pip arguments choose another index")
-    if os.environ.get("PIP_INDEX_URL") or os.environ.get("PIP_EXTRA_INDEX_URL") or os.environ.get("PIP_NO_INDEX"):
-        return WheelCheck(name, None, "PIP_INDEX_URL, PIP_EXTRA_INDEX_URL or PIP_NO_INDEX chooses another index")
-    try:
-        return wheel_check(name, spec, sorted(compatible_tags(python)))
-    except CompatError as e:
-        return WheelCheck(name, None, str(e))
-
-
-def _build_prerequisites(python: str, check):  # type: ignore[no-untyped-def]
-    """The commands to run first when mmpose's compiled dependency has no wheel for the target: its
-    build prerequisites (cython, numpy, setuptools, wheel), then its build without isolation so its
-    ``setup.py`` sees that numpy (a local build against numpy 2 is fine). When the registry could not
-    be asked, say so plainly and run nothing extra."""
-    name, spec = _COMPILED_DEPENDENCY
-    if check.available is None:
-        sys.stderr.write(f"{_PROG}: could not check whether {name}{spec} has a wheel for {python} ({check.reason}); "
-                         "if pip has to build it, install cython and numpy first and have a C compiler\n")
-        return []
-    if check.available:
-        return []
-    sys.stderr.write(f"{_PROG}: {name}{spec} has no wheel for {python} on the registry: pip will compile it; "
-                     "installing its build prerequisites (cython, numpy, setuptools, wheel) first and building it "
-                     "against them; a C compiler and the Python headers are needed\n")
-    return [[python, "-m", "pip", "install", "cython", "numpy", "setuptools", "wheel"],
-            [python, "-m", "pip", "install", "--no-build-isolation", name + spec]]
+    findings = diagnose(after, matrix)
+    code = _report(options, findings, after, "doctor")
+    line = plan.stack.mmcv
+    installed = after.get(line) if line else None
+    if plan.stack.source_build and (installed is None or not installed.has_ext):
+        sys.stderr.write(f"{_PROG}: error: the build of {line} finished without compiled ops (mmcv/_ext): the "
+                         "install is not usable; see the build output above\n")
+        return EXIT_INCOMPATIBLE
+    return code
 
 
 def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
     import shlex
 
     from . import __version__
+    from .plan import numpy_pin
+    from .render import stack_dict
 
     matrix = _load(options.matrix)
-    targets, stack = _solve(options, matrix, options.python)
+    targets, stack = _solve(options, matrix)
+    _stack_notes(stack)
     if options.json:
-        _json(_stack_dict(targets, stack, matrix))
+        _json(stack_dict(targets, stack, matrix))
         return 0
     platform = stack.platform
-    where = platform.describe() if platform.known else f"{platform.platform} (torch/CUDA unknown)"
+    where = platform.describe()
     lines = [
         f"# pip constraints for {' '.join(t.text for t in targets)} on {where}, {stack.policy} policy",
         f"# produced by mmcompat {__version__}: {shlex.join(['mmcompat', 'constraints', *sys.argv[2:]]) if sys.argv[1:2] == ['constraints'] else 'mmcompat constraints'}",
         f"# matrix: {matrix.path} ({matrix.origin})",
         f"# {stack.explanation}",
     ]
+    if stack.torch is not None and stack.torch.index_url and not stack.torch.installed:
+        lines.append(f"# torch and torchvision first: pip install {' '.join(stack.torch.requirements)} "
+                     f"--index-url {stack.torch.index_url}")
     if stack.find_links:
-        lines.append(f"# prebuilt {stack.mmcv} wheels: pip install -c THIS_FILE -f {stack.find_links[0]} ...")
+        lines.append(f"# prebuilt {stack.mmcv} wheels: pip install -c THIS_FILE -f {stack.find_links[0]} "
+                     f"--only-binary {stack.mmcv} ...")
     requirements = list(stack.requirements)
-    abi = matrix.numpy_abi
-    if abi is not None and "mmpose" in stack.pins and abi.numpy1_only.get("xtcocotools"):
-        lines.append(f"# numpy<2: xtcocotools' registry wheels (newest {max(abi.numpy1_only['xtcocotools'])}) "
-                     "are built against numpy 1.x")
+    numpy_reason = numpy_pin(matrix, stack)
+    if numpy_reason:
+        lines.append(f"# numpy<2: {numpy_reason}")
         requirements.append("numpy<2")
     text = "\n".join(lines + requirements) + "\n"
     if not options.output:

@@ -646,13 +646,30 @@ def harvest_wheel_builds(repo: GitRepo, url: str) -> Dict[str, object]:
     return table
 
 
-_TOP_ORDER = ("schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi")
+_TOP_ORDER = ("schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi", "build", "nvidia",
+              "torch")
+#: Facts about an mmcv line that no harvested file states (read off observed wheel files, by hand,
+#: each with its source): kept when the version picker's rows are harvested again.
+_KEPT_WHEEL_KEYS = ("python", "observed")
 
 
 def merge_matrix(old: Mapping[str, object], parts: Mapping[str, object]) -> Dict[str, object]:
-    """``old`` with the top-level tables in ``parts`` replaced, in one stable order."""
+    """``old`` with the top-level tables in ``parts`` replaced, in one stable order; the recorded
+    ``python`` rule and ``observed`` rows of each ``[wheels]`` line survive a new harvest of the picker."""
     merged = dict(old)
     merged.update(parts)
+    old_wheels, new_wheels = old.get("wheels"), parts.get("wheels")
+    if isinstance(old_wheels, dict) and isinstance(new_wheels, dict):
+        kept: Dict[str, object] = {}
+        for line, table in new_wheels.items():
+            previous = old_wheels.get(line)
+            table = dict(table) if isinstance(table, dict) else table
+            if isinstance(previous, dict) and isinstance(table, dict):
+                for key in _KEPT_WHEEL_KEYS:
+                    if key in previous and key not in table:
+                        table[key] = previous[key]
+            kept[line] = table
+        merged["wheels"] = kept
     ordered: Dict[str, object] = {k: merged[k] for k in _TOP_ORDER if k in merged}
     for key in ("mmpose",) + tuple(sorted(k for k in merged if k not in _TOP_ORDER and k != "mmpose")):
         if key in merged:

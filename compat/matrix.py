@@ -17,7 +17,24 @@ from packaging.version import InvalidVersion, Version
 
 from .errors import BadInput, BadMatrix
 from .locate import embedded_path, locate
-from .models import SOURCES, Dependency, Fact, FindLinks, Matrix, PackageTable, NumpyAbi, Release, WheelBuild, WheelIndex
+from .models import (
+    SOURCES,
+    BuildFacts,
+    Dependency,
+    DriverTable,
+    Fact,
+    FindLinks,
+    Matrix,
+    NumpyAbi,
+    PackageTable,
+    PythonGap,
+    PythonRule,
+    Release,
+    TorchRelease,
+    TorchTable,
+    WheelBuild,
+    WheelIndex,
+)
 from .ranges import Range
 
 if sys.version_info >= (3, 11):
@@ -28,12 +45,17 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 __all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
 
 SCHEMA_VERSION = 1
-_TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi"}
+_TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi", "torch", "nvidia",
+              "build"}
+_PLATFORMS = ("linux", "windows", "macos")
 _PACKAGE_KEYS = {"repository", "releases", "branches"}
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
 _FACT_KEYS = {"spec", "source", "uncertain", "compare", "messages"}
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_PYTHON = re.compile(r"[23]\.[0-9]{1,2}")
+_CUDA = re.compile(r"[0-9]{1,2}\.[0-9]")
+_DRIVER = re.compile(r"[0-9]{3}(\.[0-9]{1,3}){1,2}")
 
 
 def _key(*parts: str) -> str:
@@ -100,23 +122,172 @@ class _Validator:
         for name, entry in self.table(value, ("wheels",)).items():
             key = ("wheels", name)
             table = self.table(entry, key)
-            self.unknown(table, {"source", "builds"}, key, tables=False)
-            rows = table.get("builds")
-            if not isinstance(rows, list):
-                raise self.fail(key + ("builds",), "expected a list of builds")
+            self.unknown(table, {"source", "builds", "observed", "python"}, key, tables=False)
             builds = []
-            for index, row in enumerate(rows):
-                where = key + ("builds", str(index))
-                row = self.table(row, where)
-                self.unknown(row, {"platform", "cuda", "torch", "versions"}, where, tables=False)
-                builds.append(WheelBuild(
-                    platform=self.string(row.get("platform"), where + ("platform",)),
-                    cuda=self.string(row.get("cuda"), where + ("cuda",)),
-                    torch=self.string(row.get("torch"), where + ("torch",)),
-                    versions=self.versions(row.get("versions"), where + ("versions",), empty=False),
-                ))
-            wheels[name] = WheelIndex(name, self.string(table.get("source"), key + ("source",)), tuple(builds))
+            for group in ("builds", "observed"):
+                rows = table.get(group, [])
+                if not isinstance(rows, list) or (group == "builds" and not rows):
+                    raise self.fail(key + (group,), "expected a list of builds")
+                for index, row in enumerate(rows):
+                    builds.append(self.wheel_build(row, key + (group, str(index)), observed=group == "observed"))
+            rule = self.python_rule(table["python"], key + ("python",)) if "python" in table else None
+            wheels[name] = WheelIndex(name, self.string(table.get("source"), key + ("source",)), tuple(builds), rule)
         return wheels
+
+    def wheel_build(self, value: Any, where: Tuple[str, ...], *, observed: bool) -> WheelBuild:
+        row = self.table(value, where)
+        allowed = {"platform", "cuda", "torch", "versions", "python"} | (
+            {"source", "uncertain", "evidence"} if observed else set())
+        self.unknown(row, allowed, where, tables=False)
+        return WheelBuild(
+            platform=self.choice(row.get("platform"), where + ("platform",), _PLATFORMS),
+            cuda=self.string(row.get("cuda"), where + ("cuda",)),
+            torch=self.string(row.get("torch"), where + ("torch",)),
+            versions=self.versions(row.get("versions"), where + ("versions",), empty=False),
+            python=self.pythons(row.get("python", []), where + ("python",)),
+            source=self.string(row.get("source"), where + ("source",)) if observed else "",
+        )
+
+    def choice(self, value: Any, key: Tuple[str, ...], known: Tuple[str, ...]) -> str:
+        text = self.string(value, key)
+        if text not in known:
+            raise self.fail(key, f"expected one of {', '.join(known)}, got {text!r}")
+        return text
+
+    def pythons(self, value: Any, key: Tuple[str, ...]) -> Tuple[str, ...]:
+        """A list of CPython versions written ``3.10``."""
+        if not isinstance(value, list):
+            raise self.fail(key, "expected a list of Python versions such as \"3.10\"")
+        for item in value:
+            if not isinstance(item, str) or not _PYTHON.fullmatch(item):
+                raise self.fail(key, f"not a Python version such as \"3.10\": {item!r}")
+        return tuple(value)
+
+    def strings(self, value: Any, key: Tuple[str, ...]) -> Tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(key, "expected a list of non-empty strings")
+        return tuple(value)
+
+    def boolean(self, value: Any, key: Tuple[str, ...]) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, got {value!r}")
+        return value
+
+    def python_rule(self, value: Any, key: Tuple[str, ...]) -> PythonRule:
+        table = self.table(value, key)
+        self.unknown(table, {"rule", "minimum", "maximum", "inferred", "evidence", "source", "gaps", "uncertain"}, key,
+                     tables=False)
+        if table.get("rule", "torch") != "torch":
+            raise self.fail(key + ("rule",), f"the only rule known is \"torch\", got {table.get('rule')!r}")
+        gaps = []
+        rows = table.get("gaps", [])
+        if not isinstance(rows, list):
+            raise self.fail(key + ("gaps",), "expected a list of gaps")
+        for index, row in enumerate(rows):
+            where = key + ("gaps", str(index))
+            row = self.table(row, where)
+            self.unknown(row, {"versions", "python", "source", "platform", "torch", "uncertain", "inferred", "evidence"},
+                         where, tables=False)
+            gaps.append(PythonGap(
+                versions=self.versions(row.get("versions"), where + ("versions",), empty=False),
+                python=self.pythons(row.get("python"), where + ("python",)),
+                source=self.string(row.get("source"), where + ("source",)),
+                platform=self.choice(row["platform"], where + ("platform",), _PLATFORMS) if "platform" in row else "",
+                torch=self.strings(row.get("torch", []), where + ("torch",)),
+                uncertain=self.string(row.get("uncertain", ""), where + ("uncertain",), empty=True),
+            ))
+        minimum = self.pythons([table.get("minimum")], key + ("minimum",))[0]
+        maximum = self.pythons([table["maximum"]], key + ("maximum",))[0] if "maximum" in table else ""
+        return PythonRule(
+            minimum=minimum,
+            maximum=maximum,
+            source=self.string(table.get("source"), key + ("source",)),
+            inferred=self.boolean(table.get("inferred", True), key + ("inferred",)),
+            evidence=self.strings(table.get("evidence", []), key + ("evidence",)),
+            gaps=tuple(gaps),
+            uncertain=self.string(table.get("uncertain", ""), key + ("uncertain",), empty=True),
+        )
+
+    def torch(self, value: Any) -> TorchTable:
+        key = ("torch",)
+        table = self.table(value, key)
+        self.unknown(table, {"index_url", "index_source", "python_source", "torchvision_source",
+                             "registry_cuda_source", "releases"}, key, tables=False)
+        index_url = self.string(table.get("index_url"), key + ("index_url",))
+        if "{variant}" not in index_url:
+            raise self.fail(key + ("index_url",), f"expected a template with {{variant}}, got {index_url!r}")
+        releases = []
+        for name, entry in self.table(table.get("releases"), key + ("releases",)).items():
+            where = key + ("releases", name)
+            row = self.table(entry, where)
+            self.unknown(row, {"torchvision", "cuda", "cuda_source", "registry_cuda", "registry_cuda_inferred",
+                               "registry_cuda_evidence", "uncertain", *_PLATFORMS}, where, tables=False)
+            version = self.version(name, where)
+            torchvision = self.version(row["torchvision"], where + ("torchvision",)) if "torchvision" in row else None
+            cuda = self.strings(row.get("cuda", []), where + ("cuda",)) if row.get("cuda") else ()
+            for variant in cuda:
+                if not _CUDA.fullmatch(variant):
+                    raise self.fail(where + ("cuda",), f"not a CUDA version such as \"12.1\": {variant!r}")
+            releases.append(TorchRelease(
+                version=version,
+                python={p: self.pythons(row.get(p, []), where + (p,)) for p in _PLATFORMS},
+                cuda=cuda,
+                cuda_source=self.string(row.get("cuda_source", ""), where + ("cuda_source",), empty=not cuda),
+                torchvision=torchvision,
+                registry_cuda=self.string(row.get("registry_cuda", ""), where + ("registry_cuda",), empty=True),
+                registry_cuda_inferred=self.boolean(row.get("registry_cuda_inferred", False),
+                                                    where + ("registry_cuda_inferred",)),
+            ))
+        if not releases:
+            raise self.fail(key + ("releases",), "no releases")
+        releases.sort(key=lambda r: r.version, reverse=True)
+        return TorchTable(
+            index_url=index_url,
+            index_source=self.string(table.get("index_source"), key + ("index_source",)),
+            python_source=self.string(table.get("python_source"), key + ("python_source",)),
+            torchvision_source=self.string(table.get("torchvision_source"), key + ("torchvision_source",)),
+            registry_cuda_source=self.string(table.get("registry_cuda_source"), key + ("registry_cuda_source",)),
+            releases=tuple(releases),
+        )
+
+    def nvidia(self, value: Any) -> DriverTable:
+        key = ("nvidia",)
+        table = self.table(value, key)
+        self.unknown(table, {"compat", "toolkit", "compat_source", "toolkit_source", "note"}, key, tables=False)
+        tables: Dict[str, Dict[str, Dict[str, str]]] = {}
+        for part in ("compat", "toolkit"):
+            tables[part] = {}
+            for cuda, entry in self.table(table.get(part), key + (part,)).items():
+                where = key + (part, cuda)
+                if not _CUDA.fullmatch(cuda):
+                    raise self.fail(where, "not a CUDA version such as \"12.1\"")
+                row = self.table(entry, where)
+                self.unknown(row, {*_PLATFORMS, "uncertain", "note"}, where, tables=False)
+                drivers = {}
+                for platform in _PLATFORMS:
+                    if platform in row:
+                        text = self.string(row[platform], where + (platform,))
+                        if not _DRIVER.fullmatch(text):
+                            raise self.fail(where + (platform,), f"not a driver version such as \"525.60.13\": {text!r}")
+                        drivers[platform] = text
+                tables[part][cuda] = drivers
+        return DriverTable(compat=tables["compat"], toolkit=tables["toolkit"],
+                           compat_source=self.string(table.get("compat_source"), key + ("compat_source",)),
+                           toolkit_source=self.string(table.get("toolkit_source"), key + ("toolkit_source",)))
+
+    def build(self, value: Any) -> BuildFacts:
+        key = ("build",)
+        table = self.table(value, key)
+        self.unknown(table, {"setuptools_without_pkg_resources", "setuptools_source", "sdists_import_pkg_resources",
+                             "sdist_source"}, key, tables=False)
+        return BuildFacts(
+            setuptools_without_pkg_resources=self.version(table.get("setuptools_without_pkg_resources"),
+                                                          key + ("setuptools_without_pkg_resources",)),
+            setuptools_source=self.string(table.get("setuptools_source"), key + ("setuptools_source",)),
+            sdists_import_pkg_resources=self.strings(table.get("sdists_import_pkg_resources"),
+                                                     key + ("sdists_import_pkg_resources",)),
+            sdist_source=self.string(table.get("sdist_source"), key + ("sdist_source",)),
+        )
 
     def numpy_abi(self, value: Any) -> NumpyAbi:
         table = self.table(value, ("numpy_abi",))
@@ -235,6 +406,9 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
     rules = check.find_links(data.get("find_links", {}))
     wheels = check.wheels(data.get("wheels", {}))
     numpy_abi = check.numpy_abi(data["numpy_abi"]) if "numpy_abi" in data else None
+    torch = check.torch(data["torch"]) if "torch" in data else None
+    nvidia = check.nvidia(data["nvidia"]) if "nvidia" in data else None
+    build = check.build(data["build"]) if "build" in data else None
     packages = {}
     for name, value in data.items():
         if name in _TOP_LEVEL:
@@ -252,6 +426,9 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
         find_links=rules,
         wheels=wheels,
         numpy_abi=numpy_abi,
+        torch=torch,
+        nvidia=nvidia,
+        build=build,
     )
 
 

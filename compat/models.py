@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from packaging.version import Version
 
@@ -19,6 +19,12 @@ __all__ = [
     "FindLinks",
     "WheelBuild",
     "WheelIndex",
+    "PythonGap",
+    "PythonRule",
+    "TorchRelease",
+    "TorchTable",
+    "DriverTable",
+    "BuildFacts",
     "NumpyAbi",
     "Matrix",
     "Resolution",
@@ -159,12 +165,53 @@ class FindLinks:
 @dataclass(frozen=True)
 class WheelBuild:
     """One row of mmcv's version picker: the versions with a prebuilt wheel for a platform, CUDA
-    version (``cpu`` for none) and torch minor (``1.12``)."""
+    version (``cpu`` for none) and torch minor (``1.12``).
+
+    ``python``: the CPython versions (``3.10``) its wheels were seen for, when known from observed files;
+    empty: the line's :class:`PythonRule` says. ``source``: where a row not in the picker was seen.
+    """
 
     platform: str
     cuda: str
     torch: str
     versions: Tuple[Version, ...]
+    python: Tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PythonGap:
+    """Releases of an mmcv line that lack wheels for some CPython versions the rule would give (on
+    ``platform`` and for ``torch`` minors when given, else everywhere). ``uncertain``: why the absence
+    is not proven; mmcompat still plans no such wheel."""
+
+    versions: Tuple[Version, ...]
+    python: Tuple[str, ...]
+    source: str
+    platform: str = ""
+    torch: Tuple[str, ...] = ()
+    uncertain: str = ""
+
+    def covers(self, version: Version, python: str, platform: str, torch: str) -> bool:
+        return (version in self.versions and python in self.python and self.platform in ("", platform)
+                and (not self.torch or torch in self.torch))
+
+
+@dataclass(frozen=True)
+class PythonRule:
+    """Which CPython versions a prebuilt-wheel index of one (CUDA, torch) carries, when no file list is
+    published: those the torch minor has wheels for, from ``minimum`` up, but for ``gaps``.
+
+    ``inferred`` with ``evidence``: the rule was read off observed wheel files, not stated upstream.
+    """
+
+    minimum: str
+    source: str
+    inferred: bool = True
+    evidence: Tuple[str, ...] = ()
+    gaps: Tuple[PythonGap, ...] = ()
+    maximum: str = ""
+    uncertain: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,17 +221,124 @@ class WheelIndex:
     distribution: str
     source: str
     builds: Tuple[WheelBuild, ...]
+    python: Optional[PythonRule] = None
 
     def versions_for(self, platform: str, cuda: str, torch: str) -> Tuple[Version, ...]:
         """Versions with a wheel for exactly this platform, CUDA (``11.3`` or ``cpu``) and torch minor."""
+        found: List[Version] = []
         for build in self.builds:
             if (build.platform, build.cuda, build.torch) == (platform, cuda, torch):
-                return build.versions
-        return ()
+                found.extend(v for v in build.versions if v not in found)
+        return tuple(sorted(found, reverse=True))
+
+    def builds_for(self, platform: str, cuda: str, torch: str) -> Tuple[WheelBuild, ...]:
+        """The rows for exactly this platform, CUDA and torch minor (the picker's, then observed ones)."""
+        return tuple(b for b in self.builds if (b.platform, b.cuda, b.torch) == (platform, cuda, torch))
 
     def all_versions(self) -> Tuple[Version, ...]:
         """Every version any build lists, newest first."""
         return tuple(sorted({v for b in self.builds for v in b.versions}, reverse=True))
+
+
+def _python_key(text: str) -> Tuple[int, ...]:
+    return tuple(int(p) for p in text.split(".") if p.isdigit())
+
+
+@dataclass(frozen=True)
+class TorchRelease:
+    """One torch release: the CPython versions it has wheels for per platform (the registry's files),
+    the CUDA variants the PyTorch index carries for it, the CUDA of the registry's default Linux
+    wheel, and the torchvision release made for it."""
+
+    version: Version
+    python: Mapping[str, Tuple[str, ...]]
+    cuda: Tuple[str, ...]
+    cuda_source: str
+    torchvision: Optional[Version] = None
+    registry_cuda: str = ""
+    registry_cuda_inferred: bool = False
+
+    @property
+    def minor(self) -> str:
+        return f"{self.version.major}.{self.version.minor}"
+
+    def has_wheel(self, platform: str, python: str) -> bool:
+        """A wheel of this release exists for ``platform`` and CPython ``python`` (``3.11``)."""
+        return python in self.python.get(platform, ())
+
+
+@dataclass(frozen=True)
+class TorchTable:
+    """Every torch release the matrix knows, newest first, and how its index is addressed."""
+
+    index_url: str
+    index_source: str
+    python_source: str
+    torchvision_source: str
+    registry_cuda_source: str
+    releases: Tuple[TorchRelease, ...]
+
+    def release(self, version: Version) -> Optional[TorchRelease]:
+        """The release with exactly this version (local part ignored), or None."""
+        public = Version(version.public)
+        for release in self.releases:
+            if release.version == public:
+                return release
+        return None
+
+    def of_minor(self, minor: str) -> Tuple[TorchRelease, ...]:
+        """Releases of a minor (``2.1``), newest first."""
+        return tuple(r for r in self.releases if r.minor == minor)
+
+    def minors(self) -> Tuple[str, ...]:
+        """Every minor, newest first."""
+        seen: List[str] = []
+        for release in self.releases:
+            if release.minor not in seen:
+                seen.append(release.minor)
+        return tuple(seen)
+
+    def python_versions(self, minor: str, platform: str) -> Tuple[str, ...]:
+        """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending."""
+        found = {p for r in self.of_minor(minor) for p in r.python.get(platform, ())}
+        return tuple(sorted(found, key=_python_key))
+
+    def index_for(self, cuda: str, base: str = "") -> str:
+        """The PyTorch index of a CUDA variant (``12.1`` -> ``.../cu121``; ``cpu``); ``base`` replaces
+        the part before the variant (``MMCOMPAT_TORCH_INDEX_URL``)."""
+        variant = "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", "")
+        if base:
+            return base.rstrip("/") + "/" + variant
+        return self.index_url.format(variant=variant)
+
+
+@dataclass(frozen=True)
+class DriverTable:
+    """The oldest NVIDIA driver that runs code built with each CUDA version, per platform: under CUDA's
+    minor-version compatibility (what PyTorch wheels need) and per full toolkit."""
+
+    compat: Mapping[str, Mapping[str, str]]
+    toolkit: Mapping[str, Mapping[str, str]]
+    compat_source: str
+    toolkit_source: str
+
+    def minimum(self, cuda: str, platform: str) -> Optional[str]:
+        """The oldest driver for ``cuda`` (``12.1``) on ``platform``; minor-version compatibility first."""
+        for table in (self.compat, self.toolkit):
+            found = table.get(cuda, {}).get(platform)
+            if found:
+                return found
+        return None
+
+
+@dataclass(frozen=True)
+class BuildFacts:
+    """What a source build of mmcv needs that pip will not provide on its own."""
+
+    setuptools_without_pkg_resources: Version
+    setuptools_source: str
+    sdists_import_pkg_resources: Tuple[str, ...]
+    sdist_source: str
 
 
 @dataclass(frozen=True)
@@ -212,6 +366,9 @@ class Matrix:
     notes: Tuple[str, ...] = ()
     wheels: Mapping[str, WheelIndex] = field(default_factory=dict)
     numpy_abi: Optional[NumpyAbi] = None
+    torch: Optional[TorchTable] = None
+    nvidia: Optional[DriverTable] = None
+    build: Optional[BuildFacts] = None
     #: :func:`compat.cache.content_digest` of the bytes parsed ("" when built from a mapping)
     content_digest: str = ""
 

@@ -65,7 +65,7 @@ def simple_files(name: str, base: Optional[str] = None, timeout: float = 10.0) -
     """The files of ``name`` on the registry's JSON simple index (https, or http to loopback only)."""
     import requests  # only callers that ask the registry pay for it
 
-    from .update import check_url
+    from .net import check_url
 
     url = check_url(index_url(name, base))
     try:

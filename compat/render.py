@@ -7,6 +7,11 @@ from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 from .models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
 from .ranges import Range
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from .plan import InstallPlan
+    from .stack import Stack, StackTarget
+
 __all__ = [
     "range_text",
     "target_dict",
@@ -22,6 +27,9 @@ __all__ = [
     "findings_dict",
     "findings_text",
     "findings_rich",
+    "stack_text",
+    "stack_dict",
+    "plan_dict",
 ]
 
 MATRIX_COLUMNS = ("package", "release", "distribution") + POLICIES
@@ -215,3 +223,55 @@ def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> N
         for command in finding.fix:
             console.print(f"    [green]fix:[/] {escape(command)}", soft_wrap=True)
     console.print(f"[bold]{subject}:[/] {_summary(findings)}")
+
+
+def stack_text(stack: "Stack") -> str:
+    """``resolve`` of a stack: pip-ready requirement lines, with comment lines naming where torch and the
+    prebuilt mmcv come from (``pip install -r`` reads them as comments)."""
+    lines = []
+    torch = stack.torch
+    if torch is not None and torch.installed:
+        lines.append(f"# torch {torch.version} is installed: keep it pinned")
+    elif torch is not None:
+        source = f"--index-url {torch.index_url}" if torch.index_url else "the registry"
+        lines.append(f"# torch and torchvision from {source}")
+    lines.extend(stack.requirements)
+    if stack.find_links:
+        lines.append(f"# prebuilt {stack.mmcv} wheels: --find-links {stack.find_links[0]}")
+    return "".join(line + "\n" for line in lines)
+
+
+def stack_dict(targets: Sequence["StackTarget"], stack: "Stack", matrix: Matrix) -> Dict[str, Any]:
+    """``resolve --json`` of a stack."""
+    platform = stack.platform
+    torch = stack.torch
+    return {
+        "targets": [t.text for t in targets],
+        "policy": stack.policy,
+        "python": platform.python or None,
+        "platform": {"platform": platform.platform, "cuda": platform.cuda or None, "torch": platform.torch or None},
+        "torch": None if torch is None else {
+            "version": torch.version, "torchvision": torch.torchvision or None, "cuda": torch.cuda,
+            "index_url": torch.index_url or None, "installed": torch.installed,
+        },
+        "driver": None if stack.driver is None else {"version": stack.driver.version, "where": stack.driver.where},
+        "pins": {name: str(version) for name, version in stack.pins.items()},
+        "requirements": list(stack.requirements),
+        "find_links": list(stack.find_links),
+        "source_build": stack.source_build,
+        "explanation": stack.explanation,
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+    }
+
+
+def plan_dict(plan: "InstallPlan", matrix: Matrix) -> Dict[str, Any]:
+    """``install --dry-run --json``: the stack and every step with its arguments, environment and reason."""
+    return {
+        "python": plan.python,
+        "installer": plan.installer,
+        "stack": stack_dict(plan.targets, plan.stack, matrix),
+        "steps": [{"kind": s.kind, "argv": list(s.argv), "env": dict(s.env), "reason": s.reason} for s in plan.steps],
+        "warnings": list(plan.warnings),
+        "notes": list(plan.notes),
+    }

@@ -1,15 +1,19 @@
-"""Whole-stack resolution: mmpose, mmdet and the mmcv line together, aware of prebuilt wheels.
+"""Whole-stack resolution: mmpose, mmdet, the mmcv line and torch together, aware of every binary.
 
-Given targets (``mmpose==1.3.2``, ``"mmpose>=0.28,<1"``, ``mmdet``) and the torch/CUDA/platform the
-install is for, find the newest consistent set under a policy: a pin for every OpenMMLab package named
-and for mmcv, ranges for mmengine. When torch and CUDA are known, only an mmcv version with a prebuilt
-wheel for them counts (per mmcv's own version picker data in the matrix), unless ``allow_build``.
-Nothing fits: :class:`StackUnsatisfiable` with the clashing constraints and ways out that were checked.
+Given targets (``mmpose==1.3.2``, ``"mmpose>=0.28,<1"``, ``mmdet``) and the machine the install is for
+(platform, CPython, CUDA or an NVIDIA driver, torch or none), find the newest consistent set under a
+policy: a pin for every OpenMMLab package named, for mmcv, for torch and torchvision; ranges for
+mmengine. A combination counts only when every binary it needs exists for that platform, CUDA
+variant, torch and CPython: torch and torchvision on the PyTorch index, the mmcv wheel on OpenMMLab's
+(unless ``allow_build``). Torch the environment has is kept: never planned over.
+Nothing fits: :class:`StackUnsatisfiable` with the clashing constraints and ways out, each checked by
+solving again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -17,27 +21,80 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from .driver import Driver
 from .errors import BadInput, Unsatisfiable
-from .models import FindLinks, Matrix, PackageTable, Release
+from .models import FindLinks, Matrix, Release
 from .ranges import Range
 from .resolver import check_policy
+from .wheels import driver_variants, mmcv_wheel_versions, python_key, torch_for
 
-__all__ = ["Platform", "StackTarget", "Stack", "StackUnsatisfiable", "parse_targets", "parse_platform", "resolve_stack"]
+__all__ = [
+    "MMCV_LINES",
+    "PLATFORMS",
+    "Machine",
+    "Platform",
+    "TorchPin",
+    "StackTarget",
+    "Stack",
+    "StackUnsatisfiable",
+    "parse_targets",
+    "parse_machine",
+    "resolve_stack",
+]
 
 MMCV_LINES = ("mmcv-full", "mmcv")
 PLATFORMS = ("linux", "windows", "macos")
+#: The CPython versions a way out may suggest, when the data knows nothing wider.
+_PYTHONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+
+
+def this_platform() -> str:
+    return {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What the install is for.
+
+    ``cuda``: ``11.3``, ``cpu``, or ``""`` for auto (the variants ``driver`` runs; no driver: cpu).
+    ``torch``: an exact release (``2.1.2``), a minor (``2.1``), or ``""`` for auto (mmcompat picks).
+    ``torch_installed``: that torch is the target environment's own, so it is pinned, never replaced;
+    ``torchvision`` likewise (``""``: not installed).
+    """
+
+    platform: str
+    python: str
+    cuda: str = ""
+    torch: str = ""
+    torch_installed: bool = False
+    torchvision: str = ""
+    driver: Optional[Driver] = None
+
+    @property
+    def torch_minor(self) -> str:
+        if not self.torch:
+            return ""
+        release = Version(self.torch).release
+        return f"{release[0]}.{release[1] if len(release) > 1 else 0}"
+
+    @property
+    def torch_exact(self) -> bool:
+        return bool(self.torch) and len(Version(self.torch).release) >= 3
+
+    def describe(self) -> str:
+        cuda = {"cpu": "CPU", "": "CUDA auto"}.get(self.cuda, f"CUDA {self.cuda}")
+        torch = f"torch {self.torch}" if self.torch else "torch auto"
+        return f"{self.platform}/CPython {self.python}/{cuda}/{torch}"
 
 
 @dataclass(frozen=True)
 class Platform:
-    """What the install is for: platform, CUDA version (``11.3``; ``cpu`` for none), torch minor (``1.12``).
-
-    ``torch`` or ``cuda`` empty: unknown, and then wheel availability is not checked.
-    """
+    """What a stack was resolved for: platform, CUDA variant (``11.3``; ``cpu``), torch minor, CPython."""
 
     platform: str
     cuda: str = ""
     torch: str = ""
+    python: str = ""
 
     @property
     def known(self) -> bool:
@@ -45,7 +102,27 @@ class Platform:
 
     def describe(self) -> str:
         cuda = {"cpu": "CPU", "mps": "MPS"}.get(self.cuda, f"CUDA {self.cuda}")
-        return f"{self.platform}/{cuda}/torch {self.torch}"
+        python = f"/CPython {self.python}" if self.python else ""
+        return f"{self.platform}/{cuda}/torch {self.torch}{python}"
+
+
+@dataclass(frozen=True)
+class TorchPin:
+    """The torch and torchvision a stack needs, and the PyTorch index they come from (``""``: the
+    registry's). ``installed``: the target environment has this torch already."""
+
+    version: str
+    torchvision: str
+    cuda: str
+    index_url: str
+    installed: bool
+
+    @property
+    def requirements(self) -> Tuple[str, ...]:
+        lines = [f"torch=={self.version}"]
+        if self.torchvision:
+            lines.append(f"torchvision=={self.torchvision}")
+        return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -59,7 +136,7 @@ class StackTarget:
 
 @dataclass(frozen=True)
 class Stack:
-    """A consistent set: exact pins, ranges for the rest, where the mmcv wheel comes from."""
+    """A consistent set: exact pins, ranges for the rest, torch, where the mmcv wheel comes from."""
 
     pins: Dict[str, Version]
     ranges: Dict[str, Range]
@@ -70,11 +147,14 @@ class Stack:
     find_links: Tuple[str, ...] = ()
     explanation: str = ""
     releases: Dict[str, Release] = field(default_factory=dict)
+    torch: Optional[TorchPin] = None
+    driver: Optional[Driver] = None
 
     @property
     def requirements(self) -> Tuple[str, ...]:
-        """pip-ready lines: the pins first (OpenMMLab packages, then mmcv), then the ranges."""
-        lines = [f"{name}=={version}" for name, version in self.pins.items()]
+        """pip-ready lines: torch and torchvision, the OpenMMLab packages and mmcv pinned, then ranges."""
+        lines = list(self.torch.requirements) if self.torch is not None else []
+        lines += [f"{name}=={version}" for name, version in self.pins.items()]
         lines += [name + str(r) for name, r in self.ranges.items() if name not in self.pins]
         return tuple(lines)
 
@@ -87,28 +167,60 @@ class StackUnsatisfiable(Unsatisfiable):
         self.ways_out = tuple(ways_out)
 
 
-def parse_platform(platform: Optional[str], cuda: Optional[str], torch: Optional[str]) -> Platform:
-    """Validate ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``) and ``--torch`` (``1.12.1``)."""
-    import sys
+# ---- parsing the question -------------------------------------------------------------------------
 
-    name = (platform or {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")).lower()
+def _cuda_text(cuda: str) -> str:
+    text = cuda.strip().lower()
+    if text == "auto":
+        return ""
+    if text.startswith("cu") and text[2:].isdigit() and len(text) > 3:
+        text = text[2:-1] + "." + text[-1]
+    if text and text not in ("cpu", "mps"):
+        parts = text.split(".")
+        if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
+            raise BadInput(f"not a CUDA version: {cuda[:60]!r}; give e.g. 11.3, cu113, cpu or auto", value=cuda)
+    return text
+
+
+def _torch_text(torch: str) -> str:
+    text = torch.strip()
+    if text.lower() in ("auto", ""):
+        return ""
+    try:
+        version = Version(text.split("+", 1)[0])
+    except InvalidVersion:
+        raise BadInput(f"not a torch version: {torch[:60]!r}; give e.g. 1.12.1, 2.1 or auto", value=torch) from None
+    if len(str(version)) > 40 or any(part > 10**6 for part in version.release):
+        raise BadInput(f"not a torch version: {torch[:60]!r}; give e.g. 1.12.1, 2.1 or auto", value=torch)
+    return version.public
+
+
+def parse_python_version(text: str) -> str:
+    """``3.11`` (or ``3.11.7``, ``cp311``) -> ``3.11``; BadInput for anything else."""
+    raw = text.strip().lower()
+    if raw.startswith("cp") and raw[2:].isdigit() and len(raw) in (4, 5):
+        raw = raw[2] + "." + raw[3:]
+    parts = raw.split(".")
+    if len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts) and parts[0] == "3":
+        return f"{int(parts[0])}.{int(parts[1])}"
+    raise BadInput(f"not a CPython version: {text[:60]!r}; give e.g. 3.10", value=text)
+
+
+def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[str], python: Optional[str] = None,
+                  *, torch_installed: bool = False, torchvision: str = "", driver: Optional[Driver] = None
+                  ) -> Machine:
+    """Validate ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``, ``auto``), ``--torch``
+    (``1.12.1``, ``2.1``, ``auto``) and ``--python-version`` (default: this interpreter's)."""
+    name = (platform or this_platform()).lower()
     if name not in PLATFORMS:
-        raise BadInput(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}", value=str(platform))
-    cuda_text = (cuda or "").strip().lower()
-    if cuda_text.startswith("cu") and cuda_text[2:].isdigit() and len(cuda_text) > 3:
-        cuda_text = cuda_text[2:-1] + "." + cuda_text[-1]
-    if cuda_text and cuda_text not in ("cpu", "mps"):
-        parts = cuda_text.split(".")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
-            raise BadInput(f"not a CUDA version: {cuda!r}; give e.g. 11.3, cu113 or cpu", value=str(cuda))
-    torch_minor = ""
-    if torch:
-        try:
-            release = Version(torch.split("+", 1)[0]).release
-        except InvalidVersion:
-            raise BadInput(f"not a torch version: {torch!r}; give e.g. 1.12.1", value=torch) from None
-        torch_minor = f"{release[0]}.{release[1] if len(release) > 1 else 0}"
-    return Platform(name, cuda_text, torch_minor)
+        raise BadInput(f"unknown platform {str(platform)[:60]!r}; known: {', '.join(PLATFORMS)}", value=str(platform))
+    cuda_text = _cuda_text(cuda or "")
+    if (name == "macos") != (cuda_text == "mps") and cuda_text not in ("", "cpu"):
+        raise BadInput(f"{cuda_text!r} does not exist on {name}: torch has CUDA builds for linux and windows, "
+                       "MPS (the same wheel as cpu) on macos", value=str(cuda))
+    python_text = parse_python_version(python) if python else "%d.%d" % sys.version_info[:2]
+    return Machine(platform=name, python=python_text, cuda=cuda_text, torch=_torch_text(torch or ""),
+                   torch_installed=torch_installed, torchvision=torchvision, driver=driver)
 
 
 def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
@@ -124,10 +236,11 @@ def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
         try:
             requirement = Requirement(raw)
         except InvalidRequirement:
-            raise BadInput(f"not a requirement: {text!r}; give e.g. mmpose==1.3.2 or mmdet", value=text) from None
+            raise BadInput(f"not a requirement: {text[:200]!r}; give e.g. mmpose==1.3.2 or mmdet", value=text) from None
         name = canonicalize_name(requirement.name)
         if name not in matrix.packages:
-            raise BadInput(f"the matrix has no package {name!r}; known: {', '.join(sorted(matrix.packages))}", value=text)
+            raise BadInput(f"the matrix has no package {name[:200]!r}; known: {', '.join(sorted(matrix.packages))}",
+                           value=text)
         if name in targets:
             spec = targets[name].spec & requirement.specifier
             targets[name] = StackTarget(name, spec, f"{targets[name].text}, {text}")
@@ -138,12 +251,41 @@ def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
     return list(targets.values())
 
 
-def _candidates(table: PackageTable, spec: SpecifierSet) -> List[Release]:
-    """Releases with facts, newest first, that ``spec`` admits (pre-releases only when it names one)."""
-    return [r for r in table.releases if r.required and spec.contains(r.version)]
+# ---- the OpenMMLab releases: which sets agree ------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Agreement:
+    """Releases that agree: their mmcv line (``""``: none needed) and the ranges they leave."""
+
+    releases: Tuple[Release, ...]
+    line: str
+    ranges: Dict[str, Range]
+    said: Tuple[str, ...]
 
 
-def _combine(releases: Sequence[Release], name: str, policy: str) -> Tuple[Optional[Range], List[str]]:
+@dataclass(frozen=True)
+class _Failure:
+    """Why a set of releases, or a set and a torch, does not fit; ``depth`` orders how far it got."""
+
+    depth: int
+    causes: Tuple[str, ...]
+
+
+#: How far a candidate got before it failed: the explanation uses the one that got furthest.
+_CLASHING_LINES, _CROSS_CHECK, _EMPTY_RANGE, _NO_BINARY = range(4)
+
+
+def _release_sets(matrix: Matrix, targets: Sequence[StackTarget]) -> List[Tuple[Release, ...]]:
+    """Every combination of candidate releases, newest first (pre-releases only when a range names one)."""
+    options = [[r for r in matrix.packages[t.name].releases if r.required and t.spec.contains(r.version)]
+               for t in targets]
+    sets: List[Tuple[Release, ...]] = [()]
+    for candidates in options:
+        sets = [s + (r,) for s in sets for r in candidates]
+    return sets
+
+
+def _combined_range(releases: Sequence[Release], name: str, policy: str) -> Tuple[Optional[Range], List[str]]:
     """The intersection of every release's ``policy`` range for ``name``, and what each one asked.
 
     Whatever the policy, a release's import check (its enforced range) is kept: a stack that fails at
@@ -157,7 +299,6 @@ def _combine(releases: Sequence[Release], name: str, policy: str) -> Tuple[Optio
             continue
         version_range = dependency.range_for(policy)
         if dependency.enforced is not None and policy != "enforced":
-            # silent under the policy, or not: the release's import check still applies
             enforced = dependency.enforced.range
             version_range = enforced if version_range is None else version_range.intersect(enforced)
         if version_range is None:
@@ -167,202 +308,317 @@ def _combine(releases: Sequence[Release], name: str, policy: str) -> Tuple[Optio
     return combined, said
 
 
-def _mmcv_line(releases: Sequence[Release]) -> Optional[str]:
+def mmcv_line(releases: Sequence[Release]) -> Optional[str]:
+    """The one mmcv line the releases need; ``""`` when none needs one, None when they need different ones."""
     lines = {d.name for r in releases for d in r.dependencies if d.name in MMCV_LINES and not d.optional}
     return lines.pop() if len(lines) == 1 else (None if lines else "")
 
 
-def _wheel_versions(matrix: Matrix, line: str, platform: Platform) -> Optional[Tuple[Version, ...]]:
-    index = matrix.wheels.get(line)
-    if index is None or not platform.known:
-        return None
-    return index.versions_for(platform.platform, platform.cuda, platform.torch)
-
-
-def _known_versions(matrix: Matrix, line: str) -> Tuple[Version, ...]:
-    index = matrix.wheels.get(line)
-    return index.all_versions() if index is not None else ()
-
-
-def _pick_mmcv(matrix: Matrix, line: str, allowed: Range, platform: Platform, allow_build: bool
-               ) -> Tuple[Optional[Version], bool]:
-    """(version, built from source?) or (None, False)."""
-    wheels = _wheel_versions(matrix, line, platform)
-    if wheels is not None:
-        for version in wheels:
-            if allowed.contains(version):
-                return version, False
-        if not allow_build:
-            return None, False
-    for version in _known_versions(matrix, line):
-        if allowed.contains(version):
-            return version, wheels is not None
-    return None, False
-
-
-#: How far a combination got before it failed: the explanation uses the one that got furthest.
-_LINES, _CROSS, _RANGES, _WHEELS = range(4)
-
-
-def _try(matrix: Matrix, combo: Sequence[Release], platform: Platform, policy: str, allow_build: bool
-         ) -> Tuple[Optional[Stack], List[str], int]:
-    """A stack for these releases, or the reasons they do not fit and how far they got."""
-    line = _mmcv_line(combo)
+def _agree(releases: Tuple[Release, ...], policy: str) -> "_Agreement | _Failure":
+    line = mmcv_line(releases)
     if line is None:
-        return None, [" and ".join(f"{r.package} {r.key}" for r in combo) + " need different mmcv lines"], _LINES
-    ranges: Dict[str, Range] = {}
-    causes: List[str] = []
-    for release in combo:  # what each release says of the others (mmpose's installer names mmdet)
-        for other in combo:
+        return _Failure(_CLASHING_LINES, (" and ".join(f"{r.package} {r.key}" for r in releases)
+                                          + " need different mmcv lines",))
+    for release in releases:  # what each release says of the others (mmpose's installer names mmdet)
+        for other in releases:
             dependency = release.dependency(other.package) if other is not release else None
             other_range = dependency.range_for(policy) if dependency is not None else None
             if other_range is not None and not other_range.contains(other.version):
-                return None, [f"{release.package} {release.key} needs {other.package}{other_range}, "
-                              f"not {other.package} {other.key}"], _CROSS
-    packages = {r.package for r in combo}
-    others = sorted({d.name for r in combo for d in r.required} - packages - set(MMCV_LINES) - {"mmengine"})
+                return _Failure(_CROSS_CHECK, (f"{release.package} {release.key} needs {other.package}{other_range}, "
+                                               f"not {other.package} {other.key}",))
+    packages = {r.package for r in releases}
+    others = sorted({d.name for r in releases for d in r.required} - packages - set(MMCV_LINES) - {"mmengine"})
+    ranges: Dict[str, Range] = {}
+    said: List[str] = []
     for name in ("mmcv-full", "mmcv", "mmengine", *others):
-        combined, said = _combine(combo, name, policy)
+        combined, asked = _combined_range(releases, name, policy)
         if combined is None:
             continue
         if combined.is_empty:
-            return None, said, _RANGES
+            return _Failure(_EMPTY_RANGE, tuple(asked))
         ranges[name] = combined
-        causes.extend(said)
-    pins: Dict[str, Version] = {r.package: r.version for r in combo}
-    source_build = False
+        said.extend(asked)
     if line and line not in ranges:
-        return None, [f"no {policy} range for {line} in " + ", ".join(f"{r.package} {r.key}" for r in combo)], _RANGES
-    if line:
-        version, source_build = _pick_mmcv(matrix, line, ranges[line], platform, allow_build)
-        if version is None:
-            wheels = _wheel_versions(matrix, line, platform)
-            listed = ", ".join(str(v) for v in wheels) if wheels else "none"
-            return None, causes + [f"prebuilt {line} wheels for {platform.describe()}: {listed}"], _WHEELS
-        pins[line] = version
-    stack = Stack(pins=pins, ranges={k: v for k, v in ranges.items() if k not in pins}, mmcv=line,
-                  source_build=source_build, platform=platform, policy=policy,
-                  releases={r.package: r for r in combo})
-    return stack, [], _WHEELS
+        return _Failure(_EMPTY_RANGE, (f"no {policy} range for {line} in "
+                                       + ", ".join(f"{r.package} {r.key}" for r in releases),))
+    return _Agreement(releases, line, ranges, tuple(said))
 
 
-def _combos(matrix: Matrix, targets: Sequence[StackTarget]) -> List[Tuple[Release, ...]]:
-    lists = [_candidates(matrix.packages[t.name], t.spec) for t in targets]
-    combos: List[Tuple[Release, ...]] = [()]
-    for options in lists:
-        combos = [c + (r,) for c in combos for r in options]
-    return combos
+# ---- torch: which (torch, CUDA variant) a machine can have ------------------------------------------
+
+@dataclass(frozen=True)
+class _TorchChoice:
+    """One torch minor with one CUDA variant, and the exact release to pin (``""``: unknown to the data)."""
+
+    minor: str
+    cuda: str
+    version: str
+    torchvision: str
 
 
-def _first(matrix: Matrix, targets: Sequence[StackTarget], platform: Platform, policy: str, allow_build: bool
-           ) -> Tuple[Optional[Stack], List[str], Optional[Tuple[Release, ...]]]:
-    best_causes: List[str] = []
-    best_combo = None
-    best_stage = -1
-    for combo in _combos(matrix, targets):
-        stack, causes, stage = _try(matrix, combo, platform, policy, allow_build)
-        if stack is not None:
-            return stack, [], combo
-        if stage > best_stage:  # explain the newest combination that got furthest
-            best_combo, best_causes, best_stage = combo, causes, stage
-    return None, best_causes, best_combo
+def _variants(matrix: Matrix, machine: Machine, minor: str) -> Tuple[str, ...]:
+    if machine.cuda:
+        return (machine.cuda,)
+    if machine.platform == "macos":
+        return ("cpu",)
+    known = {c for r in (matrix.torch.of_minor(minor) if matrix.torch else ()) for c in r.cuda}
+    return driver_variants(matrix, tuple(known), machine.platform, machine.driver)
 
 
-def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, platform: Platform, *, policy: str = "safe",
-                  allow_build: bool = False, base_url: Optional[str] = None) -> Stack:
-    """The newest consistent stack; raise :class:`StackUnsatisfiable` with checked ways out.
+def _torch_choices(matrix: Matrix, machine: Machine) -> List[_TorchChoice]:
+    """The (torch, CUDA) pairs to try, most wanted first: the newest torch minor, then the newest CUDA
+    variant the machine runs; only releases with a wheel for the platform and CPython (an installed
+    torch is taken as it is)."""
+    if machine.torch:
+        minors: Tuple[str, ...] = (machine.torch_minor,)
+    else:
+        minors = matrix.torch.minors() if matrix.torch is not None else ()
+    choices = []
+    for minor in minors:
+        for cuda in _variants(matrix, machine, minor):
+            if machine.torch_exact:
+                release = matrix.torch.release(Version(machine.torch)) if matrix.torch is not None else None
+                if not machine.torch_installed and release is not None and (
+                        not release.has_wheel(machine.platform, machine.python)
+                        or (cuda not in ("cpu", "mps") and cuda not in release.cuda)):
+                    continue
+                torchvision = machine.torchvision or (
+                    str(release.torchvision) if release is not None and release.torchvision else "")
+                choices.append(_TorchChoice(minor, cuda, machine.torch, torchvision))
+                continue
+            found = torch_for(matrix, minor, cuda, machine.platform, machine.python)
+            if found is None:
+                continue
+            choices.append(_TorchChoice(minor, cuda, str(found.version),
+                                        str(found.torchvision) if found.torchvision else ""))
+    return choices
 
-    ``base_url`` replaces ``https://download.openmmlab.com/mmcv/dist`` in the find-links URL (mim's
-    ``MMCV_BASE_URL``, for mirrors); it must be https, or http to a loopback host.
+
+# ---- the search ---------------------------------------------------------------------------------
+
+def _pick_mmcv(matrix: Matrix, agreement: _Agreement, platform: str, choice: _TorchChoice, python: str,
+               allow_build: bool) -> Tuple[Optional[Version], bool]:
+    """(version, built from source?) or (None, False)."""
+    line = agreement.line
+    allowed = agreement.ranges[line]
+    for version in mmcv_wheel_versions(matrix, line, platform, choice.cuda, choice.minor, python):
+        if allowed.contains(version):
+            return version, False
+    if allow_build:
+        index = matrix.wheels.get(line)
+        for version in index.all_versions() if index is not None else ():
+            if allowed.contains(version) and not version.is_prerelease:
+                return version, True
+    return None, False
+
+
+def _no_wheel(matrix: Matrix, agreement: _Agreement, machine: Machine) -> str:
+    """Why no torch choice has a wheel: what the wheel tables list for the machine."""
+    line = agreement.line
+    if machine.torch and machine.cuda:
+        where = Platform(machine.platform, machine.cuda, machine.torch_minor, machine.python)
+        listed = mmcv_wheel_versions(matrix, line, machine.platform, machine.cuda, machine.torch_minor, machine.python)
+        text = f"prebuilt {line} wheels for {where.describe()}: " + (", ".join(map(str, listed)) or "none")
+        release = matrix.torch.release(Version(machine.torch)) if matrix.torch and machine.torch_exact else None
+        index = matrix.wheels.get(line)
+        any_python = index.versions_for(machine.platform, machine.cuda, machine.torch_minor) if index else ()
+        if not listed and any_python:
+            text += f" (there are wheels for other CPython versions: {', '.join(map(str, any_python))})"
+        if release is not None and not machine.torch_installed and not release.has_wheel(machine.platform, machine.python):
+            text += f"; torch {machine.torch} has no CPython {machine.python} wheel for {machine.platform}"
+        return text
+    return (f"no torch{' ' + machine.torch if machine.torch else ''} with a prebuilt {line}{agreement.ranges[line]} "
+            f"wheel for {machine.describe()}")
+
+
+def _search(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, policy: str, allow_build: bool
+            ) -> "Tuple[Optional[Stack], _Failure, Optional[Tuple[Release, ...]]]":
+    """The newest stack that fits, else the failure of the candidate that got furthest (newest first)."""
+    best = _Failure(-1, ())
+    best_releases: Optional[Tuple[Release, ...]] = None
+    choices = _torch_choices(matrix, machine)
+    for releases in _release_sets(matrix, targets):
+        agreement = _agree(releases, policy)
+        if isinstance(agreement, _Failure):
+            if agreement.depth > best.depth:
+                best, best_releases = agreement, releases
+            continue
+        pins: Dict[str, Version] = {r.package: r.version for r in releases}
+        if not agreement.line:
+            return _stack(agreement, pins, None, False, machine, policy, choices[0] if choices else None), best, releases
+        for choice in choices:
+            version, built = _pick_mmcv(matrix, agreement, machine.platform, choice, machine.python, allow_build)
+            if version is not None:
+                pins[agreement.line] = version
+                return _stack(agreement, pins, agreement.line, built, machine, policy, choice), best, releases
+        if _NO_BINARY > best.depth:
+            best = _Failure(_NO_BINARY, agreement.said + (_no_wheel(matrix, agreement, machine),))
+            best_releases = releases
+    return None, best, best_releases
+
+
+def _stack(agreement: _Agreement, pins: Dict[str, Version], line: Optional[str], built: bool, machine: Machine,
+           policy: str, choice: Optional[_TorchChoice]) -> Stack:
+    platform = Platform(machine.platform, choice.cuda if choice else machine.cuda,
+                        choice.minor if choice else machine.torch_minor, machine.python)
+    torch = None
+    if choice is not None and choice.version:
+        torch = TorchPin(choice.version, choice.torchvision, choice.cuda, "", machine.torch_installed)
+    return Stack(pins=pins, ranges={k: v for k, v in agreement.ranges.items() if k not in pins}, mmcv=line or "",
+                 source_build=built, platform=platform, policy=policy,
+                 releases={r.package: r for r in agreement.releases}, torch=torch, driver=machine.driver)
+
+
+def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machine, *, policy: str = "safe",
+                  allow_build: bool = False, base_url: Optional[str] = None, torch_index: Optional[str] = None
+                  ) -> Stack:
+    """The newest consistent stack for ``machine``; raise :class:`StackUnsatisfiable` with checked ways out.
+
+    ``base_url``: mim's ``MMCV_BASE_URL`` (the host part of OpenMMLab's download site, for mirrors);
+    ``torch_index``: replaces ``https://download.pytorch.org/whl`` (``MMCOMPAT_TORCH_INDEX_URL``). Both must be
+    https, or http to a loopback host.
     """
     check_policy(policy)
-    if base_url:
-        from .update import check_url
+    from .net import check_url
 
+    if base_url:
         check_url(base_url)
-    stack, causes, combo = _first(matrix, targets, platform, policy, allow_build)
+    if torch_index:
+        check_url(torch_index)
+    stack, failure, releases = _search(matrix, targets, machine, policy, allow_build)
     if stack is not None:
-        return _explained(stack, matrix, base_url)
+        return _finished(stack, matrix, base_url, torch_index)
     asked = "; ".join(t.text for t in targets)
-    if combo is None:
+    if releases is None:
         names = ", ".join(f"{t.name}{t.spec}" for t in targets)
         raise StackUnsatisfiable(f"no known release matches {names}", causes=[names], ways_out=[])
-    ways = _ways_out(matrix, targets, platform, policy, allow_build, combo)
-    message = f"nothing fits {asked} on {platform.describe() if platform.known else platform.platform}: " + "; ".join(causes)
+    ways = ways_out(matrix, targets, machine, policy, allow_build, releases)
+    message = f"nothing fits {asked} on {machine.describe()}: " + "; ".join(failure.causes)
     if ways:
         message += ". Ways out: " + "; ".join(ways)
-    raise StackUnsatisfiable(message, causes=causes, ways_out=ways)
+    raise StackUnsatisfiable(message, causes=failure.causes, ways_out=ways)
 
 
-def _ways_out(matrix: Matrix, targets: Sequence[StackTarget], platform: Platform, policy: str, allow_build: bool,
-              combo: Tuple[Release, ...]) -> List[str]:
+# ---- ways out -------------------------------------------------------------------------------------
+
+def _fits(matrix: Matrix, releases: Tuple[Release, ...], machine: Machine, policy: str, allow_build: bool
+          ) -> Optional[Stack]:
+    targets = [StackTarget(r.package, SpecifierSet(f"=={r.version}"), f"{r.package}=={r.key}") for r in releases]
+    return _search(matrix, targets, machine, policy, allow_build)[0]
+
+
+def _with(stack: Stack) -> str:
+    """``torch 1.11.0 with CUDA 11.3, mmcv-full 1.5.3``."""
+    parts = []
+    if stack.torch is not None:
+        cuda = {"cpu": "CPU", "mps": "MPS"}.get(stack.torch.cuda, f"CUDA {stack.torch.cuda}")
+        parts.append(f"torch {stack.torch.version} with {cuda}")
+    if stack.mmcv:
+        parts.append(f"{stack.mmcv} {stack.pins[stack.mmcv]}")
+    return ", ".join(parts)
+
+
+def _python_order(python: str) -> List[str]:
+    """Other CPython versions, nearest first, older first on a tie."""
+    others = [p for p in _PYTHONS if p != python]
+    here = python_key(python)
+    return sorted(others, key=lambda p: (abs(python_key(p)[1] - here[1]), python_key(p)))
+
+
+def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, policy: str, allow_build: bool,
+             releases: Tuple[Release, ...]) -> List[str]:
+    """Alternatives that were checked to fit, each as the user would ask for it."""
     ways: List[str] = []
-    line = _mmcv_line(combo) or ""
-    index = matrix.wheels.get(line)
-    if platform.known and index is not None:
-        minors = []
-        for build in index.builds:
-            if (build.platform, build.cuda) == (platform.platform, platform.cuda) and build.torch != platform.torch:
-                found, _, _ = _try(matrix, combo, Platform(platform.platform, platform.cuda, build.torch), policy, False)
-                if found is not None:
-                    minors.append(f"torch {build.torch} ({line} {found.pins[line]})")
-        if minors:
-            ways.append("another torch with a prebuilt wheel: " + ", ".join(sorted(minors, key=_minor_key, reverse=True)))
-    if policy != "enforced":
-        found, _, _ = _try(matrix, combo, platform, "enforced", allow_build)
-        if found is not None and line:
-            ways.append(f"--policy enforced ({line} {found.pins[line]}, which the import check accepts but the "
+    line = mmcv_line(releases) or ""
+    if line and (machine.torch or machine.cuda):
+        # another torch or CUDA variant: the fixed torch freed; then CUDA variants the given one's driver
+        # also runs (no newer than it), newest first; then whatever the machine's driver runs
+        offered: List[str] = []
+        trials = []
+        if machine.torch:
+            trials.append(replace(machine, torch="", torchvision="", torch_installed=False))
+        free = replace(machine, torch="", torchvision="", torch_installed=False)
+        if machine.cuda and machine.cuda not in ("cpu", "mps"):
+            trials += [replace(free, cuda=c) for c in _all_variants(matrix)
+                       if c != machine.cuda and python_key(c) <= python_key(machine.cuda)]
+        for trial in trials + [replace(free, cuda="")]:
+            stack = _fits(matrix, releases, trial, policy, False)
+            if stack is not None and _with(stack) not in offered:
+                offered.append(_with(stack))
+                break
+        if offered:
+            switch = "switch the installed torch to" if machine.torch_installed else "another torch or CUDA:"
+            ways.append(f"{switch} " + "; ".join(offered))
+    if line:
+        for python in _python_order(machine.python):
+            stack = _fits(matrix, releases, replace(machine, python=python), policy, False)
+            if stack is not None:
+                ways.append(f"Python {python} (--python-version {python}): {_with(stack)}")
+                break
+    if policy != "enforced" and line:
+        stack = _fits(matrix, releases, machine, "enforced", allow_build)
+        if stack is not None:
+            ways.append(f"--policy enforced ({line} {stack.pins[line]}, which the import check accepts but the "
                         f"{policy} policy excludes)")
-    for position, release in enumerate(combo):
+    clash = mmcv_line(releases) is None
+    for position, release in enumerate(releases):
         table = matrix.packages[release.package]
         others = [r for r in table.releases if r.required and r.key != release.key and not r.version.is_prerelease]
         # the same major line first; another line only when the lines themselves clash
         same_line = [r for r in others if r.version.major == release.version.major]
-        clash = _mmcv_line(combo) is None
         for other in same_line + ([r for r in others if r not in same_line] if clash else []):
-            trial = combo[:position] + (other,) + combo[position + 1:]
-            found, _, _ = _try(matrix, trial, platform, policy, False)
-            if found is not None:
+            trial = releases[:position] + (other,) + releases[position + 1:]
+            stack = _fits(matrix, trial, machine, policy, False)
+            if stack is not None:
                 direction = "newer" if other.version > release.version else "older"
-                pinned = found.mmcv
                 article = "an" if direction == "older" else "a"
+                detail = _with(stack)
                 ways.append(f"{article} {direction} {release.package}: {release.package}=={other.key}"
-                            + (f" ({pinned} {found.pins[pinned]})" if pinned else ""))
+                            + (f" ({detail})" if detail else ""))
                 break
     if not allow_build and line:
-        found, _, _ = _try(matrix, combo, platform, policy, True)
-        if found is not None:
-            ways.append(f"--allow-build ({line} {found.pins[line]} compiled from source: needs a compiler and CUDA "
-                        "toolkit, and takes long)")
+        stack = _fits(matrix, releases, machine, policy, True)
+        if stack is not None:
+            ways.append(f"--allow-build ({line} {stack.pins[line]} compiled from source: needs a compiler"
+                        + (" and the CUDA toolkit" if stack.platform.cuda not in ("cpu", "mps", "") else "")
+                        + ", and takes long)")
     return ways
 
 
-def _minor_key(text: str) -> Tuple[int, ...]:
-    digits = text.split(" ", 2)[1]
-    return tuple(int(p) for p in digits.split(".") if p.isdigit())
+def _all_variants(matrix: Matrix) -> List[str]:
+    found = {c for r in (matrix.torch.releases if matrix.torch else ()) for c in r.cuda}
+    return sorted(found, key=python_key, reverse=True)
 
 
-def _explained(stack: Stack, matrix: Matrix, base_url: Optional[str] = None) -> Stack:
-    parts = []
-    for release in stack.releases.values():
-        parts.append(f"{release.package} {release.key}: the newest release that fits")
+# ---- the finished answer ---------------------------------------------------------------------------
+
+def _finished(stack: Stack, matrix: Matrix, base_url: Optional[str], torch_index: Optional[str]) -> Stack:
+    parts = [f"{release.package} {release.key}: the newest release that fits" for release in stack.releases.values()]
+    torch = stack.torch
+    if torch is not None:
+        if stack.platform.platform != "macos" and matrix.torch is not None:
+            torch = replace(torch, index_url=matrix.torch.index_for(torch.cuda, torch_index or ""))
+        if torch.installed:
+            parts.append(f"torch {torch.version}: installed, kept")
+        else:
+            parts.append(f"torch {torch.version}: the newest torch with a prebuilt {stack.mmcv or 'wheel'} for "
+                         f"{stack.platform.describe()}" if stack.mmcv and not stack.source_build else
+                         f"torch {torch.version}: the newest release for {stack.platform.describe()}")
     if stack.mmcv:
         version = stack.pins[stack.mmcv]
         if stack.source_build:
             parts.append(f"{stack.mmcv} {version}: newest in range; no prebuilt wheel for "
-                         f"{stack.platform.describe()}, so pip will compile it from source")
-        elif stack.platform.known:
-            parts.append(f"{stack.mmcv} {version}: the newest in range with a prebuilt wheel for {stack.platform.describe()}")
+                         f"{stack.platform.describe()}, so it is compiled from source")
         else:
-            parts.append(f"{stack.mmcv} {version}: the newest known release in range (torch/CUDA unknown: "
-                         "wheel availability not checked)")
+            parts.append(f"{stack.mmcv} {version}: the newest in range with a prebuilt wheel for "
+                         f"{stack.platform.describe()}")
     rule = matrix.find_links.get(stack.mmcv) if stack.mmcv else None
     links: Tuple[str, ...] = ()
-    if rule is not None and stack.platform.known and stack.platform.cuda != "mps":  # no documented mps index
-        if base_url:
-            rule = FindLinks(rule.distribution, base_url.rstrip("/") + "/{cuda}/{torch}/index.html", rule.torch,
-                             "MMCV_BASE_URL")
+    if rule is not None and stack.platform.known and not stack.source_build and stack.platform.cuda != "mps":
+        # (OpenMMLab documents no index for its mps wheels)
+        if base_url:  # mim's meaning: the host part; the /mmcv/dist/... path is appended as upstream does
+            prefix = "https://download.openmmlab.com"
+            url = rule.url.replace(prefix, base_url.rstrip("/"), 1) if rule.url.startswith(prefix) else rule.url
+            rule = FindLinks(rule.distribution, url, rule.torch, "MMCV_BASE_URL")
         links = (rule.format(stack.platform.torch + ".0", None if stack.platform.cuda == "cpu" else stack.platform.cuda),)
-    return Stack(pins=stack.pins, ranges=stack.ranges, mmcv=stack.mmcv, source_build=stack.source_build,
-                 platform=stack.platform, policy=stack.policy, find_links=links, explanation="; ".join(parts),
-                 releases=stack.releases)
+    return replace(stack, torch=torch, find_links=links, explanation="; ".join(parts))

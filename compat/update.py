@@ -10,14 +10,13 @@ the cache byte-identical.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import tempfile
 from dataclasses import dataclass
 from typing import Callable, Optional
-from urllib.parse import urljoin, urlsplit
 
 from .errors import BadInput, BadMatrix, CompatError
+from .net import check_url
 from .locate import CACHED_MATRIX_NAME, cache_dir
 from .matrix import from_dict, parse_toml
 
@@ -27,7 +26,6 @@ __all__ = [
     "MAX_BYTES",
     "UpdateFailed",
     "UpdateResult",
-    "check_url",
     "update",
 ]
 
@@ -35,8 +33,6 @@ __all__ = [
 DEFAULT_URL = "https://raw.githubusercontent.com/mmcompat/mmcompat/main/data/compat_matrix.toml"
 ENV_URL = "MMCOMPAT_UPDATE_URL"
 MAX_BYTES = 4 * 1024 * 1024
-MAX_REDIRECTS = 5
-_CHUNK = 64 * 1024
 
 
 class UpdateFailed(CompatError):
@@ -60,87 +56,13 @@ class UpdateResult:
     generated: str
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(url: str) -> str:
-    """Return ``url`` when its scheme is allowed: https anywhere, http to a loopback host only.
-
-    Raises :class:`BadInput` (exit 2) naming the URL otherwise.
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return url
-    if parts.scheme == "http" and host and _is_loopback(host):
-        return url
-    if parts.scheme == "http" and host:
-        raise BadInput(f"refusing plain http to {host!r}: use https (http is allowed for loopback hosts only)", value=url)
-    raise BadInput(f"not an https URL: {url!r}", value=url)
-
-
 def _download(url: str, timeout: float, max_bytes: int, progress: Optional[Callable[[int, Optional[int]], None]]) -> bytes:
-    import requests  # only update talks to the network: its import cost stays out of every other command
+    from .net import NetError, download
 
-    session = requests.Session()
-    session.trust_env = False  # no proxies or .netrc from the environment for a loopback test or a pinned URL
-    current = url
     try:
-        for _ in range(MAX_REDIRECTS + 1):
-            response = session.get(current, timeout=(timeout, timeout), stream=True, allow_redirects=False)
-            if response.is_redirect:
-                target = urljoin(current, response.headers.get("location", ""))
-                response.close()
-                try:
-                    check_url(target)
-                except BadInput:
-                    raise UpdateFailed(url, f"redirected to a URL that is not allowed: {target}") from None
-                current = target
-                continue
-            if response.status_code != 200:
-                response.close()
-                raise UpdateFailed(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
-            declared = response.headers.get("content-length")
-            expected = int(declared) if declared and declared.isdigit() else None
-            if expected is not None and expected > max_bytes:
-                response.close()
-                raise UpdateFailed(url, f"the matrix is {expected} bytes, over the {max_bytes}-byte cap")
-            body = bytearray()
-            for chunk in response.iter_content(_CHUNK):
-                body.extend(chunk)
-                if len(body) > max_bytes:
-                    response.close()
-                    raise UpdateFailed(url, f"the download passed the {max_bytes}-byte cap")
-                if progress is not None:
-                    progress(len(body), expected)
-            if expected is not None and len(body) != expected:
-                raise UpdateFailed(url, f"truncated: got {len(body)} of {expected} bytes")
-            return bytes(body)
-        raise UpdateFailed(url, f"more than {MAX_REDIRECTS} redirects")
-    except requests.exceptions.Timeout:
-        raise UpdateFailed(url, f"timed out after {timeout:g} s") from None
-    except requests.exceptions.ConnectionError as e:
-        raise UpdateFailed(url, f"cannot connect ({_reason(e)})") from None
-    except requests.exceptions.RequestException as e:
-        raise UpdateFailed(url, f"{type(e).__name__}: {_reason(e)}") from None
-    finally:
-        session.close()
-
-
-def _reason(error: Exception) -> str:
-    text = str(error)
-    for marker in ("Name or service not known", "Temporary failure in name resolution", "Connection refused",
-                   "nodename nor servname", "Read timed out", "IncompleteRead", "Connection reset",
-                   "Connection aborted"):
-        if marker in text:
-            return marker
-    return text.splitlines()[0][:200] if text else type(error).__name__
+        return download(url, timeout=timeout, max_bytes=max_bytes, what="the matrix", progress=progress)
+    except NetError as e:
+        raise UpdateFailed(url, e.problem) from None
 
 
 class _Lock:

@@ -211,22 +211,32 @@ def test_broken_pipe_is_quiet(run: Run) -> None:
 
 
 def test_resolve_a_stack(run: Run) -> None:
-    args = ["resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8"]
+    args = ["resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8", "--python-version", "3.8"]
     first = run(*args)
-    assert (first.returncode, first.stdout) == (
-        0, "mmpose==1.3.2\nmmdet==3.2.0\nmmcv==2.1.0\nmmengine>=0.9.0,<1.0.0\n")
+    assert (first.returncode, first.stdout) == (0, (
+        "# torch and torchvision from --index-url https://download.pytorch.org/whl/cu118\n"
+        "torch==2.1.0\ntorchvision==0.16.0\nmmpose==1.3.2\nmmdet==3.2.0\nmmcv==2.1.0\nmmengine>=0.9.0,<1.0.0\n"
+        "# prebuilt mmcv wheels: --find-links https://download.openmmlab.com/mmcv/dist/cu118/torch2.1/index.html\n"))
     data = json.loads(run(*args, "--json").stdout)
     assert data["pins"] == {"mmpose": "1.3.2", "mmdet": "3.2.0", "mmcv": "2.1.0"}
     assert data["find_links"] == ["https://download.openmmlab.com/mmcv/dist/cu118/torch2.1/index.html"]
     assert data["platform"] == {"platform": "linux", "cuda": "11.8", "torch": "2.1"}
+    assert data["python"] == "3.8"
+    assert data["torch"] == {"version": "2.1.0", "torchvision": "0.16.0", "cuda": "11.8",
+                             "index_url": "https://download.pytorch.org/whl/cu118", "installed": False}
     assert "newest in range with a prebuilt wheel" in data["explanation"]
     assert json.loads(run(*args, "--json").stdout) == data
-    mirror = run(*args, "--json", env={"MMCV_BASE_URL": "https://mirror.example.org/mmcv/dist"})
-    assert json.loads(mirror.stdout)["find_links"] == ["https://mirror.example.org/mmcv/dist/cu118/torch2.1/index.html"]
+    # MMCV_BASE_URL as mim means it: the host part, /mmcv/dist/... appended
+    mirror = run(*args, "--json", env={"MMCV_BASE_URL": "https://mirror.example.org",
+                                       "MMCOMPAT_TORCH_INDEX_URL": "https://torch.example.org/whl"})
+    data = json.loads(mirror.stdout)
+    assert data["find_links"] == ["https://mirror.example.org/mmcv/dist/cu118/torch2.1/index.html"]
+    assert data["torch"]["index_url"] == "https://torch.example.org/whl/cu118"
 
 
 def test_unsatisfiable_stack_exits_1_with_one_line(run: Run) -> None:
     for _ in range(2):
-        done = run("resolve", "mmpose==0.28.0", "--torch", "1.12.1", "--cuda", "11.3")
+        done = run("resolve", "mmpose==0.28.0", "--torch", "1.12.1", "--cuda", "11.3", "--python-version", "3.8")
         assert done.returncode == 1 and done.stdout == "" and done.stderr.count("\n") == 1
-        assert done.stderr.startswith("mmcompat: error: nothing fits mmpose==0.28.0 on linux/CUDA 11.3/torch 1.12: ")
+        assert done.stderr.startswith(
+            "mmcompat: error: nothing fits mmpose==0.28.0 on linux/CPython 3.8/CUDA 11.3/torch 1.12.1: ")

@@ -13,26 +13,36 @@ from compat import load_matrix
 from compat.errors import BadInput
 from compat.models import Matrix
 from .conftest import ROOT
-from compat.stack import Platform, StackUnsatisfiable, _try, parse_platform, parse_targets, resolve_stack
+from compat.driver import Driver, parse_driver
+from compat.wheels import mmcv_wheel_versions
+from compat.stack import Machine, StackTarget, StackUnsatisfiable, parse_machine, parse_targets, resolve_stack
+from packaging.specifiers import SpecifierSet
 
 
 def solve(matrix: Matrix, targets: List[str], torch: str = "", cuda: str = "", policy: str = "safe",
-          allow_build: bool = False, platform: str = "linux"):
-    return resolve_stack(parse_targets(targets, matrix), matrix, parse_platform(platform, cuda, torch),
-                         policy=policy, allow_build=allow_build)
+          allow_build: bool = False, platform: str = "linux", python: str = "3.8", driver: str = ""):
+    machine = parse_machine(platform, cuda, torch, python, driver=Driver(driver, "test") if driver else None)
+    return resolve_stack(parse_targets(targets, matrix), matrix, machine, policy=policy, allow_build=allow_build)
 
 
 @pytest.mark.parametrize(
     "targets, torch, cuda, expected",
     [
-        (["mmpose==0.28.0"], "1.11.0", "11.3", ("mmpose==0.28.0", "mmcv-full==1.5.3")),
+        (["mmpose==0.28.0"], "1.11.0", "11.3", ("torch==1.11.0", "torchvision==0.12.0", "mmpose==0.28.0",
+                                               "mmcv-full==1.5.3")),
         (["mmpose==1.3.2", "mmdet"], "2.1.0", "11.8",
-         ("mmpose==1.3.2", "mmdet==3.2.0", "mmcv==2.1.0", "mmengine>=0.9.0,<1.0.0")),
-        (["mmpose>=0.28,<1", "mmdet<3"], "1.12.1", "cpu", ("mmpose==0.29.0", "mmdet==2.28.2", "mmcv-full==1.6.2")),
-        (["0.28.0"], "", "", ("mmpose==0.28.0", "mmcv-full==1.5.3")),
-        (["mmdet==2.28.2"], "1.11.0", "11.3", ("mmdet==2.28.2", "mmcv-full==1.7.1")),
-        (["mmpose==1.0.0", "mmdet"], "1.13.1", "11.7", ("mmpose==1.0.0", "mmdet==3.0.0", "mmcv==2.0.1",
-                                                      "mmengine>=0.7.1,<1.0.0")),
+         ("torch==2.1.0", "torchvision==0.16.0", "mmpose==1.3.2", "mmdet==3.2.0", "mmcv==2.1.0",
+          "mmengine>=0.9.0,<1.0.0")),
+        (["mmpose>=0.28,<1", "mmdet<3"], "1.12.1", "cpu", ("torch==1.12.1", "torchvision==0.13.1", "mmpose==0.29.0",
+                                                          "mmdet==2.28.2", "mmcv-full==1.6.2")),
+        # torch auto, no driver: the CPU; the newest torch with a wheel in range for CPython 3.8
+        (["0.28.0"], "", "", ("torch==1.11.0", "torchvision==0.12.0", "mmpose==0.28.0", "mmcv-full==1.5.3")),
+        # torch auto, CUDA given: the newest torch minor with that variant and a wheel, its newest patch
+        (["0.28.0"], "", "11.3", ("torch==1.11.0", "torchvision==0.12.0", "mmpose==0.28.0", "mmcv-full==1.5.3")),
+        (["mmdet==2.28.2"], "1.11.0", "11.3", ("torch==1.11.0", "torchvision==0.12.0", "mmdet==2.28.2",
+                                              "mmcv-full==1.7.1")),
+        (["mmpose==1.0.0", "mmdet"], "1.13.1", "11.7", ("torch==1.13.1", "torchvision==0.14.1", "mmpose==1.0.0",
+                                                      "mmdet==3.0.0", "mmcv==2.0.1", "mmengine>=0.7.1,<1.0.0")),
     ],
 )
 def test_stacks(matrix: Matrix, targets, torch, cuda, expected) -> None:
@@ -42,40 +52,86 @@ def test_stacks(matrix: Matrix, targets, torch, cuda, expected) -> None:
 def test_find_links_and_explanation(matrix: Matrix) -> None:
     stack = solve(matrix, ["mmpose==0.28.0"], "1.11.0", "11.3")
     assert stack.find_links == ("https://download.openmmlab.com/mmcv/dist/cu113/torch1.11.0/index.html",)
-    assert stack.explanation == ("mmpose 0.28.0: the newest release that fits; mmcv-full 1.5.3: the newest in range "
-                                 "with a prebuilt wheel for linux/CUDA 11.3/torch 1.11")
+    assert stack.explanation == (
+        "mmpose 0.28.0: the newest release that fits; torch 1.11.0: the newest torch with a prebuilt mmcv-full for "
+        "linux/CUDA 11.3/torch 1.11/CPython 3.8; mmcv-full 1.5.3: the newest in range with a prebuilt wheel for "
+        "linux/CUDA 11.3/torch 1.11/CPython 3.8")
+    assert stack.torch is not None and stack.torch.index_url == "https://download.pytorch.org/whl/cu113"
     stack = solve(matrix, ["mmpose==1.3.2"], "2.1.2", "cpu")
     assert stack.find_links == ("https://download.openmmlab.com/mmcv/dist/cpu/torch2.1/index.html",)
-    unknown = solve(matrix, ["mmpose==0.28.0"])
-    assert unknown.find_links == () and "wheel availability not checked" in unknown.explanation
+    assert stack.torch is not None and stack.torch.index_url == "https://download.pytorch.org/whl/cpu"
+
+
+@pytest.mark.parametrize(
+    "driver, python, expected",
+    [
+        # 525.60.13 runs every CUDA 12.x variant under minor-version compatibility: the newest torch minor
+        # with an mmcv wheel is 2.4, and of its variants the newest CUDA with a wheel is 12.1
+        ("525.60.13", "3.11", ("2.4.1", "12.1", "2.2.0")),
+        # 450.80.02 runs CUDA 11.x only
+        ("450.80.02", "3.11", ("2.4.1", "11.8", "2.2.0")),
+        # too old for any CUDA variant of a torch that has mmcv wheels: the CPU
+        ("418.39", "3.11", ("2.4.1", "cpu", "2.2.0")),
+        # CPython 3.12: torch 2.2 and later only
+        ("525.60.13", "3.12", ("2.4.1", "12.1", "2.2.0")),
+        # CPython 3.8: the same, mmcv 2.2.0 has cp38 wheels
+        ("525.60.13", "3.8", ("2.4.1", "12.1", "2.2.0")),
+    ],
+)
+def test_torch_and_cuda_auto_follow_the_driver(matrix: Matrix, driver: str, python: str, expected) -> None:
+    stack = solve(matrix, ["mmpose==1.3.2"], python=python, driver=driver)
+    assert stack.torch is not None
+    assert (stack.torch.version, stack.torch.cuda, str(stack.pins["mmcv"])) == expected
+    assert stack.driver == Driver(driver, "test")
+
+
+def test_installed_torch_is_pinned_not_replaced(matrix: Matrix) -> None:
+    machine = parse_machine("linux", "12.1", "2.1.2", "3.11", torch_installed=True, torchvision="0.16.2")
+    stack = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine)
+    assert stack.requirements[:2] == ("torch==2.1.2", "torchvision==0.16.2")
+    assert stack.torch is not None and stack.torch.installed and stack.pins["mmcv"] == Version("2.2.0")
+
+
+def test_installed_torch_without_a_wheel_names_the_torch_to_switch_to(matrix: Matrix) -> None:
+    machine = parse_machine("linux", "12.4", "2.5.1", "3.11", torch_installed=True, torchvision="0.20.1")
+    with pytest.raises(StackUnsatisfiable) as caught:
+        resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine)
+    assert "Ways out: switch the installed torch to torch 2.4.1 with CUDA 12.1, mmcv 2.2.0" in str(caught.value)
 
 
 # Real cases, asserted word for word: what clashes, and the ways out that were checked.
 UNSATISFIABLE = [
     (["mmpose==0.28.0"], "1.12.1", "11.3", "safe",
-     "nothing fits mmpose==0.28.0 on linux/CUDA 11.3/torch 1.12: mmpose 0.28.0 needs mmcv-full>=1.3.8,<1.6.0; "
-     "prebuilt mmcv-full wheels for linux/CUDA 11.3/torch 1.12: 1.7.1, 1.7.0, 1.6.2, 1.6.1, 1.6.0. Ways out: "
-     "another torch with a prebuilt wheel: torch 1.11 (mmcv-full 1.5.3), torch 1.10 (mmcv-full 1.5.3); "
+     "nothing fits mmpose==0.28.0 on linux/CPython 3.8/CUDA 11.3/torch 1.12.1: mmpose 0.28.0 needs "
+     "mmcv-full>=1.3.8,<1.6.0; prebuilt mmcv-full wheels for linux/CUDA 11.3/torch 1.12/CPython 3.8: 1.7.1, 1.7.0, "
+     "1.6.2, 1.6.1, 1.6.0. Ways out: another torch or CUDA: torch 1.11.0 with CUDA 11.3, mmcv-full 1.5.3; "
      "--policy enforced (mmcv-full 1.6.0, which the import check accepts but the safe policy excludes); "
-     "a newer mmpose: mmpose==0.29.0 (mmcv-full 1.6.2); "
-     "--allow-build (mmcv-full 1.5.3 compiled from source: needs a compiler and CUDA toolkit, and takes long)"),
+     "a newer mmpose: mmpose==0.29.0 (torch 1.12.1 with CUDA 11.3, mmcv-full 1.6.2); "
+     "--allow-build (mmcv-full 1.5.3 compiled from source: needs a compiler and the CUDA toolkit, and takes long)"),
+    # the example of the fresh-machine issue: no torch with CUDA 11.3 has a CPython 3.11 wheel
+    (["mmpose==0.28.0"], "", "11.3", "safe",
+     "nothing fits mmpose==0.28.0 on linux/CPython 3.11/CUDA 11.3/torch auto: mmpose 0.28.0 needs "
+     "mmcv-full>=1.3.8,<1.6.0; no torch with a prebuilt mmcv-full>=1.3.8,<1.6.0 wheel for linux/CPython 3.11/"
+     "CUDA 11.3/torch auto. Ways out: Python 3.10 (--python-version 3.10): torch 1.11.0 with CUDA 11.3, "
+     "mmcv-full 1.5.3"),
     (["mmpose==1.3.2", "mmdet"], "2.4.0", "12.1", "safe",
-     "nothing fits mmpose==1.3.2; mmdet on linux/CUDA 12.1/torch 2.4: mmpose 1.3.2 needs mmcv>=2.0.1,<3.0.0; "
-     "mmdet 3.2.0 needs mmcv>=2.0.0rc4,<2.2.0; mmpose 1.3.2 needs mmengine>=0.9.0,<1.0.0; mmdet 3.2.0 needs "
-     "mmengine>=0.7.1,<1.0.0; prebuilt mmcv wheels for linux/CUDA 12.1/torch 2.4: 2.2.0. Ways out: another torch "
-     "with a prebuilt wheel: torch 2.1 (mmcv 2.1.0); --allow-build (mmcv 2.1.0 compiled from source: needs a "
-     "compiler and CUDA toolkit, and takes long)"),
+     "nothing fits mmpose==1.3.2; mmdet on linux/CPython 3.8/CUDA 12.1/torch 2.4.0: mmpose 1.3.2 needs "
+     "mmcv>=2.0.1,<3.0.0; mmdet 3.2.0 needs mmcv>=2.0.0rc4,<2.2.0; mmpose 1.3.2 needs mmengine>=0.9.0,<1.0.0; "
+     "mmdet 3.2.0 needs mmengine>=0.7.1,<1.0.0; prebuilt mmcv wheels for linux/CUDA 12.1/torch 2.4/CPython 3.8: "
+     "2.2.0. Ways out: another torch or CUDA: torch 2.1.2 with CUDA 12.1, mmcv 2.1.0; --allow-build (mmcv 2.1.0 "
+     "compiled from source: needs a compiler and the CUDA toolkit, and takes long)"),
     (["mmpose==1.3.2", "mmdet==2.28.2"], "1.12.1", "11.3", "safe",
-     "nothing fits mmpose==1.3.2; mmdet==2.28.2 on linux/CUDA 11.3/torch 1.12: mmpose 1.3.2 and mmdet 2.28.2 "
-     "need different mmcv lines. Ways out: an older mmpose: mmpose==0.29.0 (mmcv-full 1.6.2); a newer mmdet: "
-     "mmdet==3.2.0 (mmcv 2.1.0)"),
+     "nothing fits mmpose==1.3.2; mmdet==2.28.2 on linux/CPython 3.8/CUDA 11.3/torch 1.12.1: mmpose 1.3.2 and mmdet "
+     "2.28.2 need different mmcv lines. Ways out: an older mmpose: mmpose==0.29.0 (torch 1.12.1 with CUDA 11.3, "
+     "mmcv-full 1.6.2); a newer mmdet: mmdet==3.2.0 (torch 1.12.1 with CUDA 11.3, mmcv 2.1.0)"),
 ]
 
 
 @pytest.mark.parametrize("targets, torch, cuda, policy, message", UNSATISFIABLE)
 def test_unsatisfiable_explanations_word_for_word(matrix: Matrix, targets, torch, cuda, policy, message) -> None:
     with pytest.raises(StackUnsatisfiable) as caught:
-        solve(matrix, targets, torch, cuda, policy=policy)
+        solve(matrix, targets, torch, cuda, policy=policy, python="3.11" if targets == ["mmpose==0.28.0"] and not torch
+              else "3.8")
     assert str(caught.value) == message
     assert caught.value.exit_code == 1
 
@@ -86,22 +142,29 @@ def test_no_release_in_range(matrix: Matrix) -> None:
 
 
 @pytest.mark.parametrize(
-    "platform, cuda, torch, message",
+    "platform, cuda, torch, python, message",
     [
-        ("solaris", "", "", "unknown platform 'solaris'; known: linux, windows, macos"),
-        ("linux", "eleven", "", "not a CUDA version: 'eleven'; give e.g. 11.3, cu113 or cpu"),
-        ("linux", "11.3", "new", "not a torch version: 'new'; give e.g. 1.12.1"),
+        ("solaris", "", "", "3.8", "unknown platform 'solaris'; known: linux, windows, macos"),
+        ("linux", "eleven", "", "3.8", "not a CUDA version: 'eleven'; give e.g. 11.3, cu113, cpu or auto"),
+        ("linux", "11.3", "new", "3.8", "not a torch version: 'new'; give e.g. 1.12.1, 2.1 or auto"),
+        ("linux", "11.3", "", "three", "not a CPython version: 'three'; give e.g. 3.10"),
+        ("linux", "11.3", "", "2.7", "not a CPython version: '2.7'; give e.g. 3.10"),
+        ("macos", "11.3", "", "3.8", "'11.3' does not exist on macos: torch has CUDA builds for linux and windows, "
+                                     "MPS (the same wheel as cpu) on macos"),
+        ("linux", "mps", "", "3.8", "'mps' does not exist on linux: torch has CUDA builds for linux and windows, "
+                                    "MPS (the same wheel as cpu) on macos"),
     ],
 )
-def test_bad_platform(platform: str, cuda: str, torch: str, message: str) -> None:
+def test_bad_machine(platform: str, cuda: str, torch: str, python: str, message: str) -> None:
     with pytest.raises(BadInput) as caught:
-        parse_platform(platform, cuda, torch)
+        parse_machine(platform, cuda, torch, python)
     assert str(caught.value) == message
 
 
-def test_cuda_spellings() -> None:
-    assert parse_platform("linux", "cu113", "1.12.1+cu113") == Platform("linux", "11.3", "1.12")
-    assert parse_platform("windows", "CPU", "2.1") == Platform("windows", "cpu", "2.1")
+def test_spellings() -> None:
+    assert parse_machine("linux", "cu113", "1.12.1+cu113", "cp310") == Machine("linux", "3.10", "11.3", "1.12.1")
+    assert parse_machine("windows", "CPU", "2.1", "3.11.7") == Machine("windows", "3.11", "cpu", "2.1")
+    assert parse_machine("linux", "auto", "auto", "3.12") == Machine("linux", "3.12", "", "")
 
 
 def test_bad_targets(matrix: Matrix) -> None:
@@ -117,19 +180,23 @@ _MATRIX = load_matrix(str(ROOT / "data" / "compat_matrix.toml"))
 
 _BUILDS = st.sampled_from([("linux", "11.3", "1.12.1"), ("linux", "11.3", "1.11.0"), ("linux", "11.8", "2.1.0"),
                            ("linux", "cpu", "1.13.1"), ("windows", "11.3", "1.11.0"), ("linux", "11.7", "2.0.1"),
-                           ("linux", "10.2", "1.8.1"), ("macos", "cpu", "2.1.0")])
+                           ("linux", "10.2", "1.8.1"), ("macos", "cpu", "2.1.0"), ("linux", "", ""),
+                           ("linux", "11.3", ""), ("linux", "12.1", ""), ("windows", "", "")])
+_PYTHONS = st.sampled_from(["3.7", "3.8", "3.10", "3.11", "3.12"])
 _TARGETS = st.sampled_from([["mmpose==0.28.0"], ["mmpose==1.3.2"], ["mmpose>=0.20,<1"], ["mmpose>=1.0"],
                             ["mmpose==0.29.0", "mmdet"], ["mmpose==1.1.0", "mmdet"], ["mmdet>=3"], ["mmdet<3"],
                             ["mmpose"], ["mmpose", "mmdet"]])
 
 
-@settings(max_examples=120, deadline=None)
-@given(_TARGETS, _BUILDS, st.sampled_from(["safe", "enforced", "installer", "documented"]), st.booleans())
-def test_answers_satisfy_every_source_and_nothing_newer_fits(targets, build, policy, allow_build) -> None:
+@settings(max_examples=150, deadline=None)
+@given(_TARGETS, _BUILDS, _PYTHONS, st.sampled_from(["safe", "enforced", "installer", "documented"]), st.booleans(),
+       st.sampled_from(["", "450.80.02", "525.60.13"]))
+def test_answers_satisfy_every_source_and_nothing_newer_fits(targets, build, python, policy, allow_build,
+                                                             driver) -> None:
     matrix = _MATRIX
     platform_name, cuda, torch = build
     try:
-        stack = solve(matrix, targets, torch, cuda, policy, allow_build, platform_name)
+        stack = solve(matrix, targets, torch, cuda, policy, allow_build, platform_name, python, driver)
     except StackUnsatisfiable:
         return
     releases = list(stack.releases.values())
@@ -142,18 +209,33 @@ def test_answers_satisfy_every_source_and_nothing_newer_fits(targets, build, pol
                 assert version_range.contains(stack.pins[dependency.name]), (release.key, dependency.name)
             elif dependency.name in stack.ranges:
                 assert str(stack.ranges[dependency.name].intersect(version_range)) == str(stack.ranges[dependency.name])
+    assert stack.torch is not None
     if stack.mmcv and not stack.source_build:
-        wheels = matrix.wheels[stack.mmcv].versions_for(platform_name, cuda, stack.platform.torch)
+        # every binary exists: the mmcv wheel for the platform, CUDA, torch and CPython, and torch itself
+        wheels = mmcv_wheel_versions(matrix, stack.mmcv, platform_name, stack.platform.cuda, stack.platform.torch,
+                                     python)
         assert stack.pins[stack.mmcv] in wheels
+        release = matrix.torch.release(Version(stack.torch.version))
+        assert release is not None and release.has_wheel(platform_name, python)
+        assert stack.platform.cuda in release.cuda + ("cpu", "mps")
+        if cuda:
+            assert stack.platform.cuda == cuda
+        elif driver and platform_name != "macos" and stack.platform.cuda != "cpu":
+            assert parse_driver(driver) >= parse_driver(matrix.nvidia.minimum(stack.platform.cuda, platform_name))
+        if torch:
+            assert stack.torch.version == torch
     # No newer consistent answer: every combination with a newer release of a target fails.
     parsed = parse_targets(targets, matrix)
     for target in parsed:
         chosen = stack.pins[target.name]
         for newer in matrix.packages[target.name].releases:
             if newer.version > chosen and newer.required and target.spec.contains(newer.version):
-                combo = tuple(stack.releases[t.name] if t.name != target.name else newer for t in parsed)
-                found, _, _ = _try(matrix, combo, stack.platform, policy, allow_build)
-                assert found is None, (target.name, newer.key)
+                combo = [stack.releases[t.name] if t.name != target.name else newer for t in parsed]
+                pinned = [StackTarget(r.package, SpecifierSet(f"=={r.version}"), r.key) for r in combo]
+                machine = parse_machine(platform_name, cuda, torch, python,
+                                        driver=Driver(driver, "test") if driver else None)
+                with pytest.raises(StackUnsatisfiable):
+                    resolve_stack(pinned, matrix, machine, policy=policy, allow_build=allow_build)
 
 
 @pytest.mark.parametrize("policy", ["installer", "safe"])
@@ -173,7 +255,7 @@ def test_a_release_silent_under_the_policy_keeps_its_import_check(matrix: Matrix
 
 def test_mps_has_no_find_links_url(matrix: Matrix) -> None:
     stack = solve(matrix, ["mmpose==1.3.2"], "2.1.0", "mps", platform="macos", allow_build=True)
-    assert stack.source_build and stack.find_links == ()
+    assert stack.find_links == ()
 
 
 def test_other_required_distributions_get_ranges(matrix: Matrix) -> None:

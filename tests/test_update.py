@@ -15,7 +15,7 @@ from typing import Dict, Iterator
 import pytest
 
 from compat.errors import BadInput
-from compat.update import check_url
+from compat.net import check_url
 
 from .conftest import ROOT, Run
 

@@ -1,0 +1,119 @@
+"""The network rules of mmcompat, in one place: which URLs may be fetched and how.
+
+https only, anywhere; plain http to a loopback host alone (for tests). Every download has a timeout,
+a size cap, redirects checked against the same rule, and no proxies or ``.netrc`` taken from the
+environment. ``requests`` is imported only inside :func:`download`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Callable, Optional
+from urllib.parse import urljoin, urlsplit
+
+from .errors import BadInput, CompatError
+
+__all__ = ["MAX_REDIRECTS", "NetError", "check_url", "download", "is_loopback"]
+
+MAX_REDIRECTS = 5
+_CHUNK = 64 * 1024
+
+
+class NetError(CompatError):
+    """A download failed (exit 3); ``url`` and ``problem`` say which and why."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(f"cannot fetch {url}: {problem}")
+        self.url = url
+        self.problem = problem
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost``, ``127.0.0.0/8`` or ``::1``."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` when its scheme is allowed: https anywhere, http to a loopback host only.
+
+    Raises :class:`BadInput` (exit 2) naming the URL otherwise.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return url
+    if parts.scheme == "http" and host and is_loopback(host):
+        return url
+    if parts.scheme == "http" and host:
+        raise BadInput(f"refusing plain http to {host!r}: use https (http is allowed for loopback hosts only)",
+                       value=url)
+    raise BadInput(f"not an https URL: {url[:200]!r}", value=url)
+
+
+def _reason(error: Exception) -> str:
+    text = str(error)
+    for marker in ("Name or service not known", "Temporary failure in name resolution", "Connection refused",
+                   "nodename nor servname", "Read timed out", "IncompleteRead", "Connection reset",
+                   "Connection aborted"):
+        if marker in text:
+            return marker
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def download(url: str, *, timeout: float, max_bytes: int, what: str = "the file",
+             progress: Optional[Callable[[int, Optional[int]], None]] = None,
+             headers: Optional[dict] = None) -> bytes:
+    """The body of ``url`` (checked by :func:`check_url`, as is every redirect); :class:`NetError` when
+    it cannot be had whole within ``timeout`` (per connect and read) and ``max_bytes``."""
+    import requests  # only commands that talk to the network pay for it
+
+    check_url(url)
+    session = requests.Session()
+    session.trust_env = False  # no proxies or .netrc from the environment for a loopback test or a pinned URL
+    current = url
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            response = session.get(current, timeout=(timeout, timeout), stream=True, allow_redirects=False,
+                                   headers=headers or {})
+            if response.is_redirect:
+                target = urljoin(current, response.headers.get("location", ""))
+                response.close()
+                try:
+                    check_url(target)
+                except BadInput:
+                    raise NetError(url, f"redirected to a URL that is not allowed: {target}") from None
+                current = target
+                continue
+            if response.status_code != 200:
+                response.close()
+                raise NetError(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
+            declared = response.headers.get("content-length")
+            expected = int(declared) if declared and declared.isdigit() else None
+            if expected is not None and expected > max_bytes:
+                response.close()
+                raise NetError(url, f"{what} is {expected} bytes, over the {max_bytes}-byte cap")
+            body = bytearray()
+            for chunk in response.iter_content(_CHUNK):
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    response.close()
+                    raise NetError(url, f"the download passed the {max_bytes}-byte cap")
+                if progress is not None:
+                    progress(len(body), expected)
+            if expected is not None and len(body) != expected:
+                raise NetError(url, f"truncated: got {len(body)} of {expected} bytes")
+            return bytes(body)
+        raise NetError(url, f"more than {MAX_REDIRECTS} redirects")
+    except requests.exceptions.Timeout:
+        raise NetError(url, f"timed out after {timeout:g} s") from None
+    except requests.exceptions.ConnectionError as e:
+        raise NetError(url, f"cannot connect ({_reason(e)})") from None
+    except requests.exceptions.RequestException as e:
+        raise NetError(url, f"{type(e).__name__}: {_reason(e)}") from None
+    finally:
+        session.close()
