@@ -396,20 +396,41 @@ def _torch_choices(matrix: Matrix, machine: Machine) -> List[_TorchChoice]:
 
 # ---- the search ---------------------------------------------------------------------------------
 
-def _pick_mmcv(matrix: Matrix, agreement: _Agreement, platform: str, choice: _TorchChoice, python: str,
-               allow_build: bool) -> Tuple[Optional[Version], bool]:
-    """(version, built from source?) or (None, False)."""
-    line = agreement.line
-    allowed = agreement.ranges[line]
-    for version in mmcv_wheel_versions(matrix, line, platform, choice.cuda, choice.minor, python):
+def _prebuilt(matrix: Matrix, agreement: _Agreement, platform: str, choice: _TorchChoice, python: str
+              ) -> Optional[Version]:
+    """The newest mmcv in range with a prebuilt wheel for this torch choice, or None."""
+    allowed = agreement.ranges[agreement.line]
+    for version in mmcv_wheel_versions(matrix, agreement.line, platform, choice.cuda, choice.minor, python):
         if allowed.contains(version):
-            return version, False
-    if allow_build:
-        index = matrix.wheels.get(line)
-        for version in index.all_versions() if index is not None else ():
-            if allowed.contains(version) and not version.is_prerelease:
-                return version, True
-    return None, False
+            return version
+    return None
+
+
+def _newest_torch_built_for(matrix: Matrix, line: str, version: Optional[Version]) -> Optional[Tuple[int, ...]]:
+    """The newest torch minor any prebuilt wheel of ``line`` (of ``version``, when given) was made for:
+    evidence that its sources compile against that torch."""
+    index = matrix.wheels.get(line)
+    minors = [python_key(b.torch) for b in (index.builds if index else ()) if version is None or version in b.versions]
+    return max(minors) if minors else None
+
+
+def _source_build(matrix: Matrix, agreement: _Agreement, choices: Sequence[_TorchChoice]
+                  ) -> Optional[Tuple[Version, _TorchChoice]]:
+    """The newest final mmcv in range to compile, and the newest torch to compile it against: one its
+    own wheels were made for if any torch choice is, else one its line has wheels for (not newer)."""
+    index = matrix.wheels.get(agreement.line)
+    allowed = agreement.ranges[agreement.line]
+    for version in index.all_versions() if index is not None else ():
+        if not allowed.contains(version) or version.is_prerelease:
+            continue
+        for ceiling in (_newest_torch_built_for(matrix, agreement.line, version),
+                        _newest_torch_built_for(matrix, agreement.line, None)):
+            if ceiling is None:
+                continue
+            for choice in choices:
+                if python_key(choice.minor) <= ceiling:
+                    return version, choice
+    return None
 
 
 def _no_wheel(matrix: Matrix, agreement: _Agreement, machine: Machine) -> str:
@@ -447,10 +468,15 @@ def _search(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, po
         if not agreement.line:
             return _stack(agreement, pins, None, False, machine, policy, choices[0] if choices else None), best, releases
         for choice in choices:
-            version, built = _pick_mmcv(matrix, agreement, machine.platform, choice, machine.python, allow_build)
+            version = _prebuilt(matrix, agreement, machine.platform, choice, machine.python)
             if version is not None:
                 pins[agreement.line] = version
-                return _stack(agreement, pins, agreement.line, built, machine, policy, choice), best, releases
+                return _stack(agreement, pins, agreement.line, False, machine, policy, choice), best, releases
+        if allow_build:  # only when no torch choice has a prebuilt wheel
+            build = _source_build(matrix, agreement, choices)
+            if build is not None:
+                pins[agreement.line] = build[0]
+                return _stack(agreement, pins, agreement.line, True, machine, policy, build[1]), best, releases
         if _NO_BINARY > best.depth:
             best = _Failure(_NO_BINARY, agreement.said + (_no_wheel(matrix, agreement, machine),))
             best_releases = releases

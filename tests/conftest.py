@@ -153,3 +153,4 @@ def make_venv(tmp_path: Path, wheelhouse: Path):
         return Venv(tmp_path / f"venv{counter[0]}", wheelhouse)
 
     return make
+from .fixtures_indexes import build_tools, fresh_venv, index_server  # noqa: E402,F401

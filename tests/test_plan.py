@@ -1,0 +1,189 @@
+"""Install planning on synthetic environments and the real matrix: the commands, in order, word for word.
+
+The registry is never asked here (``PIP_NO_INDEX`` in the plan's environment says another index is in
+use) and the find-links page is not fetched (``offline``); tests/test_install.py runs plans for real.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import Dict, Optional, Sequence
+
+import pytest
+
+from compat.errors import BadInput
+from compat.models import Environment, InstalledDistribution, Matrix, TorchInfo
+from compat.plan import InstallPlan, NoInstaller, PlanRefused, plan_install
+
+PY = "/venv/bin/python"
+CU121 = "https://download.pytorch.org/whl/cu121"
+
+
+def env_with(*dists: str, torch: Optional[TorchInfo] = None, python_version: str = "3.11.7") -> Environment:
+    """An environment holding ``name==version`` distributions (pip unless left out)."""
+    found = []
+    for text in dists:
+        name, version = text.split("==")
+        found.append(InstalledDistribution(name, version, "/venv/lib/site-packages",
+                                           f"/venv/lib/site-packages/{name}-{version}.dist-info", has_ext=True))
+    return Environment(PY, python_version, "linux", tuple(found), (), torch)
+
+
+def plan(matrix: Matrix, targets: Sequence[str], env: Environment, *, driver: str = "535.104.05",
+         extra: Optional[Dict[str, str]] = None, **options: object) -> InstallPlan:
+    environ = {"MMCOMPAT_CUDA_DRIVER_VERSION": driver, "PIP_NO_INDEX": "1", "PATH": "/usr/bin:/bin"}
+    environ.update(extra or {})
+    return plan_install(matrix, targets, env, python=PY, platform="linux", offline=True, environ=environ,
+                        **options)  # type: ignore[arg-type]
+
+
+def test_fresh_machine_gets_torch_first_then_everything_pinned(matrix: Matrix) -> None:
+    planned = plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1"))
+    assert [s.argv for s in planned.steps] == [
+        (PY, "-m", "pip", "install", "torch==2.4.1", "torchvision==0.19.1", "--index-url", CU121),
+        (PY, "-m", "pip", "install", "torch==2.4.1", "torchvision==0.19.1", "mmpose==1.3.2", "mmcv==2.2.0",
+         "mmengine>=0.9.0,<1.0.0", "numpy<2", "-f", "https://download.openmmlab.com/mmcv/dist/cu121/torch2.4/index.html",
+         "--only-binary", "mmcv"),
+    ]
+    assert [s.kind for s in planned.steps] == ["torch", "install"]
+    assert planned.notes[0] == "NVIDIA driver 535.104.05 (from MMCOMPAT_CUDA_DRIVER_VERSION)"
+    assert planned.warnings == ("could not check whether xtcocotools>=1.12 has a wheel for /venv/bin/python "
+                                "(PIP_INDEX_URL, PIP_EXTRA_INDEX_URL or PIP_NO_INDEX chooses another index); if pip "
+                                "has to build it, install cython and numpy first and have a C compiler",)
+
+
+def test_no_driver_plans_the_cpu(matrix: Matrix) -> None:
+    planned = plan(matrix, ["mmpose==0.29.0"], env_with("pip==23.2.1", python_version="3.10.13"), driver="none")
+    assert planned.steps[0].argv == (PY, "-m", "pip", "install", "torch==1.12.1", "torchvision==0.13.1",
+                                     "--index-url", "https://download.pytorch.org/whl/cpu")
+    assert "mmcv-full==1.6.2" in planned.steps[1].argv and "--only-binary" in planned.steps[1].argv
+
+
+def test_installed_torch_is_kept_and_pinned(matrix: Matrix) -> None:
+    env = env_with("pip==23.2.1", "torch==2.1.2+cu121", "torchvision==0.16.2+cu121",
+                   torch=TorchInfo("2.1.2+cu121", "12.1", "torch/version.py"))
+    planned = plan(matrix, ["mmpose==1.3.2"], env)
+    assert len(planned.steps) == 1
+    assert planned.steps[0].argv[:7] == (PY, "-m", "pip", "install", "torch==2.1.2", "torchvision==0.16.2",
+                                         "mmpose==1.3.2")
+    assert "keeping the installed torch 2.1.2 and torchvision 0.16.2: pinned in every step so pip cannot replace " \
+           "them" in planned.notes
+
+
+def test_installed_torch_without_a_wheel_is_refused_with_the_torch_to_switch_to(matrix: Matrix) -> None:
+    env = env_with("pip==23.2.1", "torch==2.5.1+cu124", torch=TorchInfo("2.5.1+cu124", "12.4", "torch/version.py"))
+    with pytest.raises(Exception) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env)
+    assert caught.value.exit_code == 1  # type: ignore[attr-defined]
+    assert "switch the installed torch to torch 2.4.1 with CUDA 12.1, mmcv 2.2.0" in str(caught.value)
+
+
+def test_asking_for_another_torch_replaces_it_as_asked(matrix: Matrix) -> None:
+    env = env_with("pip==23.2.1", "torch==2.5.1", torch=TorchInfo("2.5.1+cu124", "12.4", "torch/version.py"))
+    planned = plan(matrix, ["mmpose==1.3.2"], env, torch="2.4.1", cuda="12.1")
+    assert planned.steps[0].kind == "torch" and "torch==2.4.1" in planned.steps[0].argv
+
+
+def test_conflicting_mmcv_is_refused_then_uninstalled_on_request(matrix: Matrix) -> None:
+    env = env_with("pip==23.2.1", "mmcv-full==1.7.0")
+    with pytest.raises(PlanRefused) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env)
+    assert str(caught.value) == (
+        "mmcv-full is installed and shares the mmcv/ package with mmcv: installing over it would clobber files; "
+        f"rerun with --fix-conflicts to uninstall it first, or run: {PY} -m pip uninstall -y mmcv-full")
+    planned = plan(matrix, ["mmpose==1.3.2"], env, fix_conflicts=True)
+    assert planned.steps[0].argv == (PY, "-m", "pip", "uninstall", "-y", "mmcv-full")
+
+
+def test_without_pip_uv_installs(matrix: Matrix, tmp_path: Path) -> None:
+    uv = tmp_path / "uv"
+    uv.write_text("#!/bin/sh\nexit 0\n")
+    uv.chmod(uv.stat().st_mode | stat.S_IXUSR)
+    import os
+
+    old = os.environ["PATH"]
+    os.environ["PATH"] = str(tmp_path)
+    try:
+        planned = plan(matrix, ["mmpose==1.3.2"], env_with())
+    finally:
+        os.environ["PATH"] = old
+    assert planned.installer == "uv"
+    assert planned.steps[0].argv == (str(uv), "pip", "install", "--python", PY, "torch==2.4.1", "torchvision==0.19.1",
+                                     "--index-url", CU121)
+
+
+def test_without_pip_or_uv_exits_3(matrix: Matrix, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(NoInstaller) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env_with())
+    assert caught.value.exit_code == 3
+    assert str(caught.value) == (f"{PY} has no pip and uv is not on PATH: run {PY} -m ensurepip --upgrade (or install "
+                                 "uv), then again")
+
+
+def _tool(folder: Path, name: str, text: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + (f"echo '{text}'\n" if text else "") + "exit 0\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_a_source_build_gets_torch_its_prerequisites_and_no_isolation(matrix: Matrix, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    _tool(tmp_path / "bin", "c++")
+    planned = plan(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], env_with("pip==23.2.1", python_version="3.12.1"),
+                   cuda="cpu", allow_build=True)
+    pins = ("torch==2.4.1", "torchvision==0.19.1")
+    assert [(s.kind, s.argv, dict(s.env)) for s in planned.steps] == [
+        ("torch", (PY, "-m", "pip", "install", *pins, "--index-url", "https://download.pytorch.org/whl/cpu"), {}),
+        ("prerequisites", (PY, "-m", "pip", "install", *pins, "setuptools<82.0.0", "wheel", "ninja", "psutil"), {}),
+        ("build", (PY, "-m", "pip", "install", *pins, "--no-build-isolation", "--no-cache-dir", "--no-binary", "mmcv",
+                   "mmcv==2.1.0"), {"MMCV_WITH_OPS": "1"}),
+        ("install", (PY, "-m", "pip", "install", *pins, "mmpose==1.3.2", "mmdet==3.2.0", "mmcv==2.1.0",
+                     "mmengine>=0.9.0,<1.0.0", "numpy<2"), {}),
+    ]
+    assert planned.steps[2].shell() == (f"MMCV_WITH_OPS=1 {PY} -m pip install torch==2.4.1 torchvision==0.19.1 "
+                                        "--no-build-isolation --no-cache-dir --no-binary mmcv mmcv==2.1.0")
+
+
+def test_a_cuda_build_needs_the_matching_nvcc(matrix: Matrix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    _tool(tmp_path / "bin", "c++")
+    targets = ["mmpose==1.3.2", "mmdet==3.2.0"]
+    env = env_with("pip==23.2.1", python_version="3.12.1")
+    with pytest.raises(PlanRefused) as caught:
+        plan(matrix, targets, env, cuda="12.1", allow_build=True)
+    assert str(caught.value) == (
+        "mmcv 2.1.0 must be compiled for linux/CUDA 12.1/torch 2.4/CPython 3.12 and this machine lacks: nvcc of CUDA "
+        "12.1 (set CUDA_HOME to a CUDA 12.1 toolkit, or put its bin/ on PATH; conda: conda install -c nvidia "
+        "cuda-toolkit=12.1)")
+    _tool(tmp_path / "cuda118" / "bin", "nvcc", "Cuda compilation tools, release 11.8, V11.8.89")
+    with pytest.raises(PlanRefused, match=r"nvcc of CUDA 12.1 to match torch's CUDA \(found CUDA 11.8 at "):
+        plan(matrix, targets, env, cuda="12.1", allow_build=True, extra={"CUDA_HOME": str(tmp_path / "cuda118")})
+    _tool(tmp_path / "cuda121" / "bin", "nvcc", "Cuda compilation tools, release 12.1, V12.1.105")
+    planned = plan(matrix, targets, env, cuda="12.1", allow_build=True, extra={"CUDA_HOME": str(tmp_path / "cuda121")})
+    assert dict(planned.steps[2].env) == {"MMCV_WITH_OPS": "1", "FORCE_CUDA": "1"}
+
+
+def test_a_source_build_without_a_compiler_is_refused(matrix: Matrix, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PlanRefused, match="this machine lacks: a C\\+\\+ compiler"):
+        plan(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], env_with("pip==23.2.1", python_version="3.12.1"),
+             cuda="cpu", allow_build=True)
+
+
+def test_never_a_silent_compile(matrix: Matrix) -> None:
+    """Without --allow-build a stack with no wheel is refused, never handed to pip to compile."""
+    with pytest.raises(Exception) as caught:
+        plan(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], env_with("pip==23.2.1", python_version="3.12.1"), cuda="cpu")
+    assert caught.value.exit_code == 1 and "--allow-build (mmcv 2.1.0 compiled" in str(caught.value)  # type: ignore
+
+
+def test_bad_torch_index_is_bad_input(matrix: Matrix) -> None:
+    with pytest.raises(BadInput, match="refusing plain http to 'torch.example.org'"):
+        plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1"),
+             extra={"MMCOMPAT_TORCH_INDEX_URL": "http://torch.example.org/whl"})
