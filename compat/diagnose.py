@@ -158,6 +158,9 @@ def _mmcv_dependency(release: Release) -> Optional[Dependency]:
 
 def _install_fix(matrix: Matrix, release: Release, python: str, env: Optional[Environment],
                  only: Optional[str] = None, extra: Sequence[str] = ()) -> Tuple[str, ...]:
+    """``pip install`` of the release's safe requirements (those of ``only``), never one that lets pip
+    compile mmcv: with the environment's torch known, the prebuilt wheels' find-links page and
+    ``--only-binary``; without torch, mmcompat's own plan, which installs torch first."""
     try:
         lines = requirements_for(release, "safe")
     except Exception:  # noqa: BLE001 - no answer: no fix to offer, the finding still stands
@@ -165,9 +168,43 @@ def _install_fix(matrix: Matrix, release: Release, python: str, env: Optional[En
     if only is not None:
         lines = tuple(line for line in lines if line.startswith(only) and line[len(only):len(only) + 1] in "<>=!~")
     mmcv = _mmcv_dependency(release)
-    links = find_links_for(matrix, mmcv.name, env) if mmcv is not None else None
-    args = ["install", *extra, *lines] + (["-f", links] if links and any(l.startswith("mmcv") for l in lines) else [])
-    return (pip_command(python, *args),)
+    needs_mmcv = mmcv is not None and any(line.startswith(mmcv.name) for line in lines)
+    if not needs_mmcv:
+        return (pip_command(python, "install", *extra, *lines),)
+    assert mmcv is not None
+    links = find_links_for(matrix, mmcv.name, env)
+    if links is None:
+        return (shlex.join(["mmcompat", "install", f"{release.package}=={release.key}", "--python", python]),)
+    return (pip_command(python, "install", *extra, *lines, "-f", links, "--only-binary", mmcv.name),)
+
+
+def _ops_fix(matrix: Matrix, release: Optional[Release], python: str, env: Environment, installed: str
+             ) -> Tuple[str, ...]:
+    """Commands that really give mmcv its compiled ops for this environment: the prebuilt wheel for the
+    installed torch (never a pip command that could compile it again without torch, and never pip's
+    cached copy of the broken build), else mmcompat's own plan (torch first, or a real source build)."""
+    from .errors import CompatError
+    from .plan import machine_for
+    from .stack import parse_targets, resolve_stack
+
+    if release is None or release.is_branch:
+        return ()
+    target = f"{release.package}=={release.key}"
+    uninstall = pip_command(python, "uninstall", "-y", installed)
+    if env.torch is None:
+        return (uninstall, shlex.join(["mmcompat", "install", target, "--python", python]))
+    try:
+        machine = machine_for(env)
+        stack = resolve_stack(parse_targets([target], matrix), matrix, machine)
+    except CompatError:
+        return (uninstall, shlex.join(["mmcompat", "install", target, "--python", python, "--allow-build"]))
+    line = stack.mmcv
+    if not line or not stack.find_links:
+        return ()
+    first = (uninstall,) if installed != line else ()
+    return first + (pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-cache-dir",
+                                "--only-binary", line, f"{line}=={stack.pins[line]}", *stack.torch.requirements
+                                if stack.torch else (), "-f", stack.find_links[0]),)
 
 
 def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
@@ -277,8 +314,8 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
                 f"{dist.name} {dist.version} does not match its RECORD: " + "; ".join(parts)
                 + " (another mmcv distribution was installed over it or uninstalled from under it)",
                 (dist.name,),
-                (pip_command(python, "install", "--force-reinstall", "--no-deps", f"{dist.name}=={dist.version}",
-                             *(["-f", links] if links else [])),),
+                (pip_command(python, "install", "--force-reinstall", "--no-deps", "--only-binary", dist.name,
+                             f"{dist.name}=={dist.version}", *(["-f", links] if links else [])),),
             ))
     provider = mmcv_installed[0] if mmcv_installed else None
     if provider is not None and not provider.has_ext:
@@ -291,6 +328,8 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             needing.append("mmdet")
         lite = f"{provider.name} {provider.version}"
         if needs or release is not None:
+            fixes = _ops_fix(matrix, release, python, env, provider.name) or (
+                ((pip_command(python, "uninstall", "-y", provider.name),) + reinstall) if reinstall else ())
             message = (f"{lite} has no compiled ops (mmcv/_ext): importing mmcv.ops fails with "
                        f"No module named 'mmcv._ext'")
             findings.append(Finding(
@@ -298,7 +337,7 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
                 message + (f"; {' and '.join(needs)} need{'s' if len(needs) == 1 else ''} them" if needs
                            else f"; some {release.package if release else 'mmpose'} models need them"),
                 (provider.name,) + tuple(needing),
-                ((pip_command(python, "uninstall", "-y", provider.name),) + reinstall) if reinstall else (),
+                fixes,
             ))
     for shared in env.shared_files:
         if all(name in MMCV_DISTRIBUTIONS for name in shared.dists):

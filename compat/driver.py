@@ -27,6 +27,8 @@ ENV_ROOT = "MMCOMPAT_DRIVER_ROOT"
 _FILES = ("/sys/module/nvidia/version", "/proc/driver/nvidia/version")
 _VERSION = re.compile(r"(?<![\d.])(\d{3}\.\d{1,3}(?:\.\d{1,3})?)(?![\d.])")
 _NO_DRIVER = ("none", "cpu", "")
+#: What NVIDIA writes for a minimum: ``525.60.13``, or ``580`` alone for CUDA 13.x.
+_MINIMUM = re.compile(r"\d{3}(?:\.\d{1,3}){0,2}")
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,11 @@ class Driver:
 
 
 def parse_driver(text: str) -> Tuple[int, ...]:
-    """``535.104.05`` -> (535, 104, 5); BadInput for anything else."""
-    found = _VERSION.fullmatch(text.strip())
-    if not found:
+    """``535.104.05`` -> (535, 104, 5), ``580`` -> (580,); BadInput for anything else."""
+    text = text.strip()
+    if not _MINIMUM.fullmatch(text):
         raise BadInput(f"not an NVIDIA driver version: {text[:60]!r}; give e.g. 535.104.05", value=text)
-    return tuple(int(p) for p in found.group(1).split("."))
+    return tuple(int(p) for p in text.split("."))
 
 
 def supports(driver: Driver, minimum: str) -> bool:

@@ -55,7 +55,7 @@ _FACT_KEYS = {"spec", "source", "uncertain", "compare", "messages"}
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _PYTHON = re.compile(r"[23]\.[0-9]{1,2}")
 _CUDA = re.compile(r"[0-9]{1,2}\.[0-9]")
-_DRIVER = re.compile(r"[0-9]{3}(\.[0-9]{1,3}){1,2}")
+_DRIVER = re.compile(r"[0-9]{3}(\.[0-9]{1,3}){0,2}")
 
 
 def _key(*parts: str) -> str:

@@ -52,7 +52,8 @@ def test_mmcv_outside_the_enforced_range_quotes_the_assertion(run: Run, make_ven
     assert finding["severity"] == "error"
     assert finding["message"].endswith(
         "AssertionError: MMCV==1.7.0 is used but incompatible. Please install mmcv>=1.3.8, <=1.6.0.")
-    assert finding["fix"] == [f"{venv.python} -m pip install 'mmcv-full>=1.3.8,<1.6.0'"]
+    # no torch in the venv: mmcompat's own plan (torch first), never a pip command that would compile mmcv
+    assert finding["fix"] == [f"mmcompat install mmpose==0.28.0 --python {venv.python}"]
 
 
 def test_inside_enforced_outside_safe_is_a_warning(run: Run, make_venv, tmp_path: Path) -> None:
@@ -73,12 +74,13 @@ def test_lite_mmcv_where_ops_are_needed(run: Run, make_venv) -> None:
     assert code == 1
     (lite,) = found["mmcv-without-ops"]
     assert lite["severity"] == "error" and "No module named 'mmcv._ext'" in lite["message"]
-    assert lite["fix"][0] == f"{venv.python} -m pip uninstall -y mmcv"
+    assert lite["fix"] == [f"{venv.python} -m pip uninstall -y mmcv",
+                           f"mmcompat install mmpose==0.28.0 --python {venv.python}"]
     outside = found["mmcv-outside-enforced"][0]
     assert "AssertionError: MMCV==1.7.0 is used but incompatible" in outside["message"]
     # the lite mmcv provides the module: it goes first, or the fix would install a second mmcv
     assert outside["fix"] == [f"{venv.python} -m pip uninstall -y mmcv",
-                              f"{venv.python} -m pip install 'mmcv-full>=1.3.8,<1.6.0'"]
+                              f"mmcompat install mmpose==0.28.0 --python {venv.python}"]
     assert lite["dists"] == ["mmcv", "mmpose"]
 
 
@@ -106,7 +108,8 @@ def test_clobbered_install_then_uninstall(run: Run, make_venv, tmp_path: Path) -
     assert code == 1 and "multiple-mmcv" not in found
     damaged = found["mmcv-files-damaged"][0]
     assert "3 missing (mmcv/__init__.py, mmcv/ops/__init__.py, mmcv/version.py)" in damaged["message"]
-    assert damaged["fix"] == [f"{venv.python} -m pip install --force-reinstall --no-deps mmcv-full==1.6.0"]
+    assert damaged["fix"] == [f"{venv.python} -m pip install --force-reinstall --no-deps --only-binary mmcv-full "
+                              "mmcv-full==1.6.0"]
 
 
 def test_mmpose_1x_with_mmdet_2x_names_the_ways_out(run: Run, make_venv) -> None:
@@ -122,7 +125,7 @@ def test_mmpose_1x_with_mmdet_2x_names_the_ways_out(run: Run, make_venv) -> None
         "the newest release whose installer accepts it")
     assert mismatch["fix"] == [
         f"{venv.python} -m pip install 'mmdet>=3.0.0,<3.3.0'",
-        f"{venv.python} -m pip install mmpose==0.29.0 'mmcv-full>=1.3.8,<1.7.0'",
+        f"mmcompat install mmpose==0.29.0 --python {venv.python}",
     ]
     assert found["mmcv-without-ops"][0]["severity"] == "error"  # mmdet needs the ops
     assert "mmengine-outside-enforced" not in found
@@ -154,7 +157,8 @@ def test_torch_read_statically_and_used_for_find_links(run: Run, make_venv, tmp_
     found = codes(data)
     url = "https://download.openmmlab.com/mmcv/dist/cu113/torch1.12.0/index.html"
     assert found["torch"][0]["message"].startswith("torch 1.12.1+cu113 (CUDA 11.3), read from ")
-    assert found["mmcv-outside-enforced"][0]["fix"] == [f"{venv.python} -m pip install 'mmcv-full>=1.3.8,<1.6.0' -f {url}"]
+    assert found["mmcv-outside-enforced"][0]["fix"] == [
+        f"{venv.python} -m pip install 'mmcv-full>=1.3.8,<1.6.0' -f {url} --only-binary mmcv-full"]
     assert data["environment"]["torch"]["cuda"] == "11.3"
 
 
