@@ -467,6 +467,11 @@ def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
     from .plan import numpy_pin
     from .render import stack_dict
 
+    if options.output and not os.path.isdir(os.path.dirname(os.path.abspath(options.output))):
+        from .errors import BadInput
+
+        raise BadInput(f"no folder {os.path.dirname(options.output) or '.'!r} to write {options.output!r} in",
+                       value=options.output)
     matrix = _load(options.matrix)
     targets, stack = _solve(options, matrix)
     _stack_notes(stack)

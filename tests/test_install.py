@@ -1,207 +1,334 @@
-"""``mmcompat install`` end to end: a find-links index on 127.0.0.1 laid out like OpenMMLab's, real pip,
-real mmpose wheels, a fresh venv, then doctor on it."""
+"""``mmcompat install`` end to end on fresh machines: real venvs (CPython 3.8, 3.10, 3.11, 3.12 where this
+machine has them), real pip, and on 127.0.0.1 a PyTorch-like index of stand-in torch/torchvision wheels,
+OpenMMLab find-links pages of stand-in mmcv wheels, a simple index with an mmcv sdist shaped like the
+real one (pkg_resources at the top of setup.py, ops compiled only when torch imports), and a JSON index
+that says whether xtcocotools has a wheel."""
 
 from __future__ import annotations
 
-import functools
-import http.server
+import glob
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Dict, Iterator, List, NamedTuple, Optional
 
 import pytest
 
-from .conftest import Run, mmcv_full_standin, torch_standin
+from .conftest import Run
+from .fixtures_indexes import BuildTools
+from .indexes import (
+    LoopbackServer,
+    MmcvBuild,
+    PipVenv,
+    TorchBuild,
+    isolated_pip_env,
+    mmcv_sdist,
+    openmmlab_links,
+    serve,
+    simple_index,
+    torch_index,
+)
+from .standins import build_wheel
 
 pytestmark = pytest.mark.slow
 
+DRIVER = "535.104.05"
+
+
+def pyenv_python(version: str) -> Optional[str]:
+    """This machine's CPython ``version`` (``3.10``), or None."""
+    if "%d.%d" % sys.version_info[:2] == version:
+        return sys.executable
+    found = sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python{version}"))
+    return found[-1] if found else None
+
+
+def _tag(python: str) -> str:
+    digits = python.replace(".", "")
+    return f"cp{digits}-cp{digits}-manylinux1_x86_64"
+
+
+class Sites(NamedTuple):
+    server: LoopbackServer
+    env: Dict[str, str]
+
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``/mmcv/dist/cu113/torch1.11.0/index.html`` listing stand-in mmcv-full wheels, served over HTTP."""
-    root = tmp_path_factory.mktemp("openmmlab")
-    folder = root / "mmcv" / "dist" / "cu113" / "torch1.11.0"
-    folder.mkdir(parents=True)
-    names = [mmcv_full_standin(folder, version).name for version in ("1.5.3", "1.6.0")]
-    links = "".join(f'<a href="{name}">{name}</a><br>\n' for name in names)
-    (folder / "index.html").write_text(f"<html><body>\n{links}</body></html>\n")
-    handler = functools.partial(_Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/mmcv/dist"
-    httpd.shutdown()
-    httpd.server_close()
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    """Every index a fresh-machine install meets, on one loopback server."""
+    root = tmp_path_factory.mktemp("sites")
+    torch_index(root, [TorchBuild("2.4.1", "0.19.1", "cu121"), TorchBuild("2.4.1", "0.19.1", "cpu"),
+                       TorchBuild("2.1.2", "0.16.2", "cu121"), TorchBuild("1.11.0", "0.12.0", "cu113")])
+    openmmlab_links(root, [
+        *(MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.4", _tag(p)) for p in ("3.8", "3.10", "3.11", "3.12")),
+        MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.1", _tag("3.11")),
+        MmcvBuild("mmcv-full", "1.5.3", "cu113", "torch1.11.0", _tag("3.10")),
+    ])
+    xtcocotools = build_wheel(root, "xtcocotools", "1.14.3", {"xtcocotools/__init__.py": b""})
+    simple_index(root, {"xtcocotools": [xtcocotools]}, root="registry", json_pages=True)
+    with serve(root) as server:
+        env = isolated_pip_env(extra={
+            "MMCV_BASE_URL": server.url,
+            "MMCOMPAT_TORCH_INDEX_URL": f"{server.url}/whl",
+            "MMCOMPAT_CUDA_DRIVER_VERSION": DRIVER,
+            "MMCOMPAT_SIMPLE_URL": f"{server.url}/registry",
+        })
+        yield Sites(server, env)
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+@pytest.fixture(scope="session")
+def numpy_wheels(request: pytest.FixtureRequest) -> Path:
+    """numpy 1.26.4 (the newest below 2) for CPython 3.10 and 3.12 too, cached in pytest's cache folder."""
+    folder = Path(request.config.cache.mkdir("mmcompat-numpy-wheels"))
+    for version in ("3.10", "3.12"):
+        if not list(folder.glob(f"numpy-1.26.4-cp{version.replace('.', '')}-*.whl")):
+            done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                                   "--python-version", version, "-d", str(folder), "numpy==1.26.4"],
+                                  capture_output=True, text=True, timeout=600)
+            assert done.returncode == 0, done.stdout + done.stderr
+    return folder
 
 
-@pytest.fixture
-def venv_with_pip(tmp_path: Path) -> str:
-    folder = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, capture_output=True, timeout=300)
-    return str(folder / "bin" / "python")
+def _freeze(venv: PipVenv) -> str:
+    return venv.pip("freeze").stdout
 
 
-def _pip_args(wheelhouse: Path):
+def _wheelhouse_args(wheelhouse: Path) -> List[str]:
     return ["--", "--no-deps", "--no-index", "-f", str(wheelhouse), "-q"]
 
 
-def _this_python_tag() -> str:
-    import sysconfig
-
-    version = "%d%d" % sys.version_info[:2]
-    return f"cp{version}-cp{version}-" + sysconfig.get_platform().replace("-", "_").replace(".", "_")
-
-
-def test_dry_run_prints_the_commands_and_changes_nothing(run: Run, venv_with_pip: str, index: str,
-                                                         simple_index) -> None:
-    simple_index.tag = _this_python_tag()  # the registry has an xtcocotools wheel for this Python
-    before = subprocess.run([venv_with_pip, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
-    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
-               "--dry-run", "--", "--no-deps", env={"MMCV_BASE_URL": index, "MMCOMPAT_SIMPLE_URL": simple_index.url})
+def test_fresh_machine_dry_run_plans_torch_first_and_changes_nothing(run: Run, sites: Sites,
+                                                                     fresh_venv: PipVenv) -> None:
+    before = _freeze(fresh_venv)
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--dry-run", env=sites.env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == (f"{venv_with_pip} -m pip install mmpose==0.28.0 mmcv-full==1.5.3 'numpy<2' "
-                           f"-f {index}/cu113/torch1.11.0/index.html --no-deps\n")
-    assert done.stderr == ("mmcompat: adding numpy<2: mmpose needs xtcocotools, whose registry wheels (newest 1.14.3) "
-                           "are built against numpy 1.x and fail to import under numpy 2\n")
-    after = subprocess.run([venv_with_pip, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
-    assert after == before
+    base = sites.server.url
+    assert done.stdout.splitlines() == [
+        f"{fresh_venv.python} -m pip install torch==2.4.1 torchvision==0.19.1 --index-url {base}/whl/cu121",
+        f"{fresh_venv.python} -m pip install torch==2.4.1 torchvision==0.19.1 mmpose==1.3.2 mmcv==2.2.0 "
+        f"'mmengine>=0.9.0,<1.0.0' 'numpy<2' -f {base}/mmcv/dist/cu121/torch2.4/index.html --only-binary mmcv",
+    ]
+    assert f"mmcompat: NVIDIA driver {DRIVER} (from MMCOMPAT_CUDA_DRIVER_VERSION)\n" in done.stderr
+    assert ("GET", "/mmcv/dist/cu121/torch2.4/index.html", 200) in sites.server.hits  # the page was checked
+    assert _freeze(fresh_venv) == before
 
 
-def test_install_into_a_fresh_venv_then_doctor(run: Run, venv_with_pip: str, index: str, wheelhouse: Path) -> None:
-    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
-               *_pip_args(wheelhouse), env={"MMCV_BASE_URL": index})
+def test_fresh_machine_install_gets_torch_then_prebuilt_mmcv_with_ops(run: Run, sites: Sites, fresh_venv: PipVenv,
+                                                                      wheelhouse: Path) -> None:
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, *_wheelhouse_args(wheelhouse),
+               env=sites.env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.endswith("doctor: no problems found\n")
-    freeze = subprocess.run([venv_with_pip, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
-    assert "mmcv-full==1.5.3" in freeze and "mmpose==0.28.0" in freeze
+    assert done.stdout.endswith("doctor: no problems found\n"), done.stdout
+    version = (fresh_venv.site / "torch" / "version.py").read_text()
+    assert "__version__ = '2.4.1+cu121'" in version  # from the PyTorch index, not the registry's default build
+    assert list((fresh_venv.site / "mmcv").glob("_ext*.so"))
+    freeze = _freeze(fresh_venv)
+    assert "mmcv==2.2.0" in freeze and "mmpose==1.3.2" in freeze and "torchvision==0.19.1+cu121" in freeze
 
 
-def test_conflicting_mmcv_needs_fix_conflicts(run: Run, venv_with_pip: str, index: str, wheelhouse: Path) -> None:
-    subprocess.run([venv_with_pip, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "-f", str(wheelhouse),
-                    "mmcv==1.7.0"], check=True, capture_output=True)
-    args = ["install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip]
-    refused = run(*args, *_pip_args(wheelhouse), env={"MMCV_BASE_URL": index})
-    assert refused.returncode == 1
-    assert refused.stderr == (
-        "mmcompat: error: mmcv is installed and shares the mmcv/ package with mmcv-full: installing over it would "
-        "clobber files; rerun with --fix-conflicts to uninstall it first, or run: "
-        f"{venv_with_pip} -m pip uninstall -y mmcv\n")
-    assert "mmcv==1.7.0" in subprocess.run([venv_with_pip, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
-    fixed = run(*args, "--fix-conflicts", *_pip_args(wheelhouse), env={"MMCV_BASE_URL": index})
-    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
-    assert "mmcompat: --fix-conflicts: uninstalling mmcv first\n" in fixed.stderr
-    freeze = subprocess.run([venv_with_pip, "-m", "pip", "freeze"], capture_output=True, text=True).stdout
-    assert "mmcv-full==1.5.3" in freeze and "mmcv==" not in freeze
-    assert fixed.stdout.endswith("doctor: no problems found\n")
-
-
-def test_torch_read_from_the_target_picks_the_index(run: Run, venv_with_pip: str, index: str, tmp_path: Path) -> None:
-    links = tmp_path / "torch"
-    links.mkdir()
-    torch_standin(links, "1.11.0+cu113", "11.3")
-    subprocess.run([venv_with_pip, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "-f", str(links),
-                    "torch==1.11.0+cu113"], check=True, capture_output=True)
-    done = run("install", "mmpose==0.28.0", "--python", venv_with_pip, "--dry-run", env={"MMCV_BASE_URL": index})
+def test_installed_torch_is_kept_and_pinned(run: Run, sites: Sites, fresh_venv: PipVenv) -> None:
+    installed = fresh_venv.pip("install", "-q", "torch==2.1.2", "torchvision==0.16.2", "--index-url",
+                               f"{sites.server.url}/whl/cu121", env=sites.env)
+    assert installed.returncode == 0, installed.stderr
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--dry-run", env=sites.env)
     assert done.returncode == 0, done.stderr
-    assert f"-f {index}/cu113/torch1.11.0/index.html" in done.stdout
+    (command,) = done.stdout.splitlines()
+    assert command.startswith(f"{fresh_venv.python} -m pip install torch==2.1.2 torchvision==0.16.2 mmpose==1.3.2 "
+                              "mmcv==2.2.0 ")
+    assert "mmcompat: keeping the installed torch 2.1.2 and torchvision 0.16.2" in done.stderr
 
 
-def test_unsatisfiable_install_changes_nothing(run: Run, venv_with_pip: str) -> None:
-    done = run("install", "mmpose==0.28.0", "--torch", "1.12.1", "--cuda", "11.3", "--python", venv_with_pip)
-    assert done.returncode == 1 and done.stderr.startswith("mmcompat: error: nothing fits mmpose==0.28.0 on ")
-    assert done.stderr.count("\n") == 1
+def test_a_page_without_the_wheel_refuses_before_anything_runs(run: Run, sites: Sites, fresh_venv: PipVenv,
+                                                               tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    openmmlab_links(tmp_path / "site", [MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.4", _tag("3.8"))])
+    with serve(tmp_path / "site") as other:
+        done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python,
+                   env=dict(sites.env, MMCV_BASE_URL=other.url))
+    assert done.returncode == 1 and done.stdout == ""
+    version = "%d%d" % sys.version_info[:2]
+    assert done.stderr.endswith(
+        f"mmcompat: error: {other.url}/mmcv/dist/cu121/torch2.4/index.html has no mmcv 2.2.0 wheel for CPython "
+        f"{sys.version_info[0]}.{sys.version_info[1]} on linux (mmcv wheels for linux there: 2.2.0 (cp38)): nothing "
+        "was installed; try another --python-version or --torch, or --allow-build\n"), version
+    assert "torch" not in _freeze(fresh_venv)
 
 
-def test_plain_http_mirror_is_refused(run: Run, venv_with_pip: str) -> None:
-    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
-               "--dry-run", env={"MMCV_BASE_URL": "http://mirror.example.com/mmcv/dist"})
+def test_an_unreachable_page_is_a_warning_and_offline_skips_it(run: Run, sites: Sites, fresh_venv: PipVenv) -> None:
+    env = dict(sites.env, MMCV_BASE_URL="http://127.0.0.1:1")
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--dry-run", env=env)
+    assert done.returncode == 0
+    assert ("mmcompat: warning: could not check http://127.0.0.1:1/mmcv/dist/cu121/torch2.4/index.html for the mmcv "
+            "2.2.0 wheel (cannot connect (Connection refused)); going on\n") in done.stderr
+    offline = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--dry-run", "--offline", env=env)
+    assert offline.returncode == 0 and "could not check http" not in offline.stderr
+
+
+# The same question on every CPython this machine has: the plan follows the target interpreter.
+PER_PYTHON = [
+    ("3.8", "mmpose==0.28.0", ["torch==1.11.0", "torchvision==0.12.0", "--index-url", "/whl/cu113"],
+     "mmcv-full==1.5.3"),
+    ("3.10", "mmpose==0.28.0", ["torch==1.11.0", "torchvision==0.12.0", "--index-url", "/whl/cu113"],
+     "mmcv-full==1.5.3"),
+    ("3.12", "mmpose==1.3.2", ["torch==2.4.1", "torchvision==0.19.1", "--index-url", "/whl/cu121"], "mmcv==2.2.0"),
+]
+
+
+@pytest.mark.parametrize("version, target, torch, mmcv", PER_PYTHON)
+def test_the_plan_follows_the_target_python(run: Run, sites: Sites, tmp_path: Path, version: str, target: str,
+                                            torch: List[str], mmcv: str) -> None:
+    python = pyenv_python(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} on this machine")
+    venv = PipVenv(tmp_path / "venv", python)
+    done = run("install", target, "--python", venv.python, "--dry-run", "--offline", env=sites.env)
+    assert done.returncode == 0, done.stderr
+    first, last = done.stdout.splitlines()[0], done.stdout.splitlines()[-1]
+    expected = [venv.python, "-m", "pip", "install", *torch[:-1], sites.server.url + torch[-1]]
+    assert first == " ".join(expected)
+    assert f" {mmcv} " in last and "--only-binary" in last
+
+
+def test_no_wheel_for_this_python_names_the_python_that_has_one(run: Run, sites: Sites) -> None:
+    python = pyenv_python("3.11")
+    if python is None:
+        pytest.skip("no CPython 3.11 on this machine")
+    venv = PipVenv(Path(sites.server.folder).parent / "venv311", python)
+    done = run("install", "mmpose==0.28.0", "--cuda", "11.3", "--python", venv.python, "--dry-run", env=sites.env)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.endswith("Ways out: Python 3.10 (--python-version 3.10): torch 1.11.0 with CUDA 11.3, "
+                                "mmcv-full 1.5.3\n")
+
+
+def test_plain_http_mirror_is_refused(run: Run, sites: Sites, fresh_venv: PipVenv) -> None:
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--dry-run",
+               env=dict(sites.env, MMCV_BASE_URL="http://mirror.example.com"))
     assert done.returncode == 2 and "refusing plain http to 'mirror.example.com'" in done.stderr
 
 
-def test_pip_failure_exits_3(run: Run, venv_with_pip: str, index: str, tmp_path: Path) -> None:
-    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
-               "--", "--no-index", "--no-deps", "-q", env={"MMCV_BASE_URL": index})  # mmpose is in no index
-    assert done.returncode == 3 and "mmcompat: error: pip failed with exit 1: " in done.stderr
+def test_a_failing_step_exits_3_and_names_it(run: Run, sites: Sites, fresh_venv: PipVenv) -> None:
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--", "--no-index", "--no-deps", "-q",
+               env=sites.env)  # mmpose is in no index the final step may use
+    assert done.returncode == 3
+    assert "mmcompat: error: install step failed with exit 1: " in done.stderr
 
 
-def test_constraints_file(run: Run, tmp_path: Path) -> None:
+def test_conflicting_mmcv_needs_fix_conflicts(run: Run, sites: Sites, tmp_path: Path, wheelhouse: Path,
+                                              numpy_wheels: Path) -> None:
+    python = pyenv_python("3.10")
+    if python is None:
+        pytest.skip("no CPython 3.10 on this machine")
+    venv = PipVenv(tmp_path / "venv", python)
+    assert venv.pip("install", "-q", "--no-deps", "--no-index", "-f", str(wheelhouse), "mmcv==1.7.0").returncode == 0
+    args = ["install", "mmpose==0.28.0", "--python", venv.python, *_wheelhouse_args(wheelhouse), "-f",
+            str(numpy_wheels)]
+    refused = run(*args, env=sites.env)
+    assert refused.returncode == 1
+    assert refused.stderr.endswith(
+        "mmcompat: error: mmcv is installed and shares the mmcv/ package with mmcv-full: installing over it would "
+        "clobber files; rerun with --fix-conflicts to uninstall it first, or run: "
+        f"{venv.python} -m pip uninstall -y mmcv\n")
+    assert "mmcv==1.7.0" in _freeze(venv)
+    fixed = run(*args[:4], "--fix-conflicts", *args[4:], env=sites.env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    freeze = _freeze(venv)
+    assert "mmcv-full==1.5.3" in freeze and "mmcv==" not in freeze and "torch==1.11.0+cu113" in freeze
+    assert fixed.stdout.endswith("doctor: no problems found\n")
+
+
+def test_constraints_file(run: Run, sites: Sites, tmp_path: Path) -> None:
     out = tmp_path / "constraints.txt"
-    done = run("constraints", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "-o", str(out))
+    done = run("constraints", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python-version", "3.8",
+               "-o", str(out), env=sites.env)
     assert done.returncode == 0 and done.stderr == f"mmcompat: wrote {out}\n"
     lines = out.read_text().splitlines()
-    assert lines[0] == "# pip constraints for mmpose==0.28.0 on linux/CUDA 11.3/torch 1.11, safe policy"
+    assert lines[0] == "# pip constraints for mmpose==0.28.0 on linux/CUDA 11.3/torch 1.11/CPython 3.8, safe policy"
     assert lines[1].startswith("# produced by mmcompat ")
-    assert lines[-3:] == ["mmpose==0.28.0", "mmcv-full==1.5.3", "numpy<2"]
-    assert all(line.startswith("#") for line in lines[:-3])
+    assert (f"# torch and torchvision first: pip install torch==1.11.0 torchvision==0.12.0 --index-url "
+            f"{sites.server.url}/whl/cu113") in lines
+    assert lines[-5:] == ["torch==1.11.0", "torchvision==0.12.0", "mmpose==0.28.0", "mmcv-full==1.5.3", "numpy<2"]
+    assert all(line.startswith("#") for line in lines[:-5])
+    assert out.stat().st_mode & 0o044 == 0o044  # readable by others: a later non-root pip -c in Docker
+    missing = run("constraints", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "-o",
+                  str(tmp_path / "nowhere" / "c.txt"), env=sites.env)
+    assert missing.returncode == 2 and "no folder" in missing.stderr
 
 
-class _Simple(http.server.BaseHTTPRequestHandler):
-    """A JSON simple index (PEP 691) with one xtcocotools wheel whose tag is set per test."""
-
-    tag = "cp311-cp311-manylinux1_x86_64"
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        import json as _json
-
-        body = _json.dumps({"meta": {"api-version": "1.0"}, "name": "xtcocotools", "files": [
-            {"filename": f"xtcocotools-1.14.3-{self.tag}.whl", "url": "x", "hashes": {}},
-            {"filename": "xtcocotools-1.14.3.tar.gz", "url": "y", "hashes": {}},
-        ]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@pytest.fixture
-def simple_index() -> Iterator[type]:
-    handler = type("Handler", (_Simple,), {})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    handler.url = f"http://127.0.0.1:{httpd.server_address[1]}/simple"  # type: ignore[attr-defined]
-    yield handler
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def test_no_wheel_for_the_target_installs_build_prerequisites_first(run: Run, venv_with_pip: str, simple_index) -> None:
-    simple_index.tag = "cp39-cp39-manylinux1_x86_64"  # a wheel, but not for this Python
-    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
-               "--dry-run", env={"MMCOMPAT_SIMPLE_URL": simple_index.url})
+def test_no_xtcocotools_wheel_installs_its_build_prerequisites_first(run: Run, sites: Sites, fresh_venv: PipVenv,
+                                                                   tmp_path: Path) -> None:
+    other = tmp_path / "registry"
+    wheel = build_wheel(tmp_path, "xtcocotools", "1.14.3", {"xtcocotools/__init__.py": b""},
+                        tag="cp39-cp39-manylinux1_x86_64")  # a wheel, but not for this Python
+    simple_index(other, {"xtcocotools": [wheel]}, root="simple", json_pages=True)
+    with serve(other) as registry:
+        done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--dry-run",
+                   env=dict(sites.env, MMCOMPAT_SIMPLE_URL=f"{registry.url}/simple"))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [
-        f"{venv_with_pip} -m pip install cython numpy setuptools wheel",
-        f"{venv_with_pip} -m pip install --no-build-isolation 'xtcocotools>=1.12'",
-        f"{venv_with_pip} -m pip install mmpose==0.28.0 mmcv-full==1.5.3 "
-        "-f https://download.openmmlab.com/mmcv/dist/cu113/torch1.11.0/index.html",
-    ]  # no numpy<2: a local build compiles against the numpy it finds
-    assert done.stderr == (f"mmcompat: xtcocotools>=1.12 has no wheel for {venv_with_pip} on the registry: pip will "
-                           "compile it; installing its build prerequisites (cython, numpy, setuptools, wheel) first "
-                           "and building it against them; a C compiler and the Python headers are needed\n")
+    py, pins = fresh_venv.python, "torch==2.4.1 torchvision==0.19.1"
+    assert done.stdout.splitlines()[1:3] == [
+        f"{py} -m pip install {pins} cython numpy setuptools wheel",
+        f"{py} -m pip install {pins} --no-build-isolation 'xtcocotools>=1.12'",
+    ]
+    assert "'numpy<2'" not in done.stdout  # a local build compiles against the numpy it finds
 
 
-def test_a_wheel_for_the_target_needs_no_prerequisites(run: Run, venv_with_pip: str, simple_index) -> None:
-    simple_index.tag = _this_python_tag()
-    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
-               "--dry-run", env={"MMCOMPAT_SIMPLE_URL": simple_index.url})
-    assert done.returncode == 0 and len(done.stdout.splitlines()) == 1 and "'numpy<2'" in done.stdout
-
-
-def test_registry_unreachable_is_said_plainly(run: Run, venv_with_pip: str) -> None:
-    done = run("install", "mmpose==0.28.0", "--torch", "1.11.0", "--cuda", "11.3", "--python", venv_with_pip,
-               "--dry-run", env={"MMCOMPAT_SIMPLE_URL": "http://127.0.0.1:1/simple"})
+def test_registry_unreachable_is_said_plainly(run: Run, sites: Sites, fresh_venv: PipVenv) -> None:
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, "--dry-run",
+               env=dict(sites.env, MMCOMPAT_SIMPLE_URL="http://127.0.0.1:1/simple"))
     assert done.returncode == 0
-    assert ("mmcompat: could not check whether xtcocotools>=1.12 has a wheel for "
-            f"{venv_with_pip} (cannot reach http://127.0.0.1:1/simple/xtcocotools/: ConnectionError)") in done.stderr
+    assert ("mmcompat: warning: could not check whether xtcocotools>=1.12 has a wheel for "
+            f"{fresh_venv.python} (cannot reach http://127.0.0.1:1/simple/xtcocotools/: ConnectionError)") in done.stderr
+
+
+@pytest.fixture(scope="module")
+def build_site(tmp_path_factory: pytest.TempPathFactory, build_tools: BuildTools) -> Path:
+    """A simple index with the mmcv 2.1.0 sdist stand-in and the real build prerequisites (setuptools 81
+    and 82, wheel, ninja, psutil) from the registry."""
+    root = tmp_path_factory.mktemp("build-site")
+    tools = root / "tools"
+    tools.mkdir()
+    done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-d",
+                           str(tools), "ninja", "psutil"], capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(done.stdout + done.stderr)
+    sdist = mmcv_sdist(root, "mmcv", "2.1.0")
+    simple_index(root, {
+        "mmcv": [sdist],
+        "setuptools": [build_tools.setuptools_81, build_tools.setuptools_82],
+        "wheel": [build_tools.wheel],
+        "ninja": list(tools.glob("ninja-*.whl")),
+        "psutil": list(tools.glob("psutil-*.whl")),
+    })
+    return root
+
+
+def test_allow_build_compiles_mmcv_with_its_ops(run: Run, sites: Sites, build_site: Path, tmp_path: Path,
+                                                wheelhouse: Path, numpy_wheels: Path) -> None:
+    """mmcv 2.1.0 (mmdet 3.2.0 asks mmcv<2.2.0) has no CPython 3.12 wheel: --allow-build compiles it for
+    real, against the torch installed first, with setuptools<82, and doctor then finds its ops."""
+    python = pyenv_python("3.12")
+    if python is None:
+        pytest.skip("no CPython 3.12 on this machine")
+    venv = PipVenv(tmp_path / "venv", python)
+    with serve(build_site) as builds:
+        env = dict(sites.env, PIP_INDEX_URL=f"{builds.url}/simple")
+        done = run("install", "mmpose==1.3.2", "mmdet==3.2.0", "--cuda", "cpu", "--allow-build", "--python",
+                   venv.python, "--", "--no-deps", "--no-index", "-f", str(wheelhouse), "-f", str(numpy_wheels),
+                   "-q", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "mmcompat: warning: mmcv 2.1.0 has no prebuilt wheel for linux/CPU/torch 2.4/CPython 3.12" in done.stderr
+    info = (venv.site / "mmcv" / "_build_info.py").read_text()
+    assert "MMCV_WITH_OPS = '1'" in info and "WITH_EXT = True" in info and "SETUPTOOLS_VERSION = '81.0.0'" in info
+    assert list((venv.site / "mmcv").glob("_ext*.so"))
+    assert venv.run("import mmcv.ops").returncode == 0
+    assert done.stdout.endswith("doctor: no problems found\n"), done.stdout
+
+
+def test_plain_pip_of_the_same_sdist_builds_no_ops(sites: Sites, build_site: Path, fresh_venv: PipVenv) -> None:
+    """What mmcompat avoids: pip alone, even after torch, builds mmcv in isolation without torch (or fails
+    on setuptools 82)."""
+    assert fresh_venv.pip("install", "-q", "torch==2.4.1", "--index-url", f"{sites.server.url}/whl/cpu",
+                          env=sites.env).returncode == 0
+    with serve(build_site) as builds:
+        done = fresh_venv.pip("install", "mmcv==2.1.0", "--index-url", f"{builds.url}/simple", env=sites.env)
+    assert done.returncode != 0 and "pkg_resources" in done.stdout + done.stderr  # setuptools 82 was chosen
