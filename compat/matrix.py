@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from packaging.version import InvalidVersion, Version
 
+from . import matrix_compiled
 from .errors import BadInput, BadMatrix
 from .locate import embedded_path, locate
 from .models import (
@@ -483,6 +484,9 @@ def _load_file(where: str, origin: str, use_cache: bool = False) -> Matrix:
 
     raw = read_bytes(where)
     digest = content_digest(raw)
+    compiled = matrix_compiled.read(where, digest)  # the wheel's build hook parsed these very bytes
+    if compiled is not None:
+        return dataclasses.replace(from_dict(compiled, path=where, origin=origin), content_digest=digest)
     key = ""
     if use_cache:
         from . import cache

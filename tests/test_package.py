@@ -118,3 +118,17 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     typed = subprocess.run([str(bindir / "python"), "-c", "import compat, os; print(os.path.isfile(os.path.join(os.path.dirname(compat.__file__), 'py.typed')))"],
                            capture_output=True, text=True, cwd=away, env=env).stdout
     assert typed == "True\n"
+    # The build hook compiled the matrix beside it; it answers only for exactly the TOML it came from.
+    compiled = shipped.with_suffix(".marshal")
+    assert compiled.is_file()
+    nocache = dict(env, MMCOMPAT_NO_CACHE="1")
+    full = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True, text=True,
+                          cwd=away, env=nocache, timeout=60)
+    assert json.loads(full.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
+    text = shipped.read_text(encoding="utf-8")
+    marker = '[mmpose.releases."0.28.0".mmcv-full]\ndocumented = { spec = ">=1.3.8,<1.6.0"'
+    assert marker in text
+    shipped.write_text(text.replace(marker, marker.replace("<1.6.0", "<1.5.0")), encoding="utf-8")
+    edited = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True,
+                            text=True, cwd=away, env=nocache, timeout=60)
+    assert json.loads(edited.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.5.0"]
