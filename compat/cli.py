@@ -402,8 +402,8 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
 
 
 def _stack_notes(stack) -> None:  # type: ignore[no-untyped-def]
-    if stack.driver is not None:
-        sys.stderr.write(f"{_PROG}: NVIDIA driver {stack.driver.version} (from {stack.driver.where})\n")
+    for note in stack.notes:
+        sys.stderr.write(f"{_PROG}: {note}\n")
     if stack.source_build:
         sys.stderr.write(f"{_PROG}: warning: {stack.mmcv} {stack.pins[stack.mmcv]} has no prebuilt wheel for "
                          f"{stack.platform.describe()}: it must be compiled from source (mmcompat install "

@@ -14,15 +14,15 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import InvalidVersion, Version
 
 from .driver import Driver, detect
-from .errors import EXIT_FAILED, EXIT_INCOMPATIBLE, CompatError
+from .errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 from .models import Environment, Matrix
-from .stack import Machine, Stack, StackTarget, parse_machine, parse_targets, resolve_stack
+from .stack import Machine, Stack, StackTarget, parse_machine, parse_python_version, parse_targets, resolve_stack
 
 __all__ = [
     "MMCV_DISTRIBUTIONS",
@@ -154,7 +154,13 @@ def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, p
     stack = resolve_stack(targets, matrix, machine, policy=policy, allow_build=allow_build,
                           base_url=variables.get("MMCV_BASE_URL") or None,
                           torch_index=variables.get(ENV_TORCH_INDEX) or None)
-    return targets, stack
+    notes = []
+    if machine.driver is not None:
+        notes.append(f"NVIDIA driver {machine.driver.version} (from {machine.driver.where})")
+    elif not machine.cuda and machine.platform != "macos":
+        notes.append("no NVIDIA driver found (MMCOMPAT_CUDA_DRIVER_VERSION, /sys/module/nvidia/version, "
+                     "/proc/driver/nvidia/version, nvidia-smi): planning for the CPU; give --cuda to plan for a GPU")
+    return targets, replace(stack, notes=tuple(notes))
 
 
 # ---- checks before anything runs ----------------------------------------------------------------
@@ -302,16 +308,20 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
     is asked whether xtcocotools has a wheel for the target.
     """
     variables = os.environ if environ is None else environ
+    have = ".".join(env.python_version.split(".")[:2])
+    if python_version and have and parse_python_version(python_version) != have:
+        raise BadInput(f"--python-version {python_version} does not match {python}, which is CPython {have}: wheels "
+                       f"for another Python would not install there; leave it out or give --python an interpreter "
+                       f"of that version", value=python_version)
     targets, stack = solve(matrix, texts, env, platform=platform, cuda=cuda, torch=torch,
                            python_version=python_version, policy=policy, allow_build=allow_build, environ=variables)
     installer, prefix = _installer(env, python)
     steps: List[Step] = []
     warnings: List[str] = []
     notes: List[str] = []
+    notes.extend(stack.notes)
     if installer == "uv":
         notes.append(f"{python} has no pip: using uv pip install --python {python}")
-    if stack.driver is not None:
-        notes.append(f"NVIDIA driver {stack.driver.version} (from {stack.driver.where})")
 
     others = [d.name for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None and d.name != stack.mmcv]
     if others:

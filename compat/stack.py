@@ -149,6 +149,7 @@ class Stack:
     releases: Dict[str, Release] = field(default_factory=dict)
     torch: Optional[TorchPin] = None
     driver: Optional[Driver] = None
+    notes: Tuple[str, ...] = ()
 
     @property
     def requirements(self) -> Tuple[str, ...]:
