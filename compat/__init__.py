@@ -54,7 +54,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from typing import Any
+    from typing import Any, List
 
     from .errors import BadInput, BadMatrix, CompatError, NoAnswer, UnknownRelease, Unsatisfiable
     from .matrix import load as load_matrix
@@ -78,5 +78,5 @@ def __getattr__(name: str) -> "Any":
     return value
 
 
-def __dir__() -> list:
+def __dir__() -> "List[str]":
     return sorted(set(globals()) | set(__all__))

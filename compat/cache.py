@@ -60,10 +60,10 @@ def code_identity() -> str:
     return _code_identity
 
 
-def digest(*parts: object) -> str:
+def digest(*parts: Any) -> str:
     """The key for an answer derived from ``parts`` (bytes, or plain data ``marshal`` can write) by
     this code."""
-    payload = marshal.dumps(tuple(parts))
+    payload = marshal.dumps(parts)
     return _blake2b(code_identity().encode() + payload)
 
 

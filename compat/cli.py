@@ -11,7 +11,11 @@ import os
 import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import List, Optional, Sequence
+    from argparse import ArgumentParser, Namespace
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+    from .models import Environment, Finding, Matrix
+    from .stack import Stack, StackTarget
 
 __all__ = ["main"]
 
@@ -40,14 +44,14 @@ class _UsageError(Exception):
     pass
 
 
-def _parser():  # type: ignore[no-untyped-def]
+def _parser() -> "ArgumentParser":
     import argparse  # only the full path parses options
 
     from . import __version__
     from .models import POLICIES
 
     class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> "None":  # type: ignore[override]
+        def error(self, message: str) -> "None":  # type: ignore[override]  # raises instead of exiting
             raise _UsageError(message)
 
     common = Parser(add_help=False)
@@ -65,12 +69,6 @@ def _parser():  # type: ignore[no-untyped-def]
     parser = Parser(prog=_PROG, description="The right mmcv for every MMPose release, with provenance.")
     parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    resolve = commands.add_parser(
-        "resolve", parents=[common, policy], help="print the pip requirements an MMPose release needs"
-    )
-    resolve.add_argument("target", metavar="TARGET", nargs="+",
-                         help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
-                              "mmpose==1.3.2 mmdet")
     stackopts = Parser(add_help=False)
     stackopts.add_argument("--torch", metavar="X.Y.Z|auto",
                            help="torch version (default: the environment's, read statically; none there: auto, "
@@ -83,8 +81,12 @@ def _parser():  # type: ignore[no-untyped-def]
                            help="the CPython the wheels must be for (default: the target interpreter's)")
     stackopts.add_argument("--allow-build", action="store_true",
                            help="accept an mmcv without a prebuilt wheel (install compiles it, with its ops)")
-    for option in stackopts._actions:
-        resolve._add_action(option)
+    resolve = commands.add_parser(
+        "resolve", parents=[common, policy, stackopts], help="print the pip requirements an MMPose release needs"
+    )
+    resolve.add_argument("target", metavar="TARGET", nargs="+",
+                         help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
+                              "mmpose==1.3.2 mmdet")
     compatible = commands.add_parser(
         "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
     )
@@ -142,7 +144,7 @@ def _parser():  # type: ignore[no-untyped-def]
     return parser
 
 
-def _load(path):  # type: ignore[no-untyped-def]
+def _load(path: "Optional[str]") -> "Matrix":
     """The matrix in effect, with any note about it (an ignored cache) on stderr."""
     from .matrix import load
 
@@ -174,14 +176,15 @@ def _json(data: object) -> None:
     _write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
-def _stack_mode(options) -> bool:  # type: ignore[no-untyped-def]
+def _stack_mode(options: "Namespace") -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
     plain = single and not single.startswith(("mmdet", "mmtrack"))
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
                              or options.python_version)
 
 
-def _solve(options, matrix, env=None):  # type: ignore[no-untyped-def]
+def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" = None
+           ) -> "Tuple[List[StackTarget], Stack]":
     """Targets and stack for the machine the options and the target environment describe."""
     from .plan import solve
 
@@ -193,7 +196,7 @@ def _solve(options, matrix, env=None):  # type: ignore[no-untyped-def]
                  python_version=options.python_version, policy=options.policy, allow_build=options.allow_build)
 
 
-def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_resolve(options: "Namespace") -> int:
     from . import fastpath
     from .render import resolution_dict
     from .resolver import answer_index, pip_lines, resolve
@@ -223,7 +226,7 @@ def _cmd_resolve(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_compatible(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_compatible(options: "Namespace") -> int:
     from .render import compatible_dict, compatible_text
     from .resolver import compatible
 
@@ -239,7 +242,7 @@ def _cmd_compatible(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_matrix(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_matrix(options: "Namespace") -> int:
     from .render import matrix_dict, matrix_rich, matrix_text
 
     matrix = _load(options.matrix)
@@ -257,7 +260,8 @@ def _cmd_matrix(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _report(options, findings, env, subject: str, extra=None) -> int:  # type: ignore[no-untyped-def]
+def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environment", subject: str,
+            extra: "Optional[Dict[str, Any]]" = None) -> int:
     import json
 
     from .render import findings_dict, findings_rich, findings_text
@@ -278,7 +282,7 @@ def _report(options, findings, env, subject: str, extra=None) -> int:  # type: i
     return code
 
 
-def _cmd_doctor(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_doctor(options: "Namespace") -> int:
     from .diagnose import diagnose
     from .environment import inspect
 
@@ -287,7 +291,7 @@ def _cmd_doctor(options) -> int:  # type: ignore[no-untyped-def]
     return _report(options, diagnose(env, matrix), env, "doctor")
 
 
-def _cmd_guard(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_guard(options: "Namespace") -> int:
     from .environment import inspect
     from .guard import guard, read_plan
 
@@ -300,12 +304,12 @@ def _cmd_guard(options) -> int:  # type: ignore[no-untyped-def]
     return _report(options, guard(plan, env, matrix), env, "guard", {"plan": planned})
 
 
-def _cmd_update(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_update(options: "Namespace") -> int:
     from .update import update
 
     progress = None
     if sys.stderr.isatty():
-        def progress(done: int, total) -> None:  # type: ignore[no-untyped-def]
+        def progress(done: int, total: "Optional[int]") -> None:
             shown = f"{done // 1024} KiB" + (f" of {total // 1024} KiB" if total else "")
             sys.stderr.write(f"\r{_PROG}: downloading {shown}")
             sys.stderr.flush()
@@ -324,7 +328,7 @@ def _cmd_update(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_harvest(options: "Namespace") -> int:
     from . import harvest, toml_writer
     from .errors import BadInput, CompatError
     from .locate import embedded_path
@@ -334,7 +338,8 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
     url = options.url or f"https://github.com/open-mmlab/{upstream}"
     if package != "numpy-abi" and not options.repo and not options.dist:
         raise _UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi, which asks the registry)")
-    parts: dict
+    parts: "Dict[str, Any]"
+    table: "Optional[Dict[str, Any]]"
     if options.dist:
         harvested = [harvest.read_distribution(path, package) for path in options.dist]
         table = harvest.assemble_package(package, url, harvested, [])
@@ -364,14 +369,16 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
             head = heads.get("main") or heads.get("master") or ""
             branch = "main" if "main" in heads else "master"
             parts = harvest.build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
-            table = parts[package]
+            built = parts[package]
+            table = built if isinstance(built, dict) else None
     if options.json or not options.write:
         if table is None:
             _json(parts)
         else:
-            releases = {}
+            releases: "Dict[str, Any]" = {}
             for group in ("releases", "branches"):
-                for key, release in table.get(group, {}).items():  # type: ignore[union-attr]
+                rows = table.get(group, {})
+                for key, release in (rows.items() if isinstance(rows, dict) else ()):
                     releases[key] = {
                         name: {source: (dep.get(source) or {}).get("spec")
                                for source in ("enforced", "installer", "documented")}
@@ -401,7 +408,7 @@ def _cmd_harvest(options) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _stack_notes(stack) -> None:  # type: ignore[no-untyped-def]
+def _stack_notes(stack: "Stack") -> None:
     for note in stack.notes:
         sys.stderr.write(f"{_PROG}: {note}\n")
     if stack.source_build:
@@ -410,7 +417,7 @@ def _stack_notes(stack) -> None:  # type: ignore[no-untyped-def]
                          "--allow-build does it with the right prerequisites)\n")
 
 
-def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
+def _cmd_install(options: "Namespace", pip_args: "Sequence[str]" = ()) -> int:
     import json
     import subprocess
 
@@ -460,7 +467,7 @@ def _cmd_install(options, pip_args=()) -> int:  # type: ignore[no-untyped-def]
     return code
 
 
-def _cmd_constraints(options) -> int:  # type: ignore[no-untyped-def]
+def _cmd_constraints(options: "Namespace") -> int:
     import shlex
 
     from . import __version__

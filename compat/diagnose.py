@@ -393,6 +393,7 @@ def numpy_abi_findings(env: Environment, matrix: Matrix, numpy: Optional[Version
     if numpy is None or numpy.major < 2:
         return []
     python = env.python or "python"
+    installed_numpy = env.get("numpy")
     findings = []
     candidates = [(d.name, _version(d.version), d.registry_binary) for d in env.distributions if d.name in abi.numpy1_only]
     candidates += [(name, version, True) for name, version in planned.items()]
@@ -413,7 +414,7 @@ def numpy_abi_findings(env: Environment, matrix: Matrix, numpy: Optional[Version
             (name, "numpy"),
             (pip_command(python, "install", "numpy<2"),
              pip_command(python, "install", "cython", "setuptools", "wheel",
-                         f"numpy=={numpy}" if env.get("numpy") is not None and _version(env.get("numpy").version) == numpy
+                         f"numpy=={numpy}" if installed_numpy is not None and _version(installed_numpy.version) == numpy
                          else "numpy>=2"),
              pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-build-isolation",
                          "--no-binary", name, f"{name}=={judged}")),

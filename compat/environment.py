@@ -7,7 +7,7 @@ version files as text. For ``--python PATH`` the probe's source runs in that int
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from . import probe
 from .errors import CompatError
@@ -27,7 +27,7 @@ class InspectFailed(CompatError):
         self.problem = problem
 
 
-def _strings(value: Any) -> tuple:
+def _strings(value: Any) -> Tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
@@ -52,7 +52,7 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
             )
         )
     shared = tuple(
-        SharedFiles(dists=tuple(s["dists"]), count=int(s["count"]), examples=_strings(s.get("examples")))  # type: ignore[arg-type]
+        SharedFiles(dists=tuple(s["dists"]), count=int(s["count"]), examples=_strings(s.get("examples")))
         for s in data.get("shared_files", [])
     )
     torch = data.get("torch") or None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from .diagnose import MMCV_DISTRIBUTIONS, Versions, check_stack, installed_stack, pip_command
@@ -104,13 +104,16 @@ def _split_constraints(path: str, work: str, done: Dict[str, str], constraints: 
     return copy
 
 
-def _parse_file(path: str, shown: str = "") -> Dict[str, Requirement]:
+def _parse_file(path: str, shown: str = "") -> Dict[NormalizedName, Requirement]:
     import pip_api  # pip-api's import runs `pip --version`: only guard pays for it
     from pip_api.exceptions import PipError
 
     shown = shown or path
     try:
-        parsed = pip_api.parse_requirements(path)
+        # pip-api re-exports parse_requirements without __all__ (attr-defined under --strict) and annotates
+        # its filename as os.PathLike although it reads str paths (its own -r includes are str): a Path
+        # would change the names in its messages and in its set of files already read.
+        parsed = pip_api.parse_requirements(path)  # type: ignore[attr-defined,arg-type]
     except FileNotFoundError as e:
         raise BadInput(f"requirement file not found: {e.filename or shown}", value=shown) from e
     except (OSError, UnicodeDecodeError) as e:
@@ -118,7 +121,7 @@ def _parse_file(path: str, shown: str = "") -> Dict[str, Requirement]:
     except (PipError, ValueError, IndexError, KeyError) as e:  # pip-api's parser errors on odd lines
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise BadInput(f"bad requirement file {shown}: {first}", value=shown) from e
-    found: Dict[str, Requirement] = {}
+    found: Dict[NormalizedName, Requirement] = {}
     for item in parsed.values():
         text = str(item)
         try:

@@ -238,7 +238,7 @@ def parse_init(source: str, *, origin: str = "__init__.py") -> Tuple[EnforcedChe
 
 def parse_mminstall(text: str) -> Dict[str, str]:
     """``requirements/mminstall.txt`` as {distribution: spec}; a bare name gives an empty spec."""
-    found = {}
+    found: Dict[str, str] = {}
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line or line.startswith("-"):
@@ -308,7 +308,7 @@ class GitRepo:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    def _git(self, *args: str) -> subprocess.CompletedProcess:
+    def _git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         try:
             return subprocess.run(
                 ["git", "-C", self.path, *args], capture_output=True, check=False, timeout=120
@@ -450,7 +450,9 @@ def assemble_package(
             )
         ordered = sorted(deps, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
         for name in ordered:
-            dep = {source: deps[name][source] for source in ("documented", "enforced", "installer") if source in deps[name]}
+            dep: Dict[str, object] = {
+                source: deps[name][source] for source in ("documented", "enforced", "installer") if source in deps[name]
+            }
             if name in OPTIONAL_DISTRIBUTIONS:
                 dep = {"optional": True, **dep}
             table[name] = dep
@@ -532,7 +534,7 @@ def build_matrix(package: str, url: str, harvested: Sequence[HarvestedRelease], 
 
 def _mim_extra(metadata: str) -> Dict[str, str]:
     """The ``mim`` extra of a wheel's METADATA: what mim installs, as mminstall.txt would list it."""
-    found = {}
+    found: Dict[str, str] = {}
     for line in metadata.splitlines():
         if not line.startswith("Requires-Dist:"):
             continue

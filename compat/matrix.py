@@ -11,7 +11,7 @@ import dataclasses
 import json
 import re
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -83,7 +83,7 @@ class _Validator:
             raise self.fail(key, f"expected a non-empty string, got {value!r}")
         return value
 
-    def unknown(self, mapping: Mapping[str, Any], allowed: set, key: Tuple[str, ...], *, tables: bool) -> None:
+    def unknown(self, mapping: Mapping[str, Any], allowed: Set[str], key: Tuple[str, ...], *, tables: bool) -> None:
         for name, value in mapping.items():
             if name not in allowed and not (tables and isinstance(value, dict)):
                 raise self.fail(key + (name,), "unknown key")

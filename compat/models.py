@@ -66,7 +66,8 @@ class Dependency:
 
     def fact(self, source: str) -> Optional[Fact]:
         """The fact from ``source`` (one of :data:`SOURCES`), or None when that source is silent."""
-        return getattr(self, source)
+        found: Optional[Fact] = getattr(self, source)
+        return found
 
     def facts(self) -> Dict[str, Fact]:
         """The sources that say something, in :data:`SOURCES` order."""

@@ -8,7 +8,7 @@ environment. ``requests`` is imported only inside :func:`download`.
 from __future__ import annotations
 
 import ipaddress
-from typing import Callable, Optional
+from typing import Callable, Dict, Optional
 from urllib.parse import urljoin, urlsplit
 
 from .errors import BadInput, CompatError
@@ -67,7 +67,7 @@ def _reason(error: Exception) -> str:
 
 def download(url: str, *, timeout: float, max_bytes: int, what: str = "the file",
              progress: Optional[Callable[[int, Optional[int]], None]] = None,
-             headers: Optional[dict] = None) -> bytes:
+             headers: Optional[Dict[str, str]] = None) -> bytes:
     """The body of ``url`` (checked by :func:`check_url`, as is every redirect); :class:`NetError` when
     it cannot be had whole within ``timeout`` (per connect and read) and ``max_bytes``."""
     import requests  # only commands that talk to the network pay for it

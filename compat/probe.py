@@ -2,7 +2,8 @@
 
 Runs two ways: inside mmcompat (``scan()``), or as a script in another interpreter
 (``PY -c <this file's source>``), where it prints the same data as JSON on stdout. It uses only the
-standard library and keeps to Python 3.8 syntax, because it runs in whatever interpreter it is given.
+standard library and keeps to Python 3.6 syntax, because it runs in whatever interpreter it is given
+(old MMPose environments run 3.6 and 3.7): its types are PEP 484 type comments, not annotations.
 
 What it reads, per ``*.dist-info`` / ``*.egg-info`` folder on ``sys.path``: the name and version from
 ``METADATA``/``PKG-INFO`` headers, the file list from ``RECORD``, and for the mmcv distributions every
@@ -14,13 +15,27 @@ import os
 import re
 import sys
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: start-up in every target counts
+if TYPE_CHECKING:  # pragma: no cover - names for the type comments; mypy and pyright read this block
+    from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+    #: One distribution's reading, JSON-ready (see :func:`_distribution` for its keys).
+    Dist = Dict[str, Any]
+    #: (path, hash) pairs of a RECORD.
+    Entries = List[Tuple[str, str]]
+    #: (mtime_ns, size, inode) of a file; None when it cannot be stat'ed.
+    Stat = Optional[Tuple[int, int, int]]
+    FileStamps = Tuple[Tuple[str, Stat], ...]
+    #: What the reading cache keeps per metadata folder: (stamp, distribution, owner keys, file stamps).
+    CacheEntry = Tuple[Tuple[Stat, ...], Dist, List[str], Optional[FileStamps]]
+
 _CACHE_FORMAT = 2  # bump when a reading gains fields: older caches are then ignored
 #: Distributions whose files are checked against their RECORD hashes (they share the ``mmcv/`` folder).
 VERIFIED = ("mmcv", "mmcv-full", "mmcv-lite")
 _SHARED_EXAMPLES = 5
 
 
-def canonical(name):
+def canonical(name):  # type: (str) -> str
     """PEP 503 normalized name: ``MMCV_Full`` -> ``mmcv-full``."""
     out = []
     previous_dash = False
@@ -40,7 +55,7 @@ _RECORD_LINE = re.compile(r"^([^,\r\n\"]+),([^,\r\n]*),([^,\r\n]*)\r?$", re.M)
 _HEADER_END = b"\n\n"
 
 
-def _read(path, head=False):
+def _read(path, head=False):  # type: (str, bool) -> Tuple[str, str]
     """(text, problem): the file decoded as UTF-8, or with replacement characters and a problem.
 
     ``head``: only the header block of a metadata file (up to the first blank line).
@@ -61,7 +76,7 @@ def _read(path, head=False):
         return raw.decode("utf-8", "replace"), "not UTF-8 at byte %d" % e.start
 
 
-def _headers(text):
+def _headers(text):  # type: (str) -> Dict[str, str]
     found = {}
     for line in text.splitlines():
         if not line.strip():
@@ -72,7 +87,7 @@ def _headers(text):
     return found
 
 
-def _record_entries(text):
+def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     """[(path, hash)] of a RECORD and how many non-blank lines are not path,hash,size."""
     entries = [(m[0], m[1]) for m in _RECORD_LINE.findall(text)]
     lines = text.splitlines()
@@ -90,7 +105,7 @@ def _record_entries(text):
     return entries, bad
 
 
-def _file_hash(path, algorithm):
+def _file_hash(path, algorithm):  # type: (str, str) -> str
     import base64
     import hashlib
 
@@ -101,8 +116,8 @@ def _file_hash(path, algorithm):
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
-def _verify(location, entries):
-    missing, changed = [], []
+def _verify(location, entries):  # type: (str, Entries) -> Tuple[List[str], List[str]]
+    missing, changed = [], []  # type: List[str], List[str]
     for path, hash_value in entries:
         full = os.path.join(location, path)
         if not os.path.isfile(full):
@@ -119,7 +134,7 @@ def _verify(location, entries):
     return missing, changed
 
 
-def _distribution(location, entry):
+def _distribution(location, entry):  # type: (str, str) -> Tuple[Dist, Entries]
     folder = os.path.join(location, entry)
     stem = entry.rsplit(".", 1)[0]
     guessed_name, _, guessed_version = stem.partition("-")
@@ -135,8 +150,8 @@ def _distribution(location, entry):
         "changed": [],
         "editable": False,
         "files": 0,
-    }
-    problems = dist["problems"]
+    }  # type: Dist
+    problems = dist["problems"]  # type: List[str]
     if not os.path.isdir(folder):  # a PKG-INFO-style egg-info file
         return dist, []
     try:
@@ -177,7 +192,7 @@ def _distribution(location, entry):
                 dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
         except (OSError, ValueError, AttributeError):
             problems.append("%s/direct_url.json is not valid JSON" % entry)
-    entries = []
+    entries = []  # type: Entries
     if egg:
         return dist, entries
     if "RECORD" not in names:
@@ -199,12 +214,12 @@ def _distribution(location, entry):
     return dist, entries
 
 
-def _is_ext(path):
+def _is_ext(path):  # type: (str) -> bool
     base = path.replace("\\", "/")
     return base.startswith("mmcv/_ext") and (base.endswith(".so") or base.endswith(".pyd"))
 
 
-def _torch(location):
+def _torch(location):  # type: (str) -> Dict[str, Optional[str]]
     import ast
 
     path = os.path.join(location, "torch", "version.py")
@@ -213,28 +228,29 @@ def _torch(location):
         tree = ast.parse(text)
     except (OSError, SyntaxError, ValueError):
         return {"version_file": None, "version": None, "cuda": None}
-    values = {}
+    values = {}  # type: Dict[str, Optional[str]]
     for node in tree.body:
-        target, value = None, None
+        target, value = None, None  # type: Optional[str], Optional[ast.expr]
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             target, value = node.targets[0].id, node.value
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
             target, value = node.target.id, node.value
-        if target and isinstance(value, ast.Constant) and (value.value is None or isinstance(value.value, str)):
-            values[target] = value.value
+        constant = _constant(value)
+        if target and (constant is None or isinstance(constant, str)) and value is not None and _is_constant(value):
+            values[target] = constant
     return {"version_file": path, "version": values.get("__version__"), "cuda": values.get("cuda")}
 
 
 _SIMPLE_VERSION = re.compile(r"""^__version__\s*=\s*['"]([^'"\\]+)['"]\s*(?:#.*)?$""", re.M)
 
 
-def _module_version(location, package):
+def _module_version(location, package):  # type: (str, str) -> Optional[str]
     """``__version__`` of ``package/version.py`` under ``location`` as text, or None."""
     try:
         text, _ = _read(os.path.join(location, package, "version.py"))
     except OSError:
         return None
-    found = _SIMPLE_VERSION.findall(text)
+    found = _SIMPLE_VERSION.findall(text)  # type: List[str]
     if len(found) == 1:  # the plain one-line assignment: no need for ast
         return found[0]
     import ast
@@ -245,12 +261,25 @@ def _module_version(location, package):
         return None
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets):
-            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                return node.value.value
+            constant = _constant(node.value)
+            if isinstance(constant, str):
+                return constant
     return None
 
 
-def _path_entries(path):
+def _is_constant(node):  # type: (Any) -> bool
+    # Python 3.8+ parses every literal as ast.Constant; 3.6 and 3.7 as ast.Str / ast.NameConstant.
+    return type(node).__name__ in ("Constant", "Str", "NameConstant")
+
+
+def _constant(node):  # type: (Any) -> Any
+    """The value of a literal node (``None`` for anything else), on every Python the probe runs in."""
+    if not _is_constant(node):
+        return None
+    return node.s if type(node).__name__ == "Str" else node.value
+
+
+def _path_entries(path):  # type: (Iterable[str]) -> List[str]
     seen = []
     for entry in path:
         folder = os.path.abspath(entry or os.curdir)
@@ -259,7 +288,7 @@ def _path_entries(path):
     return seen
 
 
-def _wheel_tags(folder):
+def _wheel_tags(folder):  # type: (str) -> List[str]
     """The ``Tag:`` lines of a dist-info's WHEEL file: ``cp311-cp311-manylinux_2_17_x86_64`` for a
     registry binary, ``cp311-cp311-linux_x86_64`` for a local build."""
     try:
@@ -269,7 +298,7 @@ def _wheel_tags(folder):
     return [line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Tag:")]
 
 
-def _owner_keys(location, entries):
+def _owner_keys(location, entries):  # type: (str, Entries) -> List[str]
     """Where a distribution's files could clash with another's: its top-level names under ``location``
     (not ``__pycache__``), and every file that lies outside it (``../../bin/x``) by its full path."""
     keys = set()
@@ -283,9 +312,9 @@ def _owner_keys(location, entries):
     return sorted(keys)
 
 
-def _stamp(folder):
+def _stamp(folder):  # type: (str) -> Tuple[Stat, ...]
     """What must not change for a cached reading of a metadata folder to stand (like a .pyc stamp)."""
-    found = []
+    found = []  # type: List[Stat]
     # Adding or removing a file changes the folder's mtime; METADATA and RECORD are the files read.
     for name in ("", "PKG-INFO" if folder.endswith(".egg-info") else "METADATA", "RECORD"):
         try:
@@ -296,9 +325,9 @@ def _stamp(folder):
     return tuple(found)
 
 
-def _file_stamps(location, paths):
+def _file_stamps(location, paths):  # type: (str, Iterable[str]) -> FileStamps
     """((path, (mtime_ns, size, inode) or None), ...) of files under ``location``."""
-    found = []
+    found = []  # type: List[Tuple[str, Stat]]
     for path in paths:
         try:
             info = os.stat(os.path.join(location, path))
@@ -308,7 +337,7 @@ def _file_stamps(location, paths):
     return tuple(found)
 
 
-def _load_cache(cache_file):
+def _load_cache(cache_file):  # type: (Optional[str]) -> Dict[str, Any]
     if not cache_file:
         return {}
     import marshal
@@ -321,7 +350,7 @@ def _load_cache(cache_file):
     return data if type(data) is dict else {}
 
 
-def _store_cache(cache_file, data):
+def _store_cache(cache_file, data):  # type: (str, Dict[str, CacheEntry]) -> None
     import marshal
     import tempfile
 
@@ -343,9 +372,10 @@ def _store_cache(cache_file, data):
 
 
 def _shared_files(dists, keys, entries_of):
+    # type: (List[Dist], List[List[str]], Callable[[int], Entries]) -> Dict[Tuple[str, ...], Set[str]]
     """Pairs of distributions that own the same files: first by owner keys (cheap), then, for the
     few that share a key, by their full RECORD paths."""
-    by_key = {}
+    by_key = {}  # type: Dict[str, List[int]]
     for index, dist_keys in enumerate(keys):
         for key in dist_keys:
             by_key.setdefault(key, []).append(index)
@@ -356,7 +386,7 @@ def _shared_files(dists, keys, entries_of):
                 for b in owners:
                     if a < b and dists[a]["name"] != dists[b]["name"]:
                         pairs.add((a, b))
-    shared = {}
+    shared = {}  # type: Dict[Tuple[str, ...], Set[str]]
     for a, b in sorted(pairs):
         if dists[a]["location"] != dists[b]["location"]:
             continue
@@ -368,7 +398,7 @@ def _shared_files(dists, keys, entries_of):
     return shared
 
 
-def cache_file_for(cache_dir, folders):
+def cache_file_for(cache_dir, folders):  # type: (str, Iterable[str]) -> str
     """The probe cache of one environment: named by the Python version and the folders scanned."""
     import zlib
 
@@ -382,12 +412,12 @@ LOCATED = ("mmpose", "mmcv", "mmdet", "mmengine")
 _MAPPING = re.compile(r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$", re.M | re.S)
 
 
-def _editable_finders(folders):
+def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str, str]]
     """{package: folder} from setuptools' ``__editable___*_finder.py`` files (their MAPPING, read as
     text with ast), and the finder files they came from."""
     import ast
 
-    found = {}
+    found = {}  # type: Dict[str, Tuple[str, str]]
     for location in folders:
         try:
             names = os.listdir(location)
@@ -408,7 +438,7 @@ def _editable_finders(folders):
     return found
 
 
-def _pth_paths(folders):
+def _pth_paths(folders):  # type: (Iterable[str]) -> List[Tuple[str, str, bool]]
     """Every path line of the ``.pth`` files in ``folders``: [(pth file, path, exists)]."""
     found = []
     for location in folders:
@@ -433,13 +463,14 @@ def _pth_paths(folders):
 
 
 def locate_imports(path, folders, names=LOCATED):
+    # type: (Sequence[str], Iterable[str], Iterable[str]) -> Dict[str, List[Dict[str, Any]]]
     """Where ``import NAME`` would load each of ``names`` from, in ``path`` order (then editable
     finders, which setuptools appends after the path finder), with each copy's version read as text.
     Every copy found is listed; the first is the one imported."""
     finders = _editable_finders(folders)
-    located = {}
+    located = {}  # type: Dict[str, List[Dict[str, Any]]]
     for name in names:
-        copies = []
+        copies = []  # type: List[Dict[str, Any]]
         for index, entry in enumerate(path):
             folder = os.path.abspath(entry or os.curdir)
             package = os.path.join(folder, name)
@@ -455,7 +486,7 @@ def locate_imports(path, folders, names=LOCATED):
     return located
 
 
-def _missing_editables(distributions, folders):
+def _missing_editables(distributions, folders):  # type: (Iterable[Dist], Iterable[str]) -> List[Dict[str, str]]
     """Editable installs whose source folder is gone: from direct_url.json, .pth lines, and finders."""
     missing = []
     for dist in distributions:
@@ -464,7 +495,7 @@ def _missing_editables(distributions, folders):
             missing.append({"dist": dist["name"], "path": target, "via": "direct_url.json"})
     known = [m["path"] for m in missing]
 
-    def covered(target):
+    def covered(target):  # type: (str) -> bool
         return any(target == k or target.startswith(k.rstrip(os.sep) + os.sep) for k in known)
 
     for pth, target, exists in _pth_paths(folders):
@@ -478,7 +509,7 @@ def _missing_editables(distributions, folders):
     return missing
 
 
-def scan(path=None, cache_dir=None):
+def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional[str]) -> Dict[str, Any]
     """Every distribution on ``path`` (default ``sys.path``), first-found first, plus torch and shared
     files, as plain JSON-ready data.
 
@@ -492,8 +523,11 @@ def scan(path=None, cache_dir=None):
     folders = _path_entries(path)
     cache_file = cache_file_for(cache_dir, folders) if cache_dir else None
     cache = _load_cache(cache_file)
-    fresh = {}
-    distributions, keys, fresh_entries, folders_of = [], [], {}, []
+    fresh = {}  # type: Dict[str, CacheEntry]
+    distributions = []  # type: List[Dist]
+    keys = []  # type: List[List[str]]
+    fresh_entries = {}  # type: Dict[int, Entries]
+    folders_of = []  # type: List[Tuple[str, str]]
     reread = False
     for location in folders:
         try:
@@ -530,7 +564,7 @@ def scan(path=None, cache_dir=None):
             keys.append(dist_keys)
             folders_of.append((location, entry))
 
-    def entries_of(index):
+    def entries_of(index):  # type: (int) -> Entries
         if index not in fresh_entries:
             fresh_entries[index] = _distribution(*folders_of[index])[1]
         return fresh_entries[index]
@@ -564,7 +598,7 @@ def scan(path=None, cache_dir=None):
     }
 
 
-def run(python, cache_dir=None, timeout=120):
+def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], float) -> Dict[str, Any]
     """Run this probe in another interpreter (an argument list, no shell) and return its reading.
 
     Raises RuntimeError with a one-line reason when the interpreter cannot be run or answers badly.

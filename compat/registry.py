@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from typing import FrozenSet, List, Optional, Sequence
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
@@ -61,7 +61,7 @@ def index_url(name: str, base: Optional[str] = None) -> str:
     return root.rstrip("/") + "/" + canonicalize_name(name) + "/"
 
 
-def simple_files(name: str, base: Optional[str] = None, timeout: float = 10.0) -> List[dict]:
+def simple_files(name: str, base: Optional[str] = None, timeout: float = 10.0) -> List[Dict[str, Any]]:
     """The files of ``name`` on the registry's JSON simple index (https, or http to loopback only)."""
     import requests  # only callers that ask the registry pay for it
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -221,12 +221,14 @@ def pip_lines(requirements: Tuple[str, ...]) -> str:
     return "".join(line + "\n" for line in requirements)
 
 
-def answer_index(matrix: Matrix) -> dict:
+def answer_index(matrix: Matrix) -> Dict[Tuple[str, str], str]:
     """Every successful ``resolve`` answer of ``matrix`` keyed by (policy, target as typed), for the
     fast path: each release as ``X``, ``vX`` and ``mmpose==X``, each branch by name."""
     table = _table(matrix, DEFAULT_PACKAGE)
-    answers = {}
-    entries = [(r, (r.key, "v" + r.key, f"{table.name}=={r.key}")) for r in table.releases]
+    answers: Dict[Tuple[str, str], str] = {}
+    entries: List[Tuple[Release, Tuple[str, ...]]] = [
+        (r, (r.key, "v" + r.key, f"{table.name}=={r.key}")) for r in table.releases
+    ]
     entries += [(b, (name,)) for name, b in table.branches.items()]
     for release, spellings in entries:
         for policy in POLICIES:

@@ -568,8 +568,8 @@ def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, p
         if machine.cuda and machine.cuda not in ("cpu", "mps"):
             trials += [replace(free, cuda=c) for c in _all_variants(matrix)
                        if c != machine.cuda and python_key(c) <= python_key(machine.cuda)]
-        for trial in trials + [replace(free, cuda="")]:
-            stack = _fits(matrix, releases, trial, policy, False)
+        for freed in trials + [replace(free, cuda="")]:
+            stack = _fits(matrix, releases, freed, policy, False)
             if stack is not None and _with(stack) not in offered:
                 offered.append(_with(stack))
                 break

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import BinaryIO, Callable, Optional
 
 from .errors import BadInput, BadMatrix, CompatError
 from .net import check_url
@@ -70,19 +71,20 @@ class _Lock:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.handle = None
+        self.handle: Optional[BinaryIO] = None
 
     def __enter__(self) -> "_Lock":
         self.handle = open(self.path, "a+b")
-        try:
-            import fcntl
-
-            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
-        except ImportError:  # pragma: no cover - Windows
+        # A platform check rather than try/except ImportError, so type checkers see which module is there.
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             self.handle.seek(0)
             msvcrt.locking(self.handle.fileno(), msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(self.handle.fileno(), fcntl.LOCK_EX)
         return self
 
     def __exit__(self, *exc: object) -> None:

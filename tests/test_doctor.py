@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List
@@ -246,3 +247,21 @@ def test_in_process_doctor_answers_alike_twice(run: Run) -> None:
     second = run("doctor", "--json")
     assert first.stdout == second.stdout and first.returncode == second.returncode
     assert json.loads(second.stdout)["environment"]["python_version"] == "%d.%d.%d" % sys.version_info[:3]
+
+
+@pytest.mark.parametrize("version", ["3.6", "3.7", "3.8"])
+def test_probe_reads_torch_on_old_pythons(tmp_path: Path, version: str) -> None:
+    """Before 3.8, ast parses literals as Str/NameConstant: the probe still reads torch/version.py."""
+    found = sorted(Path("/root/.pyenv/versions").glob(f"{version}.*/bin/python{version}"))
+    if not found:
+        pytest.skip(f"no CPython {version} on this machine")
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "version.py").write_text(
+        "from typing import Optional\n__version__ = '1.8.1+cu111'\ncuda = None\ncuda: Optional[str] = '11.1'\n")
+    source = (ROOT / "compat" / "probe.py").read_text()
+    code = source + f"\nimport json\nprint(json.dumps(_torch({str(tmp_path)!r})))\n"
+    done = subprocess.run([str(found[-1]), "-c", code.replace('if __name__ == "__main__":', "if False:")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == {
+        "version_file": str(tmp_path / "torch" / "version.py"), "version": "1.8.1+cu111", "cuda": "11.1"}
