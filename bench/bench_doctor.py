@@ -23,7 +23,7 @@ from typing import Dict, List, Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.standins import mmcv_full_standin  # noqa: E402
+from tests.standins import mmcv_full_standin
 
 # Real distributions from the index: with their dependencies about 50 in all.
 POPULATION = ["matplotlib", "jinja2", "click", "attrs", "pytest", "hypothesis", "numpy", "pyyaml", "tqdm",
@@ -34,8 +34,8 @@ def _venv(folder: Path, links: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = str(folder / "bin" / "python")
     pip = [python, "-m", "pip", "install", "--quiet"]
-    subprocess.run(pip + [str(ROOT)] + POPULATION, check=True)
-    subprocess.run(pip + ["--no-deps", "-f", str(links), "mmpose==0.28.0", "mmdet==2.28.2", "mmcv-full==1.5.0"],
+    subprocess.run([*pip, str(ROOT), *POPULATION], check=True)
+    subprocess.run([*pip, "--no-deps", "-f", str(links), "mmpose==0.28.0", "mmdet==2.28.2", "mmcv-full==1.5.0"],
                    check=True)
     return folder / "bin"
 
@@ -106,8 +106,8 @@ def main() -> int:
         for count in (2000, 4000):
             site = Path(tmp) / f"synthetic{count}"
             _synthetic(site, count)
-            probe = ("import sys, time; sys.path.insert(0, %r); from compat import probe; t = time.perf_counter(); "
-                     "probe.scan([%r]); print(time.perf_counter() - t)") % (str(ROOT), str(site))
+            probe = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from compat import probe; t = time.perf_counter(); "
+                     f"probe.scan([{str(site)!r}]); print(time.perf_counter() - t)")
             scans[count] = statistics.median(
                 float(subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout)
                 for _ in range(5))

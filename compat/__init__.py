@@ -13,24 +13,24 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 __version__ = "0.1.0"
 
 __all__ = [
-    "__version__",
     "POLICIES",
-    "mmcv_requirement",
-    "resolve",
-    "compatible",
-    "load_matrix",
-    "Matrix",
-    "Release",
+    "BadInput",
+    "BadMatrix",
+    "CompatError",
     "Dependency",
     "Fact",
-    "Range",
-    "Resolution",
-    "CompatError",
-    "BadInput",
-    "UnknownRelease",
-    "BadMatrix",
+    "Matrix",
     "NoAnswer",
+    "Range",
+    "Release",
+    "Resolution",
+    "UnknownRelease",
     "Unsatisfiable",
+    "__version__",
+    "compatible",
+    "load_matrix",
+    "mmcv_requirement",
+    "resolve",
 ]
 
 _LAZY = {

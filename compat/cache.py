@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import marshal
 import os
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Optional
 
 from .locate import cache_dir
 
-__all__ = ["ENV_NO_CACHE", "enabled", "content_digest", "digest", "code_identity", "get", "put", "write_atomic"]
+__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "put", "write_atomic"]
 
 ENV_NO_CACHE = "MMCOMPAT_NO_CACHE"
 _FORMAT = 3  # bump when the layout of an entry changes

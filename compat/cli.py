@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from argparse import ArgumentParser, Namespace
@@ -267,9 +268,7 @@ def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environme
     from .render import findings_dict, findings_rich, findings_text
 
     code = 0
-    if any(f.severity == "error" for f in findings):
-        code = 1
-    elif options.strict and any(f.severity == "warning" for f in findings):
+    if any(f.severity == "error" for f in findings) or (options.strict and any(f.severity == "warning" for f in findings)):
         code = 1
     if not options.json and sys.stdout.isatty():
         findings_rich(findings, subject, sys.stdout)
@@ -563,7 +562,7 @@ def _run(args: List[str]) -> int:
         return 130
     except BrokenPipeError:
         raise
-    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback without --debug
+    except Exception as e:
         if debug:
             raise
         sys.stderr.write(f"{_PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} (run with --debug for details)\n")

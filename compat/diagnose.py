@@ -17,7 +17,7 @@ from .models import Dependency, Environment, Finding, Matrix, Release
 from .ranges import Range
 from .resolver import DEFAULT_PACKAGE, requirements_for
 
-__all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "diagnose", "pip_command", "find_links_for"]
+__all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "diagnose", "find_links_for", "pip_command"]
 
 #: The distributions that all install the ``mmcv`` package folder.
 MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite")
@@ -163,7 +163,7 @@ def _install_fix(matrix: Matrix, release: Release, python: str, env: Optional[En
     ``--only-binary``; without torch, mmcompat's own plan, which installs torch first."""
     try:
         lines = requirements_for(release, "safe")
-    except Exception:  # noqa: BLE001 - no answer: no fix to offer, the finding still stands
+    except Exception:
         return ()
     if only is not None:
         lines = tuple(line for line in lines if line.startswith(only) and line[len(only):len(only) + 1] in "<>=!~")
@@ -202,9 +202,7 @@ def _ops_fix(matrix: Matrix, release: Optional[Release], python: str, env: Envir
     if not line or not stack.find_links:
         return ()
     first = (uninstall,) if installed != line else ()
-    return first + (pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-cache-dir",
-                                "--only-binary", line, f"{line}=={stack.pins[line]}", *stack.torch.requirements
-                                if stack.torch else (), "-f", stack.find_links[0]),)
+    return (*first, pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-cache-dir", "--only-binary", line, f"{line}=={stack.pins[line]}", *(stack.torch.requirements if stack.torch else ()), "-f", stack.find_links[0]))
 
 
 def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
@@ -238,7 +236,7 @@ def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
         fix = _install_fix(matrix, release, python, env, only=dependency.name)
         if provider != dependency.name and fix:
             # another mmcv distribution provides the module: installing beside it would clobber
-            fix = (pip_command(python, "uninstall", "-y", provider),) + fix
+            fix = (pip_command(python, "uninstall", "-y", provider), *fix)
         findings.extend(_judge(release, dependency, provider, stack, fix))
     findings.extend(_check_mmdet(matrix, release, stack, python, env))
     return findings
@@ -299,7 +297,7 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             + ", ".join(f"{d.name} {d.version}" for d in mmcv_installed)
             + "; they all install the mmcv/ package and overwrite each other's files",
             tuple(names),
-            (pip_command(python, "uninstall", "-y", *names),) + reinstall,
+            (pip_command(python, "uninstall", "-y", *names), *reinstall),
         ))
     for dist in mmcv_installed:
         if dist.missing or dist.changed:
@@ -329,14 +327,14 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
         lite = f"{provider.name} {provider.version}"
         if needs or release is not None:
             fixes = _ops_fix(matrix, release, python, env, provider.name) or (
-                ((pip_command(python, "uninstall", "-y", provider.name),) + reinstall) if reinstall else ())
+                ((pip_command(python, "uninstall", "-y", provider.name), *reinstall)) if reinstall else ())
             message = (f"{lite} has no compiled ops (mmcv/_ext): importing mmcv.ops fails with "
                        f"No module named 'mmcv._ext'")
             findings.append(Finding(
                 "mmcv-without-ops", "error" if needs else "warning",
                 message + (f"; {' and '.join(needs)} need{'s' if len(needs) == 1 else ''} them" if needs
                            else f"; some {release.package if release else 'mmpose'} models need them"),
-                (provider.name,) + tuple(needing),
+                (provider.name, *tuple(needing)),
                 fixes,
             ))
     for shared in env.shared_files:
@@ -381,7 +379,7 @@ NUMPY2_ERROR = ("ValueError: numpy.dtype size changed, may indicate binary incom
 
 
 def numpy_abi_findings(env: Environment, matrix: Matrix, numpy: Optional[Version] = None,
-                       planned: Mapping[str, Optional[Version]] = {}) -> List[Finding]:  # noqa: B006 - read only
+                       planned: Mapping[str, Optional[Version]] = {}) -> List[Finding]:
     """Registry binaries built against numpy 1.x next to numpy 2 (``numpy`` overrides the installed
     version; ``planned`` adds packages about to be installed from the registry)."""
     abi = matrix.numpy_abi
@@ -448,7 +446,7 @@ def _import_findings(env: Environment) -> List[Finding]:
                 source = os.path.realpath(dist.editable_path)
                 same = same or loaded == source or loaded.startswith(source.rstrip(os.sep) + os.sep)
             if not same:
-                differs = (first.version or "") != dist.version and dist.name != "mmcv-full" or (
+                differs = ((first.version or "") != dist.version and dist.name != "mmcv-full") or (
                     dist.name == "mmcv-full" and (first.version or "") != (dist.module_version or dist.version))
                 where = first.via.split(" ", 1)[1] if first.via.startswith("sys.path") else first.via
                 findings.append(Finding(

@@ -13,7 +13,7 @@ from . import probe
 from .errors import CompatError
 from .models import Environment, ImportCopy, InstalledDistribution, SharedFiles, TorchInfo
 
-__all__ = ["InspectFailed", "inspect", "probe_data", "from_probe"]
+__all__ = ["InspectFailed", "from_probe", "inspect", "probe_data"]
 
 PROBE_TIMEOUT = 120
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Sequence, Tuple
 
 __all__ = [
-    "CompatError",
     "BadInput",
-    "UnknownRelease",
     "BadMatrix",
+    "CompatError",
     "NoAnswer",
+    "UnknownRelease",
     "Unsatisfiable",
 ]
 

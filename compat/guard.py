@@ -23,7 +23,7 @@ from .models import Environment, Finding, Matrix
 from .ranges import Range
 from .resolver import DEFAULT_PACKAGE
 
-__all__ = ["Plan", "read_plan", "guard"]
+__all__ = ["Plan", "guard", "read_plan"]
 
 
 @dataclass(frozen=True)

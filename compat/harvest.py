@@ -24,22 +24,22 @@ from .errors import BadInput, CompatError
 from .ranges import Range
 
 __all__ = [
-    "EnforcedCheck",
-    "HarvestedRelease",
-    "DocTable",
-    "parse_init",
-    "parse_mminstall",
-    "parse_faq_table",
-    "parse_version_file",
-    "GitRepo",
-    "harvest_repo",
-    "assemble_package",
-    "default_doc_refs",
-    "read_doc_refs",
-    "build_matrix",
-    "read_distribution",
     "FIND_LINKS",
     "HEADER",
+    "DocTable",
+    "EnforcedCheck",
+    "GitRepo",
+    "HarvestedRelease",
+    "assemble_package",
+    "build_matrix",
+    "default_doc_refs",
+    "harvest_repo",
+    "parse_faq_table",
+    "parse_init",
+    "parse_mminstall",
+    "parse_version_file",
+    "read_distribution",
+    "read_doc_refs",
 ]
 
 #: Installer entries mmpose imports only for some features (detection demos, tracking): not needed by
@@ -206,7 +206,7 @@ def parse_init(source: str, *, origin: str = "__init__.py") -> Tuple[EnforcedChe
             continue
         modules_here = []
         for compare in _comparisons(node.test):
-            operands = [compare.left] + list(compare.comparators)
+            operands = [compare.left, *list(compare.comparators)]
             for position, operator in enumerate(compare.ops):  # a <= v < b is two comparisons
                 if type(operator) not in _OPERATORS:
                     continue
@@ -673,7 +673,7 @@ def merge_matrix(old: Mapping[str, object], parts: Mapping[str, object]) -> Dict
             kept[line] = table
         merged["wheels"] = kept
     ordered: Dict[str, object] = {k: merged[k] for k in _TOP_ORDER if k in merged}
-    for key in ("mmpose",) + tuple(sorted(k for k in merged if k not in _TOP_ORDER and k != "mmpose")):
+    for key in ("mmpose", *tuple(sorted(k for k in merged if k not in _TOP_ORDER and k != "mmpose"))):
         if key in merged:
             ordered[key] = merged[key]
     return ordered

@@ -43,13 +43,13 @@ __all__ = [
     "METADATA_CAP",
     "WHEEL_READ_CAP",
     "CudaTable",
-    "parse_release_matrix",
-    "parse_previous_versions",
     "cpython_by_platform",
-    "torch_pin",
-    "registry_cuda",
-    "version_py_cuda",
     "harvest_torch",
+    "parse_previous_versions",
+    "parse_release_matrix",
+    "registry_cuda",
+    "torch_pin",
+    "version_py_cuda",
 ]
 
 #: PyTorch's own index, one per variant (``cu121``, ``cpu``, ...).

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Mapping, Optional, Tuple
 
-__all__ = ["ENV_MATRIX", "CACHED_MATRIX_NAME", "cache_dir", "embedded_path", "locate"]
+__all__ = ["CACHED_MATRIX_NAME", "ENV_MATRIX", "cache_dir", "embedded_path", "locate"]
 
 ENV_MATRIX = "MMCOMPAT_MATRIX"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -86,7 +86,7 @@ class _Validator:
     def unknown(self, mapping: Mapping[str, Any], allowed: Set[str], key: Tuple[str, ...], *, tables: bool) -> None:
         for name, value in mapping.items():
             if name not in allowed and not (tables and isinstance(value, dict)):
-                raise self.fail(key + (name,), "unknown key")
+                raise self.fail((*key, name), "unknown key")
 
     def version(self, text: Any, key: Tuple[str, ...]) -> Version:
         text = self.string(text, key)
@@ -110,12 +110,12 @@ class _Validator:
             entry = self.table(rule, key)
             self.unknown(entry, {"torch", "source"}, key, tables=False)
             url = self.string(table.get("url"), ("find_links", "url"))
-            template = self.string(entry.get("torch"), key + ("torch",))
+            template = self.string(entry.get("torch"), (*key, "torch"))
             try:
                 FindLinks(name, url, template, "").format("1.0.0", None)
             except (KeyError, IndexError, ValueError):
-                raise self.fail(key + ("torch",), f"not a template of {{major}} and {{minor}}: {template!r}") from None
-            rules[name] = FindLinks(name, url, template, self.string(entry.get("source"), key + ("source",)))
+                raise self.fail((*key, "torch"), f"not a template of {{major}} and {{minor}}: {template!r}") from None
+            rules[name] = FindLinks(name, url, template, self.string(entry.get("source"), (*key, "source")))
         return rules
 
     def wheels(self, value: Any) -> Dict[str, WheelIndex]:
@@ -128,11 +128,11 @@ class _Validator:
             for group in ("builds", "observed"):
                 rows = table.get(group, [])
                 if not isinstance(rows, list) or (group == "builds" and not rows):
-                    raise self.fail(key + (group,), "expected a list of builds")
+                    raise self.fail((*key, group), "expected a list of builds")
                 for index, row in enumerate(rows):
-                    builds.append(self.wheel_build(row, key + (group, str(index)), observed=group == "observed"))
-            rule = self.python_rule(table["python"], key + ("python",)) if "python" in table else None
-            wheels[name] = WheelIndex(name, self.string(table.get("source"), key + ("source",)), tuple(builds), rule)
+                    builds.append(self.wheel_build(row, (*key, group, str(index)), observed=group == "observed"))
+            rule = self.python_rule(table["python"], (*key, "python")) if "python" in table else None
+            wheels[name] = WheelIndex(name, self.string(table.get("source"), (*key, "source")), tuple(builds), rule)
         return wheels
 
     def wheel_build(self, value: Any, where: Tuple[str, ...], *, observed: bool) -> WheelBuild:
@@ -141,12 +141,12 @@ class _Validator:
             {"source", "uncertain", "evidence"} if observed else set())
         self.unknown(row, allowed, where, tables=False)
         return WheelBuild(
-            platform=self.choice(row.get("platform"), where + ("platform",), _PLATFORMS),
-            cuda=self.string(row.get("cuda"), where + ("cuda",)),
-            torch=self.string(row.get("torch"), where + ("torch",)),
-            versions=self.versions(row.get("versions"), where + ("versions",), empty=False),
-            python=self.pythons(row.get("python", []), where + ("python",)),
-            source=self.string(row.get("source"), where + ("source",)) if observed else "",
+            platform=self.choice(row.get("platform"), (*where, "platform"), _PLATFORMS),
+            cuda=self.string(row.get("cuda"), (*where, "cuda")),
+            torch=self.string(row.get("torch"), (*where, "torch")),
+            versions=self.versions(row.get("versions"), (*where, "versions"), empty=False),
+            python=self.pythons(row.get("python", []), (*where, "python")),
+            source=self.string(row.get("source"), (*where, "source")) if observed else "",
         )
 
     def choice(self, value: Any, key: Tuple[str, ...], known: Tuple[str, ...]) -> str:
@@ -179,34 +179,34 @@ class _Validator:
         self.unknown(table, {"rule", "minimum", "maximum", "inferred", "evidence", "source", "gaps", "uncertain"}, key,
                      tables=False)
         if table.get("rule", "torch") != "torch":
-            raise self.fail(key + ("rule",), f"the only rule known is \"torch\", got {table.get('rule')!r}")
+            raise self.fail((*key, "rule"), f"the only rule known is \"torch\", got {table.get('rule')!r}")
         gaps = []
         rows = table.get("gaps", [])
         if not isinstance(rows, list):
-            raise self.fail(key + ("gaps",), "expected a list of gaps")
+            raise self.fail((*key, "gaps"), "expected a list of gaps")
         for index, row in enumerate(rows):
-            where = key + ("gaps", str(index))
+            where = (*key, "gaps", str(index))
             row = self.table(row, where)
             self.unknown(row, {"versions", "python", "source", "platform", "torch", "uncertain", "inferred", "evidence"},
                          where, tables=False)
             gaps.append(PythonGap(
-                versions=self.versions(row.get("versions"), where + ("versions",), empty=False),
-                python=self.pythons(row.get("python"), where + ("python",)),
-                source=self.string(row.get("source"), where + ("source",)),
-                platform=self.choice(row["platform"], where + ("platform",), _PLATFORMS) if "platform" in row else "",
-                torch=self.strings(row.get("torch", []), where + ("torch",)),
-                uncertain=self.string(row.get("uncertain", ""), where + ("uncertain",), empty=True),
+                versions=self.versions(row.get("versions"), (*where, "versions"), empty=False),
+                python=self.pythons(row.get("python"), (*where, "python")),
+                source=self.string(row.get("source"), (*where, "source")),
+                platform=self.choice(row["platform"], (*where, "platform"), _PLATFORMS) if "platform" in row else "",
+                torch=self.strings(row.get("torch", []), (*where, "torch")),
+                uncertain=self.string(row.get("uncertain", ""), (*where, "uncertain"), empty=True),
             ))
-        minimum = self.pythons([table.get("minimum")], key + ("minimum",))[0]
-        maximum = self.pythons([table["maximum"]], key + ("maximum",))[0] if "maximum" in table else ""
+        minimum = self.pythons([table.get("minimum")], (*key, "minimum"))[0]
+        maximum = self.pythons([table["maximum"]], (*key, "maximum"))[0] if "maximum" in table else ""
         return PythonRule(
             minimum=minimum,
             maximum=maximum,
-            source=self.string(table.get("source"), key + ("source",)),
-            inferred=self.boolean(table.get("inferred", True), key + ("inferred",)),
-            evidence=self.strings(table.get("evidence", []), key + ("evidence",)),
+            source=self.string(table.get("source"), (*key, "source")),
+            inferred=self.boolean(table.get("inferred", True), (*key, "inferred")),
+            evidence=self.strings(table.get("evidence", []), (*key, "evidence")),
             gaps=tuple(gaps),
-            uncertain=self.string(table.get("uncertain", ""), key + ("uncertain",), empty=True),
+            uncertain=self.string(table.get("uncertain", ""), (*key, "uncertain"), empty=True),
         )
 
     def torch(self, value: Any) -> TorchTable:
@@ -214,40 +214,40 @@ class _Validator:
         table = self.table(value, key)
         self.unknown(table, {"index_url", "index_source", "python_source", "torchvision_source",
                              "registry_cuda_source", "releases"}, key, tables=False)
-        index_url = self.string(table.get("index_url"), key + ("index_url",))
+        index_url = self.string(table.get("index_url"), (*key, "index_url"))
         if "{variant}" not in index_url:
-            raise self.fail(key + ("index_url",), f"expected a template with {{variant}}, got {index_url!r}")
+            raise self.fail((*key, "index_url"), f"expected a template with {{variant}}, got {index_url!r}")
         releases = []
-        for name, entry in self.table(table.get("releases"), key + ("releases",)).items():
-            where = key + ("releases", name)
+        for name, entry in self.table(table.get("releases"), (*key, "releases")).items():
+            where = (*key, "releases", name)
             row = self.table(entry, where)
             self.unknown(row, {"torchvision", "cuda", "cuda_source", "registry_cuda", "registry_cuda_inferred",
                                "registry_cuda_evidence", "uncertain", *_PLATFORMS}, where, tables=False)
             version = self.version(name, where)
-            torchvision = self.version(row["torchvision"], where + ("torchvision",)) if "torchvision" in row else None
-            cuda = self.strings(row.get("cuda", []), where + ("cuda",)) if row.get("cuda") else ()
+            torchvision = self.version(row["torchvision"], (*where, "torchvision")) if "torchvision" in row else None
+            cuda = self.strings(row.get("cuda", []), (*where, "cuda")) if row.get("cuda") else ()
             for variant in cuda:
                 if not _CUDA.fullmatch(variant):
-                    raise self.fail(where + ("cuda",), f"not a CUDA version such as \"12.1\": {variant!r}")
+                    raise self.fail((*where, "cuda"), f"not a CUDA version such as \"12.1\": {variant!r}")
             releases.append(TorchRelease(
                 version=version,
-                python={p: self.pythons(row.get(p, []), where + (p,)) for p in _PLATFORMS},
+                python={p: self.pythons(row.get(p, []), (*where, p)) for p in _PLATFORMS},
                 cuda=cuda,
-                cuda_source=self.string(row.get("cuda_source", ""), where + ("cuda_source",), empty=not cuda),
+                cuda_source=self.string(row.get("cuda_source", ""), (*where, "cuda_source"), empty=not cuda),
                 torchvision=torchvision,
-                registry_cuda=self.string(row.get("registry_cuda", ""), where + ("registry_cuda",), empty=True),
+                registry_cuda=self.string(row.get("registry_cuda", ""), (*where, "registry_cuda"), empty=True),
                 registry_cuda_inferred=self.boolean(row.get("registry_cuda_inferred", False),
-                                                    where + ("registry_cuda_inferred",)),
+                                                    (*where, "registry_cuda_inferred")),
             ))
         if not releases:
-            raise self.fail(key + ("releases",), "no releases")
+            raise self.fail((*key, "releases"), "no releases")
         releases.sort(key=lambda r: r.version, reverse=True)
         return TorchTable(
             index_url=index_url,
-            index_source=self.string(table.get("index_source"), key + ("index_source",)),
-            python_source=self.string(table.get("python_source"), key + ("python_source",)),
-            torchvision_source=self.string(table.get("torchvision_source"), key + ("torchvision_source",)),
-            registry_cuda_source=self.string(table.get("registry_cuda_source"), key + ("registry_cuda_source",)),
+            index_source=self.string(table.get("index_source"), (*key, "index_source")),
+            python_source=self.string(table.get("python_source"), (*key, "python_source")),
+            torchvision_source=self.string(table.get("torchvision_source"), (*key, "torchvision_source")),
+            registry_cuda_source=self.string(table.get("registry_cuda_source"), (*key, "registry_cuda_source")),
             releases=tuple(releases),
         )
 
@@ -258,8 +258,8 @@ class _Validator:
         tables: Dict[str, Dict[str, Dict[str, str]]] = {}
         for part in ("compat", "toolkit"):
             tables[part] = {}
-            for cuda, entry in self.table(table.get(part), key + (part,)).items():
-                where = key + (part, cuda)
+            for cuda, entry in self.table(table.get(part), (*key, part)).items():
+                where = (*key, part, cuda)
                 if not _CUDA.fullmatch(cuda):
                     raise self.fail(where, "not a CUDA version such as \"12.1\"")
                 row = self.table(entry, where)
@@ -267,14 +267,14 @@ class _Validator:
                 drivers = {}
                 for platform in _PLATFORMS:
                     if platform in row:
-                        text = self.string(row[platform], where + (platform,))
+                        text = self.string(row[platform], (*where, platform))
                         if not _DRIVER.fullmatch(text):
-                            raise self.fail(where + (platform,), f"not a driver version such as \"525.60.13\": {text!r}")
+                            raise self.fail((*where, platform), f"not a driver version such as \"525.60.13\": {text!r}")
                         drivers[platform] = text
                 tables[part][cuda] = drivers
         return DriverTable(compat=tables["compat"], toolkit=tables["toolkit"],
-                           compat_source=self.string(table.get("compat_source"), key + ("compat_source",)),
-                           toolkit_source=self.string(table.get("toolkit_source"), key + ("toolkit_source",)))
+                           compat_source=self.string(table.get("compat_source"), (*key, "compat_source")),
+                           toolkit_source=self.string(table.get("toolkit_source"), (*key, "toolkit_source")))
 
     def build(self, value: Any) -> BuildFacts:
         key = ("build",)
@@ -283,11 +283,11 @@ class _Validator:
                              "sdist_source"}, key, tables=False)
         return BuildFacts(
             setuptools_without_pkg_resources=self.version(table.get("setuptools_without_pkg_resources"),
-                                                          key + ("setuptools_without_pkg_resources",)),
-            setuptools_source=self.string(table.get("setuptools_source"), key + ("setuptools_source",)),
+                                                          (*key, "setuptools_without_pkg_resources")),
+            setuptools_source=self.string(table.get("setuptools_source"), (*key, "setuptools_source")),
             sdists_import_pkg_resources=self.strings(table.get("sdists_import_pkg_resources"),
-                                                     key + ("sdists_import_pkg_resources",)),
-            sdist_source=self.string(table.get("sdist_source"), key + ("sdist_source",)),
+                                                     (*key, "sdists_import_pkg_resources")),
+            sdist_source=self.string(table.get("sdist_source"), (*key, "sdist_source")),
         )
 
     def numpy_abi(self, value: Any) -> NumpyAbi:
@@ -299,8 +299,8 @@ class _Validator:
             key = ("numpy_abi", name)
             entry = self.table(entry, key)
             self.unknown(entry, {"source", "numpy1_only"}, key, tables=False)
-            releases[name] = self.versions(entry.get("numpy1_only"), key + ("numpy1_only",))
-            provenance[name] = self.string(entry.get("source"), key + ("source",))
+            releases[name] = self.versions(entry.get("numpy1_only"), (*key, "numpy1_only"))
+            provenance[name] = self.string(entry.get("source"), (*key, "source"))
         return NumpyAbi(
             numpy2_first_upload=self.string(table.get("numpy2_first_upload"), ("numpy_abi", "numpy2_first_upload")),
             source=self.string(table.get("source"), ("numpy_abi", "source")),
@@ -312,21 +312,21 @@ class _Validator:
         self.unknown(table, _FACT_KEYS, key, tables=False)
         if "spec" not in table:
             raise self.fail(key, "missing key 'spec'")
-        spec = self.string(table["spec"], key + ("spec",), empty=True)
+        spec = self.string(table["spec"], (*key, "spec"), empty=True)
         try:
             spec_range = Range.parse(spec)
         except BadInput:
-            raise self.fail(key + ("spec",), f"not a version specifier: {spec!r}") from None
+            raise self.fail((*key, "spec"), f"not a version specifier: {spec!r}") from None
         if spec_range.is_empty:
-            raise self.fail(key + ("spec",), f"the range {spec!r} contains no version")
+            raise self.fail((*key, "spec"), f"the range {spec!r} contains no version")
         messages = table.get("messages", [])
         if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
-            raise self.fail(key + ("messages",), "expected a list of strings")
+            raise self.fail((*key, "messages"), "expected a list of strings")
         return Fact(
             range=spec_range,
-            source=self.string(table.get("source"), key + ("source",)),
-            uncertain=self.string(table.get("uncertain", ""), key + ("uncertain",), empty=True),
-            compare=self.string(table.get("compare", ""), key + ("compare",), empty=True),
+            source=self.string(table.get("source"), (*key, "source")),
+            uncertain=self.string(table.get("uncertain", ""), (*key, "uncertain"), empty=True),
+            compare=self.string(table.get("compare", ""), (*key, "compare"), empty=True),
             messages=tuple(messages),
         )
 
@@ -334,23 +334,23 @@ class _Validator:
         self.unknown(value, _DEPENDENCY_KEYS, key, tables=False)
         optional = value.get("optional", False)
         if not isinstance(optional, bool):
-            raise self.fail(key + ("optional",), f"expected true or false, got {optional!r}")
-        facts = {s: self.fact(value[s], key + (s,)) for s in SOURCES if s in value}
+            raise self.fail((*key, "optional"), f"expected true or false, got {optional!r}")
+        facts = {s: self.fact(value[s], (*key, s)) for s in SOURCES if s in value}
         return Dependency(name=name, optional=optional, **facts)
 
     def release(self, package: str, name: str, value: Any, key: Tuple[str, ...], *, branch: bool) -> Release:
         table = self.table(value, key)
         self.unknown(table, _RELEASE_KEYS, key, tables=True)
         if branch:
-            version = self.version(table.get("version"), key + ("version",))
+            version = self.version(table.get("version"), (*key, "version"))
         else:
             version = self.version(name, key)
             if str(version) != name:
                 raise self.fail(key, f"write the release as {str(version)!r}, its normalized form")
             if "version" in table:
-                raise self.fail(key + ("version",), "only branches carry a version")
+                raise self.fail((*key, "version"), "only branches carry a version")
         dependencies = tuple(
-            self.dependency(dep, dep_table, key + (dep,))
+            self.dependency(dep, dep_table, (*key, dep))
             for dep, dep_table in table.items()
             if isinstance(dep_table, dict)
         )
@@ -358,11 +358,11 @@ class _Validator:
             package=package,
             key=name,
             version=version,
-            ref=self.string(table.get("ref"), key + ("ref",)),
-            commit=self.string(table.get("commit", ""), key + ("commit",), empty=True),
+            ref=self.string(table.get("ref"), (*key, "ref")),
+            commit=self.string(table.get("commit", ""), (*key, "commit"), empty=True),
             is_branch=branch,
             dependencies=dependencies,
-            note=self.string(table.get("note", ""), key + ("note",), empty=True),
+            note=self.string(table.get("note", ""), (*key, "note"), empty=True),
         )
 
     def package(self, name: str, value: Any) -> PackageTable:
@@ -460,7 +460,7 @@ def load(path: Optional[str] = None, *, cache: bool = False) -> Matrix:
         except BadMatrix as e:
             fallback = _load_file(embedded_path(), "embedded", cache)
             note = f"ignoring the cached matrix ({e}); using the embedded one"
-            return dataclasses.replace(fallback, notes=fallback.notes + (note,))
+            return dataclasses.replace(fallback, notes=(*fallback.notes, note))
     return _load_file(where, origin, cache)
 
 

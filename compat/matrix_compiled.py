@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshal
 import os
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Optional

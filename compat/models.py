@@ -11,36 +11,36 @@ from .ranges import Range
 
 __all__ = [
     "POLICIES",
+    "SEVERITIES",
     "SOURCES",
-    "Fact",
+    "BuildFacts",
     "Dependency",
-    "Release",
-    "PackageTable",
+    "DriverTable",
+    "Environment",
+    "Fact",
     "FindLinks",
-    "WheelBuild",
-    "WheelIndex",
+    "Finding",
+    "ImportCopy",
+    "InstalledDistribution",
+    "Matrix",
+    "NumpyAbi",
+    "PackageTable",
     "PythonGap",
     "PythonRule",
+    "Release",
+    "Resolution",
+    "SharedFiles",
+    "TorchInfo",
     "TorchRelease",
     "TorchTable",
-    "DriverTable",
-    "BuildFacts",
-    "NumpyAbi",
-    "Matrix",
-    "Resolution",
-    "SEVERITIES",
-    "InstalledDistribution",
-    "TorchInfo",
-    "SharedFiles",
-    "ImportCopy",
-    "Environment",
-    "Finding",
+    "WheelBuild",
+    "WheelIndex",
 ]
 
 #: The upstream sources a fact can come from, in the order they are shown.
 SOURCES = ("documented", "enforced", "installer")
 #: The policies a question can be answered under; ``safe`` intersects every source there is.
-POLICIES = ("safe",) + SOURCES
+POLICIES = ("safe", *SOURCES)
 
 
 @dataclass(frozen=True)

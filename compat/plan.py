@@ -25,17 +25,17 @@ from .models import Environment, Matrix
 from .stack import Machine, Stack, StackTarget, parse_machine, parse_python_version, parse_targets, resolve_stack
 
 __all__ = [
-    "MMCV_DISTRIBUTIONS",
     "ENV_TORCH_INDEX",
-    "Step",
+    "MMCV_DISTRIBUTIONS",
     "InstallPlan",
-    "PlanRefused",
     "NoInstaller",
-    "machine_for",
-    "solve",
-    "plan_install",
+    "PlanRefused",
+    "Step",
     "links_check",
+    "machine_for",
     "numpy_pin",
+    "plan_install",
+    "solve",
 ]
 
 #: The distributions that all install the ``mmcv`` package folder.
@@ -83,7 +83,7 @@ class Step:
         import shlex
 
         prefix = [f"{k}={shlex.quote(v)}" for k, v in self.env.items()]
-        return " ".join(prefix + [shlex.join(self.argv)])
+        return " ".join([*prefix, shlex.join(self.argv)])
 
 
 @dataclass(frozen=True)
@@ -291,8 +291,8 @@ def _installer(env: Environment, python: str) -> Tuple[str, List[str]]:
 
 def _install(prefix: List[str], installer: str, python: str, *args: str) -> Tuple[str, ...]:
     if installer == "uv":
-        return tuple(prefix + ["install", "--python", python, *args])
-    return tuple(prefix + ["install", *args])
+        return tuple([*prefix, "install", "--python", python, *args])
+    return tuple([*prefix, "install", *args])
 
 
 def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, python: str,
@@ -325,7 +325,7 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
 
     others = [d.name for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None and d.name != stack.mmcv]
     if others:
-        uninstall = tuple(prefix + ["uninstall", *(["--python", python] if installer == "uv" else ["-y"]), *others])
+        uninstall = tuple([*prefix, "uninstall", *(["--python", python] if installer == "uv" else ["-y"]), *others])
         if not fix_conflicts:
             import shlex
 

@@ -17,7 +17,7 @@ import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: start-up in every target counts
 if TYPE_CHECKING:  # pragma: no cover - names for the type comments; mypy and pyright read this block
-    from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+    from typing import Any, Dict, List, Optional, Tuple
 
     #: One distribution's reading, JSON-ready (see :func:`_distribution` for its keys).
     Dist = Dict[str, Any]
@@ -157,24 +157,24 @@ def _distribution(location, entry):  # type: (str, str) -> Tuple[Dist, Entries]
     try:
         names = os.listdir(folder)
     except OSError as e:
-        problems.append("cannot list %s: %s" % (entry, e.strerror))
+        problems.append(f"cannot list {entry}: {e.strerror}")
         return dist, []
     if not names:
-        problems.append("%s is empty" % entry)
+        problems.append(f"{entry} is empty")
         return dist, []
     metadata = "PKG-INFO" if egg else "METADATA"
     if metadata not in names:
-        problems.append("%s has no %s" % (entry, metadata))
+        problems.append(f"{entry} has no {metadata}")
     else:
         try:
             text, problem = _read(os.path.join(folder, metadata), head=True)
         except OSError as e:
-            text, problem = "", "unreadable: %s" % e.strerror
+            text, problem = "", f"unreadable: {e.strerror}"
         if problem:
-            problems.append("%s/%s is %s" % (entry, metadata, problem))
+            problems.append(f"{entry}/{metadata} is {problem}")
         headers = _headers(text)
         if not headers.get("Name") or not headers.get("Version"):
-            problems.append("%s/%s has no Name or Version header" % (entry, metadata))
+            problems.append(f"{entry}/{metadata} has no Name or Version header")
         else:
             dist["name"] = canonical(headers["Name"])
             dist["version"] = headers["Version"]
@@ -191,25 +191,25 @@ def _distribution(location, entry):  # type: (str, str) -> Tuple[Dist, Entries]
 
                 dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
         except (OSError, ValueError, AttributeError):
-            problems.append("%s/direct_url.json is not valid JSON" % entry)
+            problems.append(f"{entry}/direct_url.json is not valid JSON")
     entries = []  # type: Entries
     if egg:
         return dist, entries
     if "RECORD" not in names:
-        problems.append("%s has no RECORD" % entry)
+        problems.append(f"{entry} has no RECORD")
         return dist, entries
     try:
         text, problem = _read(os.path.join(folder, "RECORD"))
     except OSError as e:
-        problems.append("%s/RECORD is unreadable: %s" % (entry, e.strerror))
+        problems.append(f"{entry}/RECORD is unreadable: {e.strerror}")
         return dist, entries
     if problem:
-        problems.append("%s/RECORD is %s" % (entry, problem))
+        problems.append(f"{entry}/RECORD is {problem}")
     entries, bad = _record_entries(text)
     if bad:
         problems.append("%s/RECORD has %d line(s) that are not path,hash,size" % (entry, bad))
     if not entries:
-        problems.append("%s/RECORD lists no files" % entry)
+        problems.append(f"{entry}/RECORD lists no files")
     dist["files"] = len(entries)
     return dist, entries
 
@@ -519,7 +519,7 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
     """
     if path is None:
         # What `python -c ...` or a REPL started here would search: the working directory first.
-        path = [""] + sys.path[1:]
+        path = ["", *sys.path[1:]]
     folders = _path_entries(path)
     cache_file = cache_file_for(cache_dir, folders) if cache_dir else None
     cache = _load_cache(cache_file)
@@ -621,7 +621,7 @@ def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], floa
     try:
         data = json.loads(done.stdout.decode("utf-8"))
     except ValueError as e:
-        raise RuntimeError("the probe printed no usable JSON (%s)" % e) from e
+        raise RuntimeError(f"the probe printed no usable JSON ({e})") from e
     if not isinstance(data, dict):
         raise RuntimeError("the probe printed no usable JSON")
     return data

@@ -13,26 +13,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from .stack import Stack, StackTarget
 
 __all__ = [
-    "range_text",
-    "target_dict",
-    "dependency_dicts",
-    "resolution_dict",
+    "MATRIX_COLUMNS",
     "compatible_dict",
     "compatible_text",
-    "matrix_rows",
-    "matrix_dict",
-    "matrix_text",
-    "matrix_rich",
-    "MATRIX_COLUMNS",
+    "dependency_dicts",
     "findings_dict",
-    "findings_text",
     "findings_rich",
-    "stack_text",
-    "stack_dict",
+    "findings_text",
+    "matrix_dict",
+    "matrix_rich",
+    "matrix_rows",
+    "matrix_text",
     "plan_dict",
+    "range_text",
+    "resolution_dict",
+    "stack_dict",
+    "stack_text",
+    "target_dict",
 ]
 
-MATRIX_COLUMNS = ("package", "release", "distribution") + POLICIES
+MATRIX_COLUMNS = ("package", "release", "distribution", *POLICIES)
 
 
 def range_text(version_range: Optional[Range]) -> Optional[str]:
@@ -154,7 +154,7 @@ def matrix_dict(matrix: Matrix) -> Dict[str, Any]:
 
 def matrix_text(matrix: Matrix) -> str:
     """Stable plain text: a header line and aligned columns (for pipes, files and diffs)."""
-    rows = [[c.upper() for c in MATRIX_COLUMNS]] + matrix_rows(matrix)
+    rows = [[c.upper() for c in MATRIX_COLUMNS], *matrix_rows(matrix)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(MATRIX_COLUMNS))]
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows)
 

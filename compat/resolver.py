@@ -14,15 +14,15 @@ from .models import POLICIES, Matrix, PackageTable, Release, Resolution
 
 __all__ = [
     "DEFAULT_PACKAGE",
+    "answer_index",
     "check_policy",
+    "compatible",
     "find_release",
+    "mmcv_requirement",
     "nearest_releases",
+    "pip_lines",
     "requirements_for",
     "resolve",
-    "mmcv_requirement",
-    "compatible",
-    "pip_lines",
-    "answer_index",
 ]
 
 DEFAULT_PACKAGE = "mmpose"

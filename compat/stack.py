@@ -33,12 +33,12 @@ __all__ = [
     "PLATFORMS",
     "Machine",
     "Platform",
-    "TorchPin",
-    "StackTarget",
     "Stack",
+    "StackTarget",
     "StackUnsatisfiable",
-    "parse_targets",
+    "TorchPin",
     "parse_machine",
+    "parse_targets",
     "resolve_stack",
 ]
 
@@ -282,7 +282,7 @@ def _release_sets(matrix: Matrix, targets: Sequence[StackTarget]) -> List[Tuple[
                for t in targets]
     sets: List[Tuple[Release, ...]] = [()]
     for candidates in options:
-        sets = [s + (r,) for s in sets for r in candidates]
+        sets = [(*s, r) for s in sets for r in candidates]
     return sets
 
 
@@ -478,8 +478,8 @@ def _search(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, po
             if build is not None:
                 pins[agreement.line] = build[0]
                 return _stack(agreement, pins, agreement.line, True, machine, policy, build[1]), best, releases
-        if _NO_BINARY > best.depth:
-            best = _Failure(_NO_BINARY, agreement.said + (_no_wheel(matrix, agreement, machine),))
+        if best.depth < _NO_BINARY:
+            best = _Failure(_NO_BINARY, (*agreement.said, _no_wheel(matrix, agreement, machine)))
             best_releases = releases
     return None, best, best_releases
 
@@ -568,7 +568,7 @@ def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, p
         if machine.cuda and machine.cuda not in ("cpu", "mps"):
             trials += [replace(free, cuda=c) for c in _all_variants(matrix)
                        if c != machine.cuda and python_key(c) <= python_key(machine.cuda)]
-        for freed in trials + [replace(free, cuda="")]:
+        for freed in [*trials, replace(free, cuda="")]:
             stack = _fits(matrix, releases, freed, policy, False)
             if stack is not None and _with(stack) not in offered:
                 offered.append(_with(stack))
@@ -594,7 +594,7 @@ def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, p
         # the same major line first; another line only when the lines themselves clash
         same_line = [r for r in others if r.version.major == release.version.major]
         for other in same_line + ([r for r in others if r not in same_line] if clash else []):
-            trial = releases[:position] + (other,) + releases[position + 1:]
+            trial = (*releases[:position], other, *releases[position + 1:])
             stack = _fits(matrix, trial, machine, policy, False)
             if stack is not None:
                 direction = "newer" if other.version > release.version else "older"

@@ -49,7 +49,7 @@ def _table(path: Tuple[str, ...], table: Mapping[str, Any], out: List[str]) -> N
         else:
             out.append(f"{_key(key)} = {_value(value)}")
     for key, value in tables:
-        _table(path + (key,), value, out)
+        _table((*path, key), value, out)
 
 
 def dump(data: Mapping[str, Any], *, header: str = "") -> str:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import BinaryIO, Callable, Optional
 
 from .errors import BadInput, BadMatrix, CompatError
-from .net import check_url
 from .locate import CACHED_MATRIX_NAME, cache_dir
 from .matrix import from_dict, parse_toml
+from .net import check_url
 
 __all__ = [
     "DEFAULT_URL",

@@ -14,8 +14,14 @@ from packaging.version import Version
 from .driver import Driver, supports
 from .models import Matrix, TorchRelease, WheelBuild, WheelIndex
 
-__all__ = ["python_key", "mmcv_wheel_pythons", "has_mmcv_wheel", "mmcv_wheel_versions", "driver_variants",
-           "torch_for"]
+__all__ = [
+    "driver_variants",
+    "has_mmcv_wheel",
+    "mmcv_wheel_pythons",
+    "mmcv_wheel_versions",
+    "python_key",
+    "torch_for",
+]
 
 
 def python_key(text: str) -> Tuple[int, ...]:
@@ -93,7 +99,7 @@ def driver_variants(matrix: Matrix, variants: Tuple[str, ...], platform: str, dr
             minimum = matrix.nvidia.minimum(cuda, platform)
             if minimum is not None and supports(driver, minimum):
                 runnable.append(cuda)
-    return tuple(runnable) + ("cpu",)
+    return (*tuple(runnable), "cpu")
 
 
 def torch_for(matrix: Matrix, minor: str, cuda: str, platform: str, python: str) -> Optional[TorchRelease]:

@@ -84,7 +84,7 @@ def matrix():
 
 # ---- real environments --------------------------------------------------------------------------
 
-from .standins import build_wheel, mmcv_full_standin, torch_standin  # noqa: E402,F401
+from .standins import build_wheel, mmcv_full_standin, torch_standin  # noqa: F401
 
 #: Real distributions from the package index, downloaded once into the wheelhouse.
 REGISTRY_WHEELS = [
@@ -116,9 +116,8 @@ def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
             builder = tmp_path_factory.mktemp("builder")
             subprocess.run([sys.executable, "-m", "venv", str(builder)], check=True, capture_output=True)
             build_pip = [str(builder / "bin" / "python"), "-m", "pip"]
-            subprocess.run(build_pip + ["install", "-q", "setuptools<81", "wheel"], check=True, capture_output=True)
-            subprocess.run(build_pip + ["wheel", "-q", "--no-deps", "--no-build-isolation", "--no-binary", ":all:",
-                                        "-w", str(folder), requirement], check=True, capture_output=True, timeout=900)
+            subprocess.run([*build_pip, "install", "-q", "setuptools<81", "wheel"], check=True, capture_output=True)
+            subprocess.run([*build_pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-binary", ":all:", "-w", str(folder), requirement], check=True, capture_output=True, timeout=900)
     return folder
 
 
@@ -153,4 +152,4 @@ def make_venv(tmp_path: Path, wheelhouse: Path):
         return Venv(tmp_path / f"venv{counter[0]}", wheelhouse)
 
     return make
-from .fixtures_indexes import build_tools, fresh_venv, index_server  # noqa: E402,F401
+from .fixtures_indexes import build_tools, fresh_venv, index_server  # noqa: F401

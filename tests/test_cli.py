@@ -190,9 +190,9 @@ def test_python_dash_m_compat(run: Run) -> None:
 
 
 def test_version(run: Run) -> None:
-    import compat
-
     from importlib.metadata import version
+
+    import compat
 
     installed = version("mmcompat")  # the metadata pip wrote from pyproject.toml's one source
     assert compat.__version__ == installed

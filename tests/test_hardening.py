@@ -33,7 +33,7 @@ _token = st.one_of(st.sampled_from(_WORDS), st.text(max_size=20))
 @given(st.sampled_from(["resolve", "compatible", "matrix", "guard", "harvest", "nonsense", ""]),
        st.lists(_token, max_size=5))
 def test_any_command_line_exits_cleanly(capsys: pytest.CaptureFixture, command: str, rest: list) -> None:
-    argv = [command] + rest
+    argv = [command, *rest]
     if "--help" in argv or "-h" in argv or "--version" in argv:
         argv = [a for a in argv if a not in ("--help", "-h", "--version")]
     if argv[:1] in (["doctor"], ["update"]) or "--python" in argv:

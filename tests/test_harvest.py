@@ -352,7 +352,7 @@ def test_harvest_numpy_abi_from_a_registry_index(run, tmp_path: Path) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             name = self.path.strip("/").split("/")[-1]
             files = [{"filename": f, "url": f, "hashes": {}, "upload-time": t} for f, t in _SimpleIndex.FILES.get(name, [])]
             body = json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": files}).encode()

@@ -532,7 +532,7 @@ class Registry:
 class _Handler(http.server.BaseHTTPRequestHandler):
     registry: Registry
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         registry = self.registry
         byte_range = self.headers.get("Range")
         registry.requests.append((self.path, byte_range))
@@ -566,7 +566,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

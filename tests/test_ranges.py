@@ -81,7 +81,7 @@ _bounds = st.builds(
 _specs = st.lists(_bounds, max_size=3).map(",".join)
 
 
-@given(_specs, _specs, st.sampled_from(_VERSIONS + ["1.5", "2.0.0rc4", "1.6.0.post1"]))
+@given(_specs, _specs, st.sampled_from([*_VERSIONS, "1.5", "2.0.0rc4", "1.6.0.post1"]))
 def test_intersection_is_conjunction(a: str, b: str, candidate: str) -> None:
     version = Version(candidate)
     both = Range.parse(a).intersect(Range.parse(b))

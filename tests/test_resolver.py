@@ -229,7 +229,7 @@ def test_arbitrary_targets_raise_only_compat_errors(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(), st.sampled_from(POLICIES + ("x",)))
+@given(st.text(), st.sampled_from((*POLICIES, "x")))
 def test_arbitrary_requirements_raise_only_compat_errors(text: str, policy: str) -> None:
     try:
         compat.compatible(text, policy=policy)

@@ -7,16 +7,17 @@ from typing import List
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from compat import load_matrix
+from compat.driver import Driver, parse_driver
 from compat.errors import BadInput
 from compat.models import Matrix
-from .conftest import ROOT
-from compat.driver import Driver, parse_driver
-from compat.wheels import mmcv_wheel_versions
 from compat.stack import Machine, StackTarget, StackUnsatisfiable, parse_machine, parse_targets, resolve_stack
-from packaging.specifiers import SpecifierSet
+from compat.wheels import mmcv_wheel_versions
+
+from .conftest import ROOT
 
 
 def solve(matrix: Matrix, targets: List[str], torch: str = "", cuda: str = "", policy: str = "safe",
@@ -217,7 +218,7 @@ def test_answers_satisfy_every_source_and_nothing_newer_fits(targets, build, pyt
         assert stack.pins[stack.mmcv] in wheels
         release = matrix.torch.release(Version(stack.torch.version))
         assert release is not None and release.has_wheel(platform_name, python)
-        assert stack.platform.cuda in release.cuda + ("cpu", "mps")
+        assert stack.platform.cuda in (*release.cuda, "cpu", "mps")
         if cuda:
             assert stack.platform.cuda == cuda
         elif driver and platform_name != "macos" and stack.platform.cuda != "cpu":
