@@ -131,7 +131,7 @@ def write_atomic(path: str, payload: bytes, *, mode: Optional[int] = None, make_
             handle.write(payload)
         os.replace(tmp, path)
     except OSError:
-        try:
+        try:  # noqa: SIM105 - contextlib would be one more import on every start
             os.unlink(tmp)
         except OSError:
             pass

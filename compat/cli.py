@@ -97,7 +97,8 @@ def _parser() -> "ArgumentParser":
     update = commands.add_parser("update", parents=[common], help="fetch a newer matrix into the user cache")
     update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL, else the project's)")
     update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
-    update.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="per connect and read (default 5)")
+    update.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                        help="per connect and read (default 5)")
     harvest = commands.add_parser(
         "harvest", parents=[common], help="rebuild a package's rows from an upstream git clone (nothing is run)"
     )
@@ -105,7 +106,8 @@ def _parser() -> "ArgumentParser":
     source.add_argument("--repo", metavar="PATH", help="a local git clone of the upstream repository (bare is fine)")
     source.add_argument("--dist", nargs="+", metavar="FILE", help="downloaded wheels or sdists instead of a clone")
     harvest.add_argument("--package", default="mmpose", help="the import package to harvest (default mmpose)")
-    harvest.add_argument("--url", help="the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)")
+    harvest.add_argument("--url",
+                         help="the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)")
     harvest.add_argument("--branches", nargs="*", metavar="BRANCH",
                          help="branches to harvest too (default: those of master, 0.x, main, 1.x that exist)")
     harvest.add_argument("--faq-ref", action="append", default=[], metavar="REF:PATH",
@@ -210,10 +212,7 @@ def _cmd_resolve(options: "Namespace") -> int:
 
         targets, stack = _solve(options, matrix)
         _stack_notes(stack)
-        if options.json:
-            text = json.dumps(stack_dict(targets, stack, matrix), indent=2) + "\n"
-        else:
-            text = stack_text(stack)
+        text = json.dumps(stack_dict(targets, stack, matrix), indent=2) + "\n" if options.json else stack_text(stack)
         _write(text)
         return 0
     options.target = options.target[0]
@@ -268,7 +267,8 @@ def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environme
     from .render import findings_dict, findings_rich, findings_text
 
     code = 0
-    if any(f.severity == "error" for f in findings) or (options.strict and any(f.severity == "warning" for f in findings)):
+    severities = {f.severity for f in findings}
+    if "error" in severities or (options.strict and "warning" in severities):
         code = 1
     if not options.json and sys.stdout.isatty():
         findings_rich(findings, subject, sys.stdout)
@@ -350,7 +350,7 @@ def _cmd_harvest(options: "Namespace") -> int:
         if not os.path.isdir(options.repo):
             raise BadInput(f"no repository at {options.repo!r}", value=options.repo)
         repo = harvest.GitRepo(options.repo)
-        tags, heads = repo.refs()
+        _, heads = repo.refs()
         if package == "mmcv":  # mmcv's own repository: which prebuilt wheels exist
             table = None
             parts = {"wheels": harvest.harvest_wheel_builds(repo, url)}
@@ -486,9 +486,11 @@ def _cmd_constraints(options: "Namespace") -> int:
         return 0
     platform = stack.platform
     where = platform.describe()
+    argv = sys.argv[2:] if sys.argv[1:2] == ["constraints"] else []
+    produced_by = shlex.join(["mmcompat", "constraints", *argv])
     lines = [
         f"# pip constraints for {' '.join(t.text for t in targets)} on {where}, {stack.policy} policy",
-        f"# produced by mmcompat {__version__}: {shlex.join(['mmcompat', 'constraints', *sys.argv[2:]]) if sys.argv[1:2] == ['constraints'] else 'mmcompat constraints'}",
+        f"# produced by mmcompat {__version__}: {produced_by}",
         f"# matrix: {matrix.path} ({matrix.origin})",
         f"# {stack.explanation}",
     ]
@@ -565,7 +567,8 @@ def _run(args: List[str]) -> int:
     except Exception as e:
         if debug:
             raise
-        sys.stderr.write(f"{_PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} (run with --debug for details)\n")
+        sys.stderr.write(f"{_PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} "
+                         "(run with --debug for details)\n")
         return 3
 
 

@@ -107,7 +107,8 @@ def _judge(
             return [Finding(
                 f"{code}-outside-safe", "warning",
                 f"{stack.label(provider)} passes {label}'s import check but is outside the safe range {safe} "
-                f"({', '.join(against)} source{'s' if len(against) > 1 else ''} exclude{'' if len(against) > 1 else 's'} it)",
+                f"({', '.join(against)} source{'s' if len(against) > 1 else ''} "
+                f"exclude{'' if len(against) > 1 else 's'} it)",
                 dists, fix,
             )]
         return []
@@ -202,7 +203,9 @@ def _ops_fix(matrix: Matrix, release: Optional[Release], python: str, env: Envir
     if not line or not stack.find_links:
         return ()
     first = (uninstall,) if installed != line else ()
-    return (*first, pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-cache-dir", "--only-binary", line, f"{line}=={stack.pins[line]}", *(stack.torch.requirements if stack.torch else ()), "-f", stack.find_links[0]))
+    pinned_torch = stack.torch.requirements if stack.torch else ()
+    return (*first, pip_command(python, "install", "--force-reinstall", "--no-deps", "--no-cache-dir", "--only-binary",
+                                line, f"{line}=={stack.pins[line]}", *pinned_torch, "-f", stack.find_links[0]))
 
 
 def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
@@ -393,7 +396,8 @@ def numpy_abi_findings(env: Environment, matrix: Matrix, numpy: Optional[Version
     python = env.python or "python"
     installed_numpy = env.get("numpy")
     findings = []
-    candidates = [(d.name, _version(d.version), d.registry_binary) for d in env.distributions if d.name in abi.numpy1_only]
+    candidates = [(d.name, _version(d.version), d.registry_binary) for d in env.distributions
+                  if d.name in abi.numpy1_only]
     candidates += [(name, version, True) for name, version in planned.items()]
     seen = set()
     for name, version, binary in candidates:

@@ -239,7 +239,8 @@ def _numpy_abi(plan: Plan, env: Environment, matrix: Matrix, ranges: Dict[str, R
         if exact is not None:
             numpy = exact
         elif numpy_range.upper is not None and numpy_range.upper.version <= Version("2"):
-            numpy = None if numpy_range.upper.version < Version("2") or not numpy_range.upper.inclusive else Version("2")
+            below_two = numpy_range.upper.version < Version("2") or not numpy_range.upper.inclusive
+            numpy = None if below_two else Version("2")
         else:
             numpy = Version("2")  # pip picks the newest numpy: a 2.x
     elif env.get("numpy") is not None:
@@ -261,7 +262,8 @@ def _planned_release(matrix: Matrix, ranges: Dict[str, Range], describe: Dict[st
     if table is None or wanted is None:
         return None
     for release in table.releases:  # newest first
-        if wanted.contains(release.version) and (not release.version.is_prerelease or wanted.extra or _pins(wanted, release.version)):
+        allowed = not release.version.is_prerelease or wanted.extra or _pins(wanted, release.version)
+        if wanted.contains(release.version) and allowed:
             return release
     return None
 

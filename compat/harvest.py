@@ -11,6 +11,7 @@ Git runs as ``git -C REPO ...`` with an argument list; a bare mirror works as we
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -285,10 +286,8 @@ def parse_faq_table(markdown: str) -> Dict[str, Dict[str, str]]:
         if len(cells) != 2 or not cells[1].startswith("mmcv"):
             continue
         key = cells[0]
-        try:
+        with contextlib.suppress(InvalidVersion):
             key = str(Version(key))
-        except InvalidVersion:
-            pass
         rows.setdefault(key, _faq_cell(cells[1]))
     return rows
 
@@ -508,7 +507,7 @@ def read_doc_refs(repo: GitRepo, refs: Sequence[Tuple[str, str]], url: str) -> L
         text = repo.read(commit, path)
         if text is None:
             raise BadInput(f"{path} not found at {ref} in {repo.path}", value=f"{ref}:{path}")
-        shown = heads[ref] if ref in heads else ref
+        shown = heads.get(ref, ref)
         docs.append(DocTable(parse_faq_table(text), f"{url}/blob/{shown}/{path}"))
     return docs
 

@@ -155,7 +155,8 @@ def parse_previous_versions(markdown: str) -> Dict[str, List[str]]:
         block = re.search(r"```[^\n]*\n(.*?)```", section[wheel.end() + linux.end():], re.DOTALL)
         if block is None:
             continue
-        found[title.group(1)] = _sorted_cuda(re.findall(r"^#[ \t]*CUDA[ \t]+(\d+\.\d+)\b", block.group(1), re.MULTILINE))
+        variants = re.findall(r"^#[ \t]*CUDA[ \t]+(\d+\.\d+)\b", block.group(1), re.MULTILINE)
+        found[title.group(1)] = _sorted_cuda(variants)
     return found
 
 

@@ -187,7 +187,8 @@ class _Validator:
         for index, row in enumerate(rows):
             where = (*key, "gaps", str(index))
             row = self.table(row, where)
-            self.unknown(row, {"versions", "python", "source", "platform", "torch", "uncertain", "inferred", "evidence"},
+            self.unknown(row, {"versions", "python", "source", "platform", "torch", "uncertain", "inferred",
+                               "evidence"},
                          where, tables=False)
             gaps.append(PythonGap(
                 versions=self.versions(row.get("versions"), (*where, "versions"), empty=False),
@@ -383,7 +384,8 @@ class _Validator:
             seen[release.version] = release.key
         branches_table = self.table(table.get("branches", {}), (name, "branches"))
         branches: Dict[str, Release] = {
-            key: self.release(name, key, rel, (name, "branches", key), branch=True) for key, rel in branches_table.items()
+            key: self.release(name, key, rel, (name, "branches", key), branch=True)
+            for key, rel in branches_table.items()
         }
         releases.sort(key=lambda r: r.version, reverse=True)
         return PackageTable(

@@ -356,7 +356,8 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                                      stack.platform.platform)
         if listed is False:
             raise PlanRefused(f"{stack.find_links[0]} has no {line} {mmcv_version} wheel for CPython "
-                              f"{stack.platform.python} on {stack.platform.platform} ({detail}): nothing was installed; "
+                              f"{stack.platform.python} on {stack.platform.platform} ({detail}): nothing was "
+                              "installed; "
                               "try another --python-version or --torch, or --allow-build", problem="no-wheel")
         if listed is None:
             warnings.append(f"could not check {stack.find_links[0]} for the {line} {mmcv_version} wheel ({detail}); "

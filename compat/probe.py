@@ -17,7 +17,8 @@ import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: start-up in every target counts
 if TYPE_CHECKING:  # pragma: no cover - names for the type comments; mypy and pyright read this block
-    from typing import Any, Dict, List, Optional, Tuple
+    # (used in type comments, which ruff does not read)
+    from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple  # noqa: F401
 
     #: One distribution's reading, JSON-ready (see :func:`_distribution` for its keys).
     Dist = Dict[str, Any]
@@ -73,7 +74,7 @@ def _read(path, head=False):  # type: (str, bool) -> Tuple[str, str]
     try:
         return raw.decode("utf-8"), ""
     except UnicodeDecodeError as e:
-        return raw.decode("utf-8", "replace"), "not UTF-8 at byte %d" % e.start
+        return raw.decode("utf-8", "replace"), f"not UTF-8 at byte {e.start}"
 
 
 def _headers(text):  # type: (str) -> Dict[str, str]
@@ -207,7 +208,7 @@ def _distribution(location, entry):  # type: (str, str) -> Tuple[Dist, Entries]
         problems.append(f"{entry}/RECORD is {problem}")
     entries, bad = _record_entries(text)
     if bad:
-        problems.append("%s/RECORD has %d line(s) that are not path,hash,size" % (entry, bad))
+        problems.append(f"{entry}/RECORD has {bad} line(s) that are not path,hash,size")
     if not entries:
         problems.append(f"{entry}/RECORD lists no files")
     dist["files"] = len(entries)
@@ -260,7 +261,8 @@ def _module_version(location, package):  # type: (str, str) -> Optional[str]
     except (SyntaxError, ValueError):
         return None
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets):
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)] if isinstance(node, ast.Assign) else []
+        if "__version__" in names and isinstance(node, ast.Assign):
             constant = _constant(node.value)
             if isinstance(constant, str):
                 return constant
@@ -365,7 +367,7 @@ def _store_cache(cache_file, data):  # type: (str, Dict[str, CacheEntry]) -> Non
             handle.write(marshal.dumps(data))
         os.replace(tmp, cache_file)
     except (OSError, ValueError):
-        try:
+        try:  # noqa: SIM105 - contextlib would be one more import on every start
             os.unlink(tmp)
         except OSError:
             pass
@@ -403,8 +405,8 @@ def cache_file_for(cache_dir, folders):  # type: (str, Iterable[str]) -> str
     import zlib
 
     tag = zlib.crc32("\0".join(folders).encode("utf-8", "surrogateescape"))
-    return os.path.join(cache_dir, "probe%d-py%d%d-%08x.marshal" % (
-        _CACHE_FORMAT, sys.version_info[0], sys.version_info[1], tag))
+    name = f"probe{_CACHE_FORMAT}-py{sys.version_info[0]}{sys.version_info[1]}-{tag:08x}.marshal"
+    return os.path.join(cache_dir, name)
 
 
 #: The packages whose imported copy is located: where ``import NAME`` would load them from.
@@ -476,7 +478,7 @@ def locate_imports(path, folders, names=LOCATED):
             package = os.path.join(folder, name)
             if os.path.isfile(os.path.join(package, "__init__.py")):
                 copies.append({"path": package, "version": _module_version(folder, name),
-                               "via": "sys.path[%d] %s" % (index, entry or "'' (the working directory)")})
+                               "via": "sys.path[{}] {}".format(index, entry or "'' (the working directory)")})
         if name in finders:
             target, finder = finders[name]
             copies.append({"path": target, "version": _module_version(os.path.dirname(target), name)
@@ -584,7 +586,7 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
         "missing_editables": _missing_editables(distributions, folders),
         "python": {
             "executable": sys.executable,
-            "version": "%d.%d.%d" % sys.version_info[:3],
+            "version": "{}.{}.{}".format(*sys.version_info[:3]),
             "prefix": sys.prefix,
             "platform": sys.platform,
             "path": search,
@@ -617,7 +619,7 @@ def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], floa
         raise RuntimeError(str(e)) from e
     if done.returncode != 0:
         last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError("the probe exited with %d: %s" % (done.returncode, last))
+        raise RuntimeError(f"the probe exited with {done.returncode}: {last}")
     try:
         data = json.loads(done.stdout.decode("utf-8"))
     except ValueError as e:

@@ -109,7 +109,8 @@ class Range:
     def pinned(self) -> Optional[Version]:
         """The one version an ``==`` range allows, else None."""
         lower, upper = self.lower, self.upper
-        if lower and upper and lower.inclusive and upper.inclusive and lower.version == upper.version and not self.extra:
+        closed = lower and upper and lower.inclusive and upper.inclusive
+        if closed and lower and upper and lower.version == upper.version and not self.extra:
             return lower.version
         return None
 

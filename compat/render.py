@@ -173,7 +173,8 @@ def matrix_rich(matrix: Matrix, file: IO[str]) -> None:
     Console(file=file).print(table)
 
 
-def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional[Dict[str, Any]] = None
+                  ) -> Dict[str, Any]:
     """The ``doctor --json`` / ``guard --json`` object."""
     data: Dict[str, Any] = {
         "findings": [
@@ -219,7 +220,8 @@ def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> N
     colours = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     console = Console(file=file)
     for finding in findings:
-        console.print(f"[{colours[finding.severity]}]{finding.severity}[/] [dim]{finding.code}[/] {escape(finding.message)}")
+        colour = colours[finding.severity]
+        console.print(f"[{colour}]{finding.severity}[/] [dim]{finding.code}[/] {escape(finding.message)}")
         for command in finding.fix:
             console.print(f"    [green]fix:[/] {escape(command)}", soft_wrap=True)
     console.print(f"[bold]{subject}:[/] {_summary(findings)}")

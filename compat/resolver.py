@@ -196,7 +196,8 @@ def compatible(requirement: str, *, policy: str = "safe", matrix: Optional[Matri
     try:
         parsed = Requirement(text)
     except InvalidRequirement:
-        raise BadInput(f"not a requirement: {requirement!r}; give NAME==VERSION, e.g. mmcv-full==1.6.0", value=requirement) from None
+        raise BadInput(f"not a requirement: {requirement!r}; give NAME==VERSION, e.g. mmcv-full==1.6.0",
+                       value=requirement) from None
     specs = list(parsed.specifier)
     if len(specs) != 1 or specs[0].operator != "==" or specs[0].version.endswith(".*"):
         raise BadInput(f"give one exact version, e.g. mmcv-full==1.6.0; got {requirement!r}", value=requirement)

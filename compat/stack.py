@@ -219,7 +219,7 @@ def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[
     if (name == "macos") != (cuda_text == "mps") and cuda_text not in ("", "cpu"):
         raise BadInput(f"{cuda_text!r} does not exist on {name}: torch has CUDA builds for linux and windows, "
                        "MPS (the same wheel as cpu) on macos", value=str(cuda))
-    python_text = parse_python_version(python) if python else "%d.%d" % sys.version_info[:2]
+    python_text = parse_python_version(python) if python else "{}.{}".format(*sys.version_info[:2])
     return Machine(platform=name, python=python_text, cuda=cuda_text, torch=_torch_text(torch or ""),
                    torch_installed=torch_installed, torchvision=torchvision, driver=driver)
 
@@ -446,7 +446,8 @@ def _no_wheel(matrix: Matrix, agreement: _Agreement, machine: Machine) -> str:
         any_python = index.versions_for(machine.platform, machine.cuda, machine.torch_minor) if index else ()
         if not listed and any_python:
             text += f" (there are wheels for other CPython versions: {', '.join(map(str, any_python))})"
-        if release is not None and not machine.torch_installed and not release.has_wheel(machine.platform, machine.python):
+        lacks = release is not None and not release.has_wheel(machine.platform, machine.python)
+        if lacks and not machine.torch_installed:
             text += f"; torch {machine.torch} has no CPython {machine.python} wheel for {machine.platform}"
         return text
     return (f"no torch{' ' + machine.torch if machine.torch else ''} with a prebuilt {line}{agreement.ranges[line]} "
@@ -467,7 +468,8 @@ def _search(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, po
             continue
         pins: Dict[str, Version] = {r.package: r.version for r in releases}
         if not agreement.line:
-            return _stack(agreement, pins, None, False, machine, policy, choices[0] if choices else None), best, releases
+            first = choices[0] if choices else None
+            return _stack(agreement, pins, None, False, machine, policy, first), best, releases
         for choice in choices:
             version = _prebuilt(matrix, agreement, machine.platform, choice, machine.python)
             if version is not None:
@@ -647,5 +649,6 @@ def _finished(stack: Stack, matrix: Matrix, base_url: Optional[str], torch_index
             prefix = "https://download.openmmlab.com"
             url = rule.url.replace(prefix, base_url.rstrip("/"), 1) if rule.url.startswith(prefix) else rule.url
             rule = FindLinks(rule.distribution, url, rule.torch, "MMCV_BASE_URL")
-        links = (rule.format(stack.platform.torch + ".0", None if stack.platform.cuda == "cpu" else stack.platform.cuda),)
+        cuda = None if stack.platform.cuda == "cpu" else stack.platform.cuda
+        links = (rule.format(stack.platform.torch + ".0", cuda),)
     return replace(stack, torch=torch, find_links=links, explanation="; ".join(parts))

@@ -9,6 +9,7 @@ the cache byte-identical.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -57,7 +58,8 @@ class UpdateResult:
     generated: str
 
 
-def _download(url: str, timeout: float, max_bytes: int, progress: Optional[Callable[[int, Optional[int]], None]]) -> bytes:
+def _download(url: str, timeout: float, max_bytes: int,
+              progress: Optional[Callable[[int, Optional[int]], None]]) -> bytes:
     from .net import NetError, download
 
     try:
@@ -139,10 +141,8 @@ def update(
                         os.fsync(handle.fileno())
                     os.replace(tmp, destination)
                 except BaseException:
-                    try:
+                    with contextlib.suppress(OSError):
                         os.unlink(tmp)
-                    except OSError:
-                        pass
                     raise
     except OSError as e:
         raise UpdateFailed(target_url, f"cannot write {destination}: {e.strerror or e}") from e
