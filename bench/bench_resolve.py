@@ -1,13 +1,16 @@
-"""Benchmark: ``mmcompat resolve 0.28.0`` against a bare ``python -c pass`` in the same venv.
+"""Benchmark: ``mmcompat resolve`` and stack planning against a bare ``python -c pass`` in the same venv.
 
-Targets: resolve of one release at most 2.0x (issue: core); a two-package stack with torch/CUDA given at
-most 2.5x (issue: stack resolver); medians of paired runs (A B A B ...). The machines are noisy,
-so only ratios measured side by side in one run mean anything.
+Targets: ``resolve 0.28.0`` at most 2.0x with its content-keyed index and 2.5x with every cache off
+(issue: internals); a two-package stack with torch/CUDA given at most 3x with caches off (internals);
+planning a stack with torch and CUDA auto (the driver from MMCOMPAT_CUDA_DRIVER_VERSION) at most 3x
+with caches off (issue: fresh-machine plans). Medians of paired runs (A B A B ...): the machines are
+noisy, so only ratios measured side by side in one run mean anything.
 
     python bench/bench_resolve.py [--runs 41] [--venv PATH]
 
 Without --venv, builds a fresh venv in a temp folder and installs this checkout into it the way users
-do (``pip install .``, not editable: an editable install adds a path entry to every start).
+do (``pip install .``, not editable: an editable install adds a path entry to every start, and only a
+built wheel has the compiled matrix).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def _venv(folder: Path) -> Path:
 
 def _time(command: Sequence[str], env: Dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, env=env, check=True)
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
     return time.perf_counter() - start
 
 
@@ -63,20 +66,23 @@ def main() -> int:
         python, script = str(bindir / "python"), str(bindir / "mmcompat")
         baseline = [python, "-c", "pass"]
         subprocess.run([script, "resolve", "0.28.0"], check=True, env=env, stdout=subprocess.DEVNULL)  # warm
+        off = dict(env, MMCOMPAT_NO_CACHE="1")
+        auto = dict(off, MMCOMPAT_CUDA_DRIVER_VERSION="535.104.05")
         stack = [script, "resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8"]
-        subprocess.run(stack, check=True, env=env, stdout=subprocess.DEVNULL)  # warm
+        planned = [script, "resolve", "mmpose==1.3.2", "mmdet"]  # no torch in the venv: torch and CUDA auto
         cases = {
-            "mmcompat resolve 0.28.0 (index warm)": (paired(baseline, [script, "resolve", "0.28.0"], args.runs, env), 2.0),
-            "mmcompat resolve mmpose==1.3.2 mmdet --torch 2.1.0 --cuda 11.8 (memo warm)": (
-                paired(baseline, stack, args.runs, env), 2.5),
-            "the same stack, first run (no memo)": (
-                paired(baseline, stack, max(5, args.runs // 4), env, fresh_cache=True), None),
-            "python -m compat resolve 0.28.0 (warm)": (
+            "mmcompat resolve 0.28.0 (content-keyed index warm)": (
+                paired(baseline, [script, "resolve", "0.28.0"], args.runs, env), 2.0),
+            "mmcompat resolve 0.28.0 (every cache off)": (
+                paired(baseline, [script, "resolve", "0.28.0"], args.runs, off), 2.5),
+            "mmcompat resolve 0.28.0 (empty cache: first run)": (
+                paired(baseline, [script, "resolve", "0.28.0"], max(5, args.runs // 4), env, fresh_cache=True), 2.5),
+            "resolve mmpose==1.3.2 mmdet --torch 2.1.0 --cuda 11.8 (caches off)": (
+                paired(baseline, stack, args.runs, off), 3.0),
+            "resolve mmpose==1.3.2 mmdet, torch and CUDA auto, driver from the variable (caches off)": (
+                paired(baseline, planned, args.runs, auto), 3.0),
+            "python -m compat resolve 0.28.0 (index warm)": (
                 paired(baseline, [python, "-m", "compat", "resolve", "0.28.0"], args.runs, env), None),
-            "mmcompat resolve 0.28.0 --json (full path)": (
-                paired(baseline, [script, "resolve", "0.28.0", "--json"], args.runs, env), None),
-            "mmcompat resolve 0.28.0 (first run, no index)": (
-                paired(baseline, [script, "resolve", "0.28.0"], max(5, args.runs // 4), env, fresh_cache=True), None),
         }
         print(f"baseline: python -c pass, {args.runs} paired runs; ratio = median(candidate/baseline)")
         failed = False

@@ -418,16 +418,19 @@ def _newest_torch_built_for(matrix: Matrix, line: str, version: Optional[Version
 def _source_build(matrix: Matrix, agreement: _Agreement, choices: Sequence[_TorchChoice]
                   ) -> Optional[Tuple[Version, _TorchChoice]]:
     """The newest final mmcv in range to compile, and the newest torch to compile it against: one its
-    own wheels were made for if any torch choice is, else one its line has wheels for (not newer)."""
+    own wheels were made for if any torch choice is, else a newer one of the same torch major that its
+    line has wheels for (mmcv-full 1.5.3 may build against torch 1.13, never 2.x)."""
     index = matrix.wheels.get(agreement.line)
     allowed = agreement.ranges[agreement.line]
+    line_ceiling = _newest_torch_built_for(matrix, agreement.line, None)
     for version in index.all_versions() if index is not None else ():
         if not allowed.contains(version) or version.is_prerelease:
             continue
-        for ceiling in (_newest_torch_built_for(matrix, agreement.line, version),
-                        _newest_torch_built_for(matrix, agreement.line, None)):
-            if ceiling is None:
-                continue
+        own = _newest_torch_built_for(matrix, agreement.line, version)
+        if own is None or line_ceiling is None:
+            continue
+        same_major = min(line_ceiling, (own[0], 99)) if line_ceiling[0] > own[0] else line_ceiling
+        for ceiling in (own, same_major):
             for choice in choices:
                 if python_key(choice.minor) <= ceiling:
                     return version, choice
