@@ -87,7 +87,8 @@ def main() -> int:
                 times[name].append(_time(command, env))
             cold_env = dict(env, MMCOMPAT_CACHE_DIR=tempfile.mkdtemp(prefix="mmcompat-cold-"))
             cold.append(_time(commands["doctor"], cold_env))
-        ratio = {name: statistics.median(b / a for a, b in zip(times["pass"], values)) for name, values in times.items()}
+        ratio = {name: statistics.median(b / a for a, b in zip(times["pass"], values))
+                 for name, values in times.items()}
         cold_ratio = statistics.median(b / a for a, b in zip(times["pass"], cold))
         vs_pip = statistics.median(d / p for d, p in zip(times["doctor"], times["pip check"]))
         vs_uv = statistics.median(d / u for d, u in zip(times["doctor"], times["uv pip check"]))
@@ -106,7 +107,8 @@ def main() -> int:
         for count in (2000, 4000):
             site = Path(tmp) / f"synthetic{count}"
             _synthetic(site, count)
-            probe = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from compat import probe; t = time.perf_counter(); "
+            probe = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from compat import probe; "
+                     "t = time.perf_counter(); "
                      f"probe.scan([{str(site)!r}]); print(time.perf_counter() - t)")
             scans[count] = statistics.median(
                 float(subprocess.run([python, "-c", probe], capture_output=True, text=True, check=True).stdout)

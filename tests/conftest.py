@@ -117,7 +117,9 @@ def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
             subprocess.run([sys.executable, "-m", "venv", str(builder)], check=True, capture_output=True)
             build_pip = [str(builder / "bin" / "python"), "-m", "pip"]
             subprocess.run([*build_pip, "install", "-q", "setuptools<81", "wheel"], check=True, capture_output=True)
-            subprocess.run([*build_pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-binary", ":all:", "-w", str(folder), requirement], check=True, capture_output=True, timeout=900)
+            subprocess.run([*build_pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-binary", ":all:",
+                            "-w", str(folder), requirement],
+                           check=True, capture_output=True, timeout=900)
     return folder
 
 

@@ -18,7 +18,8 @@ def build_wheel(folder: Path, name: str, version: str, files: Dict[str, bytes], 
     info = f"{dist}-{version}.dist-info"
     contents = dict(files)
     contents[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode()
-    contents[f"{info}/WHEEL"] = f"Wheel-Version: 1.0\nGenerator: mmcompat-tests\nRoot-Is-Purelib: false\nTag: {tag}\n".encode()
+    contents[f"{info}/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: mmcompat-tests\nRoot-Is-Purelib: false\nTag: {tag}\n".encode())
     record = []
     for path, data in contents.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
@@ -51,7 +52,8 @@ def mmcv_full_standin(folder: Path, version: str, marker: Optional[Path] = None)
 def torch_standin(folder: Path, version: str, cuda: Optional[str]) -> Path:
     """torch's metadata and ``torch/version.py`` as the real one writes them (the real one is GBs)."""
     text = f"__version__ = '{version}'\ndebug = False\ncuda: Optional[str] = {cuda!r}\ngit_version = 'x'\n"
-    return build_wheel(folder, "torch", version, {"torch/__init__.py": b"raise ImportError('not for import')\n",
-                                                  "torch/version.py": ("from typing import Optional\n" + text).encode()})
+    return build_wheel(folder, "torch", version,
+                       {"torch/__init__.py": b"raise ImportError('not for import')\n",
+                        "torch/version.py": ("from typing import Optional\n" + text).encode()})
 
 

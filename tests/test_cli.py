@@ -81,7 +81,8 @@ def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
     done = run("resolve", "9.9.9", "--matrix", str(other), "--json")
     data = json.loads(done.stdout)
     assert data["requirements"] == ["mmcv>=9"] and data["matrix"] == str(other) and data["matrix_origin"] == "--matrix"
-    _one_line_error(run("resolve", "0.28.0", "--matrix", str(other)), 2, "unknown mmpose release '0.28.0'; nearest known: 9.9.9")
+    _one_line_error(run("resolve", "0.28.0", "--matrix", str(other)), 2,
+                    "unknown mmpose release '0.28.0'; nearest known: 9.9.9")
 
 
 @pytest.mark.parametrize(
@@ -89,17 +90,22 @@ def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
     [
         (["resolve", "0.29.1"], 2, "unknown mmpose release '0.29.1'; nearest known: 0.29.0, 0.28.1"),
         (["resolve", "0.28.0", "--policy", "newest"], 2,
-         "argument --policy: invalid choice: 'newest' (choose from 'safe', 'documented', 'enforced', 'installer') (see 'mmcompat --help')"),
+         "argument --policy: invalid choice: 'newest' (choose from 'safe', 'documented', 'enforced', 'installer') "
+         "(see 'mmcompat --help')"),
         (["resolve", "0.28.0", "--frobnicate"], 2, "unrecognized arguments: --frobnicate (see 'mmcompat --help')"),
         (["resolve"], 2, "the following arguments are required: TARGET (see 'mmcompat --help')"),
-        ([], 2, "give a command: resolve, compatible, matrix, doctor, guard, update, harvest, install, constraints (see 'mmcompat --help')"),
-        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix', 'update', 'harvest', 'install', 'constraints', 'doctor', 'guard') (see 'mmcompat --help')"),
+        ([], 2, "give a command: resolve, compatible, matrix, doctor, guard, update, harvest, install, constraints "
+                "(see 'mmcompat --help')"),
+        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix', "
+                         "'update', 'harvest', 'install', 'constraints', 'doctor', 'guard') (see 'mmcompat --help')"),
         (["resolve", "mmpose==0.28.0;;"], 2,
-         "not a release, branch or requirement: 'mmpose==0.28.0;;'; give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
+         "not a release, branch or requirement: 'mmpose==0.28.0;;'; "
+         "give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
         (["resolve", "0.6.0"], 1, "no source records what mmpose 0.6.0 needs: mmpose/__init__.py at v0.6.0 asserts "
                                    "no version, there is no requirements/mminstall.txt and no FAQ row"),
         (["resolve", "0.15.0", "--policy", "documented"], 1,
-         "no documented range for mmcv-full in mmpose 0.15.0 (sources present: enforced, installer); try --policy safe"),
+         "no documented range for mmcv-full in mmpose 0.15.0 (sources present: enforced, installer); "
+         "try --policy safe"),
         (["compatible", "mmcv-full>=1"], 2, "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full>=1'"),
     ],
 )
@@ -115,7 +121,8 @@ def test_bad_matrix_file_is_named_with_its_line(run: Run, tmp_path: Path) -> Non
     assert done.stderr.startswith(f"mmcompat: error: bad matrix {bad}:2: not valid TOML: ")
     assert done.stderr.count("\n") == 1
     missing = tmp_path / "missing.toml"
-    _one_line_error(run("matrix", "--matrix", str(missing)), 2, f"bad matrix {missing}: cannot read it: No such file or directory")
+    _one_line_error(run("matrix", "--matrix", str(missing)), 2,
+                    f"bad matrix {missing}: cannot read it: No such file or directory")
     done = run("resolve", "0.28.0", env={"MMCOMPAT_MATRIX": str(missing)})
     assert done.returncode == 2 and str(missing) in done.stderr
 

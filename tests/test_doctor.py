@@ -96,7 +96,8 @@ def test_clobbered_install_then_uninstall(run: Run, make_venv, tmp_path: Path) -
     assert code == 1
     assert "mmcv-full 1.6.0, mmcv 1.7.0" in found["multiple-mmcv"][0]["message"]
     damaged = found["mmcv-files-damaged"][0]
-    assert damaged["dists"] == ["mmcv-full"] and "3 changed (mmcv/__init__.py, mmcv/ops/__init__.py, mmcv/version.py)" in damaged["message"]
+    assert (damaged["dists"] == ["mmcv-full"]
+            and "3 changed (mmcv/__init__.py, mmcv/ops/__init__.py, mmcv/version.py)" in damaged["message"])
     # import mmcv now reports the lite version: the range check judges that.
     assert "MMCV==1.7.0 is used" in found["mmcv-outside-enforced"][0]["message"]
 
@@ -154,7 +155,7 @@ def test_torch_read_statically_and_used_for_find_links(run: Run, make_venv, tmp_
     links = mmcv_full_standin(tmp_path, "1.7.0").parent
     torch_standin(links, "1.12.1+cu113", "11.3")
     venv.install("mmpose==0.28.0", "mmcv-full==1.7.0", "torch==1.12.1+cu113", links=links)
-    code, data = doctor(run, venv)
+    _code, data = doctor(run, venv)
     found = codes(data)
     url = "https://download.openmmlab.com/mmcv/dist/cu113/torch1.12.0/index.html"
     assert found["torch"][0]["message"].startswith("torch 1.12.1+cu113 (CUDA 11.3), read from ")
@@ -246,7 +247,7 @@ def test_in_process_doctor_answers_alike_twice(run: Run) -> None:
     first = run("doctor", "--json")
     second = run("doctor", "--json")
     assert first.stdout == second.stdout and first.returncode == second.returncode
-    assert json.loads(second.stdout)["environment"]["python_version"] == "%d.%d.%d" % sys.version_info[:3]
+    assert json.loads(second.stdout)["environment"]["python_version"] == "{}.{}.{}".format(*sys.version_info[:3])
 
 
 @pytest.mark.parametrize("version", ["3.6", "3.7", "3.8"])

@@ -11,7 +11,8 @@ import pytest
 from compat.driver import Driver, detect, parse_driver, supports
 from compat.errors import BadInput
 
-PROC = "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\nGCC version:  gcc 12\n"
+PROC = ("NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\n"
+        "GCC version:  gcc 12\n")
 
 
 def _env(tmp_path: Path, **extra: str) -> Dict[str, str]:

@@ -42,12 +42,14 @@ def test_pinned_conflict_quotes_the_assertion(run: Run, empty) -> None:
 def test_sound_plan_exits_0(run: Run, empty) -> None:
     code, data, _ = guard(run, empty.python, "mmpose==0.28.0", "numpy<2", "mmcv-full>=1.3.8,<1.6.0")
     assert (code, data["findings"]) == (0, [])
-    done = run("guard", "--python", empty.python, "mmpose==1.3.2", "numpy<2", "mmcv==2.1.0", "mmengine==0.10.4", "mmdet==3.2.0")
+    done = run("guard", "--python", empty.python,
+               "mmpose==1.3.2", "numpy<2", "mmcv==2.1.0", "mmengine==0.10.4", "mmdet==3.2.0")
     assert (done.returncode, done.stdout) == (0, "guard: no problems found\n")
 
 
 def test_mmpose_1x_with_mmdet_2x(run: Run, empty) -> None:
-    code, data, _ = guard(run, empty.python, "mmpose==1.3.2", "numpy<2", "mmdet==2.28.2", "mmcv==2.1.0", "mmengine==0.10.4")
+    code, data, _ = guard(run, empty.python,
+                          "mmpose==1.3.2", "numpy<2", "mmdet==2.28.2", "mmcv==2.1.0", "mmengine==0.10.4")
     assert code == 1 and _codes(data) == ["mmdet-mismatch"]
     assert "move to mmpose 0.29.0" in data["findings"][0]["message"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import tempfile
@@ -120,11 +121,7 @@ def test_harvest_parsers_on_garbage(text: str) -> None:
     from compat import harvest
 
     for parse in (harvest.parse_mminstall, harvest.parse_faq_table, harvest.parse_version_file):
-        try:
+        with contextlib.suppress(CompatError):
             parse(text)
-        except CompatError:
-            pass
-    try:
+    with contextlib.suppress(CompatError):
         harvest.parse_init(text)
-    except CompatError:
-        pass

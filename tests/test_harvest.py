@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
-from typing import Dict
+from typing import ClassVar, Dict, List, Tuple
 
 import pytest
 
@@ -237,8 +237,10 @@ def test_harvest_cli_json(run, upstream: Path) -> None:
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["package"] == "mmpose"
-    assert data["releases"]["0.28.0"]["mmcv-full"] == {"enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8", "documented": None}
-    assert data["releases"]["1.0.0rc1"]["mmengine"] == {"enforced": ">=0.6.0,<=1.0.0", "installer": "", "documented": None}
+    assert data["releases"]["0.28.0"]["mmcv-full"] == {"enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8",
+                                                       "documented": None}
+    assert data["releases"]["1.0.0rc1"]["mmengine"] == {"enforced": ">=0.6.0,<=1.0.0", "installer": "",
+                                                        "documented": None}
     assert set(data["releases"]) == {"0.6.0", "0.18.0", "0.28.0", "1.0.0rc1", "master", "main"}
 
 
@@ -250,7 +252,8 @@ def test_harvest_cli_write_prints_the_diff_and_writes_atomically(run, upstream: 
     assert done.stdout.startswith(f"--- {target}\n+++ {target} (harvested)\n")
     assert '+[mmpose.releases."0.28.0".mmcv-full]' in done.stdout
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    assert run("resolve", "0.28.0", "--matrix", str(target), "--policy", "enforced").stdout == "mmcv-full>=1.3.8,<=1.6.0\n"
+    assert (run("resolve", "0.28.0", "--matrix", str(target), "--policy", "enforced").stdout
+            == "mmcv-full>=1.3.8,<=1.6.0\n")
 
 
 def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
@@ -277,7 +280,8 @@ def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
     done = run("harvest", "--dist", str(wheel), str(sdist))
     assert done.returncode == 0, done.stderr
     releases = json.loads(done.stdout)["releases"]
-    assert releases["0.28.0"]["mmcv-full"] == {"enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8", "documented": None}
+    assert releases["0.28.0"]["mmcv-full"] == {"enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8",
+                                               "documented": None}
     assert releases["0.18.0"]["mmcv-full"]["enforced"] == ">=1.3.8,<1.4.0"
     assert "numpy" not in releases["0.28.0"]
     bad = run("harvest", "--dist", str(tmp_path / "missing.whl"))
@@ -331,7 +335,7 @@ def test_parse_chained_comparisons_with_bound_names() -> None:
 class _SimpleIndex:
     """A PEP 691 JSON simple index on 127.0.0.1 with PEP 700 upload times, for numpy-abi harvesting."""
 
-    FILES = {
+    FILES: ClassVar[Dict[str, List[Tuple[str, str]]]] = {
         "numpy": [("numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl", "2024-02-05T21:00:00Z"),
                   ("numpy-2.0.0rc1-cp311-cp311-manylinux_2_17_x86_64.whl", "2024-03-30T10:00:00Z"),
                   ("numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl", "2024-06-16T13:06:46Z"),
@@ -354,7 +358,8 @@ def test_harvest_numpy_abi_from_a_registry_index(run, tmp_path: Path) -> None:
 
         def do_GET(self) -> None:
             name = self.path.strip("/").split("/")[-1]
-            files = [{"filename": f, "url": f, "hashes": {}, "upload-time": t} for f, t in _SimpleIndex.FILES.get(name, [])]
+            files = [{"filename": f, "url": f, "hashes": {}, "upload-time": t}
+                     for f, t in _SimpleIndex.FILES.get(name, [])]
             body = json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": files}).encode()
             self.send_response(200 if name in _SimpleIndex.FILES else 404)
             self.send_header("Content-Length", str(len(body)))

@@ -54,9 +54,12 @@ Following is the Release Compatibility Matrix for PyTorch releases:
 
 | PyTorch version | Python | C++ | Stable CUDA | Experimental CUDA | Stable ROCm |
 | --- | --- | --- | --- | --- | --- |
-| 2.11 | >=3.10, <=(3.14, 3.14t experimental) | C++17 | CUDA 12.6 (CUDNN 9.10.2.21) (NCCL 2.28.9), CUDA 12.8 (CUDNN 9.17.1.4) (NCCL 2.28.9), CUDA 13.0 (CUDNN 9.17.1.4) (NCCL 2.28.9) | -- | ROCm 7.2 |
-| 2.9 | >=3.10, <=(3.14, 3.14t experimental) | C++17 | CUDA 12.6 (CUDNN 9.10.2.21), CUDA 12.8 (CUDNN 9.10.2.21) | CUDA 13.0 (CUDNN 9.13.0.50) | ROCm 6.4 |
-| 2.5 | >=3.9, <=3.12, (3.13 experimental) | C++17 | CUDA 11.8, CUDA 12.1, CUDA 12.4, CUDNN 9.1.0.70  | None | ROCm 6.2 |
+| 2.11 | >=3.10, <=(3.14, 3.14t experimental) | C++17 | CUDA 12.6 (CUDNN 9.10.2.21) (NCCL 2.28.9), \
+CUDA 12.8 (CUDNN 9.17.1.4) (NCCL 2.28.9), CUDA 13.0 (CUDNN 9.17.1.4) (NCCL 2.28.9) | -- | ROCm 7.2 |
+| 2.9 | >=3.10, <=(3.14, 3.14t experimental) | C++17 | CUDA 12.6 (CUDNN 9.10.2.21), CUDA 12.8 (CUDNN 9.10.2.21) \
+| CUDA 13.0 (CUDNN 9.13.0.50) | ROCm 6.4 |
+| 2.5 | >=3.9, <=3.12, (3.13 experimental) | C++17 | CUDA 11.8, CUDA 12.1, CUDA 12.4, CUDNN 9.1.0.70  \
+| None | ROCm 6.2 |
 
 ### PyTorch CUDA Support Matrix
 
@@ -84,7 +87,8 @@ def test_release_matrix_reads_only_its_own_table() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("# Releasing PyTorch\n\n| 2.1 | CUDA 11.8 |\n", "no 'Release Compatibility Matrix' heading in the RELEASE.md text"),
+    ("# Releasing PyTorch\n\n| 2.1 | CUDA 11.8 |\n",
+     "no 'Release Compatibility Matrix' heading in the RELEASE.md text"),
     ("## Release Compatibility Matrix\n\nSoon.\n\n## Release Cadence\n",
      "the 'Release Compatibility Matrix' section has no table"),
     ("## Release Compatibility Matrix\n\n| PyTorch version | Python |\n| --- | --- |\n| 2.1 | >=3.8 |\n",
@@ -388,7 +392,8 @@ Requires-Dist: pillow (!=8.3.*,>=5.3.0)
     (TORCHVISION_0_6_0, "1.5.0"),
     (TORCHVISION_0_11_0, "1.10.0+cu102"),
     (TORCHVISION_0_16_2, "2.1.2"),
-    ("Metadata-Version: 2.4\nName: torchvision\nVersion: 0.24.1\nRequires-Dist: numpy\nRequires-Dist: torch==2.9.1\n", "2.9.1"),
+    ("Metadata-Version: 2.4\nName: torchvision\nVersion: 0.24.1\nRequires-Dist: numpy\nRequires-Dist: torch==2.9.1\n",
+     "2.9.1"),
     (TORCHVISION_0_29_1, None),  # >=2.14.0 is no pin
     ("Metadata-Version: 2.1\nName: torchvision\nVersion: 0.2.2\nRequires-Dist: torch\n", None),
 ])
@@ -429,7 +434,8 @@ Metadata-Version: 2.4
 Name: torch
 Version: 2.15.0
 Requires-Python: >=3.11
-Requires-Dist: cuda-toolkit[cublas,cudart,cufft,cufile,cupti,cusolver,cusparse,nvjitlink,nvrtc,nvtx]==13.2.2; platform_system == "Linux"
+Requires-Dist: cuda-toolkit[cublas,cudart,cufft,cufile,cupti,cusolver,cusparse,nvjitlink,nvrtc,nvtx]==13.2.2; \
+platform_system == "Linux"
 Requires-Dist: cuda-bindings<14,>=13.0.3; platform_system == "Linux" and python_version < "3.15"
 Requires-Dist: nvidia-cudnn-cu13==9.26.0.51; platform_system == "Linux"
 """
@@ -462,8 +468,8 @@ def test_registry_cuda(metadata: str, cuda: Optional[str]) -> None:
     ("__version__ = '1.5.0'\ndebug = False\ncuda = '10.2'\ngit_version = '4ff3872a2099993bf7e8c588f7182f3df777205b'\n"
      "hip = None\n", "10.2"),
     # torch/version.py of torch-1.12.1-cp310-cp310-manylinux1_x86_64.whl
-    ("__version__ = '1.12.1+cu102'\ndebug = False\ncuda = '10.2'\ngit_version = '664058fa83f1d8eede5d66418abff6e20bd76ca8'\n"
-     "hip = None\n", "10.2"),
+    ("__version__ = '1.12.1+cu102'\ndebug = False\ncuda = '10.2'\n"
+     "git_version = '664058fa83f1d8eede5d66418abff6e20bd76ca8'\nhip = None\n", "10.2"),
     # the annotated layout of later releases
     ("from typing import Optional\n\n__all__ = ['__version__', 'debug', 'cuda', 'git_version', 'hip']\n"
      "__version__ = '2.1.2+cu121'\ndebug = False\ncuda: Optional[str] = '12.1'\nhip: Optional[str] = None\n", "12.1"),
@@ -492,7 +498,8 @@ def _wheel(name: str, version: str, metadata: str, members: Optional[List[Tuple[
 
 
 BLOB = b"".join(hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(65536))  # 2 MiB, incompressible
-TORCH_1_5_0_METADATA = "Metadata-Version: 2.1\nName: torch\nVersion: 1.5.0\nRequires-Dist: future\nRequires-Dist: numpy\n"
+TORCH_1_5_0_METADATA = ("Metadata-Version: 2.1\nName: torch\nVersion: 1.5.0\n"
+                        "Requires-Dist: future\nRequires-Dist: numpy\n")
 TORCH_1_7_0_METADATA = ("Metadata-Version: 2.1\nName: torch\nVersion: 1.7.0\nRequires-Python: >=3.6.2\n"
                         "Requires-Dist: numpy\nRequires-Dist: typing-extensions\nRequires-Dist: dataclasses\n"
                         "Requires-Dist: future\n")
@@ -588,8 +595,9 @@ def registry() -> Iterator[Registry]:
 def _fill(registry: Registry) -> None:
     add = registry.add
     # torch 1.5.0: the cp38 wheel is the smallest Linux one; METADATA at its start, then 2 MiB, version.py last
-    big = _wheel("torch", "1.5.0", TORCH_1_5_0_METADATA, after=[("torch/lib/blob.bin", BLOB),
-                                                               ("torch/version.py", b"__version__ = '1.5.0'\ndebug = False\ncuda = '10.2'\n")])
+    big = _wheel("torch", "1.5.0", TORCH_1_5_0_METADATA,
+                 after=[("torch/lib/blob.bin", BLOB),
+                        ("torch/version.py", b"__version__ = '1.5.0'\ndebug = False\ncuda = '10.2'\n")])
     add("torch", "torch-1.5.0-cp38-cp38-manylinux1_x86_64.whl", big)
     add("torch", "torch-1.5.0-cp37-cp37m-manylinux1_x86_64.whl", size=750_000_000)  # never fetched: 404
     add("torch", "torch-1.5.0-cp38-none-macosx_10_9_x86_64.whl", size=80_000_000)
@@ -724,7 +732,8 @@ def test_harvest_against_a_local_registry(registry: Registry) -> None:
 
 def test_a_server_that_ignores_ranges_is_an_error(registry: Registry) -> None:
     registry.ranges = False
-    registry.add("torch", "torch-2.2.0-cp311-cp311-manylinux1_x86_64.whl", _wheel("torch", "2.2.0", TORCH_2_2_0_METADATA))
+    registry.add("torch", "torch-2.2.0-cp311-cp311-manylinux1_x86_64.whl",
+                 _wheel("torch", "2.2.0", TORCH_2_2_0_METADATA))
     with pytest.raises(CompatError) as caught:
         _harvest(registry)
     url = f"{registry.root}/files/torch-2.2.0-cp311-cp311-manylinux1_x86_64.whl"
@@ -752,4 +761,5 @@ def test_no_release_from_the_minimum_on_is_an_error(registry: Registry) -> None:
 def test_an_http_registry_off_loopback_is_refused() -> None:
     with pytest.raises(CompatError) as caught:
         ht.harvest_torch(base="http://example.com/simple/")
-    assert str(caught.value) == "refusing plain http to 'example.com': use https (http is allowed for loopback hosts only)"
+    assert str(caught.value) == ("refusing plain http to 'example.com': "
+                                 "use https (http is allowed for loopback hosts only)")

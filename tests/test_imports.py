@@ -47,7 +47,8 @@ def test_checkout_on_pythonpath_is_what_is_judged(run: Run, installed: Venv, tmp
     shadowed = found["import-shadowed"]
     assert code == 1 and shadowed["severity"] == "error"
     assert shadowed["message"].startswith(
-        f"import mmpose loads {checkout / 'mmpose'} (0.25.0, sys.path[1] {checkout}), not the installed mmpose 0.28.0 at ")
+        f"import mmpose loads {checkout / 'mmpose'} (0.25.0, sys.path[1] {checkout}), "
+        "not the installed mmpose 0.28.0 at ")
     # mmpose 0.25.0 asserts mmcv<=1.5.0: the installed mmcv-full 1.6.0 fails the import that will happen.
     assert found["mmcv-outside-enforced"]["message"].endswith(
         "AssertionError: MMCV==1.6.0 is used but incompatible. Please install mmcv>=1.3.8, <=1.5.0.")
@@ -66,9 +67,10 @@ def test_checkout_in_the_working_directory(run: Run, installed: Venv, tmp_path: 
 def test_two_copies_on_the_path(run: Run, installed: Venv, tmp_path: Path) -> None:
     first = _checkout(tmp_path / "a", "0.28.0")
     second = _checkout(tmp_path / "b", "0.27.0")
-    code, found = _doctor(run, installed, env={"PYTHONPATH": f"{first}:{second}"})
+    _code, found = _doctor(run, installed, env={"PYTHONPATH": f"{first}:{second}"})
     duplicates = found["import-duplicates"]
-    assert duplicates["message"].startswith(f"3 copies of mmpose are on the path; only the first ({first / 'mmpose'}) is imported")
+    assert duplicates["message"].startswith(
+        f"3 copies of mmpose are on the path; only the first ({first / 'mmpose'}) is imported")
     assert found["import-shadowed"]["severity"] == "warning"  # same version as installed
 
 
@@ -88,7 +90,8 @@ def test_editable_install_whose_folder_was_deleted(run: Run, make_venv, tmp_path
     code, found = _doctor(run, venv)
     missing = found["editable-missing"]
     assert code == 1 and missing["dists"] == ["mydemo"]
-    assert missing["message"] == f"editable install of mydemo points at {project}, which no longer exists (from direct_url.json)"
+    assert missing["message"] == (f"editable install of mydemo points at {project}, "
+                                  "which no longer exists (from direct_url.json)")
     assert missing["fix"] == [f"{venv.python} -m pip uninstall -y mydemo"]
 
 
@@ -110,7 +113,9 @@ def test_an_editable_install_shadowed_by_another_tree() -> None:
     }
     matrix = load_matrix(str(ROOT / "data" / "compat_matrix.toml"))
     assert "import-shadowed" not in {f.code for f in diagnose(from_probe(reading), matrix)}
-    reading["imports"]["mmpose"].insert(0, {"path": "/work/old/mmpose", "version": "0.28.0", "via": "sys.path[1] /work/old"})
+    reading["imports"]["mmpose"].insert(0, {"path": "/work/old/mmpose", "version": "0.28.0",
+                                            "via": "sys.path[1] /work/old"})
     found = {f.code: f for f in diagnose(from_probe(reading), matrix)}
     assert found["import-shadowed"].severity == "error"
-    assert found["import-shadowed"].message.startswith("import mmpose loads /work/old/mmpose (0.28.0, sys.path[1] /work/old)")
+    assert found["import-shadowed"].message.startswith(
+        "import mmpose loads /work/old/mmpose (0.28.0, sys.path[1] /work/old)")

@@ -37,7 +37,7 @@ DRIVER = "535.104.05"
 
 def pyenv_python(version: str) -> Optional[str]:
     """This machine's CPython ``version`` (``3.10``), or None."""
-    if "%d.%d" % sys.version_info[:2] == version:
+    if "{}.{}".format(*sys.version_info[:2]) == version:
         return sys.executable
     found = sorted(glob.glob(f"/root/.pyenv/versions/{version}.*/bin/python{version}"))
     return found[-1] if found else None
@@ -146,7 +146,7 @@ def test_a_page_without_the_wheel_refuses_before_anything_runs(run: Run, sites: 
         done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python,
                    env=dict(sites.env, MMCV_BASE_URL=other.url))
     assert done.returncode == 1 and done.stdout == ""
-    version = "%d%d" % sys.version_info[:2]
+    version = "{}{}".format(*sys.version_info[:2])
     assert done.stderr.endswith(
         f"mmcompat: error: {other.url}/mmcv/dist/cu121/torch2.4/index.html has no mmcv 2.2.0 wheel for CPython "
         f"{sys.version_info[0]}.{sys.version_info[1]} on linux (mmcv wheels for linux there: 2.2.0 (cp38)): nothing "
@@ -277,7 +277,8 @@ def test_registry_unreachable_is_said_plainly(run: Run, sites: Sites, fresh_venv
                env=dict(sites.env, MMCOMPAT_SIMPLE_URL="http://127.0.0.1:1/simple"))
     assert done.returncode == 0
     assert ("mmcompat: warning: could not check whether xtcocotools>=1.12 has a wheel for "
-            f"{fresh_venv.python} (cannot reach http://127.0.0.1:1/simple/xtcocotools/: ConnectionError)") in done.stderr
+            f"{fresh_venv.python} (cannot reach http://127.0.0.1:1/simple/xtcocotools/: ConnectionError)"
+            ) in done.stderr
 
 
 @pytest.fixture(scope="module")

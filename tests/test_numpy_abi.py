@@ -18,7 +18,7 @@ pytestmark = [
                        reason="the registry wheel set here (xtcocotools cp311 manylinux) is for CPython 3.11 on Linux"),
 ]
 #: The tag a wheel built on this machine carries (not a registry platform tag).
-LOCAL_TAG = "cp%d%d-cp%d%d-linux_%s" % (sys.version_info[:2] * 2 + (platform.machine(),))
+LOCAL_TAG = "cp{}{}-cp{}{}-linux_{}".format(*sys.version_info[:2] * 2, platform.machine())
 
 
 def _codes(run: Run, venv: Venv):

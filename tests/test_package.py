@@ -115,7 +115,9 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     assert source.startswith(str(env_dir)) and source.endswith("compat_matrix.toml (embedded)\n")
     shipped = Path(source.rsplit(" (", 1)[0])
     assert shipped.read_bytes() == (ROOT / "data" / "compat_matrix.toml").read_bytes()
-    typed = subprocess.run([str(bindir / "python"), "-c", "import compat, os; print(os.path.isfile(os.path.join(os.path.dirname(compat.__file__), 'py.typed')))"],
+    typed = subprocess.run([str(bindir / "python"), "-c",
+                            "import compat, os; "
+                            "print(os.path.isfile(os.path.join(os.path.dirname(compat.__file__), 'py.typed')))"],
                            capture_output=True, text=True, cwd=away, env=env).stdout
     assert typed == "True\n"
     # The build hook compiled the matrix beside it; it answers only for exactly the TOML it came from.

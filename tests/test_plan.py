@@ -184,6 +184,6 @@ def test_never_a_silent_compile(matrix: Matrix) -> None:
 
 
 def test_bad_torch_index_is_bad_input(matrix: Matrix) -> None:
-    with pytest.raises(BadInput, match="refusing plain http to 'torch.example.org'"):
+    with pytest.raises(BadInput, match=r"refusing plain http to 'torch\.example\.org'"):
         plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1"),
              extra={"MMCOMPAT_TORCH_INDEX_URL": "http://torch.example.org/whl"})

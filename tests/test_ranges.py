@@ -85,7 +85,8 @@ _specs = st.lists(_bounds, max_size=3).map(",".join)
 def test_intersection_is_conjunction(a: str, b: str, candidate: str) -> None:
     version = Version(candidate)
     both = Range.parse(a).intersect(Range.parse(b))
-    expected = SpecifierSet(a).contains(version, prereleases=True) and SpecifierSet(b).contains(version, prereleases=True)
+    expected = (SpecifierSet(a).contains(version, prereleases=True)
+                and SpecifierSet(b).contains(version, prereleases=True))
     assert both.contains(version) is expected
     if both.is_empty:
         assert not expected

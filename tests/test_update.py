@@ -10,7 +10,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, Optional
 
 import pytest
 
@@ -29,7 +29,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # keep pytest output clean
         pass
 
-    def _send(self, status: int, body: bytes, headers: Dict[str, str] = None) -> None:
+    def _send(self, status: int, body: bytes, headers: Optional[Dict[str, str]] = None) -> None:
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
@@ -143,13 +143,16 @@ def test_redirect_within_allowed_urls(run: Run, server: str) -> None:
         ("/not-toml", [], "not a valid matrix (not valid TOML: "),
         ("/binary", [], "the download is not UTF-8 text"),
         ("/wrong-schema", [], "not a valid matrix (expected schema = 1, got 2 at schema)"),
-        ("/bad-fact", [], 'not a valid matrix (not a version specifier: \'nonsense\' at mmpose.releases."0.28.0".mmcv-full.enforced.spec)'),
-        ("/good", ["--sha256", "0" * 64], f"sha256 mismatch: expected {'0' * 64}, got {hashlib.sha256(GOOD).hexdigest()}"),
+        ("/bad-fact", [], 'not a valid matrix (not a version specifier: \'nonsense\' '
+                          'at mmpose.releases."0.28.0".mmcv-full.enforced.spec)'),
+        ("/good", ["--sha256", "0" * 64],
+         f"sha256 mismatch: expected {'0' * 64}, got {hashlib.sha256(GOOD).hexdigest()}"),
         ("/to-plain-http", [], "redirected to a URL that is not allowed: http://example.com/compat_matrix.toml"),
         ("/loop", [], "more than 5 redirects"),
     ],
 )
-def test_every_failure_exits_3_and_leaves_the_cache_alone(run: Run, server: str, seeded: Path, path, extra, problem) -> None:
+def test_every_failure_exits_3_and_leaves_the_cache_alone(run: Run, server: str, seeded: Path,
+                                                           path, extra, problem) -> None:
     before = _snapshot(run.cache)
     url = f"{server}{path}"
     done = run("update", "--url", url, *extra)
@@ -176,7 +179,8 @@ def test_unreachable_hosts(run: Run, seeded: Path, url: str, problem: str) -> No
 
 
 @pytest.mark.parametrize("url, message", [
-    ("http://example.com/m.toml", "refusing plain http to 'example.com': use https (http is allowed for loopback hosts only)"),
+    ("http://example.com/m.toml",
+     "refusing plain http to 'example.com': use https (http is allowed for loopback hosts only)"),
     ("ftp://127.0.0.1/m.toml", "not an https URL: 'ftp://127.0.0.1/m.toml'"),
     ("file:///etc/passwd", "not an https URL: 'file:///etc/passwd'"),
     ("https:///nohost", "not an https URL: 'https:///nohost'"),
@@ -216,7 +220,8 @@ def test_invalid_cache_falls_back_to_the_embedded_matrix_with_a_warning(run: Run
     (run.cache / "compat_matrix.toml").write_text("schema = 2\n")
     done = run("resolve", "0.28.0", "--json")
     assert done.returncode == 0 and '"matrix_origin": "embedded"' in done.stdout
-    assert done.stderr == (f"mmcompat: warning: ignoring the cached matrix (bad matrix {run.cache / 'compat_matrix.toml'} "
+    assert done.stderr == ("mmcompat: warning: ignoring the cached matrix "
+                           f"(bad matrix {run.cache / 'compat_matrix.toml'} "
                            "at schema: expected schema = 1, got 2); using the embedded one\n")
     plain = run("resolve", "0.28.0")
     assert plain.stdout == "mmcv-full>=1.3.8,<1.6.0\n" and "warning" in plain.stderr
