@@ -1,15 +1,14 @@
-"""Build hook: compile the matrix into the wheel, so an installed mmcompat never parses TOML at start.
+"""Build hook: compile the matrix into the wheel, so an installed mmcompat never parses TOML at start
+and answers ``resolve TARGET`` without loading the resolver.
 
-The wheel gets ``compat/data/compat_matrix.marshal`` beside ``compat_matrix.toml``: the parsed TOML
-(plain dicts, lists and strings, exactly what ``tomllib`` returns) with the content digest of the TOML
-bytes it came from. :func:`compat.matrix.load` uses it only when that digest equals the digest of the
-TOML file it reads, so an edited TOML is never answered from it, and validates it like any matrix.
-Editable installs get nothing: they read the checkout's TOML.
+The wheel gets ``compat/data/compat_matrix.marshal`` beside ``compat_matrix.toml``
+(:mod:`compat.matrix_compiled`): the parsed TOML, every ``resolve`` answer, the digest of the TOML bytes
+and the identity of the code that computed them. At run time each part is used only when the TOML
+and the code are still exactly those. Editable installs get nothing: they read the checkout's TOML.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 import shutil
 import sys
@@ -25,20 +24,20 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
     def initialize(self, version: str, build_data: Dict[str, Any]) -> None:
         if self.target_name != "wheel" or version == "editable":
             return
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - older build interpreters
-            import tomli as tomllib
         sys.path.insert(0, self.root)
-        try:
-            from compat.cache import content_digest
-            from compat.matrix_compiled import FORMAT
+        try:  # this checkout's own code, the code the wheel ships
+            from compat.matrix import load
+            from compat.matrix_compiled import compile_matrix
+            from compat.resolver import answer_index
         finally:
             sys.path.remove(self.root)
-        with open(os.path.join(self.root, "data", "compat_matrix.toml"), "rb") as handle:
+        toml = os.path.join(self.root, "data", "compat_matrix.toml")
+        with open(toml, "rb") as handle:
             raw = handle.read()
-        payload = marshal.dumps({"format": FORMAT, "digest": content_digest(raw),
-                                 "data": tomllib.loads(raw.decode("utf-8"))})
+        from compat.matrix import parse_toml
+
+        matrix = load(toml)
+        payload = compile_matrix(raw, parse_toml(raw.decode("utf-8"), path=toml), answer_index(matrix))
         self._folder = tempfile.mkdtemp(prefix="mmcompat-build-")
         target = os.path.join(self._folder, "compat_matrix.marshal")
         with open(target, "wb") as handle:

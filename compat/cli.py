@@ -1,8 +1,9 @@
 """The ``mmcompat`` command line. The only place that prints, and the only place that exits.
 
 Exit codes: 0 fine · 1 incompatible or no answer · 2 bad input or usage · 3 could not do the job.
-``mmcompat resolve TARGET [--policy P]`` first tries the precomputed index (:mod:`compat.fastpath`) so
-that the everyday call costs little more than Python's own start; everything else is imported lazily.
+``mmcompat resolve TARGET [--policy P]`` first tries the answers compiled beside the matrix
+(:mod:`compat.matrix_compiled`), so that the everyday call costs little more than Python's own start;
+everything else is imported lazily.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
         policy = rest[1]
     elif rest:
         return None
-    from .fastpath import lookup
     from .locate import locate
+    from .matrix_compiled import answer
 
-    return lookup(locate()[0], policy, args[1])
+    return answer(locate()[0], policy, args[1])
 
 
 class _UsageError(Exception):
@@ -200,9 +201,8 @@ def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" 
 
 
 def _cmd_resolve(options: "Namespace") -> int:
-    from . import fastpath
     from .render import resolution_dict
-    from .resolver import answer_index, pip_lines, resolve
+    from .resolver import pip_lines, resolve
 
     matrix = _load(options.matrix)
     if _stack_mode(options):
@@ -221,8 +221,6 @@ def _cmd_resolve(options: "Namespace") -> int:
         _json(resolution_dict(resolution))
     else:
         _write(pip_lines(resolution.requirements))
-    if matrix.origin != "--matrix" and matrix.content_digest:
-        fastpath.store(matrix.content_digest, answer_index(matrix))
     return 0
 
 

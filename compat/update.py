@@ -15,11 +15,12 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
-from typing import BinaryIO, Callable, Optional
+from typing import Any, BinaryIO, Callable, Dict, Optional
 
 from .errors import BadInput, BadMatrix, CompatError
 from .locate import CACHED_MATRIX_NAME, cache_dir
 from .matrix import from_dict, parse_toml
+from .models import Matrix
 from .net import check_url
 
 __all__ = [
@@ -94,6 +95,20 @@ class _Lock:
         self.handle.close()  # closing releases the lock
 
 
+def _compile_beside(destination: str, body: bytes, data: Dict[str, Any], matrix: Matrix) -> None:
+    """The compiled form beside the installed matrix (its parsed data and every resolve answer), so the
+    cached matrix is answered as fast as the embedded one; a failure only costs speed."""
+    from .cache import write_atomic
+    from .matrix_compiled import compile_matrix, compiled_path
+    from .resolver import answer_index
+
+    try:
+        answers = answer_index(matrix)
+    except CompatError:
+        answers = {}
+    write_atomic(compiled_path(destination), compile_matrix(body, data, answers))
+
+
 def update(
     url: Optional[str] = None,
     *,
@@ -119,7 +134,8 @@ def update(
     except UnicodeDecodeError:
         raise UpdateFailed(target_url, "the download is not UTF-8 text") from None
     try:
-        matrix = from_dict(parse_toml(text, path=target_url), path=target_url, origin="update")
+        data = parse_toml(text, path=target_url)
+        matrix = from_dict(data, path=target_url, origin="update")
     except BadMatrix as e:
         raise UpdateFailed(target_url, f"not a valid matrix ({e.problem}{' at ' + e.key if e.key else ''})") from None
     folder = cache_dir()
@@ -144,6 +160,7 @@ def update(
                     with contextlib.suppress(OSError):
                         os.unlink(tmp)
                     raise
+            _compile_beside(destination, body, data, matrix)
     except OSError as e:
         raise UpdateFailed(target_url, f"cannot write {destination}: {e.strerror or e}") from e
     return UpdateResult(target_url, destination, len(body), digest, changed, matrix.generated)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Dict, Optional
 
 import pytest
 
@@ -20,14 +22,12 @@ def _changed(text: str, old: str, new: str) -> str:
     return text[:position] + MARKER.replace(old, new) + text[position + len(MARKER):]
 
 
-def test_index_is_written_once_and_answers_like_the_full_path(run: Run) -> None:
+def test_the_full_path_keeps_only_the_parsed_matrix(run: Run) -> None:
     slow = run("resolve", "mmpose==0.28.0")
-    index = run.cache / "resolve-index.marshal"
-    assert index.is_file() and (run.cache / "matrix-parsed.marshal").is_file()
-    stamp = index.stat().st_mtime_ns
-    fast = run("resolve", "mmpose==0.28.0")
-    assert fast.stdout == slow.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
-    assert index.stat().st_mtime_ns == stamp
+    assert slow.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
+    assert sorted(p.name for p in run.cache.iterdir()) == ["matrix-parsed.marshal"]
+    again = run("resolve", "mmpose==0.28.0", "--json")
+    assert json.loads(again.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
     assert not [p for p in run.cache.iterdir() if p.name.endswith(".tmp")], "temp files left behind"
 
 
@@ -50,30 +50,67 @@ def test_a_same_size_rewrite_of_the_matrix_is_seen(run: Run, tmp_path: Path) -> 
     assert run("resolve", "0.28.0").stdout == "mmcv-full>=1.3.8,<1.6.0\n"
 
 
-def test_a_code_change_is_never_answered_from_the_cache(tmp_path: Path) -> None:
-    """A copy of the package, answered once (cache filled), then its rendering edited: the next answer
-    is the new code's, not the cached one."""
+def _copy_of_the_package(tmp_path: Path) -> Path:
     package = tmp_path / "src" / "compat"
     shutil.copytree(ROOT / "compat", package, ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "src" / "data").mkdir()
     shutil.copy(EMBEDDED, tmp_path / "src" / "data" / "compat_matrix.toml")
-    env = {"PYTHONPATH": str(tmp_path / "src"), "MMCOMPAT_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    return package
 
-    def resolve() -> str:
-        done = subprocess.run([sys.executable, "-m", "compat", "resolve", "0.28.0"], capture_output=True, text=True,
-                              env=env, cwd=str(tmp_path), timeout=60)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
 
-    assert resolve() == resolve() == "mmcv-full>=1.3.8,<1.6.0\n"
-    assert (tmp_path / "cache" / "resolve-index.marshal").is_file()
+def _resolve(tmp_path: Path, *extra: str, env: Optional[Dict[str, str]] = None) -> str:
+    variables = {"PYTHONPATH": str(tmp_path / "src"), "MMCOMPAT_CACHE_DIR": str(tmp_path / "cache"),
+                 "PATH": "/usr/bin:/bin", **(env or {})}
+    done = subprocess.run([sys.executable, "-m", "compat", "resolve", "0.28.0", *extra], capture_output=True,
+                          text=True, env=variables, cwd=str(tmp_path), timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_compiled_answers_serve_only_that_toml_and_that_code(tmp_path: Path) -> None:
+    """Compile the matrix as the build hook does, but with a marked answer: it is served while the TOML
+    and the code are those it was compiled from, and never once either changed."""
+    package = _copy_of_the_package(tmp_path)
+    toml = tmp_path / "src" / "data" / "compat_matrix.toml"
+    compile_it = (
+        "import sys; from compat.matrix import load, parse_toml; from compat.resolver import answer_index\n"
+        "from compat.matrix_compiled import compile_matrix, compiled_path\n"
+        "raw = open(sys.argv[1], 'rb').read(); answers = answer_index(load(sys.argv[1]))\n"
+        "answers[('safe', '0.28.0')] = 'FROM THE COMPILED FILE\\n'\n"
+        "open(compiled_path(sys.argv[1]), 'wb').write(compile_matrix(raw, parse_toml(raw.decode(), path='x'), answers))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", compile_it, str(toml)], capture_output=True, text=True,
+                          env={"PYTHONPATH": str(tmp_path / "src"), "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
+    # build-time data, not a cache: MMCOMPAT_NO_CACHE does not turn it off
+    assert _resolve(tmp_path, env={"MMCOMPAT_NO_CACHE": "1"}) == "FROM THE COMPILED FILE\n"
+    assert _resolve(tmp_path, "--policy", "enforced") == "mmcv-full>=1.3.8,<=1.6.0\n"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(_changed(text, "<1.6.0", "<1.5.0"), encoding="utf-8")  # the same size
+    assert _resolve(tmp_path) == "mmcv-full>=1.3.8,<1.5.0\n"
+    toml.write_text(text, encoding="utf-8")
+    assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
     resolver = package / "resolver.py"
     source = resolver.read_text(encoding="utf-8")
     edited = source.replace('return "".join(line + "\\n" for line in requirements)',
                             'return "".join("EDITED " + line + "\\n" for line in requirements)')
     assert edited != source, "the edit point moved: update this test"
     resolver.write_text(edited, encoding="utf-8")
-    assert resolve() == "EDITED mmcv-full>=1.3.8,<1.6.0\n"
+    assert _resolve(tmp_path) == "EDITED mmcv-full>=1.3.8,<1.6.0\n"
+
+
+def test_a_code_change_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    package = _copy_of_the_package(tmp_path)
+    assert _resolve(tmp_path) == _resolve(tmp_path) == "mmcv-full>=1.3.8,<1.6.0\n"
+    assert (tmp_path / "cache" / "matrix-parsed.marshal").is_file()
+    render = package / "render.py"
+    source = render.read_text(encoding="utf-8")
+    edited = source.replace('"target": target_dict(release),',
+                            '"target": target_dict(release), "edited": True,')
+    assert edited != source, "the edit point moved: update this test"
+    render.write_text(edited, encoding="utf-8")
+    assert json.loads(_resolve(tmp_path, "--json"))["edited"] is True
 
 
 @pytest.mark.parametrize("value, writes", [("1", False), ("yes", False), ("0", True), ("", True)])
@@ -96,7 +133,7 @@ def test_library_calls_write_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("garbage", [b"", b"\x00\x01garbage", b"\xe9"])
-@pytest.mark.parametrize("name", ["resolve-index.marshal", "matrix-parsed.marshal"])
+@pytest.mark.parametrize("name", ["matrix-parsed.marshal", "resolve-index.marshal"])
 def test_damaged_caches_are_ignored(run: Run, garbage: bytes, name: str) -> None:
     run.cache.mkdir(parents=True)
     (run.cache / name).write_bytes(garbage)

@@ -125,6 +125,11 @@ def test_update_installs_a_verified_matrix(run: Run, server: str) -> None:
     assert run("update", "--url", f"{server}/good").stdout.startswith("already current: ")
     assert run("resolve", "0.28.0").stdout == "mmcv-full>=1.3.8,<1.6.0\n"
     assert not list(run.cache.glob("*.tmp")) and not list(run.cache.glob(".*.tmp"))
+    # compiled beside it, as the build hook compiles the embedded one: answered without parsing
+    from compat.matrix_compiled import answer
+
+    assert (run.cache / "compat_matrix.marshal").is_file()
+    assert answer(str(cached), "safe", "0.28.0") == "mmcv-full>=1.3.8,<1.6.0\n"
 
 
 def test_redirect_within_allowed_urls(run: Run, server: str) -> None:
