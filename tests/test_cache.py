@@ -77,7 +77,8 @@ def test_compiled_answers_serve_only_that_toml_and_that_code(tmp_path: Path) -> 
         "from compat.matrix_compiled import compile_matrix, compiled_path\n"
         "raw = open(sys.argv[1], 'rb').read(); answers = answer_index(load(sys.argv[1]))\n"
         "answers[('safe', '0.28.0')] = 'FROM THE COMPILED FILE\\n'\n"
-        "open(compiled_path(sys.argv[1]), 'wb').write(compile_matrix(raw, parse_toml(raw.decode(), path='x'), answers))\n"
+        "data = parse_toml(raw.decode(), path='x')\n"
+        "open(compiled_path(sys.argv[1]), 'wb').write(compile_matrix(raw, data, answers))\n"
     )
     done = subprocess.run([sys.executable, "-c", compile_it, str(toml)], capture_output=True, text=True,
                           env={"PYTHONPATH": str(tmp_path / "src"), "PATH": "/usr/bin:/bin"}, timeout=60)
