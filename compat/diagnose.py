@@ -13,14 +13,12 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import InvalidVersion, Version
 
-from .models import Dependency, Environment, Finding, Matrix, Release
+from .models import MMCV_DISTRIBUTIONS, Dependency, Environment, Finding, Matrix, Release, by_severity
 from .ranges import Range
 from .resolver import DEFAULT_PACKAGE, requirements_for
 
 __all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "diagnose", "find_links_for", "pip_command"]
 
-#: The distributions that all install the ``mmcv`` package folder.
-MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite")
 _EXAMPLES = 5
 
 
@@ -518,5 +516,4 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
         ))
     if release is not None:
         findings.extend(check_stack(matrix, release, installed_stack(env), python, env))
-    order = {"error": 0, "warning": 1, "info": 2}
-    return tuple(sorted(findings, key=lambda f: order[f.severity]))
+    return by_severity(findings)

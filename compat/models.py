@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from packaging.version import Version
 
 from .ranges import Range
 
 __all__ = [
+    "MMCV_DISTRIBUTIONS",
+    "MMCV_LINES",
     "POLICIES",
     "SEVERITIES",
     "SOURCES",
@@ -35,6 +37,7 @@ __all__ = [
     "TorchTable",
     "WheelBuild",
     "WheelIndex",
+    "by_severity",
 ]
 
 #: The upstream sources a fact can come from, in the order they are shown.
@@ -395,6 +398,11 @@ class Resolution:
 
 
 SEVERITIES = ("error", "warning", "info")
+#: The distributions that all install the ``mmcv`` package folder (probe.VERIFIED repeats them: the probe
+#: runs alone in other interpreters; a test keeps the two equal).
+MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite")
+#: The mmcv lines a release can need: mmcv-full for MMPose 0.x, mmcv 2.x for 1.x.
+MMCV_LINES = ("mmcv-full", "mmcv")
 
 
 @dataclass(frozen=True)
@@ -473,6 +481,11 @@ class Environment:
             if dist.name == name:
                 return dist
         return None
+
+
+def by_severity(findings: "Iterable[Finding]") -> "Tuple[Finding, ...]":
+    """Findings ordered as :data:`SEVERITIES` (errors first), each severity in the order given."""
+    return tuple(sorted(findings, key=lambda f: SEVERITIES.index(f.severity)))
 
 
 @dataclass(frozen=True)

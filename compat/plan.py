@@ -21,12 +21,11 @@ from packaging.version import InvalidVersion, Version
 
 from .driver import Driver, detect
 from .errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
-from .models import Environment, Matrix
+from .models import MMCV_DISTRIBUTIONS, Environment, Matrix
 from .stack import Machine, Stack, StackTarget, parse_machine, parse_python_version, parse_targets, resolve_stack
 
 __all__ = [
     "ENV_TORCH_INDEX",
-    "MMCV_DISTRIBUTIONS",
     "InstallPlan",
     "NoInstaller",
     "PlanRefused",
@@ -38,8 +37,6 @@ __all__ = [
     "solve",
 ]
 
-#: The distributions that all install the ``mmcv`` package folder.
-MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite")
 ENV_TORCH_INDEX = "MMCOMPAT_TORCH_INDEX_URL"
 #: mmpose's compiled dependency (requirements/runtime.txt of 0.x and 1.x: xtcocotools>=1.12).
 COMPILED_DEPENDENCY = ("xtcocotools", ">=1.12")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 
-from .models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
+from .models import POLICIES, SEVERITIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
 from .ranges import Range
 
 TYPE_CHECKING = False
@@ -195,7 +195,7 @@ def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional
 
 
 def _summary(findings: Sequence[Finding]) -> str:
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
     if not counts["error"] and not counts["warning"]:
         return "no problems found"
     return f"{counts['error']} error(s), {counts['warning']} warning(s)"

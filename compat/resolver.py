@@ -10,7 +10,7 @@ from packaging.version import InvalidVersion, Version
 
 from .errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable
 from .matrix import load
-from .models import POLICIES, Matrix, PackageTable, Release, Resolution
+from .models import MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
 
 __all__ = [
     "DEFAULT_PACKAGE",
@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 DEFAULT_PACKAGE = "mmpose"
-_MMCV_LINES = ("mmcv-full", "mmcv")
 
 
 def check_policy(policy: str) -> str:
@@ -179,7 +178,7 @@ def mmcv_requirement(version: str, policy: str = "safe", *, matrix: Optional[Mat
     """The mmcv requirement for an MMPose release, e.g. ``mmcv-full>=1.3.8,<1.6.0`` for ``0.28.0``."""
     resolution = resolve(version, policy=policy, matrix=matrix)
     for line in resolution.requirements:
-        if Requirement(line).name in _MMCV_LINES:
+        if Requirement(line).name in MMCV_LINES:
             return line
     raise NoAnswer(  # pragma: no cover - every release with facts names an mmcv line
         f"no mmcv requirement for {version}", release=version, distribution="mmcv", policy=policy

@@ -23,7 +23,7 @@ from packaging.version import InvalidVersion, Version
 
 from .driver import Driver
 from .errors import BadInput, Unsatisfiable
-from .models import FindLinks, Matrix, Release
+from .models import MMCV_LINES, FindLinks, Matrix, Release
 from .ranges import Range
 from .resolver import check_policy
 from .wheels import driver_variants, mmcv_wheel_versions, python_key, torch_for
@@ -42,7 +42,6 @@ __all__ = [
     "resolve_stack",
 ]
 
-MMCV_LINES = ("mmcv-full", "mmcv")
 PLATFORMS = ("linux", "windows", "macos")
 #: The CPython versions a way out may suggest, when the data knows nothing wider.
 _PYTHONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")

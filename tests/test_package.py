@@ -134,3 +134,11 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     edited = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True,
                             text=True, cwd=away, env=nocache, timeout=60)
     assert json.loads(edited.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.5.0"]
+
+
+def test_the_probe_verifies_every_mmcv_distribution() -> None:
+    """The probe runs alone in other interpreters, so it repeats the names: they must stay equal."""
+    from compat import probe
+    from compat.models import MMCV_DISTRIBUTIONS
+
+    assert sorted(probe.VERIFIED) == sorted(MMCV_DISTRIBUTIONS)
