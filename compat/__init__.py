@@ -37,7 +37,7 @@ _LAZY = {
     "POLICIES": "models",
     "mmcv_requirement": "resolver",
     "resolve": "resolver",
-    "compatible": "resolver",
+    "compatible": "accepts",
     "load_matrix": ("matrix", "load"),
     "Matrix": "models",
     "Release": "models",
@@ -56,11 +56,12 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from typing import Any, List
 
+    from .accepts import compatible
     from .errors import BadInput, BadMatrix, CompatError, NoAnswer, UnknownRelease, Unsatisfiable
     from .matrix import load as load_matrix
     from .models import POLICIES, Dependency, Fact, Matrix, Release, Resolution
     from .ranges import Range
-    from .resolver import compatible, mmcv_requirement, resolve
+    from .resolver import mmcv_requirement, resolve
 
 
 del TYPE_CHECKING

@@ -94,12 +94,20 @@ def _parser() -> "ArgumentParser":
     )
     compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
     matrix = commands.add_parser("matrix", parents=[common], help="show the whole compatibility matrix")
-    matrix.add_argument("--source", action="store_true", help="say which matrix file is in effect")
-    update = commands.add_parser("update", parents=[common], help="fetch a newer matrix into the user cache")
-    update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL, else the project's)")
+    matrix.add_argument("--source", action="store_true",
+                        help="say which matrix file is in effect (and whether a cached one is older than the "
+                             "embedded one)")
+    # update only writes the user cache: no --matrix, which it would ignore
+    update_common = Parser(add_help=False)
+    update_common.add_argument("--json", action="store_true", help="print JSON")
+    update_common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    update = commands.add_parser("update", parents=[update_common],
+                                 help="fetch a newer matrix into the user cache (or remove it: --reset)")
+    update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)")
     update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
-    update.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
-                        help="per connect and read (default 5)")
+    update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5)")
+    update.add_argument("--reset", action="store_true",
+                        help="remove the cached matrix instead, so the embedded one is in effect again")
     harvest = commands.add_parser(
         "harvest", parents=[common], help="rebuild a package's rows from an upstream git clone (nothing is run)"
     )
@@ -225,19 +233,18 @@ def _cmd_resolve(options: "Namespace") -> int:
 
 
 def _cmd_compatible(options: "Namespace") -> int:
+    from .accepts import accepting, describe
     from .render import compatible_dict, compatible_text
-    from .resolver import compatible
 
     matrix = _load(options.matrix)
-    releases = compatible(options.requirement, policy=options.policy, matrix=matrix)
+    acceptance = accepting(options.requirement, policy=options.policy, matrix=matrix)
     if options.json:
-        _json(compatible_dict(options.requirement, options.policy, releases, matrix))
+        _json(compatible_dict(acceptance, matrix))
     else:
-        _write(compatible_text(releases))
-    if not releases:
-        sys.stderr.write(f"{_PROG}: no release accepts {options.requirement} under the {options.policy} policy\n")
-        return 1
-    return 0
+        _write(compatible_text(acceptance.releases))
+    for line in describe(acceptance):
+        sys.stderr.write(f"{_PROG}: {line}\n")
+    return 0 if acceptance.releases else 1
 
 
 def _cmd_matrix(options: "Namespace") -> int:
@@ -245,10 +252,26 @@ def _cmd_matrix(options: "Namespace") -> int:
 
     matrix = _load(options.matrix)
     if options.source:
+        from .update import cache_age, describe_time
+
+        # a cached matrix in effect hides the embedded one, which an upgrade of mmcompat may have renewed
+        age = cache_age() if matrix.origin == "cache" else None
         if options.json:
-            _json({"matrix": matrix.path, "matrix_origin": matrix.origin, "generated": matrix.generated})
+            source: "Dict[str, Any]" = {"matrix": matrix.path, "matrix_origin": matrix.origin,
+                                        "generated": matrix.generated}
+            if age is not None:
+                source.update(modified=describe_time(age.cached_modified), older_than_embedded=age.older,
+                              embedded={"matrix": age.embedded_path, "generated": age.embedded_generated,
+                                        "modified": describe_time(age.embedded_modified)})
+            _json(source)
         else:
             _write(f"{matrix.path} ({matrix.origin})\n")
+            if age is not None:
+                advice = f"; '{_PROG} update --reset' removes the cached one" if age.older else ""
+                _write(f"the cached matrix is {'older' if age.older else 'not older'} than the embedded one: "
+                       f"cached generated {age.cached_generated!r} (file time {describe_time(age.cached_modified)}), "
+                       f"embedded {age.embedded_path} generated {age.embedded_generated!r} "
+                       f"(file time {describe_time(age.embedded_modified)}){advice}\n")
     elif options.json:
         _json(matrix_dict(matrix))
     elif sys.stdout.isatty():
@@ -302,8 +325,23 @@ def _cmd_guard(options: "Namespace") -> int:
 
 
 def _cmd_update(options: "Namespace") -> int:
-    from .update import update
+    from .update import reset, update
 
+    if options.reset:
+        from .locate import cache_dir, locate
+
+        given = [flag for flag, value in (("--url", options.url), ("--sha256", options.sha256),
+                                          ("--timeout", options.timeout)) if value is not None]
+        if given:
+            raise _UsageError(f"--reset downloads nothing: it takes no {', '.join(given)}")
+        removed = reset()
+        path, origin = locate()
+        if options.json:
+            _json({"removed": removed, "cache": cache_dir(), "matrix": path, "matrix_origin": origin})
+        else:
+            lines = [f"removed {p}" for p in removed] or [f"nothing to remove: no cached matrix in {cache_dir()}"]
+            _write("\n".join([*lines, f"in effect: {path} ({origin})"]) + "\n")
+        return 0
     progress = None
     if sys.stderr.isatty():
         def progress(done: int, total: "Optional[int]") -> None:
@@ -311,8 +349,9 @@ def _cmd_update(options: "Namespace") -> int:
             sys.stderr.write(f"\r{_PROG}: downloading {shown}")
             sys.stderr.flush()
 
+    timeout = 5.0 if options.timeout is None else options.timeout
     try:
-        result = update(options.url, sha256=options.sha256, timeout=options.timeout, progress=progress)
+        result = update(options.url, sha256=options.sha256, timeout=timeout, progress=progress)
     finally:
         if progress is not None:
             sys.stderr.write("\n")
@@ -384,7 +423,8 @@ def _cmd_harvest(options: "Namespace") -> int:
             _json({"package": package, "releases": releases})
         if not options.write:
             return 0
-    from .matrix import parse_toml
+    from .errors import BadMatrix
+    from .matrix import from_dict, parse_toml
 
     target = options.matrix or embedded_path()
     try:
@@ -393,7 +433,14 @@ def _cmd_harvest(options: "Namespace") -> int:
         old_data = parse_toml(old, path=target)
     except (OSError, UnicodeDecodeError, CompatError):
         old, old_data = "", {}
-    text = toml_writer.dump(harvest.merge_matrix(old_data, parts), header=harvest.HEADER)
+    try:  # the writer reads its text back: it is exactly this data
+        text = toml_writer.dump(harvest.merge_matrix(old_data, parts), header=harvest.HEADER)
+    except (TypeError, ValueError) as e:
+        raise CompatError(f"cannot write the harvested matrix as TOML: {e}; {target} is unchanged") from e
+    try:  # never replace a matrix with one that does not load
+        from_dict(parse_toml(text, path=target), path=target, origin="harvest")
+    except BadMatrix as e:
+        raise BadMatrix(f"{target} as harvested", f"{e.problem}; the file is unchanged", key=e.key) from e
     if old == text:
         sys.stderr.write(f"{_PROG}: {target} is already what harvest produces\n")
         return 0

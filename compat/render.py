@@ -9,6 +9,7 @@ from .ranges import Range
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from .accepts import Acceptance
     from .plan import InstallPlan
     from .stack import Stack, StackTarget
 
@@ -86,12 +87,14 @@ def resolution_dict(resolution: Resolution) -> Dict[str, Any]:
     }
 
 
-def compatible_dict(requirement: str, policy: str, releases: Sequence[Release], matrix: Matrix) -> Dict[str, Any]:
+def compatible_dict(acceptance: "Acceptance", matrix: Matrix) -> Dict[str, Any]:
     """The ``compatible --json`` object."""
     return {
-        "requirement": requirement,
-        "policy": policy,
-        "releases": [r.key for r in releases],
+        "requirement": acceptance.requirement,
+        "policy": acceptance.policy,
+        "package": acceptance.package,
+        "releases": [r.key for r in acceptance.releases],
+        "branches": [r.key for r in acceptance.branches],
         "matrix": matrix.path,
         "matrix_origin": matrix.origin,
     }

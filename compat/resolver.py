@@ -16,7 +16,6 @@ __all__ = [
     "DEFAULT_PACKAGE",
     "answer_index",
     "check_policy",
-    "compatible",
     "find_release",
     "mmcv_requirement",
     "nearest_releases",
@@ -183,37 +182,6 @@ def mmcv_requirement(version: str, policy: str = "safe", *, matrix: Optional[Mat
     raise NoAnswer(  # pragma: no cover - every release with facts names an mmcv line
         f"no mmcv requirement for {version}", release=version, distribution="mmcv", policy=policy
     )
-
-
-def compatible(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix] = None) -> Tuple[Release, ...]:
-    """The releases (newest first) whose ``policy`` range accepts a pinned distribution.
-
-    ``requirement`` is ``NAME==VERSION``, e.g. ``mmcv-full==1.6.0`` or ``mmengine==0.9.0``.
-    """
-    check_policy(policy)
-    text = requirement.strip()
-    try:
-        parsed = Requirement(text)
-    except InvalidRequirement:
-        raise BadInput(f"not a requirement: {requirement!r}; give NAME==VERSION, e.g. mmcv-full==1.6.0",
-                       value=requirement) from None
-    specs = list(parsed.specifier)
-    if len(specs) != 1 or specs[0].operator != "==" or specs[0].version.endswith(".*"):
-        raise BadInput(f"give one exact version, e.g. mmcv-full==1.6.0; got {requirement!r}", value=requirement)
-    version = Version(specs[0].version)
-    name = canonicalize_name(parsed.name)
-    matrix = matrix if matrix is not None else load()
-    table = _table(matrix, DEFAULT_PACKAGE)
-    if not any(release.dependency(name) for release in table.releases):
-        known = sorted({d.name for release in table.releases for d in release.dependencies})
-        raise BadInput(f"no {table.name} release records {name!r}; known: {', '.join(known)}", value=requirement)
-    accepted = []
-    for release in table.releases:
-        dependency = release.dependency(name)
-        version_range = dependency.range_for(policy) if dependency else None
-        if version_range is not None and not version_range.is_empty and version_range.contains(version):
-            accepted.append(release)
-    return tuple(accepted)
 
 
 def pip_lines(requirements: Tuple[str, ...]) -> str:

@@ -135,11 +135,18 @@ def test_debug_shows_the_traceback(run: Run) -> None:
 def test_compatible(run: Run) -> None:
     done = run("compatible", "mmcv-full==1.6.0")
     assert (done.returncode, done.stdout) == (0, "0.29.0\n0.28.1\n")
+    assert done.stderr == ("mmcompat: mmpose releases that accept mmcv-full==1.6.0 under the safe policy; also the "
+                           "master and 0.x branch tips\n")
     done = run("compatible", "mmcv-full==1.6.0", "--policy", "enforced", "--json")
-    assert json.loads(done.stdout)["releases"] == ["0.29.0", "0.28.1", "0.28.0", "0.27.0", "0.26.0", "0.25.1"]
+    data = json.loads(done.stdout)
+    assert data["releases"] == ["0.29.0", "0.28.1", "0.28.0", "0.27.0", "0.26.0", "0.25.1"]
+    assert (data["package"], data["branches"]) == ("mmpose", ["master", "0.x"])
     done = run("compatible", "mmcv-full==1.7.0")
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == "mmcompat: no release accepts mmcv-full==1.7.0 under the safe policy\n"
+    assert done.stderr == ("mmcompat: no mmpose release accepts mmcv-full==1.7.0 under the safe policy; the master "
+                           "and 0.x branch tips do\n")
+    done = run("compatible", "mmdet==3.2.0")
+    assert done.returncode == 0 and done.stdout.splitlines()[0] == "1.3.2" and "0.29.0" not in done.stdout
 
 
 def test_matrix_plain_text_is_stable(run: Run) -> None:

@@ -11,9 +11,10 @@ from packaging.version import Version
 
 import compat
 from compat import harvest
+from compat.accepts import accepting, compatible
 from compat.errors import BadInput, CompatError, NoAnswer, UnknownRelease
 from compat.models import POLICIES, Matrix
-from compat.resolver import answer_index, compatible, find_release, nearest_releases, pip_lines, resolve
+from compat.resolver import answer_index, find_release, nearest_releases, pip_lines, resolve
 
 
 def test_every_seed_row_is_the_safe_answer(seed_text: str, matrix: Matrix) -> None:
@@ -157,7 +158,13 @@ def test_no_answer(matrix: Matrix) -> None:
         ("mmengine==0.7.0", "safe", ["1.0.0", "1.0.0rc1", "1.0.0rc0", "1.0.0b0"]),
         ("mmdet==2.28.2", "safe", ["0.29.0", "0.28.1", "0.28.0", "0.27.0", "0.26.0", "0.25.1", "0.25.0", "0.24.0",
                                    "0.23.0", "0.22.0", "0.21.0", "0.20.0", "0.19.0", "0.18.0", "0.17.0", "0.16.0",
-                                   "0.15.0"]),
+                                   "0.15.0", "0.14.0", "0.13.0"]),  # silent on mmdet, and their mmcv ranges meet
+        # mmdet 3.x needs mmcv 2.x: no MMPose 0.x release can sit next to it (the stack resolver agrees)
+        ("mmdet==3.2.0", "safe", ["1.3.2", "1.3.1", "1.3.0", "1.2.0", "1.0.0rc1", "1.0.0rc0", "1.0.0b0"]),
+        # the lite mmcv is judged as the mmcv module it installs
+        ("mmcv-lite==2.1.0", "safe", ["1.3.2", "1.3.1", "1.3.0", "1.2.0", "1.0.0rc1", "1.0.0rc0", "1.0.0b0"]),
+        # an mmcv-full version never satisfies a release of the mmcv 2.x line, whatever its number
+        ("mmcv-full==2.0.0", "safe", []),
     ],
 )
 def test_compatible(matrix: Matrix, requirement: str, policy: str, expected) -> None:
@@ -165,12 +172,23 @@ def test_compatible(matrix: Matrix, requirement: str, policy: str, expected) -> 
     assert releases == expected
 
 
+def test_branch_tips_are_answered_apart(matrix: Matrix) -> None:
+    found = accepting("mmcv-full==1.7.0", matrix=matrix)
+    assert found.releases == () and [b.key for b in found.branches] == ["master", "0.x"]
+
+
+def test_an_unknown_release_of_another_package(matrix: Matrix) -> None:
+    with pytest.raises(BadInput, match=r"^unknown mmdet release '3\.9\.0'; nearest known: "):
+        accepting("mmdet==3.9.0", matrix=matrix)
+
+
 @pytest.mark.parametrize(
     "requirement, message",
     [
         ("mmcv-full>=1.6", "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full>=1.6'"),
         ("mmcv-full", "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full'"),
-        ("torch==2.0", "no mmpose release records 'torch'; known: mmcv, mmcv-full, mmdet, mmengine, mmtrack"),
+        ("torch==2.0",
+         "no mmpose release records 'torch'; known: mmcv, mmcv-full, mmcv-lite, mmdet, mmengine, mmtrack"),
         ("==1.0", "not a requirement: '==1.0'; give NAME==VERSION, e.g. mmcv-full==1.6.0"),
     ],
 )
