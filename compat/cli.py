@@ -268,10 +268,10 @@ def _cmd_matrix(options: "Namespace") -> int:
             _write(f"{matrix.path} ({matrix.origin})\n")
             if age is not None:
                 advice = f"; '{_PROG} update --reset' removes the cached one" if age.older else ""
-                _write(f"the cached matrix is {'older' if age.older else 'not older'} than the embedded one: "
-                       f"cached generated {age.cached_generated!r} (file time {describe_time(age.cached_modified)}), "
-                       f"embedded {age.embedded_path} generated {age.embedded_generated!r} "
-                       f"(file time {describe_time(age.embedded_modified)}){advice}\n")
+                _write(f"the cached matrix (generated {age.cached_generated!r}, file time "
+                       f"{describe_time(age.cached_modified)}) is {'older' if age.older else 'not older'} than "
+                       f"the embedded one {age.embedded_path} (generated {age.embedded_generated!r}, file time "
+                       f"{describe_time(age.embedded_modified)}){advice}\n")
     elif options.json:
         _json(matrix_dict(matrix))
     elif sys.stdout.isatty():
@@ -609,9 +609,14 @@ def _run(args: List[str]) -> int:
         return 130
     except BrokenPipeError:
         raise
-    except Exception as e:
+    except Exception as e:  # the last line of defence: never a traceback without --debug
         if debug:
             raise
+        if isinstance(e, ValueError) and "integer string conversion" in str(e):
+            # packaging turns each part of a version into an int: past Python's digit limit that fails
+            sys.stderr.write(f"{_PROG}: error: a version in the arguments has more digits than Python converts to a "
+                             f"number; give a real version (see '{_PROG} --help')\n")
+            return 2
         sys.stderr.write(f"{_PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} "
                          "(run with --debug for details)\n")
         return 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .models import MMCV_DISTRIBUTIONS, Dependency, Environment, Finding, Matrix, Release, by_severity
 from .ranges import Range
@@ -30,7 +30,7 @@ def pip_command(python: str, *args: str) -> str:
 def _version(text: Optional[str]) -> Optional[Version]:
     try:
         return Version(text) if text else None
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
         return None
 
 

@@ -16,12 +16,23 @@ __all__ = [
     "NoAnswer",
     "UnknownRelease",
     "Unsatisfiable",
+    "shown",
 ]
+
+#: How much of a value a message quotes: an argument can be any length.
+SHOWN = 200
 
 EXIT_OK = 0
 EXIT_INCOMPATIBLE = 1
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 3
+
+
+def shown(value: str, limit: int = SHOWN) -> str:
+    """``value`` quoted for a message, cut to ``limit`` characters (saying how long it was)."""
+    if len(value) <= limit:
+        return repr(value)
+    return repr(value[:limit]) + f"... ({len(value)} characters)"
 
 
 class CompatError(Exception):
@@ -54,7 +65,7 @@ class UnknownRelease(BadInput):
         self.package = package
         self.nearest: Tuple[str, ...] = tuple(nearest)
         hint = f"; nearest known: {', '.join(self.nearest)}" if self.nearest else ""
-        super().__init__(f"unknown {package} release {value!r}{hint}", value=value)
+        super().__init__(f"unknown {package} release {shown(value)}{hint}", value=value)
 
 
 class BadMatrix(CompatError):

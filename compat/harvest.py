@@ -343,7 +343,7 @@ def _release_key(tag: str) -> Optional[str]:
     text = tag[1:] if tag[:1] in "vV" else tag
     try:
         return str(Version(text))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
         return None
 
 

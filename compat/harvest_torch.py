@@ -34,7 +34,7 @@ from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .errors import CompatError
 
@@ -525,7 +525,7 @@ def _torchvision_pairs(http: _Http, entries: Iterable[Mapping[str, Any]], floor:
             continue
         try:
             pinned = Version(pin)
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or a number past int()'s digit limit
             continue
         if pinned < floor:
             break

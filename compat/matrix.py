@@ -13,7 +13,7 @@ import re
 import sys
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from . import matrix_compiled
 from .errors import BadInput, BadMatrix
@@ -92,7 +92,7 @@ class _Validator:
         text = self.string(text, key)
         try:
             return Version(text)
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or a number past int()'s digit limit
             raise self.fail(key, f"not a PEP 440 version: {text!r}") from None
 
     def versions(self, value: Any, key: Tuple[str, ...], *, empty: bool = True) -> Tuple[Version, ...]:

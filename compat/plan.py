@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass, field, replace
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .driver import Driver, detect
 from .errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
@@ -101,7 +101,7 @@ class InstallPlan:
 def _public(version: str) -> str:
     try:
         return Version(version).public
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
         return version.split("+", 1)[0]
 
 
@@ -133,7 +133,7 @@ def _is_minor_of(wanted: str, installed: str) -> bool:
     try:
         asked = Version(wanted.split("+", 1)[0]).release
         have = Version(_public(installed)).release
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
         return False
     return len(asked) == 2 and asked == have[:2]
 

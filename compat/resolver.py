@@ -6,11 +6,11 @@ from typing import Dict, List, Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
-from .errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable
+from .errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
 from .matrix import load
-from .models import MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
+from .models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
 
 __all__ = [
     "DEFAULT_PACKAGE",
@@ -30,14 +30,14 @@ DEFAULT_PACKAGE = "mmpose"
 def check_policy(policy: str) -> str:
     """Return ``policy`` when it is known; raise :class:`BadInput` naming the known ones otherwise."""
     if policy not in POLICIES:
-        raise BadInput(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}", value=policy)
+        raise BadInput(f"unknown policy {shown(policy)}; known: {', '.join(POLICIES)}", value=policy)
     return policy
 
 
 def _parse_version(text: str) -> Optional[Version]:
     try:
         return Version(text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
         return None
 
 
@@ -62,7 +62,7 @@ def _table(matrix: Matrix, package: str) -> PackageTable:
     table = matrix.package(package)
     if table is None:
         known = ", ".join(sorted(matrix.packages))
-        raise BadInput(f"the matrix has no package {package!r}; known: {known}", value=package)
+        raise BadInput(f"the matrix has no package {shown(package)}; known: {known}", value=package)
     return table
 
 
@@ -88,29 +88,46 @@ def find_release(matrix: Matrix, target: str) -> Release:
     except InvalidRequirement:
         known = ", ".join(sorted(table.branches))
         raise BadInput(
-            f"not a release, branch or requirement: {text!r}; give e.g. 0.28.0, mmpose==0.28.0 or one of {known}",
+            f"not a release, branch or requirement: {shown(text)}; give e.g. 0.28.0, mmpose==0.28.0 or one of {known}",
             value=target,
         ) from None
     if canonicalize_name(requirement.name) != table.name and not requirement.specifier:
         known = ", ".join(sorted(table.branches))
         raise BadInput(
-            f"unknown target {text!r}; give a release such as 0.28.0, mmpose==0.28.0, or a branch: {known}",
+            f"unknown target {shown(text)}; give a release such as 0.28.0, mmpose==0.28.0, or a branch: {known}",
             value=target,
         )
     if canonicalize_name(requirement.name) != table.name:
-        raise BadInput(f"mmcompat resolves {table.name} releases; got {requirement.name!r}", value=target)
+        raise _other_name(matrix, table, requirement, target)
     if requirement.url or requirement.extras or requirement.marker:
-        raise BadInput(f"give {table.name} with a version only, not {text!r}", value=target)
+        raise BadInput(f"give {table.name} with a version only, not {shown(text)}", value=target)
     specs = list(requirement.specifier)
     if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(".*"):
         pinned = _parse_version(specs[0].version)
         if pinned is None:
-            raise BadInput(f"not a version: {specs[0].version!r}", value=target)
+            raise BadInput(f"not a version: {shown(specs[0].version)}", value=target)
         return _exact(table, pinned, specs[0].version)
     matching = [r for r in table.releases if requirement.specifier.contains(r.version)]
     if not matching:
-        raise BadInput(f"no known {table.name} release matches {text!r}", value=target)
+        raise BadInput(f"no known {table.name} release matches {shown(text)}", value=target)
     return matching[0]
+
+
+def _other_name(matrix: Matrix, table: PackageTable, requirement: Requirement, target: str) -> BadInput:
+    """The error for ``resolve NAME...`` where NAME is not the package resolved: a distribution a release
+    needs points to ``compatible``; a typo gets the nearest name."""
+    import difflib
+
+    name = canonicalize_name(requirement.name)
+    needed = {d.name for r in table.releases for d in r.dependencies} | set(MMCV_DISTRIBUTIONS)
+    if name in needed or name in matrix.packages:
+        text = f"{name}{requirement.specifier}"
+        return BadInput(f"resolve answers what an {table.name} release needs; to list the {table.name} releases that "
+                        f"accept {shown(text)}, run: mmcompat compatible {text[:200]}", value=target)
+    known = sorted(set(matrix.packages) | needed)
+    guess = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {guess[0]}?" if guess else f"; known: {', '.join(sorted(matrix.packages))}"
+    return BadInput(f"unknown package {shown(name)}{hint}", value=target)
 
 
 def _exact(table: PackageTable, version: Version, text: str) -> Release:

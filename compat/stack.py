@@ -19,10 +19,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .driver import Driver
-from .errors import BadInput, Unsatisfiable
+from .errors import BadInput, Unsatisfiable, shown
 from .models import MMCV_LINES, FindLinks, Matrix, Release
 from .ranges import Range
 from .resolver import check_policy
@@ -178,7 +178,7 @@ def _cuda_text(cuda: str) -> str:
     if text and text not in ("cpu", "mps"):
         parts = text.split(".")
         if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
-            raise BadInput(f"not a CUDA version: {cuda[:60]!r}; give e.g. 11.3, cu113, cpu or auto", value=cuda)
+            raise BadInput(f"not a CUDA version: {shown(cuda)}; give e.g. 11.3, cu113, cpu or auto", value=cuda)
     return text
 
 
@@ -188,10 +188,10 @@ def _torch_text(torch: str) -> str:
         return ""
     try:
         version = Version(text.split("+", 1)[0])
-    except InvalidVersion:
-        raise BadInput(f"not a torch version: {torch[:60]!r}; give e.g. 1.12.1, 2.1 or auto", value=torch) from None
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+        raise BadInput(f"not a torch version: {shown(torch)}; give e.g. 1.12.1, 2.1 or auto", value=torch) from None
     if len(str(version)) > 40 or any(part > 10**6 for part in version.release):
-        raise BadInput(f"not a torch version: {torch[:60]!r}; give e.g. 1.12.1, 2.1 or auto", value=torch)
+        raise BadInput(f"not a torch version: {shown(torch)}; give e.g. 1.12.1, 2.1 or auto", value=torch)
     return version.public
 
 
@@ -203,7 +203,7 @@ def parse_python_version(text: str) -> str:
     parts = raw.split(".")
     if len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts) and parts[0] == "3":
         return f"{int(parts[0])}.{int(parts[1])}"
-    raise BadInput(f"not a CPython version: {text[:60]!r}; give e.g. 3.10", value=text)
+    raise BadInput(f"not a CPython version: {shown(text)}; give e.g. 3.10", value=text)
 
 
 def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[str], python: Optional[str] = None,
@@ -213,7 +213,7 @@ def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[
     (``1.12.1``, ``2.1``, ``auto``) and ``--python-version`` (default: this interpreter's)."""
     name = (platform or this_platform()).lower()
     if name not in PLATFORMS:
-        raise BadInput(f"unknown platform {str(platform)[:60]!r}; known: {', '.join(PLATFORMS)}", value=str(platform))
+        raise BadInput(f"unknown platform {shown(str(platform))}; known: {', '.join(PLATFORMS)}", value=str(platform))
     cuda_text = _cuda_text(cuda or "")
     if (name == "macos") != (cuda_text == "mps") and cuda_text not in ("", "cpu"):
         raise BadInput(f"{cuda_text!r} does not exist on {name}: torch has CUDA builds for linux and windows, "
@@ -228,18 +228,23 @@ def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
     targets: Dict[str, StackTarget] = {}
     for text in texts:
         raw = text.strip()
+        branches = [name for table in matrix.packages.values() for name in table.branches]
+        if raw in branches:
+            raise BadInput(f"{shown(raw)} is a branch: a stack needs releases, which have wheels and pins; give a "
+                           "release such as mmpose==1.3.2 (mmcompat resolve BRANCH prints what a branch tip needs)",
+                           value=text)
         try:
             Version(raw[1:] if raw[:1] in "vV" else raw)
             raw = f"mmpose=={raw[1:] if raw[:1] in 'vV' else raw}"
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or a number past int()'s digit limit
             pass
         try:
             requirement = Requirement(raw)
         except InvalidRequirement:
-            raise BadInput(f"not a requirement: {text[:200]!r}; give e.g. mmpose==1.3.2 or mmdet", value=text) from None
+            raise BadInput(f"not a requirement: {shown(text)}; give e.g. mmpose==1.3.2 or mmdet", value=text) from None
         name = canonicalize_name(requirement.name)
         if name not in matrix.packages:
-            raise BadInput(f"the matrix has no package {name[:200]!r}; known: {', '.join(sorted(matrix.packages))}",
+            raise BadInput(f"the matrix has no package {shown(name)}; known: {', '.join(sorted(matrix.packages))}",
                            value=text)
         if name in targets:
             spec = targets[name].spec & requirement.specifier

@@ -107,6 +107,21 @@ def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
          "no documented range for mmcv-full in mmpose 0.15.0 (sources present: enforced, installer); "
          "try --policy safe"),
         (["compatible", "mmcv-full>=1"], 2, "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full>=1'"),
+        (["resolve", "mmpos==0.28.0"], 2, "unknown package 'mmpos'; did you mean mmpose?"),
+        (["resolve", "mmcv-full==1.6.0"], 2,
+         "resolve answers what an mmpose release needs; to list the mmpose releases that accept 'mmcv-full==1.6.0', "
+         "run: mmcompat compatible mmcv-full==1.6.0"),
+        (["install", "1.x", "--dry-run"], 2,
+         "'1.x' is a branch: a stack needs releases, which have wheels and pins; give a release such as "
+         "mmpose==1.3.2 (mmcompat resolve BRANCH prints what a branch tip needs)"),
+        (["resolve", "mmpose==" + "1" * 5000, "--cuda", "cpu"], 2,
+         "a version in the arguments has more digits than Python converts to a number; give a real version "
+         "(see 'mmcompat --help')"),
+        (["resolve", "1" * 5000], 2,
+         "unknown target '" + "1" * 200 + "'... (5000 characters); give a release such as 0.28.0, mmpose==0.28.0, "
+         "or a branch: 0.x, 1.x, main, master"),
+        (["resolve", "0.28.0", "--python-version", "3.11", "--torch", "x" * 300], 2,
+         "not a torch version: '" + "x" * 200 + "'... (300 characters); give e.g. 1.12.1, 2.1 or auto"),
     ],
 )
 def test_errors_are_one_line_with_the_right_exit_code(run: Run, args, code: int, message: str) -> None:

@@ -121,7 +121,8 @@ def test_unknown_release_carries_the_nearest(matrix: Matrix) -> None:
         ("", "empty target; give a release such as 0.28.0 or a branch such as master"),
         ("foo", "unknown target 'foo'; give a release such as 0.28.0, mmpose==0.28.0, "
                 "or a branch: 0.x, 1.x, main, master"),
-        ("mmdet==2.25.0", "mmcompat resolves mmpose releases; got 'mmdet'"),
+        ("mmdet==2.25.0", "resolve answers what an mmpose release needs; to list the mmpose releases that accept "
+                          "'mmdet==2.25.0', run: mmcompat compatible mmdet==2.25.0"),
         ("0.28.0.0.x!", "not a release, branch or requirement: '0.28.0.0.x!'; "
                         "give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
         ("mmpose>=5", "no known mmpose release matches 'mmpose>=5'"),
