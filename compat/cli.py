@@ -204,6 +204,10 @@ def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" 
         from .environment import inspect
 
         env = inspect(getattr(options, "python", None), cached=True)
+    if getattr(options, "python", None):
+        from .plan import check_platform
+
+        check_platform(env, options.platform, options.python)
     return solve(matrix, options.target, env, platform=options.platform, cuda=options.cuda, torch=options.torch,
                  python_version=options.python_version, policy=options.policy, allow_build=options.allow_build)
 
@@ -593,6 +597,10 @@ def _run(args: List[str]) -> int:
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
+        if getattr(options, "python", None):  # a path, an environment folder or a name on PATH
+            from .environment import find_interpreter
+
+            options.python = find_interpreter(options.python)
         if options.command == "install":
             return _cmd_install(options, pip_args)
         return _COMMANDS[options.command](options)

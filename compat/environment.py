@@ -78,10 +78,39 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
         python=str(python.get("executable", "")),
         python_version=str(python.get("version", "")),
         platform=str(python.get("platform", "")),
+        externally_managed=bool(python.get("externally_managed", False)),
         distributions=tuple(dists),
         shared_files=shared,
         torch=torch_info,
     )
+
+
+def find_interpreter(text: str) -> str:
+    """``--python``: an interpreter path, a venv or conda environment folder (its ``bin/python`` or
+    ``python.exe``), or a name on PATH (``python3.10``); :class:`BadInput` naming what was tried."""
+    import os
+    import shutil
+
+    from .errors import BadInput, shown
+
+    tried = [text]
+    if os.path.isdir(text):
+        candidates = [os.path.join(text, "bin", "python"), os.path.join(text, "bin", "python3"),
+                      os.path.join(text, "python.exe"), os.path.join(text, "Scripts", "python.exe")]
+        for candidate in candidates:
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+        tried = candidates
+    elif os.path.isfile(text):
+        if os.access(text, os.X_OK):
+            return text
+    elif os.sep not in text:
+        found = shutil.which(text)
+        if found:
+            return found
+        tried = [f"{text} on PATH"]
+    raise BadInput(f"--python {shown(text)} is not an interpreter, an environment folder or a name on PATH "
+                   f"(tried {', '.join(tried)[:300]})", value=text)
 
 
 def _reading_cache() -> Optional[str]:

@@ -474,6 +474,8 @@ class Environment:
     torch: Optional[TorchInfo]
     imports: Mapping[str, Tuple[ImportCopy, ...]] = field(default_factory=dict)
     missing_editables: Tuple[Tuple[str, str, str], ...] = ()
+    #: PEP 668: pip refuses to install into this interpreter without a venv or --break-system-packages
+    externally_managed: bool = False
 
     def get(self, name: str) -> Optional[InstalledDistribution]:
         """The first distribution called ``name`` on the path (the one ``import`` metadata sees)."""

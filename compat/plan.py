@@ -31,6 +31,7 @@ __all__ = [
     "PlanRefused",
     "Step",
     "links_check",
+    "check_platform",
     "machine_for",
     "numpy_pin",
     "plan_install",
@@ -127,6 +128,17 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
     if cuda_text in ("", "auto") and (platform or "").lower() != "macos":
         driver = detect(environ)
     return parse_machine(platform, cuda, torch, python, driver=driver)
+
+
+_SYS_PLATFORMS = {"linux": "linux", "win32": "windows", "cygwin": "windows", "darwin": "macos"}
+
+
+def check_platform(env: Environment, platform: Optional[str], python: str) -> None:
+    """A ``--platform`` that is not the target interpreter's is bad input (its wheels would not install)."""
+    have = _SYS_PLATFORMS.get(env.platform, "linux" if env.platform.startswith("linux") else "")
+    if platform and have and platform.lower() != have:
+        raise BadInput(f"--platform {platform} contradicts {python}, which runs on {have}: leave --platform out, or "
+                       "plan for another machine with mmcompat resolve or constraints", value=platform)
 
 
 def _is_minor_of(wanted: str, installed: str) -> bool:
@@ -305,6 +317,7 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
     is asked whether xtcocotools has a wheel for the target.
     """
     variables = os.environ if environ is None else environ
+    check_platform(env, platform, python)
     have = ".".join(env.python_version.split(".")[:2])
     if python_version and have and parse_python_version(python_version) != have:
         raise BadInput(f"--python-version {python_version} does not match {python}, which is CPython {have}: wheels "
@@ -317,6 +330,10 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
     warnings: List[str] = []
     notes: List[str] = []
     notes.extend(stack.notes)
+    if env.externally_managed and "--break-system-packages" not in pip_args:
+        warnings.append(f"{python} is externally managed (PEP 668): pip will refuse to install into it; use a venv "
+                        f"({python} -m venv .venv, then --python .venv/bin/python), or, if you mean it, pass pip's "
+                        "own flag after --: -- --break-system-packages")
     if installer == "uv":
         notes.append(f"{python} has no pip: using uv pip install --python {python}")
 

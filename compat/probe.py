@@ -590,6 +590,7 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
             "prefix": sys.prefix,
             "platform": sys.platform,
             "path": search,
+            "externally_managed": _externally_managed(),
         },
         "distributions": distributions,
         "shared_files": [
@@ -598,6 +599,12 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
         ],
         "torch": torch_info,
     }
+
+
+def _externally_managed():  # type: () -> bool
+    """PEP 668: the interpreter's stdlib folder has EXTERNALLY-MANAGED, and this is not a venv."""
+    in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+    return not in_venv and os.path.isfile(os.path.join(os.path.dirname(os.__file__), "EXTERNALLY-MANAGED"))
 
 
 def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], float) -> Dict[str, Any]

@@ -269,3 +269,15 @@ def test_unsatisfiable_stack_exits_1_with_one_line(run: Run) -> None:
         assert done.returncode == 1 and done.stdout == "" and done.stderr.count("\n") == 1
         assert done.stderr.startswith(
             "mmcompat: error: nothing fits mmpose==0.28.0 on linux/CPython 3.8/CUDA 11.3/torch 1.12.1: ")
+
+
+@pytest.mark.skipif(not list(Path("/usr/lib").glob("python3*/EXTERNALLY-MANAGED")),
+                    reason="no externally managed system Python here")
+def test_install_warns_before_planning_for_an_externally_managed_python(run: Run) -> None:
+    python = "/usr/bin/python3"
+    done = run("install", "mmpose==1.3.2", "--python", python, "--dry-run", "--offline", "--cuda", "cpu",
+               env={"PIP_NO_INDEX": "1"})
+    assert done.returncode == 0, done.stderr
+    assert (f"mmcompat: warning: {python} is externally managed (PEP 668): pip will refuse to install into it; use a "
+            f"venv ({python} -m venv .venv, then --python .venv/bin/python), or, if you mean it, pass pip's own flag "
+            "after --: -- --break-system-packages\n") in done.stderr

@@ -215,11 +215,33 @@ def test_this_interpreter_by_default(run: Run) -> None:
     assert done.returncode in (0, 1) and done.stdout.startswith(("doctor:", "error", "warning", "info"))
 
 
-@pytest.mark.parametrize("python", ["/nonexistent/python", "/bin/false"])
-def test_target_that_cannot_be_inspected_exits_3(run: Run, python: str) -> None:
-    done = run("doctor", "--python", python)
-    assert done.returncode == 3 and done.stderr.startswith(f"mmcompat: error: cannot inspect {python}: ")
+def test_target_that_cannot_be_inspected_exits_3(run: Run) -> None:
+    done = run("doctor", "--python", "/bin/false")
+    assert done.returncode == 3 and done.stderr.startswith("mmcompat: error: cannot inspect /bin/false: ")
     assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("python, tried", [
+    ("/nonexistent/python", "/nonexistent/python"),
+    ("no-such-python-anywhere", "no-such-python-anywhere on PATH"),
+])
+def test_a_python_that_is_none_exits_2_naming_what_was_tried(run: Run, python: str, tried: str) -> None:
+    done = run("doctor", "--python", python)
+    assert (done.returncode, done.stderr) == (2, f"mmcompat: error: --python {python!r} is not an interpreter, an "
+                                                 f"environment folder or a name on PATH (tried {tried})\n")
+
+
+def test_python_takes_an_environment_folder_or_a_name_on_path(run: Run, make_venv, tmp_path: Path) -> None:
+    venv = make_venv()
+    by_folder = run("doctor", "--python", str(venv.path), "--json")
+    assert by_folder.returncode == 0, by_folder.stderr
+    assert json.loads(by_folder.stdout)["environment"]["python"] == str(venv.path / "bin" / "python")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run("doctor", "--python", str(empty))
+    assert done.returncode == 2 and f"(tried {empty}/bin/python, " in done.stderr
+    on_path = run("doctor", "--python", "python3", "--json", env={"PATH": str(venv.path / "bin")})
+    assert on_path.returncode == 0, on_path.stderr
 
 
 def test_reading_cache_never_hides_a_change(run: Run, make_venv, tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ def plan(matrix: Matrix, targets: Sequence[str], env: Environment, *, driver: st
          extra: Optional[Dict[str, str]] = None, **options: object) -> InstallPlan:
     environ = {"MMCOMPAT_CUDA_DRIVER_VERSION": driver, "PIP_NO_INDEX": "1", "PATH": "/usr/bin:/bin"}
     environ.update(extra or {})
-    return plan_install(matrix, targets, env, python=PY, platform="linux", offline=True, environ=environ,
+    options.setdefault("platform", "linux")
+    return plan_install(matrix, targets, env, python=PY, offline=True, environ=environ,
                         **options)  # type: ignore[arg-type]
 
 
@@ -187,3 +188,23 @@ def test_bad_torch_index_is_bad_input(matrix: Matrix) -> None:
     with pytest.raises(BadInput, match=r"refusing plain http to 'torch\.example\.org'"):
         plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1"),
              extra={"MMCOMPAT_TORCH_INDEX_URL": "http://torch.example.org/whl"})
+
+
+def test_a_platform_that_contradicts_the_target_is_bad_input(matrix: Matrix) -> None:
+    with pytest.raises(BadInput) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1"), platform="windows")
+    assert str(caught.value) == ("--platform windows contradicts /venv/bin/python, which runs on linux: leave "
+                                 "--platform out, or plan for another machine with mmcompat resolve or constraints")
+
+
+def test_an_externally_managed_target_is_warned_about(matrix: Matrix) -> None:
+    env = env_with("pip==23.2.1")
+    managed = Environment(env.python, env.python_version, env.platform, env.distributions, (), None,
+                          externally_managed=True)
+    planned = plan(matrix, ["mmpose==1.3.2"], managed)
+    assert planned.warnings[0] == (
+        f"{PY} is externally managed (PEP 668): pip will refuse to install into it; use a venv ({PY} -m venv .venv, "
+        "then --python .venv/bin/python), or, if you mean it, pass pip's own flag after --: -- "
+        "--break-system-packages")
+    quiet = plan(matrix, ["mmpose==1.3.2"], managed, pip_args=["--break-system-packages"])
+    assert not any("externally managed" in w for w in quiet.warnings)
