@@ -42,6 +42,9 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
     return answer(locate()[0], policy, args[1])
 
 
+PLATFORM_CHOICES = ("linux", "windows", "macos")
+
+
 class _UsageError(Exception):
     pass
 
@@ -78,7 +81,7 @@ def _parser() -> "ArgumentParser":
     stackopts.add_argument("--cuda", metavar="11.3|cpu|auto",
                            help="CUDA version or cpu (default: the environment's torch build; none there: auto, "
                                 "the newest CUDA the NVIDIA driver runs, else cpu)")
-    stackopts.add_argument("--platform", choices=("linux", "windows", "macos"), help="default: this machine's")
+    stackopts.add_argument("--platform", choices=PLATFORM_CHOICES, help="default: this machine's")
     stackopts.add_argument("--python-version", metavar="X.Y",
                            help="the CPython the wheels must be for (default: the target interpreter's)")
     stackopts.add_argument("--allow-build", action="store_true",
@@ -89,6 +92,13 @@ def _parser() -> "ArgumentParser":
     resolve.add_argument("target", metavar="TARGET", nargs="+",
                          help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
                               "mmpose==1.3.2 mmdet")
+    wheels = commands.add_parser("wheels", parents=[common],
+                                 help="list the prebuilt mmcv wheels: platform, CUDA, torch and CPython, with provenance")
+    wheels.add_argument("dist", metavar="DIST[==V]", nargs="?", help="mmcv-full, mmcv, or e.g. mmcv==2.1.0")
+    wheels.add_argument("--platform", choices=PLATFORM_CHOICES, help="only this platform")
+    wheels.add_argument("--cuda", metavar="11.3|cpu", help="only this CUDA variant")
+    wheels.add_argument("--torch", metavar="X.Y", help="only this torch minor")
+    wheels.add_argument("--python-version", metavar="X.Y", help="only wheels for this CPython")
     compatible = commands.add_parser(
         "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
     )
@@ -251,6 +261,39 @@ def _cmd_compatible(options: "Namespace") -> int:
     return 0 if acceptance.releases else 1
 
 
+def _cmd_wheels(options: "Namespace") -> int:
+    from .errors import BadInput, shown
+    from .render import wheels_dict, wheels_rich, wheels_text
+    from .stack import parse_machine, parse_python_version
+    from .wheels import wheel_rows
+
+    matrix = _load(options.matrix)
+    name, _, pinned = (options.dist or "").partition("==")
+    name = name.strip().lower()
+    if name and name not in matrix.wheels:
+        raise BadInput(f"no wheel table for {shown(name)}; known: {', '.join(sorted(matrix.wheels))}", value=name)
+    from packaging.version import Version
+
+    try:
+        version = Version(pinned) if pinned else None
+    except ValueError:
+        raise BadInput(f"not a version: {shown(pinned)}", value=pinned) from None
+    machine = parse_machine(options.platform or "linux", options.cuda, options.torch, None)
+    rows = wheel_rows(matrix, name or None, version, platform=options.platform, cuda=machine.cuda or None,
+                      torch=machine.torch_minor or None,
+                      python=parse_python_version(options.python_version) if options.python_version else None)
+    if options.json:
+        _json(wheels_dict(rows, matrix))
+    elif sys.stdout.isatty():
+        wheels_rich(rows, sys.stdout)
+    else:
+        _write(wheels_text(rows))
+    if not rows:
+        sys.stderr.write(f"{_PROG}: no prebuilt wheel matches\n")
+        return 1
+    return 0
+
+
 def _cmd_matrix(options: "Namespace") -> int:
     from .render import matrix_dict, matrix_rich, matrix_text
 
@@ -317,15 +360,27 @@ def _cmd_doctor(options: "Namespace") -> int:
 
 def _cmd_guard(options: "Namespace") -> int:
     from .environment import inspect
-    from .guard import guard, read_plan
+    from .guard import guard, marker_environment, read_plan
 
     if not options.requirements and not options.files:
         raise _UsageError("give the planned install: REQ ... and/or -r FILE")
     matrix = _load(options.matrix)
-    plan = read_plan(options.requirements, options.files, options.constraints)
-    env = inspect(options.python, cached=True)
-    planned = {name: str(r) for name, r in plan.requirements.items()}
-    return _report(options, guard(plan, env, matrix), env, "guard", {"plan": planned})
+    inspected: "Dict[str, Environment]" = {}
+
+    def target() -> "Environment":  # inspected once, when a marker needs it or for the judgement
+        if "env" not in inspected:
+            inspected["env"] = inspect(options.python, cached=True)
+        return inspected["env"]
+
+    def markers() -> "Dict[str, str]":  # the interpreter the probe ran in: --python resolved by inspect
+        return marker_environment(target().python if options.python else None)
+
+    plan = read_plan(options.requirements, options.files, options.constraints, matrix=matrix, markers=markers)
+    env = target()
+    extra: "Dict[str, Any]" = {"plan": plan.shown()}
+    if plan.references or plan.unnamed:
+        extra["references"] = [r.to_dict() for r in (*plan.references.values(), *plan.unnamed)]
+    return _report(options, guard(plan, env, matrix), env, "guard", extra)
 
 
 def _cmd_update(options: "Namespace") -> int:
@@ -566,6 +621,7 @@ def _cmd_constraints(options: "Namespace") -> int:
 _COMMANDS = {
     "resolve": _cmd_resolve,
     "compatible": _cmd_compatible,
+    "wheels": _cmd_wheels,
     "matrix": _cmd_matrix,
     "doctor": _cmd_doctor,
     "guard": _cmd_guard,

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .accepts import Acceptance
     from .plan import InstallPlan
     from .stack import Stack, StackTarget
+    from .wheels import WheelRow
 
 __all__ = [
     "MATRIX_COLUMNS",
@@ -30,6 +31,9 @@ __all__ = [
     "resolution_dict",
     "stack_dict",
     "stack_text",
+    "wheels_dict",
+    "wheels_rich",
+    "wheels_text",
     "target_dict",
 ]
 
@@ -280,3 +284,41 @@ def plan_dict(plan: "InstallPlan", matrix: Matrix) -> Dict[str, Any]:
         "warnings": list(plan.warnings),
         "notes": list(plan.notes),
     }
+
+
+WHEEL_COLUMNS = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence")
+
+
+def _wheel_cells(row: "WheelRow") -> List[str]:
+    cuda = row.cuda if row.cuda in ("cpu", "mps") else "cu" + row.cuda.replace(".", "")
+    python = " ".join("cp" + p.replace(".", "") for p in row.python) or "?"
+    return [row.distribution, str(row.version), row.platform, cuda, f"torch{row.torch}", python, row.evidence]
+
+
+def wheels_text(rows: Sequence["WheelRow"]) -> str:
+    """``mmcompat wheels`` as aligned plain text, one build per line."""
+    table = [list(WHEEL_COLUMNS)] + [_wheel_cells(r) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(WHEEL_COLUMNS))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
+
+
+def wheels_dict(rows: Sequence["WheelRow"], matrix: Matrix) -> Dict[str, Any]:
+    """``mmcompat wheels --json``."""
+    return {
+        "wheels": [{"distribution": r.distribution, "version": str(r.version), "platform": r.platform,
+                    "cuda": r.cuda, "torch": r.torch, "python": list(r.python), "evidence": r.evidence,
+                    "source": r.source} for r in rows],
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+    }
+
+
+def wheels_rich(rows: Sequence["WheelRow"], file: IO[str]) -> None:
+    """The same table on a terminal."""
+    from rich.console import Console  # only a terminal pays for rich
+    from rich.table import Table
+
+    table = Table(*WHEEL_COLUMNS)
+    for row in rows:
+        table.add_row(*_wheel_cells(row))
+    Console(file=file).print(table)

@@ -7,6 +7,7 @@ binary it needs exists: torch, torchvision and the mmcv wheel.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from packaging.version import Version
@@ -114,3 +115,55 @@ def torch_for(matrix: Matrix, minor: str, cuda: str, platform: str, python: str)
             continue
         return release
     return None
+
+
+@dataclass(frozen=True)
+class WheelRow:
+    """Prebuilt wheels of one release of an mmcv line for one platform, CUDA variant and torch minor.
+
+    ``python``: the CPython versions (empty: not known); ``evidence``: ``published`` (mmcv's version
+    picker lists the build; CPython by the recorded rule, inferred) or ``observed`` (wheel files seen,
+    not in the picker); ``source``: where it was read.
+    """
+
+    distribution: str
+    version: Version
+    platform: str
+    cuda: str
+    torch: str
+    python: Tuple[str, ...]
+    evidence: str
+    source: str
+
+
+def wheel_rows(matrix: Matrix, distribution: Optional[str] = None, version: Optional[Version] = None, *,
+               platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
+               python: Optional[str] = None) -> List[WheelRow]:
+    """Every known prebuilt wheel, newest release first, filtered by whatever is given."""
+    rows: List[WheelRow] = []
+    for line, index in matrix.wheels.items():
+        if distribution is not None and line != distribution:
+            continue
+        for build in index.builds:
+            if (platform and build.platform != platform) or (cuda and build.cuda != cuda) or (
+                    torch and build.torch != torch):
+                continue
+            for found in build.versions:
+                if version is not None and found != version:
+                    continue
+                if build.python:
+                    pythons: Tuple[str, ...] = build.python
+                    evidence, source = "observed", build.source
+                else:
+                    ruled = _rule_pythons(matrix, index, build, found)
+                    pythons = ruled or ()
+                    rule = index.python
+                    evidence = "published"
+                    source = index.source + (f"; CPython by the rule in {rule.source}" if rule is not None else "")
+                if python is not None and pythons and python not in pythons:
+                    continue
+                rows.append(WheelRow(line, found, build.platform, build.cuda, build.torch,
+                                     tuple(sorted(pythons, key=python_key)), evidence, source))
+    rows.sort(key=lambda r: (r.distribution, r.version, r.platform, python_key(r.torch), python_key(r.cuda)),
+              reverse=True)
+    return rows
