@@ -92,8 +92,8 @@ def _parser() -> "ArgumentParser":
     resolve.add_argument("target", metavar="TARGET", nargs="+",
                          help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
                               "mmpose==1.3.2 mmdet")
-    wheels = commands.add_parser("wheels", parents=[common],
-                                 help="list the prebuilt mmcv wheels: platform, CUDA, torch and CPython, with provenance")
+    wheels = commands.add_parser(
+        "wheels", parents=[common], help="list the prebuilt mmcv wheels: platform, CUDA, torch, CPython, provenance")
     wheels.add_argument("dist", metavar="DIST[==V]", nargs="?", help="mmcv-full, mmcv, or e.g. mmcv==2.1.0")
     wheels.add_argument("--platform", choices=PLATFORM_CHOICES, help="only this platform")
     wheels.add_argument("--cuda", metavar="11.3|cpu", help="only this CUDA variant")

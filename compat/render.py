@@ -31,10 +31,10 @@ __all__ = [
     "resolution_dict",
     "stack_dict",
     "stack_text",
+    "target_dict",
     "wheels_dict",
     "wheels_rich",
     "wheels_text",
-    "target_dict",
 ]
 
 MATRIX_COLUMNS = ("package", "release", "distribution", *POLICIES)
