@@ -94,10 +94,11 @@ def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
          "(see 'mmcompat --help')"),
         (["resolve", "0.28.0", "--frobnicate"], 2, "unrecognized arguments: --frobnicate (see 'mmcompat --help')"),
         (["resolve"], 2, "the following arguments are required: TARGET (see 'mmcompat --help')"),
-        ([], 2, "give a command: resolve, compatible, matrix, doctor, guard, update, harvest, install, constraints "
-                "(see 'mmcompat --help')"),
-        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'compatible', 'matrix', "
-                         "'update', 'harvest', 'install', 'constraints', 'doctor', 'guard') (see 'mmcompat --help')"),
+        ([], 2, "give a command: resolve, compatible, wheels, matrix, doctor, guard, update, harvest, install, "
+                "constraints (see 'mmcompat --help')"),
+        (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'wheels', 'compatible', "
+                         "'matrix', 'update', 'harvest', 'install', 'constraints', 'doctor', 'guard') "
+                         "(see 'mmcompat --help')"),
         (["resolve", "mmpose==0.28.0;;"], 2,
          "not a release, branch or requirement: 'mmpose==0.28.0;;'; "
          "give e.g. 0.28.0, mmpose==0.28.0 or one of 0.x, 1.x, main, master"),
