@@ -150,6 +150,9 @@ def _parser() -> "ArgumentParser":
         help="write a pip constraints file for a stack (pip install -c FILE)")
     constraints.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
     constraints.add_argument("-o", "--output", metavar="FILE", help="write it here (atomically) instead of stdout")
+    constraints.add_argument("--format", choices=("pip", "requirements", "uv"), default="pip",
+                             help="pip: a constraints file (default); requirements: a file pip install -r runs as "
+                                  "one command; uv: a pyproject.toml fragment for uv")
     doctor = commands.add_parser(
         "doctor", parents=[common, target], help="find conflicting, clobbered and out-of-range mmcv installs"
     )
@@ -574,6 +577,7 @@ def _cmd_constraints(options: "Namespace") -> int:
     import shlex
 
     from . import __version__
+    from .export import export
     from .plan import numpy_pin
     from .render import stack_dict
 
@@ -588,28 +592,9 @@ def _cmd_constraints(options: "Namespace") -> int:
     if options.json:
         _json(stack_dict(targets, stack, matrix))
         return 0
-    platform = stack.platform
-    where = platform.describe()
     argv = sys.argv[2:] if sys.argv[1:2] == ["constraints"] else []
-    produced_by = shlex.join(["mmcompat", "constraints", *argv])
-    lines = [
-        f"# pip constraints for {' '.join(t.text for t in targets)} on {where}, {stack.policy} policy",
-        f"# produced by mmcompat {__version__}: {produced_by}",
-        f"# matrix: {matrix.path} ({matrix.origin})",
-        f"# {stack.explanation}",
-    ]
-    if stack.torch is not None and stack.torch.index_url and not stack.torch.installed:
-        lines.append(f"# torch and torchvision first: pip install {' '.join(stack.torch.requirements)} "
-                     f"--index-url {stack.torch.index_url}")
-    if stack.find_links:
-        lines.append(f"# prebuilt {stack.mmcv} wheels: pip install -c THIS_FILE -f {stack.find_links[0]} "
-                     f"--only-binary {stack.mmcv} ...")
-    requirements = list(stack.requirements)
-    numpy_reason = numpy_pin(matrix, stack)
-    if numpy_reason:
-        lines.append(f"# numpy<2: {numpy_reason}")
-        requirements.append("numpy<2")
-    text = "\n".join(lines + requirements) + "\n"
+    text = export(options.format, targets, stack, matrix, numpy=numpy_pin(matrix, stack) or "",
+                  produced_by=shlex.join(["mmcompat", "constraints", *argv]), version=__version__)
     if not options.output:
         _write(text)
         return 0

@@ -333,3 +333,45 @@ def test_plain_pip_of_the_same_sdist_builds_no_ops(sites: Sites, build_site: Pat
     with serve(build_site) as builds:
         done = fresh_venv.pip("install", "mmcv==2.1.0", "--index-url", f"{builds.url}/simple", env=sites.env)
     assert done.returncode != 0 and "pkg_resources" in done.stdout + done.stderr  # setuptools 82 was chosen
+
+
+def test_a_requirements_export_installs_with_one_pip_command(run: Run, sites: Sites, fresh_venv: PipVenv,
+                                                               wheelhouse: Path, tmp_path: Path) -> None:
+    """``constraints --format requirements``: torch pinned to its local version so only the PyTorch index
+    can serve it, mmcv only as a prebuilt wheel; ``pip install -r`` runs it whole."""
+    out = tmp_path / "requirements.txt"
+    done = run("constraints", "mmpose==1.3.2", "--python", fresh_venv.python, "--format", "requirements", "-o",
+               str(out), env=sites.env)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in out.read_text().splitlines() if not line.startswith("#")]
+    base = sites.server.url
+    assert lines == [f"--extra-index-url {base}/whl/cu121", f"--find-links {base}/mmcv/dist/cu121/torch2.4/index.html",
+                     "--only-binary mmcv", "torch==2.4.1+cu121", "torchvision==0.19.1+cu121", "mmpose==1.3.2",
+                     "mmcv==2.2.0", "mmengine>=0.9.0,<1.0.0", "numpy<2"]
+    (tmp_path / "empty" / "simple").mkdir(parents=True)
+    with serve(tmp_path / "empty") as empty:  # the registry stand-in: nothing there, so torch must come from
+        installed = fresh_venv.pip("install", "-q", "--no-deps", "-r", str(out), "--index-url",  # the extra index
+                                   f"{empty.url}/simple", "-f", str(wheelhouse), env=sites.env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    freeze = _freeze(fresh_venv)
+    assert "torch==2.4.1+cu121" in freeze and "mmcv==2.2.0" in freeze and "mmpose==1.3.2" in freeze
+
+
+def test_a_uv_export_parses_and_names_a_wheel_per_python(run: Run, sites: Sites) -> None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - older test interpreters
+        import tomli as tomllib
+
+    done = run("constraints", "mmpose==1.3.2", "--cuda", "12.1", "--python-version", "3.11", "--format", "uv",
+               env=sites.env)
+    assert done.returncode == 0, done.stderr
+    uv = tomllib.loads(done.stdout)["tool"]["uv"]
+    assert uv["constraint-dependencies"] == ["torch==2.4.1", "torchvision==0.19.1", "mmpose==1.3.2", "mmcv==2.2.0",
+                                             "mmengine>=0.9.0,<1.0.0", "numpy<2"]
+    assert uv["index"] == [{"name": "pytorch-cu121", "url": f"{sites.server.url}/whl/cu121", "explicit": True}]
+    assert uv["sources"]["torch"] == uv["sources"]["torchvision"] == [{"index": "pytorch-cu121"}]
+    base = f"{sites.server.url}/mmcv/dist/cu121/torch2.4.0"
+    assert uv["sources"]["mmcv"] == [
+        {"url": f"{base}/mmcv-2.2.0-cp{v.replace('.', '')}-cp{v.replace('.', '')}-manylinux1_x86_64.whl",
+         "marker": f"python_version == '{v}'"} for v in ("3.8", "3.9", "3.10", "3.11", "3.12")]
