@@ -194,8 +194,13 @@ def _ops_fix(matrix: Matrix, release: Optional[Release], python: str, env: Envir
         return (uninstall, shlex.join(["mmcompat", "install", target, "--python", python]))
     try:
         machine = machine_for(env)
-        stack = resolve_stack(parse_targets([target], matrix), matrix, machine)
+        targets = parse_targets([target], matrix)
+        stack = resolve_stack(targets, matrix, machine)
     except CompatError:
+        try:  # no wheel for this torch: a real source build, if one fits this torch
+            resolve_stack(targets, matrix, machine, allow_build=True)
+        except CompatError:  # not even that: the explanation names the torch to switch to
+            return (shlex.join(["mmcompat", "install", target, "--python", python, "--dry-run"]),)
         return (uninstall, shlex.join(["mmcompat", "install", target, "--python", python, "--allow-build"]))
     line = stack.mmcv
     if not line or not stack.find_links:
