@@ -1,10 +1,14 @@
-"""Fetch a newer matrix and make it the one in effect, without ever leaving a user worse off.
+"""Fetch a newer matrix and make it the one in effect, without ever leaving a user worse off; remove it
+again; tell whether it is older than the embedded one.
 
-The download is https only (plain http for loopback hosts alone, for tests), redirects must stay
-allowed, every transfer has a timeout and a size cap, the bytes are parsed and validated against the
-schema (and checked against ``--sha256`` when given) before anything is written, and the write is
-atomic, under a lock, into the user cache. Any failure raises :class:`UpdateFailed` (exit 3) and leaves
-the cache byte-identical.
+There is no default URL: the project publishes no matrix yet, so the caller names one (``url``, else
+``MMCOMPAT_UPDATE_URL``). The download is https only (plain http for loopback hosts alone, for tests),
+redirects must stay allowed, every transfer has a timeout and a size cap, the bytes are parsed and
+validated against the schema (and checked against ``--sha256`` when given) before anything is written,
+and the write is atomic, under a lock, into the user cache. Any failure raises :class:`UpdateFailed`
+(exit 3) and leaves the cache byte-identical. :func:`reset` removes the cached matrix, so the embedded
+one is in effect again; :func:`cache_age` compares the cached matrix with the embedded one by their
+files' times.
 """
 
 from __future__ import annotations
@@ -14,26 +18,28 @@ import hashlib
 import os
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable, Dict, Optional
+from typing import Any, BinaryIO, Callable, Dict, List, Optional
 
 from .errors import BadInput, BadMatrix, CompatError
-from .locate import CACHED_MATRIX_NAME, cache_dir
+from .locate import CACHED_MATRIX_NAME, cache_dir, embedded_path
 from .matrix import from_dict, parse_toml
 from .models import Matrix
 from .net import check_url
 
 __all__ = [
-    "DEFAULT_URL",
     "ENV_URL",
     "MAX_BYTES",
+    "CacheAge",
     "UpdateFailed",
     "UpdateResult",
+    "cache_age",
+    "describe_time",
+    "reset",
     "update",
 ]
 
-#: Where the project publishes its matrix (the raw ``data/compat_matrix.toml`` of the main branch).
-DEFAULT_URL = "https://raw.githubusercontent.com/mmcompat/mmcompat/main/data/compat_matrix.toml"
 ENV_URL = "MMCOMPAT_UPDATE_URL"
 MAX_BYTES = 4 * 1024 * 1024
 
@@ -117,8 +123,16 @@ def update(
     max_bytes: int = MAX_BYTES,
     progress: Optional[Callable[[int, Optional[int]], None]] = None,
 ) -> UpdateResult:
-    """Download, verify and install a matrix into the user cache; return what was done."""
-    target_url = check_url(url or os.environ.get(ENV_URL) or DEFAULT_URL)
+    """Download, verify and install a matrix into the user cache; return what was done.
+
+    ``url``: where to fetch it; default ``MMCOMPAT_UPDATE_URL``, and :class:`BadInput` when neither is
+    given (there is no published matrix to default to).
+    """
+    chosen = url or os.environ.get(ENV_URL, "")
+    if not chosen:
+        raise BadInput(f"no URL to update from: give --url URL or set {ENV_URL} "
+                       "(mmcompat has no published matrix to default to)")
+    target_url = check_url(chosen)
     if sha256 is not None:
         sha256 = sha256.strip().lower()
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -160,7 +174,88 @@ def update(
                     with contextlib.suppress(OSError):
                         os.unlink(tmp)
                     raise
+            else:  # confirmed current now: its time says so (see cache_age)
+                os.utime(destination)
             _compile_beside(destination, body, data, matrix)
     except OSError as e:
         raise UpdateFailed(target_url, f"cannot write {destination}: {e.strerror or e}") from e
     return UpdateResult(target_url, destination, len(body), digest, changed, matrix.generated)
+
+
+def _unlink(*paths: str) -> List[str]:
+    """Remove each path; return those that were there (another reset may have removed one first)."""
+    removed = []
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return removed
+
+
+def reset() -> List[str]:
+    """Remove the matrix :func:`update` installed (its TOML, its compiled form and its lock file) from the
+    user cache, so the embedded matrix is in effect again; return the paths removed (none: nothing was
+    there). Raises :class:`CompatError` (exit 3) when one cannot be removed."""
+    from .matrix_compiled import compiled_path
+
+    folder = cache_dir()
+    matrix_path = os.path.join(folder, CACHED_MATRIX_NAME)
+    compiled, lock = compiled_path(matrix_path), matrix_path + ".lock"
+    present = [path for path in (matrix_path, compiled, lock) if os.path.lexists(path)]
+    if not present:
+        return []
+    removed: List[str] = []
+    try:
+        with _Lock(lock):  # not while an update is writing
+            removed += _unlink(matrix_path, compiled)
+        # after the lock is released (Windows cannot remove an open file); an update waiting for it
+        # then holds a lock on the removed file, and still writes atomically
+        removed += _unlink(lock) if lock in present else []
+    except OSError as e:
+        raise CompatError(f"cannot remove {e.filename or folder}: {e.strerror or e}") from e
+    return removed
+
+
+@dataclass(frozen=True)
+class CacheAge:
+    """The cached matrix against the embedded one: their ``generated`` strings and file times.
+
+    ``older``: the cached file's time (when :func:`update` installed or last confirmed it) is before
+    the embedded file's (when this mmcompat was installed, or the checkout's file was changed), so the
+    cache may hide newer facts; ``mmcompat update --reset`` goes back to the embedded matrix.
+    """
+
+    cached_path: str
+    cached_generated: str
+    cached_modified: float
+    embedded_path: str
+    embedded_generated: str
+    embedded_modified: float
+
+    @property
+    def older(self) -> bool:
+        return self.cached_modified < self.embedded_modified
+
+
+def cache_age() -> Optional[CacheAge]:
+    """How the matrix in the user cache compares with the embedded one; None when the cache holds no
+    matrix, or one that does not load (:func:`compat.matrix.load` then ignores it with a note)."""
+    from .matrix import load
+
+    cached = os.path.join(cache_dir(), CACHED_MATRIX_NAME)
+    embedded = embedded_path()
+    try:
+        cached_modified = os.stat(cached).st_mtime
+        embedded_modified = os.stat(embedded).st_mtime
+        cached_generated = load(cached).generated
+        embedded_generated = load(embedded).generated
+    except (OSError, BadMatrix):
+        return None
+    return CacheAge(cached, cached_generated, cached_modified, embedded, embedded_generated, embedded_modified)
+
+
+def describe_time(seconds: float) -> str:
+    """A file time as people and JSON read it: ``2026-11-05T09:12:03Z`` (UTC)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))

@@ -383,3 +383,23 @@ def test_harvest_numpy_abi_from_a_registry_index(run, tmp_path: Path) -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.mark.parametrize("kept, code, message", [
+    ('[mmdet.releases."2.28.2".mmcv-full]\nenforced = { spec = "nonsense", source = "x" }\n', 2,
+     'bad matrix {target} as harvested at mmdet.releases."2.28.2".mmcv-full.enforced.spec: '
+     "not a version specifier: 'nonsense'; the file is unchanged"),
+    ("[mmdet]\nweight = 1.5\n", 3,
+     "cannot write the harvested matrix as TOML: cannot write float as TOML; {target} is unchanged"),
+])
+def test_harvest_cli_write_never_writes_a_matrix_that_does_not_load(run, upstream: Path, tmp_path: Path,
+                                                                    kept: str, code: int, message: str) -> None:
+    # harvest replaces only the mmpose table: what the file had besides is kept, and here it is bad
+    target = tmp_path / "m.toml"
+    target.write_text(f"schema = 1\n\n{kept}", encoding="utf-8")
+    before = target.read_bytes()
+    done = run("harvest", "--repo", str(upstream), "--faq-ref", "main:README.md", "--write", "--matrix", str(target))
+    assert (done.returncode, done.stdout) == (code, "")
+    assert done.stderr == f"mmcompat: error: {message.format(target=target)}\n"
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.toml", "mmpose"]

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import json
+import os
 import socket
 import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 
 from compat.errors import BadInput
+from compat.locate import embedded_path
+from compat.matrix import load
 from compat.net import check_url
+from compat.update import describe_time, update
 
 from .conftest import ROOT, Run
 
@@ -114,20 +119,25 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_update_installs_a_verified_matrix(run: Run, server: str) -> None:
+def test_update_installs_a_verified_matrix(run: Run, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     digest = hashlib.sha256(GOOD).hexdigest()
     done = run("update", "--url", f"{server}/good", "--sha256", digest)
     cached = run.cache / "compat_matrix.toml"
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"updated: {cached} ({len(GOOD)} bytes, sha256 {digest}) from {server}/good\n"
     assert cached.read_bytes() == GOOD
-    assert run("matrix", "--source").stdout == f"{cached} (cache)\n"
+    assert run("matrix", "--source").stdout.startswith(f"{cached} (cache)\nthe cached matrix (generated ")
+    os.utime(cached, (1_000_000_000, 1_000_000_000))
     assert run("update", "--url", f"{server}/good").stdout.startswith("already current: ")
+    assert cached.stat().st_mtime > 1_000_000_000  # confirmed current now: its file time says so
     assert run("resolve", "0.28.0").stdout == "mmcv-full>=1.3.8,<1.6.0\n"
     assert not list(run.cache.glob("*.tmp")) and not list(run.cache.glob(".*.tmp"))
     # compiled beside it, as the build hook compiles the embedded one: answered without parsing
+    import compat.cache
     from compat.matrix_compiled import answer
 
+    # this process's code identity is read again: the code on disk now is the code the CLI just ran
+    monkeypatch.setattr(compat.cache, "_code_identity", None)
     assert (run.cache / "compat_matrix.marshal").is_file()
     assert answer(str(cached), "safe", "0.28.0") == "mmcv-full>=1.3.8,<1.6.0\n"
 
@@ -240,3 +250,105 @@ def test_flag_beats_environment_beats_cache(run: Run, server: str, tmp_path: Pat
     assert run("matrix", "--source", env={"MMCOMPAT_MATRIX": str(mine)}).stdout == f"{mine} (MMCOMPAT_MATRIX)\n"
     assert run("matrix", "--source", "--matrix", str(GOOD and mine),
                env={"MMCOMPAT_MATRIX": "/nope"}).stdout == f"{mine} (--matrix)\n"
+
+
+NO_URL = ("mmcompat: error: no URL to update from: give --url URL or set MMCOMPAT_UPDATE_URL "
+          "(mmcompat has no published matrix to default to)\n")
+
+
+@pytest.mark.parametrize("env", [{}, {"MMCOMPAT_UPDATE_URL": ""}])
+def test_no_url_and_no_variable_is_bad_input(run: Run, env: Dict[str, str]) -> None:
+    done = run("update", env=env)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", NO_URL)
+    assert not run.cache.exists()
+
+
+def test_the_library_has_no_default_url_either(monkeypatch: pytest.MonkeyPatch) -> None:
+    import compat.update
+
+    monkeypatch.delenv("MMCOMPAT_UPDATE_URL", raising=False)
+    with pytest.raises(BadInput) as caught:
+        update()
+    assert f"mmcompat: error: {caught.value}\n" == NO_URL
+    assert not hasattr(compat.update, "DEFAULT_URL")
+
+
+def test_update_takes_no_matrix_option(run: Run, server: str, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.toml"
+    mine.write_bytes(GOOD)
+    done = run("update", "--url", f"{server}/good", "--matrix", str(mine))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"mmcompat: error: unrecognized arguments: --matrix {mine} (see 'mmcompat --help')\n"
+    assert not run.cache.exists()
+
+
+def test_reset_removes_the_cached_matrix(run: Run, server: str) -> None:
+    assert run("update", "--url", f"{server}/good").returncode == 0
+    names = ["compat_matrix.toml", "compat_matrix.marshal", "compat_matrix.toml.lock"]
+    assert all((run.cache / name).is_file() for name in names)
+    (run.cache / "unrelated.marshal").write_bytes(b"kept")
+    done = run("update", "--reset")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "".join(f"removed {run.cache / name}\n" for name in names) + \
+        f"in effect: {embedded_path()} (embedded)\n"
+    assert sorted(p.name for p in run.cache.iterdir()) == ["unrelated.marshal"]
+    assert run("matrix", "--source").stdout == f"{embedded_path()} (embedded)\n"
+    again = run("update", "--reset")
+    assert (again.returncode, again.stderr) == (0, "")
+    assert again.stdout == (f"nothing to remove: no cached matrix in {run.cache}\n"
+                            f"in effect: {embedded_path()} (embedded)\n")
+
+
+def test_reset_json_and_a_matrix_without_its_compiled_form(run: Run, seeded: Path) -> None:
+    done = run("update", "--reset", "--json", env={"MMCOMPAT_MATRIX": str(seeded.parent / "elsewhere.toml")})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"removed": [str(seeded)], "cache": str(run.cache),
+                                       "matrix": str(seeded.parent / "elsewhere.toml"),
+                                       "matrix_origin": "MMCOMPAT_MATRIX"}
+    assert not seeded.exists()
+
+
+@pytest.mark.parametrize("extra, given", [
+    (["--url", "https://example.org/m.toml"], "--url"),
+    (["--sha256", "0" * 64], "--sha256"),
+    (["--timeout", "2"], "--timeout"),
+    (["--url", "https://example.org/m.toml", "--sha256", "0" * 64], "--url, --sha256"),
+])
+def test_reset_refuses_download_options(run: Run, seeded: Path, extra: List[str], given: str) -> None:
+    before = _snapshot(run.cache)
+    done = run("update", "--reset", *extra)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"mmcompat: error: --reset downloads nothing: it takes no {given} (see 'mmcompat --help')\n"
+    assert _snapshot(run.cache) == before
+
+
+@pytest.mark.parametrize("offset, older", [(-3600, True), (3600, False)])
+def test_matrix_source_compares_the_cache_with_the_embedded_matrix(run: Run, seeded: Path,
+                                                                   offset: int, older: bool) -> None:
+    embedded = embedded_path()
+    embedded_time = os.stat(embedded).st_mtime
+    os.utime(seeded, (embedded_time + offset, embedded_time + offset))
+    cached_generated, embedded_generated = load(str(seeded)).generated, load(embedded).generated
+    assert cached_generated == "other " + embedded_generated
+    done = run("matrix", "--source")
+    assert (done.returncode, done.stderr) == (0, "")
+    advice = "; 'mmcompat update --reset' removes the cached one" if older else ""
+    assert done.stdout == (
+        f"{seeded} (cache)\n"
+        f"the cached matrix (generated {cached_generated!r}, file time {describe_time(embedded_time + offset)}) "
+        f"is {'older' if older else 'not older'} than the embedded one {embedded} "
+        f"(generated {embedded_generated!r}, file time {describe_time(embedded_time)}){advice}\n"
+    )
+    source = json.loads(run("matrix", "--source", "--json").stdout)
+    assert source == {
+        "matrix": str(seeded), "matrix_origin": "cache", "generated": cached_generated,
+        "modified": describe_time(embedded_time + offset), "older_than_embedded": older,
+        "embedded": {"matrix": embedded, "generated": embedded_generated, "modified": describe_time(embedded_time)},
+    }
+    # not in effect (another matrix is chosen): nothing to compare
+    assert run("matrix", "--source", "--matrix", embedded).stdout == f"{embedded} (--matrix)\n"
+
+
+def test_describe_time() -> None:
+    assert describe_time(0) == "1970-01-01T00:00:00Z"
+    assert describe_time(1_700_000_000.9) == "2023-11-14T22:13:20Z"
