@@ -103,7 +103,11 @@ def _parser() -> "ArgumentParser":
         "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
     )
     compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
-    matrix = commands.add_parser("matrix", parents=[common], help="show the whole compatibility matrix")
+    matrix = commands.add_parser("matrix", parents=[common],
+                                 help="show the compatibility matrix (all of it, or a part)")
+    matrix.add_argument("select", metavar="PACKAGE[==V]", nargs="?",
+                        help="only this package (mmpose, mmdet, mmtrack) or release (mmpose==0.28.0)")
+    matrix.add_argument("--dist", metavar="NAME", help="only this distribution's rows (mmcv-full, mmcv, mmengine)")
     matrix.add_argument("--source", action="store_true",
                         help="say which matrix file is in effect (and whether a cached one is older than the "
                              "embedded one)")
@@ -287,7 +291,7 @@ def _cmd_wheels(options: "Namespace") -> int:
                       python=parse_python_version(options.python_version) if options.python_version else None)
     if options.json:
         _json(wheels_dict(rows, matrix))
-    elif sys.stdout.isatty():
+    elif _terminal():
         wheels_rich(rows, sys.stdout)
     else:
         _write(wheels_text(rows))
@@ -298,7 +302,7 @@ def _cmd_wheels(options: "Namespace") -> int:
 
 
 def _cmd_matrix(options: "Namespace") -> int:
-    from .render import matrix_dict, matrix_rich, matrix_text
+    from .render import matrix_dict, matrix_rich, matrix_rows, matrix_text
 
     matrix = _load(options.matrix)
     if options.source:
@@ -322,13 +326,56 @@ def _cmd_matrix(options: "Namespace") -> int:
                        f"{describe_time(age.cached_modified)}) is {'older' if age.older else 'not older'} than "
                        f"the embedded one {age.embedded_path} (generated {age.embedded_generated!r}, file time "
                        f"{describe_time(age.embedded_modified)}){advice}\n")
-    elif options.json:
-        _json(matrix_dict(matrix))
-    elif sys.stdout.isatty():
-        matrix_rich(matrix, sys.stdout)
+        return 0
+    selection = _matrix_selection(options, matrix)
+    rows = matrix_rows(matrix, *selection)
+    if not rows:
+        sys.stderr.write(f"{_PROG}: no row matches\n")
+        return 1
+    if options.json:
+        _json(matrix_dict(matrix, *selection))
+    elif _terminal():
+        matrix_rich(matrix, rows, sys.stdout)
     else:
-        _write(matrix_text(matrix))
+        _write(matrix_text(rows))
     return 0
+
+
+def _matrix_selection(options: "Namespace", matrix: "Matrix") -> "Tuple[Optional[str], Optional[str], Optional[str]]":
+    """(package, release key, distribution) chosen by ``matrix PACKAGE[==V] --dist NAME``."""
+    from .errors import BadInput, UnknownRelease, shown
+
+    package, release, dist = None, None, None
+    if options.select:
+        name, _, key = options.select.strip().partition("==")
+        package = name.strip().lower()
+        table = matrix.package(package)
+        if table is None:
+            raise BadInput(f"the matrix has no package {shown(package)}; known: {', '.join(sorted(matrix.packages))}",
+                           value=options.select)
+        if key:
+            release = key.strip()
+            if release not in table.branches and not any(r.key == release for r in table.releases):
+                from packaging.version import Version
+
+                from .resolver import nearest_releases
+
+                try:
+                    near = nearest_releases(table, Version(release))
+                except ValueError:
+                    near = ()
+                raise UnknownRelease(package, release, near)
+    if options.dist:
+        dist = options.dist.strip().lower()
+        known = {d.name for t in matrix.packages.values() for r in t.releases for d in r.dependencies}
+        if dist not in known:
+            raise BadInput(f"no release records {shown(dist)}; known: {', '.join(sorted(known))}", value=dist)
+    return package, release, dist
+
+
+def _terminal() -> bool:
+    """A person's terminal that takes rich's escape sequences: not a pipe, not NO_COLOR, not TERM=dumb."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
 
 
 def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environment", subject: str,
@@ -341,7 +388,7 @@ def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environme
     severities = {f.severity for f in findings}
     if "error" in severities or (options.strict and "warning" in severities):
         code = 1
-    if not options.json and sys.stdout.isatty():
+    if not options.json and _terminal():
         findings_rich(findings, subject, sys.stdout)
         return code
     if options.json:

@@ -123,32 +123,53 @@ def _dependency_row(release: Release, dependency: Dependency) -> List[str]:
     return [release.package, key, name] + [_cell(dependency.range_for(p)) for p in POLICIES]
 
 
-def matrix_rows(matrix: Matrix) -> List[List[str]]:
-    """The table ``mmcompat matrix`` shows: a row per release and dependency, branches first."""
-    rows: List[List[str]] = []
+def _selected(matrix: Matrix, package: Optional[str], release: Optional[str]) -> List[Release]:
+    chosen: List[Release] = []
     for table in matrix.packages.values():
-        for release in list(table.branches.values()) + list(table.releases):
-            if not release.dependencies:
-                rows.append([release.package, release.key, "-"] + ["-"] * len(POLICIES))
-            for dependency in release.dependencies:
-                rows.append(_dependency_row(release, dependency))
+        if package is not None and table.name != package:
+            continue
+        for item in list(table.branches.values()) + list(table.releases):
+            if release is None or item.key == release:
+                chosen.append(item)
+    return chosen
+
+
+def matrix_rows(matrix: Matrix, package: Optional[str] = None, release: Optional[str] = None,
+                dist: Optional[str] = None) -> List[List[str]]:
+    """The table ``mmcompat matrix`` shows: a row per release and dependency, branches first; only
+    ``package``, its ``release`` and the ``dist`` rows when given."""
+    rows: List[List[str]] = []
+    for item in _selected(matrix, package, release):
+        if not item.dependencies and dist is None:
+            rows.append([item.package, item.key, "-"] + ["-"] * len(POLICIES))
+        for dependency in item.dependencies:
+            if dist is None or dependency.name == dist:
+                rows.append(_dependency_row(item, dependency))
     return rows
 
 
-def matrix_dict(matrix: Matrix) -> Dict[str, Any]:
-    """The ``matrix --json`` object: every release with its constraints and sources."""
+def matrix_dict(matrix: Matrix, package: Optional[str] = None, release: Optional[str] = None,
+                dist: Optional[str] = None) -> Dict[str, Any]:
+    """The ``matrix --json`` object: every release (of the selection) with its constraints and sources."""
     packages: Dict[str, Any] = {}
+    chosen = _selected(matrix, package, release)
     for name, table in matrix.packages.items():
         entry: Dict[str, Any] = {"repository": table.repository, "releases": {}, "branches": {}}
         for group, releases in (("branches", list(table.branches.values())), ("releases", list(table.releases))):
-            for release in releases:
-                constraints, sources = dependency_dicts(release)
-                item = target_dict(release)
-                item.update(constraints=constraints, sources=sources)
-                if release.note:
-                    item["note"] = release.note
-                entry[group][release.key] = item
-        packages[name] = entry
+            for item in releases:
+                if item not in chosen:
+                    continue
+                constraints, sources = dependency_dicts(item)
+                if dist is not None:
+                    constraints = {k: v for k, v in constraints.items() if k == dist}
+                    sources = {k: v for k, v in sources.items() if k == dist}
+                entry_item = target_dict(item)
+                entry_item.update(constraints=constraints, sources=sources)
+                if item.note:
+                    entry_item["note"] = item.note
+                entry[group][item.key] = entry_item
+        if entry["releases"] or entry["branches"]:
+            packages[name] = entry
     return {
         "matrix": matrix.path,
         "matrix_origin": matrix.origin,
@@ -159,25 +180,46 @@ def matrix_dict(matrix: Matrix) -> Dict[str, Any]:
     }
 
 
-def matrix_text(matrix: Matrix) -> str:
+def matrix_text(rows: Sequence[Sequence[str]]) -> str:
     """Stable plain text: a header line and aligned columns (for pipes, files and diffs)."""
-    rows = [[c.upper() for c in MATRIX_COLUMNS], *matrix_rows(matrix)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(MATRIX_COLUMNS))]
-    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in rows)
+    table = [[c.upper() for c in MATRIX_COLUMNS], *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(MATRIX_COLUMNS))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in table)
 
 
-def matrix_rich(matrix: Matrix, file: IO[str]) -> None:
-    """The matrix as a rich table on a terminal (rich honours NO_COLOR itself)."""
+def matrix_narrow(rows: Sequence[Sequence[str]], width: int) -> str:
+    """The rows for a terminal too narrow for the table: one block per release and distribution, every
+    source on its own line, never a range split inside a version."""
+    import textwrap
+
+    out: List[str] = []
+    for row in rows:
+        out.append(f"{row[0]} {row[1]}: {row[2]}\n")
+        for policy, cell in zip(POLICIES, row[3:]):
+            text = f"{policy}: {cell.replace(',', ', ')}"
+            out.extend(line + "\n" for line in textwrap.wrap(text, width=max(width - 4, 20), initial_indent="    ",
+                                                              subsequent_indent="      ", break_long_words=False,
+                                                              break_on_hyphens=False))
+    return "".join(out)
+
+
+def matrix_rich(matrix: Matrix, rows: Sequence[Sequence[str]], file: IO[str]) -> None:
+    """The rows as a rich table on a terminal wide enough for it, else :func:`matrix_narrow` (a range
+    is never folded inside a version)."""
     from rich.console import Console  # rich costs start-up time: only the terminal view loads it
     from rich.table import Table
 
+    console = Console(file=file)
+    widths = [max(len(row[i]) for row in [list(MATRIX_COLUMNS), *rows]) for i in range(len(MATRIX_COLUMNS))]
+    if sum(widths) + 3 * len(widths) + 1 > console.width:
+        console.print(matrix_narrow(rows, console.width), end="", highlight=False, markup=False)
+        return
     table = Table(title=f"compatibility matrix ({matrix.origin}: {matrix.path})", show_lines=False)
     for column in MATRIX_COLUMNS:
-        # fold, never an ellipsis: a cut-off range would show a wrong value on a narrow terminal
-        table.add_column(column, style="bold green" if column == "safe" else None, overflow="fold")
-    for row in matrix_rows(matrix):
+        table.add_column(column, style="bold green" if column == "safe" else None, no_wrap=True)
+    for row in rows:
         table.add_row(*row)
-    Console(file=file).print(table)
+    console.print(table)
 
 
 def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional[Dict[str, Any]] = None
@@ -226,9 +268,9 @@ def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> N
 
     colours = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     console = Console(file=file)
-    for finding in findings:
+    for finding in findings:  # worded as the plain text and the docs word it: severity[code]: message
         colour = colours[finding.severity]
-        console.print(f"[{colour}]{finding.severity}[/] [dim]{finding.code}[/] {escape(finding.message)}")
+        console.print(f"[{colour}]{finding.severity}[/]" + escape(f"[{finding.code}]: {finding.message}"))
         for command in finding.fix:
             console.print(f"    [green]fix:[/] {escape(command)}", soft_wrap=True)
     console.print(f"[bold]{subject}:[/] {_summary(findings)}")

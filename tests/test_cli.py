@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -185,33 +181,6 @@ def test_matrix_json_and_source(run: Run) -> None:
     assert run("matrix", "--source").stdout == f"{EMBEDDED} (embedded)\n"
     source = json.loads(run("matrix", "--source", "--json").stdout)
     assert (source["matrix"], source["matrix_origin"]) == (str(EMBEDDED), "embedded")
-
-
-def _on_terminal(run: Run, *args: str, env=None) -> str:
-    primary, secondary = pty.openpty()
-    process = subprocess.Popen([run.script, *args], stdout=secondary, stderr=secondary, env=run.env(env))
-    os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(primary)
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
-def test_matrix_on_a_terminal_is_a_rich_table(run: Run) -> None:
-    colour = re.compile(r"\x1b\[[0-9;]*?(3[0-7]|38;[0-9;]+|9[0-7])m")
-    coloured = _on_terminal(run, "matrix", env={"TERM": "xterm-256color", "COLUMNS": "200"})
-    assert "compatibility matrix" in coloured and "┃" in coloured and colour.search(coloured)
-    plain = _on_terminal(run, "matrix", env={"TERM": "xterm-256color", "COLUMNS": "200", "NO_COLOR": "1"})
-    assert "┃" in plain and not colour.search(plain) and "\x1b[1m" in plain  # bold stays, colour goes
 
 
 def test_python_dash_m_compat(run: Run) -> None:
