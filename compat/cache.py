@@ -68,6 +68,14 @@ def digest(*parts: Any) -> str:
     return _blake2b(code_identity().encode() + payload)
 
 
+def reading_cache_folder() -> Optional[str]:
+    """Where the probe keeps its readings of metadata folders: a folder named by mmcompat's code
+    identity (an edited or upgraded mmcompat never reads older readings); None when caching is off."""
+    if not enabled():
+        return None
+    return os.path.join(cache_dir(), "probe-" + code_identity()[:16])
+
+
 def _path(name: str) -> str:
     return os.path.join(cache_dir(), f"{name}.marshal")
 

@@ -379,7 +379,7 @@ def _terminal() -> bool:
 
 
 def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environment", subject: str,
-            extra: "Optional[Dict[str, Any]]" = None) -> int:
+            extra: "Optional[Dict[str, Any]]" = None, memo_key: str = "") -> int:
     import json
 
     from .render import findings_dict, findings_rich, findings_text
@@ -396,16 +396,68 @@ def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environme
     else:
         text = findings_text(findings, subject)
     _write(text)
+    if memo_key:
+        from . import cache
+
+        cache.put(_DOCTOR_MEMO, memo_key, (text, code), limit=16)
     return code
+
+
+#: doctor's judgement of an environment reading: (stdout, exit code) keyed by the reading, the matrix
+#: bytes, the options and mmcompat's code (compat.cache.digest), so it never outlives any of them.
+_DOCTOR_MEMO = "doctor-memo"
+_prepared_doctor: "Optional[Tuple[str, Optional[str], Dict[str, Any]]]" = None
+
+
+def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[str, Optional[str], Dict[str, Any]]]":
+    """For ``doctor [--json] [--strict] [--python PY]`` printing to a pipe or as JSON: (memo key, the
+    interpreter, the environment reading); None for anything else (the full path decides)."""
+    options: "Dict[str, Any]" = {"json": False, "strict": False, "python": None}
+    rest = list(args[1:])
+    while rest:
+        word = rest.pop(0)
+        if word in ("--json", "--strict"):
+            options[word[2:]] = True
+        elif word == "--python" and rest:
+            options["python"] = rest.pop(0)
+        elif word.startswith("--python=") and len(word) > len("--python="):
+            options["python"] = word[len("--python="):]
+        else:
+            return None
+    if not options["json"] and _terminal():
+        return None
+    from . import cache
+
+    if not cache.enabled():
+        return None
+    from . import probe
+    from .errors import CompatError
+    from .interpreter import find_interpreter
+    from .locate import locate
+
+    try:
+        python = find_interpreter(options["python"]) if options["python"] else None
+        folder = cache.reading_cache_folder()
+        reading = probe.run(python, folder) if python else probe.scan(cache_dir=folder)
+        with open(locate()[0], "rb") as handle:
+            matrix_digest = cache.content_digest(handle.read())
+    except (CompatError, OSError, RuntimeError):
+        return None  # the full path says what is wrong
+    key = cache.digest(_DOCTOR_MEMO, matrix_digest, options["json"], options["strict"], reading)
+    return key, python, reading
 
 
 def _cmd_doctor(options: "Namespace") -> int:
     from .diagnose import diagnose
-    from .environment import inspect
+    from .environment import from_probe, inspect
 
     matrix = _load(options.matrix)
-    env = inspect(options.python, cached=True)
-    return _report(options, diagnose(env, matrix), env, "doctor")
+    prepared, key = _prepared_doctor, ""
+    if prepared is not None and prepared[1] == options.python and not options.matrix:
+        key, env = prepared[0], from_probe(prepared[2])
+    else:
+        env = inspect(options.python, cached=True)
+    return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
 
 
 def _cmd_guard(options: "Namespace") -> int:
@@ -686,7 +738,7 @@ def _run(args: List[str]) -> int:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
         if getattr(options, "python", None):  # a path, an environment folder or a name on PATH
-            from .environment import find_interpreter
+            from .interpreter import find_interpreter
 
             options.python = find_interpreter(options.python)
         if options.command == "install":
@@ -727,6 +779,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             sys.stdout.write(answer)
             sys.stdout.flush()
             return 0
+        if args[:1] == ["doctor"]:
+            global _prepared_doctor
+            _prepared_doctor = _doctor_prepare(args)
+            if _prepared_doctor is not None:
+                from . import cache
+
+                hit = cache.get(_DOCTOR_MEMO, _prepared_doctor[0])
+                if type(hit) is tuple and len(hit) == 2 and type(hit[0]) is str and type(hit[1]) is int:
+                    sys.stdout.write(hit[0])
+                    sys.stdout.flush()
+                    return hit[1]
         code = _run(args)
         sys.stdout.flush()
         return code

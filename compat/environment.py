@@ -85,53 +85,15 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
     )
 
 
-def find_interpreter(text: str) -> str:
-    """``--python``: an interpreter path, a venv or conda environment folder (its ``bin/python`` or
-    ``python.exe``), or a name on PATH (``python3.10``); :class:`BadInput` naming what was tried."""
-    import os
-    import shutil
-
-    from .errors import BadInput, shown
-
-    tried = [text]
-    if os.path.isdir(text):
-        candidates = [os.path.join(text, "bin", "python"), os.path.join(text, "bin", "python3"),
-                      os.path.join(text, "python.exe"), os.path.join(text, "Scripts", "python.exe")]
-        for candidate in candidates:
-            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-                return candidate
-        tried = candidates
-    elif os.path.isfile(text):
-        if os.access(text, os.X_OK):
-            return text
-    elif os.sep not in text:
-        found = shutil.which(text)
-        if found:
-            return found
-        tried = [f"{text} on PATH"]
-    raise BadInput(f"--python {shown(text)} is not an interpreter, an environment folder or a name on PATH "
-                   f"(tried {', '.join(tried)[:300]})", value=text)
-
-
-def _reading_cache() -> Optional[str]:
-    """The probe's reading cache folder, named by mmcompat's code identity; None when caching is off."""
-    import os
-
-    from . import cache
-    from .locate import cache_dir
-
-    if not cache.enabled():
-        return None
-    return os.path.join(cache_dir(), "probe-" + cache.code_identity()[:16])
-
-
 def probe_data(python: Optional[str] = None, *, cached: bool = False) -> Dict[str, Any]:
     """The probe's raw reading of ``python``'s environment (this interpreter's when None).
 
     ``cached``: let the probe reuse its readings of metadata folders that did not change, from the
     user cache (see :func:`probe.scan`); library calls leave it off and write nothing.
     """
-    folder = _reading_cache() if cached else None
+    from .cache import reading_cache_folder
+
+    folder = reading_cache_folder() if cached else None
     if python is None:
         return probe.scan(cache_dir=folder)
     try:
