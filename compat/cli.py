@@ -84,6 +84,9 @@ def _parser() -> "ArgumentParser":
     stackopts.add_argument("--platform", choices=PLATFORM_CHOICES, help="default: this machine's")
     stackopts.add_argument("--python-version", metavar="X.Y",
                            help="the CPython the wheels must be for (default: the target interpreter's)")
+    stackopts.add_argument("--provider", choices=("openmmlab", "onedl", "any"), default="openmmlab",
+                           help="who makes the prebuilt mmcv: OpenMMLab (default), the onedl-mmcv fork (torch 2.5+, "
+                                "CUDA 12.4+), or any (OpenMMLab first)")
     stackopts.add_argument("--allow-build", action="store_true",
                            help="accept an mmcv without a prebuilt wheel (install compiles it, with its ops)")
     resolve = commands.add_parser(
@@ -209,7 +212,7 @@ def _stack_mode(options: "Namespace") -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
     plain = single and not single.startswith(("mmdet", "mmtrack"))
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
-                             or options.python_version)
+                             or options.python_version or options.provider != "openmmlab")
 
 
 def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" = None
@@ -226,7 +229,8 @@ def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" 
 
         check_platform(env, options.platform, options.python)
     return solve(matrix, options.target, env, platform=options.platform, cuda=options.cuda, torch=options.torch,
-                 python_version=options.python_version, policy=options.policy, allow_build=options.allow_build)
+                 python_version=options.python_version, policy=options.policy, allow_build=options.allow_build,
+                 provider=options.provider)
 
 
 def _cmd_resolve(options: "Namespace") -> int:
@@ -637,6 +641,7 @@ def _cmd_install(options: "Namespace", pip_args: "Sequence[str]" = ()) -> int:
     env = inspect(options.python, cached=True)  # read once: torch for the machine, pip, mmcv for conflicts
     plan = plan_install(matrix, options.target, env, python=python, platform=options.platform, cuda=options.cuda,
                         torch=options.torch, python_version=options.python_version, policy=options.policy,
+                        provider=options.provider,
                         allow_build=options.allow_build, fix_conflicts=options.fix_conflicts,
                         offline=options.offline, pip_args=pip_args)
     for note in plan.notes:

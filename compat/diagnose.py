@@ -13,7 +13,16 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import Version
 
-from .models import MMCV_DISTRIBUTIONS, Dependency, Environment, Finding, Matrix, Release, by_severity
+from .models import (
+    MMCV_DISTRIBUTIONS,
+    MMENGINE_DISTRIBUTIONS,
+    Dependency,
+    Environment,
+    Finding,
+    Matrix,
+    Release,
+    by_severity,
+)
 from .ranges import Range
 from .resolver import DEFAULT_PACKAGE, requirements_for
 
@@ -231,6 +240,9 @@ def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
                 ))
                 continue
             provider = dependency.name if dependency.name in present else present[0]
+        elif provider == "mmengine" and provider not in stack.ranges and any(
+                n in stack.ranges for n in MMENGINE_DISTRIBUTIONS):
+            provider = next(n for n in MMENGINE_DISTRIBUTIONS if n in stack.ranges)  # onedl-mmengine is mmengine
         elif provider not in stack.ranges:
             findings.append(Finding(
                 f"{provider}-missing", "error",
@@ -304,6 +316,15 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             + "; they all install the mmcv/ package and overwrite each other's files",
             tuple(names),
             (pip_command(python, "uninstall", "-y", *names), *reinstall),
+        ))
+    engines = [d for d in (env.get(n) for n in MMENGINE_DISTRIBUTIONS) if d is not None]
+    if len(engines) > 1:
+        findings.append(Finding(
+            "multiple-mmengine", "error",
+            "more than one mmengine distribution is installed: " + ", ".join(f"{d.name} {d.version}" for d in engines)
+            + "; they both install the mmengine/ package and overwrite each other's files",
+            tuple(d.name for d in engines),
+            (pip_command(python, "uninstall", "-y", *(d.name for d in engines)),),
         ))
     for dist in mmcv_installed:
         if dist.missing or dist.changed:

@@ -19,6 +19,7 @@ from . import matrix_compiled
 from .errors import BadInput, BadMatrix
 from .locate import embedded_path, locate
 from .models import (
+    MMCV_LINES,
     SOURCES,
     BuildFacts,
     Dependency,
@@ -28,6 +29,7 @@ from .models import (
     Matrix,
     NumpyAbi,
     PackageTable,
+    Provider,
     PythonGap,
     PythonRule,
     Release,
@@ -47,7 +49,7 @@ __all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
 
 SCHEMA_VERSION = 1
 _TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi", "torch", "nvidia",
-              "build"}
+              "build", "providers"}
 _PLATFORMS = ("linux", "windows", "macos")
 _PACKAGE_KEYS = {"repository", "releases", "branches"}
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
@@ -108,8 +110,10 @@ class _Validator:
                 continue
             key = ("find_links", name)
             entry = self.table(rule, key)
-            self.unknown(entry, {"torch", "source"}, key, tables=False)
-            url = self.string(table.get("url"), ("find_links", "url"))
+            self.unknown(entry, {"torch", "source", "url"}, key, tables=False)
+            # a line's own index (another maker's), else the shared one
+            url = self.string(entry["url"], (*key, "url")) if "url" in entry else self.string(
+                table.get("url"), ("find_links", "url"))
             template = self.string(entry.get("torch"), (*key, "torch"))
             try:
                 FindLinks(name, url, template, "").format("1.0.0", None)
@@ -127,7 +131,7 @@ class _Validator:
             builds = []
             for group in ("builds", "observed"):
                 rows = table.get(group, [])
-                if not isinstance(rows, list) or (group == "builds" and not rows):
+                if not isinstance(rows, list) or (group == "builds" and not rows and not table.get("observed")):
                     raise self.fail((*key, group), "expected a list of builds")
                 for index, row in enumerate(rows):
                     builds.append(self.wheel_build(row, (*key, group, str(index)), observed=group == "observed"))
@@ -277,6 +281,27 @@ class _Validator:
                            compat_source=self.string(table.get("compat_source"), (*key, "compat_source")),
                            toolkit_source=self.string(table.get("toolkit_source"), (*key, "toolkit_source")))
 
+    def providers(self, value: Any) -> Dict[str, Provider]:
+        found = {}
+        for name, entry in self.table(value, ("providers",)).items():
+            key = ("providers", name)
+            table = self.table(entry, key)
+            self.unknown(table, {"distribution", "replaces", "engine", "engine_replaces", "requires_python", "source",
+                                 "base_source"}, key, tables=False)
+            replaces = self.string(table.get("replaces"), (*key, "replaces"))
+            if replaces not in MMCV_LINES:
+                raise self.fail((*key, "replaces"), f"expected one of {', '.join(MMCV_LINES)}, got {replaces!r}")
+            found[name] = Provider(
+                name=name,
+                distribution=self.string(table.get("distribution"), (*key, "distribution")),
+                replaces=replaces,
+                engine=self.string(table.get("engine"), (*key, "engine")),
+                engine_replaces=self.string(table.get("engine_replaces"), (*key, "engine_replaces")),
+                requires_python=self.string(table.get("requires_python", ""), (*key, "requires_python"), empty=True),
+                source=self.string(table.get("source"), (*key, "source")),
+            )
+        return found
+
     def build(self, value: Any) -> BuildFacts:
         key = ("build",)
         table = self.table(value, key)
@@ -412,6 +437,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
     torch = check.torch(data["torch"]) if "torch" in data else None
     nvidia = check.nvidia(data["nvidia"]) if "nvidia" in data else None
     build = check.build(data["build"]) if "build" in data else None
+    providers = check.providers(data["providers"]) if "providers" in data else {}
     packages = {}
     for name, value in data.items():
         if name in _TOP_LEVEL:
@@ -432,6 +458,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = 
         torch=torch,
         nvidia=nvidia,
         build=build,
+        providers=providers,
     )
 
 

@@ -12,6 +12,7 @@ from .ranges import Range
 __all__ = [
     "MMCV_DISTRIBUTIONS",
     "MMCV_LINES",
+    "MMENGINE_DISTRIBUTIONS",
     "POLICIES",
     "SEVERITIES",
     "SOURCES",
@@ -27,6 +28,7 @@ __all__ = [
     "Matrix",
     "NumpyAbi",
     "PackageTable",
+    "Provider",
     "PythonGap",
     "PythonRule",
     "Release",
@@ -346,6 +348,21 @@ class BuildFacts:
 
 
 @dataclass(frozen=True)
+class Provider:
+    """Another maker of a distribution OpenMMLab makes: ``distribution`` installs the same import package
+    as ``replaces`` (onedl-mmcv is ``mmcv``), and ``engine`` as ``engine_replaces``; their versions are
+    judged by the same ranges. Its prebuilt wheels are ``Matrix.wheels[distribution]``."""
+
+    name: str
+    distribution: str
+    replaces: str
+    engine: str
+    engine_replaces: str
+    requires_python: str
+    source: str
+
+
+@dataclass(frozen=True)
 class NumpyAbi:
     """Releases of compiled packages whose registry binaries all predate numpy 2.0.0 (so were built
     against numpy 1.x's ABI and break under numpy 2), and where that was read."""
@@ -373,6 +390,7 @@ class Matrix:
     torch: Optional[TorchTable] = None
     nvidia: Optional[DriverTable] = None
     build: Optional[BuildFacts] = None
+    providers: Mapping[str, Provider] = field(default_factory=dict)
     #: :func:`compat.cache.content_digest` of the bytes parsed ("" when built from a mapping)
     content_digest: str = ""
 
@@ -400,7 +418,9 @@ class Resolution:
 SEVERITIES = ("error", "warning", "info")
 #: The distributions that all install the ``mmcv`` package folder (probe.VERIFIED repeats them: the probe
 #: runs alone in other interpreters; a test keeps the two equal).
-MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite")
+MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite", "onedl-mmcv")
+#: The distributions that install the ``mmengine`` package folder (onedl-mmengine is onedl-mmcv's).
+MMENGINE_DISTRIBUTIONS = ("mmengine", "onedl-mmengine")
 #: The mmcv lines a release can need: mmcv-full for MMPose 0.x, mmcv 2.x for 1.x.
 MMCV_LINES = ("mmcv-full", "mmcv")
 

@@ -25,6 +25,7 @@ from .models import MMCV_DISTRIBUTIONS, Environment, Matrix
 from .stack import Machine, Stack, StackTarget, parse_machine, parse_python_version, parse_targets, resolve_stack
 
 __all__ = [
+    "ENV_ONEDL_BASE",
     "ENV_TORCH_INDEX",
     "InstallPlan",
     "NoInstaller",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 ENV_TORCH_INDEX = "MMCOMPAT_TORCH_INDEX_URL"
+#: The host part of onedl-mmcv's wheel site (https://mmwheels.onedl.ai), for mirrors and tests.
+ENV_ONEDL_BASE = "MMCOMPAT_ONEDL_BASE_URL"
 #: mmpose's compiled dependency (requirements/runtime.txt of 0.x and 1.x: xtcocotools>=1.12).
 COMPILED_DEPENDENCY = ("xtcocotools", ">=1.12")
 #: What mmcv's setup.py needs in the environment to build its ops without isolation, beside torch.
@@ -152,8 +155,8 @@ def _is_minor_of(wanted: str, installed: str) -> bool:
 
 def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, platform: Optional[str] = None,
           cuda: Optional[str] = None, torch: Optional[str] = None, python_version: Optional[str] = None,
-          policy: str = "safe", allow_build: bool = False, environ: Optional[Mapping[str, str]] = None
-          ) -> Tuple[List[StackTarget], Stack]:
+          policy: str = "safe", allow_build: bool = False, environ: Optional[Mapping[str, str]] = None,
+          provider: str = "openmmlab") -> Tuple[List[StackTarget], Stack]:
     """Targets parsed and the stack resolved for the machine ``env`` stands on (see :func:`machine_for`);
     ``MMCV_BASE_URL`` and ``MMCOMPAT_TORCH_INDEX_URL`` from ``environ`` choose mirrors."""
     variables = os.environ if environ is None else environ
@@ -162,7 +165,8 @@ def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, p
                           environ=variables)
     stack = resolve_stack(targets, matrix, machine, policy=policy, allow_build=allow_build,
                           base_url=variables.get("MMCV_BASE_URL") or None,
-                          torch_index=variables.get(ENV_TORCH_INDEX) or None)
+                          torch_index=variables.get(ENV_TORCH_INDEX) or None, provider=provider,
+                          onedl_base=variables.get(ENV_ONEDL_BASE) or None)
     notes = []
     if machine.driver is not None:
         notes.append(f"NVIDIA driver {machine.driver.version} (from {machine.driver.where})")
@@ -308,7 +312,7 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                  platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
                  python_version: Optional[str] = None, policy: str = "safe", allow_build: bool = False,
                  fix_conflicts: bool = False, offline: bool = False, pip_args: Sequence[str] = (),
-                 environ: Optional[Mapping[str, str]] = None) -> InstallPlan:
+                 environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab") -> InstallPlan:
     """The commands that install ``texts`` into the environment ``env`` of interpreter ``python``.
 
     Raises :class:`PlanRefused` (exit 1) when the plan could not end in a working install: another mmcv
@@ -324,7 +328,8 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                        f"for another Python would not install there; leave it out or give --python an interpreter "
                        f"of that version", value=python_version)
     targets, stack = solve(matrix, texts, env, platform=platform, cuda=cuda, torch=torch,
-                           python_version=python_version, policy=policy, allow_build=allow_build, environ=variables)
+                           python_version=python_version, policy=policy, allow_build=allow_build, environ=variables,
+                           provider=provider)
     installer, prefix = _installer(env, python)
     steps: List[Step] = []
     warnings: List[str] = []

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - names for the type comments; mypy and py
 
 _CACHE_FORMAT = 2  # bump when a reading gains fields: older caches are then ignored
 #: Distributions whose files are checked against their RECORD hashes (they share the ``mmcv/`` folder).
-VERIFIED = ("mmcv", "mmcv-full", "mmcv-lite")
+VERIFIED = ("mmcv", "mmcv-full", "mmcv-lite", "onedl-mmcv")
 _SHARED_EXAMPLES = 5
 
 

@@ -149,6 +149,8 @@ class Stack:
     torch: Optional[TorchPin] = None
     driver: Optional[Driver] = None
     notes: Tuple[str, ...] = ()
+    #: who makes the pinned mmcv: ``openmmlab``, or another maker's name (``onedl``)
+    provider: str = "openmmlab"
 
     @property
     def requirements(self) -> Tuple[str, ...]:
@@ -401,11 +403,12 @@ def _torch_choices(matrix: Matrix, machine: Machine) -> List[_TorchChoice]:
 
 # ---- the search ---------------------------------------------------------------------------------
 
-def _prebuilt(matrix: Matrix, agreement: _Agreement, platform: str, choice: _TorchChoice, python: str
+def _prebuilt(matrix: Matrix, agreement: _Agreement, supplier: str, platform: str, choice: _TorchChoice, python: str
               ) -> Optional[Version]:
-    """The newest mmcv in range with a prebuilt wheel for this torch choice, or None."""
+    """The newest mmcv in range with a prebuilt wheel of ``supplier`` (the line, or another maker's
+    distribution of it) for this torch choice, or None."""
     allowed = agreement.ranges[agreement.line]
-    for version in mmcv_wheel_versions(matrix, agreement.line, platform, choice.cuda, choice.minor, python):
+    for version in mmcv_wheel_versions(matrix, supplier, platform, choice.cuda, choice.minor, python):
         if allowed.contains(version):
             return version
     return None
@@ -441,9 +444,10 @@ def _source_build(matrix: Matrix, agreement: _Agreement, choices: Sequence[_Torc
     return None
 
 
-def _no_wheel(matrix: Matrix, agreement: _Agreement, machine: Machine) -> str:
-    """Why no torch choice has a wheel: what the wheel tables list for the machine."""
-    line = agreement.line
+def _no_wheel(matrix: Matrix, agreement: _Agreement, machine: Machine, made_by: str = "") -> str:
+    """Why no torch choice has a wheel: what the wheel tables list for the machine (of ``made_by``, the
+    distribution pinned for the line)."""
+    line = made_by or agreement.line
     if machine.torch and machine.cuda:
         where = Platform(machine.platform, machine.cuda, machine.torch_minor, machine.python)
         listed = mmcv_wheel_versions(matrix, line, machine.platform, machine.cuda, machine.torch_minor, machine.python)
@@ -453,16 +457,33 @@ def _no_wheel(matrix: Matrix, agreement: _Agreement, machine: Machine) -> str:
         any_python = index.versions_for(machine.platform, machine.cuda, machine.torch_minor) if index else ()
         if not listed and any_python:
             text += f" (there are wheels for other CPython versions: {', '.join(map(str, any_python))})"
+        elif listed and line != agreement.line:
+            text += f", none in the range {agreement.line}{agreement.ranges[agreement.line]}"
         lacks = release is not None and not release.has_wheel(machine.platform, machine.python)
         if lacks and not machine.torch_installed:
             text += f"; torch {machine.torch} has no CPython {machine.python} wheel for {machine.platform}"
         return text
-    return (f"no torch{' ' + machine.torch if machine.torch else ''} with a prebuilt {line}{agreement.ranges[line]} "
-            f"wheel for {machine.describe()}")
+    torch = f"no torch{' ' + machine.torch if machine.torch else ''}"
+    if line == agreement.line:
+        return f"{torch} with a prebuilt {line}{agreement.ranges[line]} wheel for {machine.describe()}"
+    return (f"{torch} with a prebuilt {line} wheel in the range {agreement.line}{agreement.ranges[agreement.line]} "
+            f"for {machine.describe()}")
 
 
-def _search(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, policy: str, allow_build: bool
-            ) -> "Tuple[Optional[Stack], _Failure, Optional[Tuple[Release, ...]]]":
+PROVIDERS = ("openmmlab", "onedl", "any")
+
+
+def supplier(matrix: Matrix, provider: str, line: str) -> Optional[str]:
+    """Whose distribution of an mmcv line the stack pins: the line itself from OpenMMLab, or the
+    distribution another maker publishes in its place (onedl-mmcv for mmcv); None: that maker has none."""
+    if provider == "openmmlab":
+        return line
+    other = matrix.providers.get(provider)
+    return other.distribution if other is not None and other.replaces == line else None
+
+
+def _search(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, policy: str, allow_build: bool,
+            provider: str = "openmmlab") -> "Tuple[Optional[Stack], _Failure, Optional[Tuple[Release, ...]]]":
     """The newest stack that fits, else the failure of the candidate that got furthest (newest first)."""
     best = _Failure(-1, ())
     best_releases: Optional[Tuple[Release, ...]] = None
@@ -477,37 +498,49 @@ def _search(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, po
         if not agreement.line:
             first = choices[0] if choices else None
             return _stack(agreement, pins, None, False, machine, policy, first), best, releases
+        made_by = supplier(matrix, provider, agreement.line)
+        if made_by is None:
+            if best.depth < _NO_BINARY:
+                best = _Failure(_NO_BINARY, (*agreement.said, f"the {provider} provider makes no {agreement.line}"))
+                best_releases = releases
+            continue
         for choice in choices:
-            version = _prebuilt(matrix, agreement, machine.platform, choice, machine.python)
+            version = _prebuilt(matrix, agreement, made_by, machine.platform, choice, machine.python)
             if version is not None:
-                pins[agreement.line] = version
-                return _stack(agreement, pins, agreement.line, False, machine, policy, choice), best, releases
-        if allow_build:  # only when no torch choice has a prebuilt wheel
+                pins[made_by] = version
+                return _stack(agreement, pins, made_by, False, machine, policy, choice, provider, matrix), best, \
+                    releases
+        if allow_build and made_by == agreement.line:  # only when no torch choice has a prebuilt wheel
             build = _source_build(matrix, agreement, choices)
             if build is not None:
                 pins[agreement.line] = build[0]
                 return _stack(agreement, pins, agreement.line, True, machine, policy, build[1]), best, releases
         if best.depth < _NO_BINARY:
-            best = _Failure(_NO_BINARY, (*agreement.said, _no_wheel(matrix, agreement, machine)))
+            best = _Failure(_NO_BINARY, (*agreement.said, _no_wheel(matrix, agreement, machine, made_by)))
             best_releases = releases
     return None, best, best_releases
 
 
 def _stack(agreement: _Agreement, pins: Dict[str, Version], line: Optional[str], built: bool, machine: Machine,
-           policy: str, choice: Optional[_TorchChoice]) -> Stack:
+           policy: str, choice: Optional[_TorchChoice], provider: str = "openmmlab",
+           matrix: Optional[Matrix] = None) -> Stack:
     platform = Platform(machine.platform, choice.cuda if choice else machine.cuda,
                         choice.minor if choice else machine.torch_minor, machine.python)
     torch = None
     if choice is not None and choice.version:
         torch = TorchPin(choice.version, choice.torchvision, choice.cuda, "", machine.torch_installed)
-    return Stack(pins=pins, ranges={k: v for k, v in agreement.ranges.items() if k not in pins}, mmcv=line or "",
-                 source_build=built, platform=platform, policy=policy,
-                 releases={r.package: r for r in agreement.releases}, torch=torch, driver=machine.driver)
+    ranges = {k: v for k, v in agreement.ranges.items() if k not in pins and k != agreement.line}
+    other = matrix.providers.get(provider) if matrix is not None else None
+    if other is not None:  # its engine in place of OpenMMLab's, judged by the same range
+        ranges = {other.engine if k == other.engine_replaces else k: v for k, v in ranges.items()}
+    return Stack(pins=pins, ranges=ranges, mmcv=line or "", source_build=built, platform=platform, policy=policy,
+                 releases={r.package: r for r in agreement.releases}, torch=torch, driver=machine.driver,
+                 provider=provider)
 
 
 def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machine, *, policy: str = "safe",
-                  allow_build: bool = False, base_url: Optional[str] = None, torch_index: Optional[str] = None
-                  ) -> Stack:
+                  allow_build: bool = False, base_url: Optional[str] = None, torch_index: Optional[str] = None,
+                  provider: str = "openmmlab", onedl_base: Optional[str] = None) -> Stack:
     """The newest consistent stack for ``machine``; raise :class:`StackUnsatisfiable` with checked ways out.
 
     ``base_url``: mim's ``MMCV_BASE_URL`` (the host part of OpenMMLab's download site, for mirrors);
@@ -521,14 +554,21 @@ def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machi
         check_url(base_url)
     if torch_index:
         check_url(torch_index)
-    stack, failure, releases = _search(matrix, targets, machine, policy, allow_build)
-    if stack is not None:
-        return _finished(stack, matrix, base_url, torch_index)
+    if onedl_base:
+        check_url(onedl_base)
+    if provider not in PROVIDERS:
+        raise BadInput(f"unknown provider {shown(provider)}; known: {', '.join(PROVIDERS)}", value=provider)
+    tried = ("openmmlab", "onedl") if provider == "any" else (provider,)
+    for maker in tried:
+        stack, failure, releases = _search(matrix, targets, machine, policy, allow_build, maker)
+        if stack is not None:
+            return _finished(stack, matrix, base_url, torch_index, onedl_base)
+    stack, failure, releases = _search(matrix, targets, machine, policy, allow_build, tried[0])
     asked = "; ".join(t.text for t in targets)
     if releases is None:
         names = ", ".join(f"{t.name}{t.spec}" for t in targets)
         raise StackUnsatisfiable(f"no known release matches {names}", causes=[names], ways_out=[])
-    ways = ways_out(matrix, targets, machine, policy, allow_build, releases)
+    ways = ways_out(matrix, targets, machine, policy, allow_build, releases, tried[0])
     message = f"nothing fits {asked} on {machine.describe()}: " + "; ".join(failure.causes)
     if ways:
         message += ". Ways out: " + "; ".join(ways)
@@ -537,10 +577,10 @@ def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machi
 
 # ---- ways out -------------------------------------------------------------------------------------
 
-def _fits(matrix: Matrix, releases: Tuple[Release, ...], machine: Machine, policy: str, allow_build: bool
-          ) -> Optional[Stack]:
+def _fits(matrix: Matrix, releases: Tuple[Release, ...], machine: Machine, policy: str, allow_build: bool,
+          provider: str = "openmmlab") -> Optional[Stack]:
     targets = [StackTarget(r.package, SpecifierSet(f"=={r.version}"), f"{r.package}=={r.key}") for r in releases]
-    return _search(matrix, targets, machine, policy, allow_build)[0]
+    return _search(matrix, targets, machine, policy, allow_build, provider)[0]
 
 
 def _with(stack: Stack) -> str:
@@ -562,10 +602,18 @@ def _python_order(python: str) -> List[str]:
 
 
 def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, policy: str, allow_build: bool,
-             releases: Tuple[Release, ...]) -> List[str]:
+             releases: Tuple[Release, ...], provider: str = "openmmlab") -> List[str]:
     """Alternatives that were checked to fit, each as the user would ask for it."""
     ways: List[str] = []
     line = mmcv_line(releases) or ""
+    if line and provider == "openmmlab":  # another maker's prebuilt wheels, same ranges and import checks
+        for maker in matrix.providers.values():
+            stack = _fits(matrix, releases, machine, policy, False, maker.name)
+            if stack is None and (machine.torch or machine.cuda) and not machine.torch_installed:
+                stack = _fits(matrix, releases, replace(machine, torch="", torchvision=""), policy, False,
+                              maker.name)
+            if stack is not None:
+                ways.append(f"--provider {maker.name} ({_with(stack)})")
     if line and (machine.torch or machine.cuda):
         # another torch or CUDA variant: the fixed torch freed; then CUDA variants the given one's driver
         # also runs (no newer than it), newest first; then whatever the machine's driver runs
@@ -578,7 +626,7 @@ def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, p
             trials += [replace(free, cuda=c) for c in _all_variants(matrix)
                        if c != machine.cuda and python_key(c) <= python_key(machine.cuda)]
         for freed in [*trials, replace(free, cuda="")]:
-            stack = _fits(matrix, releases, freed, policy, False)
+            stack = _fits(matrix, releases, freed, policy, False, provider)
             if stack is not None and _with(stack) not in offered:
                 offered.append(_with(stack))
                 break
@@ -587,12 +635,12 @@ def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, p
             ways.append(f"{switch} " + "; ".join(offered))
     if line:
         for python in _python_order(machine.python):
-            stack = _fits(matrix, releases, replace(machine, python=python), policy, False)
+            stack = _fits(matrix, releases, replace(machine, python=python), policy, False, provider)
             if stack is not None:
                 ways.append(f"Python {python} (--python-version {python}): {_with(stack)}")
                 break
     if policy != "enforced" and line:
-        stack = _fits(matrix, releases, machine, "enforced", allow_build)
+        stack = _fits(matrix, releases, machine, "enforced", allow_build, provider)
         if stack is not None:
             ways.append(f"--policy enforced ({line} {stack.pins[line]}, which the import check accepts but the "
                         f"{policy} policy excludes)")
@@ -604,7 +652,7 @@ def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, p
         same_line = [r for r in others if r.version.major == release.version.major]
         for other in same_line + ([r for r in others if r not in same_line] if clash else []):
             trial = (*releases[:position], other, *releases[position + 1:])
-            stack = _fits(matrix, trial, machine, policy, False)
+            stack = _fits(matrix, trial, machine, policy, False, provider)
             if stack is not None:
                 direction = "newer" if other.version > release.version else "older"
                 article = "an" if direction == "older" else "a"
@@ -613,7 +661,7 @@ def ways_out(matrix: Matrix, targets: Sequence[StackTarget], machine: Machine, p
                             + (f" ({detail})" if detail else ""))
                 break
     if not allow_build and line:
-        stack = _fits(matrix, releases, machine, policy, True)
+        stack = _fits(matrix, releases, machine, policy, True, provider)
         if stack is not None:
             ways.append(f"--allow-build ({line} {stack.pins[line]} compiled from source: needs a compiler"
                         + (" and the CUDA toolkit" if stack.platform.cuda not in ("cpu", "mps", "") else "")
@@ -628,7 +676,11 @@ def _all_variants(matrix: Matrix) -> List[str]:
 
 # ---- the finished answer ---------------------------------------------------------------------------
 
-def _finished(stack: Stack, matrix: Matrix, base_url: Optional[str], torch_index: Optional[str]) -> Stack:
+_HOSTS = {"openmmlab": "https://download.openmmlab.com", "onedl": "https://mmwheels.onedl.ai"}
+
+
+def _finished(stack: Stack, matrix: Matrix, base_url: Optional[str], torch_index: Optional[str],
+              onedl_base: Optional[str] = None) -> Stack:
     parts = [f"{release.package} {release.key}: the newest release that fits" for release in stack.releases.values()]
     torch = stack.torch
     if torch is not None:
@@ -646,16 +698,19 @@ def _finished(stack: Stack, matrix: Matrix, base_url: Optional[str], torch_index
             parts.append(f"{stack.mmcv} {version}: newest in range; no prebuilt wheel for "
                          f"{stack.platform.describe()}, so it is compiled from source")
         else:
-            parts.append(f"{stack.mmcv} {version}: the newest in range with a prebuilt wheel for "
+            other = matrix.providers.get(stack.provider)
+            made = f" (imports as {other.replaces}; {other.name}'s prebuilt wheels)" if other is not None else ""
+            parts.append(f"{stack.mmcv} {version}{made}: the newest in range with a prebuilt wheel for "
                          f"{stack.platform.describe()}")
     rule = matrix.find_links.get(stack.mmcv) if stack.mmcv else None
     links: Tuple[str, ...] = ()
     if rule is not None and stack.platform.known and not stack.source_build and stack.platform.cuda != "mps":
         # (OpenMMLab documents no index for its mps wheels)
-        if base_url:  # mim's meaning: the host part; the /mmcv/dist/... path is appended as upstream does
-            prefix = "https://download.openmmlab.com"
-            url = rule.url.replace(prefix, base_url.rstrip("/"), 1) if rule.url.startswith(prefix) else rule.url
-            rule = FindLinks(rule.distribution, url, rule.torch, "MMCV_BASE_URL")
+        # mirrors: mim's MMCV_BASE_URL (the host part) for OpenMMLab's, MMCOMPAT_ONEDL_BASE_URL for onedl's
+        mirror = {"openmmlab": base_url, "onedl": onedl_base}.get(stack.provider)
+        prefix = _HOSTS.get(stack.provider, "")
+        if mirror and prefix and rule.url.startswith(prefix):
+            rule = FindLinks(rule.distribution, rule.url.replace(prefix, mirror.rstrip("/"), 1), rule.torch, "mirror")
         cuda = None if stack.platform.cuda == "cpu" else stack.platform.cuda
         links = (rule.format(stack.platform.torch + ".0", cuda),)
     return replace(stack, torch=torch, find_links=links, explanation="; ".join(parts))

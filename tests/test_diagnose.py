@@ -94,3 +94,19 @@ def test_the_imported_copy_is_judged(matrix: Matrix) -> None:
     findings = by_code(diagnose(environment, matrix))
     assert "import-shadowed" in findings and "mmcv-outside-enforced" in findings
     assert "mmpose 0.28.0 asserts at import" in findings["mmcv-outside-enforced"][0].message
+
+
+def test_onedl_mmcv_is_an_mmcv_distribution(matrix: Matrix) -> None:
+    judged = by_code(diagnose(env(dist("mmpose==1.3.2"), dist("onedl-mmcv==2.3.6", has_ext=True),
+                                  dist("onedl-mmengine==0.10.12"), python="3.10.13"), matrix))
+    assert not [c for c in judged if c.startswith(("mmcv-", "mmengine-"))], judged
+    # its own version is judged against the release's range: an onedl-mmcv past mmpose 1.3.2's bound fails
+    past = by_code(diagnose(env(dist("mmpose==1.3.2"), dist("onedl-mmcv==3.1.0", has_ext=True),
+                                dist("onedl-mmengine==0.10.12"), python="3.10.13"), matrix))
+    assert past["mmcv-outside-enforced"][0].message.startswith(
+        "import mmpose will fail: onedl-mmcv==3.1.0 (installed) is outside")
+    both = by_code(diagnose(env(dist("mmpose==1.3.2"), dist("onedl-mmcv==2.3.6", has_ext=True),
+                                dist("mmcv==2.1.0", has_ext=True), dist("mmengine==0.10.4"),
+                                dist("onedl-mmengine==0.10.12"), python="3.10.13"), matrix))
+    assert both["multiple-mmcv"][0].dists == ("mmcv", "onedl-mmcv")
+    assert both["multiple-mmengine"][0].fix == (f"{PY} -m pip uninstall -y mmengine onedl-mmengine",)

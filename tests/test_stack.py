@@ -262,3 +262,39 @@ def test_mps_has_no_find_links_url(matrix: Matrix) -> None:
 def test_other_required_distributions_get_ranges(matrix: Matrix) -> None:
     stack = solve(matrix, ["mmtrack==0.14.0"], "1.11.0", "11.3")
     assert "mmcls>=0.16.0,<1.0.0" in stack.requirements
+
+
+def test_onedl_provides_mmcv_for_torch_openmmlab_never_built_for(matrix: Matrix) -> None:
+    with pytest.raises(StackUnsatisfiable, match=r"Ways out: --provider onedl \(torch 2\.8\.0 with CUDA 12\.8"):
+        solve(matrix, ["mmpose==1.3.2"], "", "12.8", python="3.10")  # OpenMMLab built nothing for CUDA 12.8
+    machine = parse_machine("linux", "12.8", "", "3.10")
+    onedl = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, provider="onedl")
+    assert onedl.requirements == ("torch==2.8.0", "torchvision==0.23.0", "mmpose==1.3.2", "onedl-mmcv==2.3.6",
+                                  "onedl-mmengine>=0.9.0,<1.0.0")
+    assert onedl.find_links == ("https://mmwheels.onedl.ai/cu128-torch280/simple/onedl-mmcv/index.html",)
+    assert "onedl-mmcv 2.3.6 (imports as mmcv; onedl's prebuilt wheels)" in onedl.explanation
+    mirrored = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, provider="onedl",
+                             onedl_base="https://wheels.example.org")
+    assert mirrored.find_links == ("https://wheels.example.org/cu128-torch280/simple/onedl-mmcv/index.html",)
+
+
+def test_a_fixed_torch_only_onedl_serves_is_named_as_a_way_out(matrix: Matrix) -> None:
+    with pytest.raises(StackUnsatisfiable) as caught:
+        solve(matrix, ["mmpose==1.3.2"], "2.8.0", "12.8", python="3.10")
+    assert "Ways out: --provider onedl (torch 2.8.0 with CUDA 12.8, onedl-mmcv 2.3.6)" in str(caught.value)
+    machine = parse_machine("linux", "12.8", "2.8.0", "3.10")
+    found = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, provider="any")
+    assert found.provider == "onedl" and found.pins["onedl-mmcv"] == Version("2.3.6")
+
+
+def test_every_import_check_still_rules_with_onedl(matrix: Matrix) -> None:
+    """mmdet 3.2.0 asserts mmcv<2.2.0 at import: no onedl-mmcv 2.3.x can sit beside it."""
+    machine = parse_machine("linux", "12.8", "2.8.0", "3.10")
+    with pytest.raises(StackUnsatisfiable) as caught:
+        resolve_stack(parse_targets(["mmpose==1.3.2", "mmdet==3.2.0"], matrix), matrix, machine, provider="onedl")
+    message = str(caught.value)
+    assert "mmdet 3.2.0 needs mmcv>=2.0.0rc4,<2.2.0" in message
+    assert "prebuilt onedl-mmcv wheels for linux/CUDA 12.8/torch 2.8/CPython 3.10: 2.3.6" in message
+    assert "none in the range mmcv>=2.0.1,<2.2.0" in message
+    with pytest.raises(StackUnsatisfiable, match="the onedl provider makes no mmcv-full"):
+        resolve_stack(parse_targets(["mmpose==0.28.0"], matrix), matrix, machine, provider="onedl")
