@@ -287,7 +287,21 @@ class _Validator:
             key = ("providers", name)
             table = self.table(entry, key)
             self.unknown(table, {"distribution", "replaces", "engine", "engine_replaces", "requires_python", "source",
-                                 "base_source"}, key, tables=False)
+                                 "base_source", "find_links"}, key, tables=False)
+            links = None
+            if "find_links" in table:
+                where = (*key, "find_links")
+                rule = self.table(table["find_links"], where)
+                self.unknown(rule, {"url", "torch", "source"}, where, tables=False)
+                links = FindLinks(self.string(table.get("distribution"), (*key, "distribution")),
+                                  self.string(rule.get("url"), (*where, "url")),
+                                  self.string(rule.get("torch"), (*where, "torch")),
+                                  self.string(rule.get("source"), (*where, "source")))
+                try:
+                    links.format("1.0.0", None)
+                except (KeyError, IndexError, ValueError):
+                    raise self.fail((*where, "url"),
+                                    f"not a template of {{cuda}} and {{torch}}: {links.url!r}") from None
             replaces = self.string(table.get("replaces"), (*key, "replaces"))
             if replaces not in MMCV_LINES:
                 raise self.fail((*key, "replaces"), f"expected one of {', '.join(MMCV_LINES)}, got {replaces!r}")
@@ -299,6 +313,7 @@ class _Validator:
                 engine_replaces=self.string(table.get("engine_replaces"), (*key, "engine_replaces")),
                 requires_python=self.string(table.get("requires_python", ""), (*key, "requires_python"), empty=True),
                 source=self.string(table.get("source"), (*key, "source")),
+                find_links=links,
             )
         return found
 

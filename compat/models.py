@@ -360,6 +360,7 @@ class Provider:
     engine_replaces: str
     requires_python: str
     source: str
+    find_links: Optional[FindLinks] = None
 
 
 @dataclass(frozen=True)

@@ -702,7 +702,8 @@ def _finished(stack: Stack, matrix: Matrix, base_url: Optional[str], torch_index
             made = f" (imports as {other.replaces}; {other.name}'s prebuilt wheels)" if other is not None else ""
             parts.append(f"{stack.mmcv} {version}{made}: the newest in range with a prebuilt wheel for "
                          f"{stack.platform.describe()}")
-    rule = matrix.find_links.get(stack.mmcv) if stack.mmcv else None
+    maker = matrix.providers.get(stack.provider)
+    rule = (maker.find_links if maker is not None else matrix.find_links.get(stack.mmcv)) if stack.mmcv else None
     links: Tuple[str, ...] = ()
     if rule is not None and stack.platform.known and not stack.source_build and stack.platform.cuda != "mps":
         # (OpenMMLab documents no index for its mps wheels)

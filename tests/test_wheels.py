@@ -58,4 +58,7 @@ def test_wheels_command(run: Run) -> None:
     assert (none.returncode, none.stderr) == (1, "mmcompat: no prebuilt wheel matches\n")
     bad = run("wheels", "mmcv-lite")
     assert (bad.returncode, bad.stderr) == (2, "mmcompat: error: no wheel table for 'mmcv-lite'; known: mmcv, "
-                                               "mmcv-full\n")
+                                               "mmcv-full, onedl-mmcv\n")
+    onedl = json.loads(run("wheels", "onedl-mmcv==2.3.6", "--cuda", "12.9", "--json").stdout)["wheels"]
+    assert {(w["torch"], tuple(w["python"])) for w in onedl} == {("2.10", ("3.12",)), ("2.9", ("3.12",)),
+                                                                ("2.8", ("3.10",))}
