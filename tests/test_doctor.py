@@ -288,3 +288,27 @@ def test_probe_reads_torch_on_old_pythons(tmp_path: Path, version: str) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == {
         "version_file": str(tmp_path / "torch" / "version.py"), "version": "1.8.1+cu111", "cuda": "11.1"}
+
+
+def test_onedl_mmcv_installed_over_mmcv_is_a_conflict(run: Run, make_venv, tmp_path: Path) -> None:
+    """onedl-mmcv writes the same mmcv/ files as mmcv: real pip installs one over the other."""
+    from .indexes import mmcv_wheel
+    from .standins import build_wheel
+
+    links = tmp_path / "links"
+    links.mkdir()
+    mmcv_wheel(links, "mmcv", "2.1.0", tag="py3-none-any")
+    build_wheel(links, "onedl-mmcv", "2.3.6", {
+        "mmcv/__init__.py": b"from .version import __version__\n",
+        "mmcv/version.py": b"__version__ = '2.3.6'\n",
+        "mmcv/ops/__init__.py": b"from .. import _ext\n",
+        "mmcv/_ext.cpython-311-x86_64-linux-gnu.so": b"\x7fELF onedl",
+    })
+    venv = make_venv()
+    venv.install("mmpose==1.3.2", "mmengine==0.10.4", "mmcv==2.1.0", links=links)
+    venv.install("onedl-mmcv==2.3.6", links=links)
+    code, data = doctor(run, venv)
+    found = codes(data)
+    assert code == 1
+    assert found["multiple-mmcv"][0]["dists"] == ["mmcv", "onedl-mmcv"]
+    assert "mmcv 2.1.0 does not match its RECORD" in found["mmcv-files-damaged"][0]["message"]

@@ -21,6 +21,7 @@ from .indexes import (
     MmcvBuild,
     PipVenv,
     TorchBuild,
+    ext_suffix,
     isolated_pip_env,
     mmcv_sdist,
     openmmlab_links,
@@ -375,3 +376,49 @@ def test_a_uv_export_parses_and_names_a_wheel_per_python(run: Run, sites: Sites)
     assert uv["sources"]["mmcv"] == [
         {"url": f"{base}/mmcv-2.2.0-cp{v.replace('.', '')}-cp{v.replace('.', '')}-manylinux1_x86_64.whl",
          "marker": f"python_version == '{v}'"} for v in ("3.8", "3.9", "3.10", "3.11", "3.12")]
+
+
+@pytest.fixture(scope="session")
+def onedl_engine(request: pytest.FixtureRequest) -> Path:
+    """The real onedl-mmengine wheel from the registry (it installs mmengine/; needs CPython >= 3.10)."""
+    folder = Path(request.config.cache.mkdir("mmcompat-onedl"))
+    if not list(folder.glob("onedl_mmengine-0.10.12-*.whl")):
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-d",
+                               str(folder), "onedl-mmengine==0.10.12"], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return folder
+
+
+def test_onedl_install_for_a_torch_openmmlab_never_built_for(run: Run, sites: Sites, tmp_path: Path,
+                                                             wheelhouse: Path, numpy_wheels: Path,
+                                                             onedl_engine: Path) -> None:
+    """torch 2.8 with CUDA 12.8 on CPython 3.10: OpenMMLab has no wheel, onedl-mmcv has; its site laid out
+    like mmwheels.onedl.ai on 127.0.0.1 (MMCOMPAT_ONEDL_BASE_URL), a stand-in wheel that installs mmcv/."""
+    python = pyenv_python("3.10")
+    if python is None:
+        pytest.skip("no CPython 3.10 on this machine")
+    site = tmp_path / "onedl"
+    page_folder = site / "cu128-torch280" / "simple" / "onedl-mmcv"
+    page_folder.mkdir(parents=True)
+    tag = "cp310-cp310-manylinux_2_34_x86_64"
+    onedl_wheel = build_wheel(page_folder, "onedl-mmcv", "2.3.6", {  # imports as mmcv, with its ops
+        "mmcv/__init__.py": b"from .version import __version__\n",
+        "mmcv/version.py": b"from importlib.metadata import version\n__version__ = version('onedl-mmcv')\n",
+        "mmcv/ops/__init__.py": b"from .. import _ext\n",
+        f"mmcv/_ext{ext_suffix(tag)}": b"\x7fELF stand-in for the compiled ops",
+    }, tag=tag)
+    (page_folder / "index.html").write_text(f'<a href="{onedl_wheel.name}">{onedl_wheel.name}</a>\n')
+    (tmp_path / "torch").mkdir()
+    torch_index(tmp_path / "torch", [TorchBuild("2.8.0", "0.23.0", "cu128")])
+    venv = PipVenv(tmp_path / "venv", python)
+    with serve(site) as onedl, serve(tmp_path / "torch") as torch_site:
+        env = dict(sites.env, MMCOMPAT_ONEDL_BASE_URL=onedl.url, MMCOMPAT_TORCH_INDEX_URL=f"{torch_site.url}/whl")
+        done = run("install", "mmpose==1.3.2", "--provider", "onedl", "--cuda", "12.8", "--python", venv.python,
+                   "--", "--no-deps", "--no-index", "-f", str(wheelhouse), "-f", str(numpy_wheels), "-f",
+                   str(onedl_engine), "-q", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    freeze = _freeze(venv)
+    assert "onedl-mmcv==2.3.6" in freeze.splitlines() and "onedl-mmengine==0.10.12" in freeze
+    assert not [line for line in freeze.splitlines() if line.startswith(("mmcv==", "mmengine=="))]
+    assert "torch==2.8.0+cu128" in freeze
+    assert done.stdout.endswith("doctor: no problems found\n"), done.stdout
