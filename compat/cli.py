@@ -172,6 +172,8 @@ def _parser() -> "ArgumentParser":
                        help="a pip requirements file (its -r/-c includes are followed)")
     guard.add_argument("-c", "--constraint", dest="constraints", action="append", default=[], metavar="FILE",
                        help="a pip constraints file")
+    guard.add_argument("-e", "--editable", dest="editables", action="append", default=[], metavar="PATH_OR_URL",
+                       help="a planned editable install, as pip takes it (-e . or -e git+URL@REF#egg=mmpose)")
     guard.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     return parser
 
@@ -468,7 +470,8 @@ def _cmd_guard(options: "Namespace") -> int:
     from .environment import inspect
     from .guard import guard, marker_environment, read_plan
 
-    if not options.requirements and not options.files:
+    requirements = [*options.requirements, *(f"-e {e}" for e in options.editables)]
+    if not requirements and not options.files:
         raise _UsageError("give the planned install: REQ ... and/or -r FILE")
     matrix = _load(options.matrix)
     inspected: "Dict[str, Environment]" = {}
@@ -481,7 +484,9 @@ def _cmd_guard(options: "Namespace") -> int:
     def markers() -> "Dict[str, str]":  # the interpreter the probe ran in: --python resolved by inspect
         return marker_environment(target().python if options.python else None)
 
-    plan = read_plan(options.requirements, options.files, options.constraints, matrix=matrix, markers=markers)
+    plan = read_plan(requirements, options.files, options.constraints, matrix=matrix, markers=markers)
+    if not plan.requirements and not plan.references and not plan.unnamed:
+        raise _UsageError(f"no requirement in {', '.join(options.files) or 'the arguments'}: give the planned install")
     env = target()
     extra: "Dict[str, Any]" = {"plan": plan.shown()}
     if plan.references or plan.unnamed:

@@ -251,3 +251,22 @@ def test_install_warns_before_planning_for_an_externally_managed_python(run: Run
     assert (f"mmcompat: warning: {python} is externally managed (PEP 668): pip will refuse to install into it; use a "
             f"venv ({python} -m venv .venv, then --python .venv/bin/python), or, if you mean it, pass pip's own flag "
             "after --: -- --break-system-packages\n") in done.stderr
+
+
+def test_guard_with_nothing_planned_is_usage(run: Run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing here\n\n")
+    done = run("guard", "-r", str(empty))
+    assert (done.returncode, done.stderr) == (2, f"mmcompat: error: no requirement in {empty}: give the planned "
+                                                 "install (see 'mmcompat --help')\n")
+
+
+def test_guard_takes_an_editable_checkout_as_pip_does(run: Run, tmp_path: Path) -> None:
+    checkout = tmp_path / "mmpose-src"
+    (checkout / "mmpose").mkdir(parents=True)
+    (checkout / "mmpose" / "version.py").write_text("__version__ = '0.28.0'\n")
+    (checkout / "setup.py").write_text("raise SystemExit('never run')\n")
+    done = run("guard", "-e", ".", "mmcv-full==1.7.0", "numpy<2", cwd=str(checkout))
+    assert done.returncode == 1, done.stderr
+    assert "error[mmcv-outside-enforced]: import mmpose will fail: mmcv-full==1.7.0 (planned)" in done.stdout
+    assert f"info[direct-reference]: -e . ({checkout}) is mmpose 0.28.0" in done.stdout
