@@ -210,7 +210,8 @@ def test_broken_pipe_is_quiet(run: Run) -> None:
 
 
 def test_resolve_a_stack(run: Run) -> None:
-    args = ["resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8", "--python-version", "3.8"]
+    args = ["resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8", "--python-version", "3.8",
+            "--platform", "linux"]
     first = run(*args)
     assert (first.returncode, first.stdout) == (0, (
         "# torch and torchvision from --index-url https://download.pytorch.org/whl/cu118\n"
