@@ -19,18 +19,23 @@ __all__ = [
     "CompatError",
     "Dependency",
     "Fact",
+    "InstallPlan",
     "Matrix",
     "NoAnswer",
     "Range",
     "Release",
     "Resolution",
+    "Stack",
+    "Step",
     "UnknownRelease",
     "Unsatisfiable",
     "__version__",
     "compatible",
     "load_matrix",
     "mmcv_requirement",
+    "plan_install",
     "resolve",
+    "resolve_stack",
 ]
 
 _LAZY = {
@@ -51,6 +56,11 @@ _LAZY = {
     "BadMatrix": "errors",
     "NoAnswer": "errors",
     "Unsatisfiable": "errors",
+    "plan_install": "plan",
+    "InstallPlan": "plan",
+    "Step": "plan",
+    "resolve_stack": "stack",
+    "Stack": "stack",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
@@ -60,8 +70,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from .errors import BadInput, BadMatrix, CompatError, NoAnswer, UnknownRelease, Unsatisfiable
     from .matrix import load as load_matrix
     from .models import POLICIES, Dependency, Fact, Matrix, Release, Resolution
+    from .plan import InstallPlan, Step, plan_install
     from .ranges import Range
     from .resolver import mmcv_requirement, resolve
+    from .stack import Stack, resolve_stack
 
 
 del TYPE_CHECKING
