@@ -71,7 +71,7 @@ def main() -> int:
         stack = [script, "resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8"]
         planned = [script, "resolve", "mmpose==1.3.2", "mmdet"]  # no torch in the venv: torch and CUDA auto
         cases = {
-            "mmcompat resolve 0.28.0 (content-keyed index warm)": (
+            "mmcompat resolve 0.28.0 (answers compiled into the wheel, cache warm)": (
                 paired(baseline, [script, "resolve", "0.28.0"], args.runs, env), 2.0),
             "mmcompat resolve 0.28.0 (every cache off)": (
                 paired(baseline, [script, "resolve", "0.28.0"], args.runs, off), 2.5),
@@ -81,7 +81,7 @@ def main() -> int:
                 paired(baseline, stack, args.runs, off), 3.0),
             "resolve mmpose==1.3.2 mmdet, torch and CUDA auto, driver from the variable (caches off)": (
                 paired(baseline, planned, args.runs, auto), 3.0),
-            "python -m compat resolve 0.28.0 (index warm)": (
+            "python -m compat resolve 0.28.0 (no console-script wrapper, which imports re)": (
                 paired(baseline, [python, "-m", "compat", "resolve", "0.28.0"], args.runs, env), None),
         }
         print(f"baseline: python -c pass, {args.runs} paired runs; ratio = median(candidate/baseline)")
