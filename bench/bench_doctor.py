@@ -95,7 +95,7 @@ def main() -> int:
         print(f"environment: {count} distributions; {args.runs} rounds; ratios are medians of paired runs")
         print(f"{cold_ratio:6.2f}x python -c pass   mmcompat doctor (every cache off)  target <= 4.0x: "
               f"{'ok' if cold_ratio <= 4.0 else 'MISSED'}")
-        print(f"{ratio['doctor']:6.2f}x python -c pass   mmcompat doctor (reading cache warm)")
+        print(f"{ratio['doctor']:6.2f}x python -c pass   mmcompat doctor (caches warm: readings and the judgement)")
         print(f"{vs_pip:6.3f}x pip check         mmcompat doctor / python -m pip check  target <= 0.100: "
               f"{'ok' if vs_pip <= 0.1 else 'MISSED'}")
         print(f"{vs_uv:6.3f}x uv pip check      mmcompat doctor / uv pip check (< 1 beats it)")
