@@ -422,3 +422,30 @@ def test_onedl_install_for_a_torch_openmmlab_never_built_for(run: Run, sites: Si
     assert not [line for line in freeze.splitlines() if line.startswith(("mmcv==", "mmengine=="))]
     assert "torch==2.8.0+cu128" in freeze
     assert done.stdout.endswith("doctor: no problems found\n"), done.stdout
+
+
+def test_a_build_that_ends_without_ops_is_a_failure(run: Run, sites: Sites, build_site: Path, tmp_path: Path,
+                                                    wheelhouse: Path, numpy_wheels: Path) -> None:
+    """If the build cannot import torch (here a torch whose import fails as a missing module would), mmcv
+    builds without its ops: install says so and exits 1, whatever pip said."""
+    python = pyenv_python("3.12")
+    if python is None:
+        pytest.skip("no CPython 3.12 on this machine")
+    venv = PipVenv(tmp_path / "venv", python)
+    links = tmp_path / "links"
+    links.mkdir()
+    text = "__version__ = '2.4.1+cpu'\ndebug = False\ncuda = None\ngit_version = 'x'\n"
+    build_wheel(links, "torch", "2.4.1+cpu", {"torch/__init__.py": b"raise ModuleNotFoundError('no torch here')\n",
+                                              "torch/version.py": text.encode()})
+    build_wheel(links, "torchvision", "0.19.1+cpu", {"torchvision/__init__.py": b""})
+    assert venv.pip("install", "-q", "--no-deps", "--no-index", "-f", str(links), "torch==2.4.1+cpu",
+                    "torchvision==0.19.1+cpu").returncode == 0
+    with serve(build_site) as builds:
+        env = dict(sites.env, PIP_INDEX_URL=f"{builds.url}/simple")
+        done = run("install", "mmpose==1.3.2", "mmdet==3.2.0", "--allow-build", "--python", venv.python, "--",
+                   "--no-deps", "--no-index", "-f", str(wheelhouse), "-f", str(numpy_wheels), "-q", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "keeping the installed torch 2.4.1" in done.stderr
+    assert done.stderr.endswith("mmcompat: error: the build of mmcv finished without compiled ops (mmcv/_ext): the "
+                                "install is not usable; see the build output above\n")
+    assert "WITH_EXT = False" in (venv.site / "mmcv" / "_build_info.py").read_text()
