@@ -53,10 +53,13 @@ def code_identity() -> str:
     global _code_identity
     if _code_identity is None:
         parts = [str(_FORMAT).encode()]
-        for name in sorted(os.listdir(_PACKAGE_DIR)):
-            if name.endswith(".py"):
-                with open(os.path.join(_PACKAGE_DIR, name), "rb") as handle:
-                    parts.append(name.encode() + b"\0" + handle.read())
+        for folder, subfolders, files in os.walk(_PACKAGE_DIR):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    path = os.path.join(folder, name)
+                    with open(path, "rb") as handle:
+                        parts.append(os.path.relpath(path, _PACKAGE_DIR).encode() + b"\0" + handle.read())
         _code_identity = _blake2b(b"\0\0".join(parts))
     return _code_identity
 

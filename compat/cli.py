@@ -536,61 +536,15 @@ def _cmd_update(options: "Namespace") -> int:
 
 def _cmd_harvest(options: "Namespace") -> int:
     from . import harvest, toml_writer
-    from .errors import BadInput, CompatError
+    from .errors import CompatError
     from .locate import embedded_path
 
-    package = options.package
-    upstream = {"mmdet": "mmdetection", "mmtrack": "mmtracking"}.get(package, package)
-    url = options.url or f"https://github.com/open-mmlab/{upstream}"
-    if package != "numpy-abi" and not options.repo and not options.dist:
+    if options.package != harvest.plan.NUMPY_ABI and not options.repo and not options.dist:
         raise _UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi, which asks the registry)")
-    parts: "Dict[str, Any]"
-    table: "Optional[Dict[str, Any]]"
-    if options.dist:
-        harvested = [harvest.read_distribution(path, package) for path in options.dist]
-        table = harvest.assemble_package(package, url, harvested, [])
-        parts = {package: table}
-    elif package == "numpy-abi":  # no repository: the registry's upload times of binary wheels
-        table = None
-        parts = {"numpy_abi": harvest.harvest_numpy_abi()}
-    else:
-        if not os.path.isdir(options.repo):
-            raise BadInput(f"no repository at {options.repo!r}", value=options.repo)
-        repo = harvest.GitRepo(options.repo)
-        _, heads = repo.refs()
-        if package == "mmcv":  # mmcv's own repository: which prebuilt wheels exist
-            table = None
-            parts = {"wheels": harvest.harvest_wheel_builds(repo, url)}
-        else:
-            branches = options.branches if options.branches is not None else [
-                b for b in ("master", "0.x", "main", "1.x") if b in heads]
-            refs = []
-            for item in options.faq_ref:
-                ref, sep, path = item.partition(":")
-                if not sep or not ref or not path:
-                    raise BadInput(f"give --faq-ref as REF:PATH, got {item!r}", value=item)
-                refs.append((ref, path))
-            docs = harvest.read_doc_refs(repo, refs or harvest.default_doc_refs(repo, package), url)
-            harvested = harvest.harvest_repo(repo, package, branches=branches, url=url)
-            head = heads.get("main") or heads.get("master") or ""
-            branch = "main" if "main" in heads else "master"
-            parts = harvest.build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
-            built = parts[package]
-            table = built if isinstance(built, dict) else None
+    result = harvest.run(package=options.package, repo=options.repo, dists=options.dist or (), url=options.url,
+                         branches=options.branches, faq_refs=options.faq_ref)
     if options.json or not options.write:
-        if table is None:
-            _json(parts)
-        else:
-            releases: "Dict[str, Any]" = {}
-            for group in ("releases", "branches"):
-                rows = table.get(group, {})
-                for key, release in (rows.items() if isinstance(rows, dict) else ()):
-                    releases[key] = {
-                        name: {source: (dep.get(source) or {}).get("spec")
-                               for source in ("enforced", "installer", "documented")}
-                        for name, dep in release.items() if isinstance(dep, dict)
-                    }
-            _json({"package": package, "releases": releases})
+        _json(result.shown)
         if not options.write:
             return 0
     from .errors import BadMatrix
@@ -604,7 +558,7 @@ def _cmd_harvest(options: "Namespace") -> int:
     except (OSError, UnicodeDecodeError, CompatError):
         old, old_data = "", {}
     try:  # the writer reads its text back: it is exactly this data
-        text = toml_writer.dump(harvest.merge_matrix(old_data, parts), header=harvest.HEADER)
+        text = toml_writer.dump(harvest.merge_matrix(old_data, result.parts), header=harvest.HEADER)
     except (TypeError, ValueError) as e:
         raise CompatError(f"cannot write the harvested matrix as TOML: {e}; {target} is unchanged") from e
     try:  # never replace a matrix with one that does not load

@@ -203,7 +203,7 @@ def test_assemble_package_maps_modules_and_keeps_sources_apart(upstream: Path) -
 
 
 def test_not_a_repository(tmp_path: Path) -> None:
-    with pytest.raises(CompatError, match="not a git repository"):
+    with pytest.raises(BadInput, match="not a git repository"):
         harvest.GitRepo(str(tmp_path)).refs()
 
 
@@ -294,10 +294,77 @@ def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
 
 def test_harvest_cli_bad_input(run, tmp_path: Path, upstream: Path) -> None:
     assert run("harvest", "--repo", str(tmp_path / "nope")).returncode == 2
-    assert run("harvest", "--repo", str(tmp_path)).returncode == 3  # a folder that is no git repository
     done = run("harvest", "--repo", str(upstream), "--faq-ref", "nocolon")
     assert done.returncode == 2 and "give --faq-ref as REF:PATH" in done.stderr
     assert run("harvest").returncode == 2
+
+
+@pytest.mark.parametrize("package", ["mmpose", "mmcv"])
+def test_harvest_cli_folder_that_is_no_git_repository_is_bad_input(run, tmp_path: Path, package: str) -> None:
+    folder = tmp_path / "not-a-clone"
+    folder.mkdir()
+    done = run("harvest", "--repo", str(folder), "--package", package)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"mmcompat: error: not a git repository: {folder}\n"
+    missing = tmp_path / "nope"
+    done = run("harvest", "--repo", str(missing), "--package", package)
+    assert (done.returncode, done.stderr) == (2, f"mmcompat: error: no repository at {str(missing)!r}\n")
+
+
+def test_run_owns_the_defaults(upstream: Path) -> None:
+    result = harvest.run(repo=str(upstream), faq_refs=["main:README.md"])
+    table = result.parts["mmpose"]
+    assert result.package == "mmpose" and table["repository"] == "https://github.com/open-mmlab/mmpose"
+    assert set(table["branches"]) == {"master", "main"}  # the default branches that exist
+    main = subprocess.run(["git", "-C", str(upstream), "rev-parse", "main"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert result.parts["generated"] == f"open-mmlab/mmpose main@{main[:12]}"
+    assert result.shown == harvest.plan.summary("mmpose", table)
+    assert result.shown["releases"]["0.28.0"]["mmcv-full"] == {
+        "enforced": ">=1.3.8,<=1.6.0", "installer": ">=1.3.8", "documented": None}
+    only_tags = harvest.run(repo=str(upstream), branches=[], faq_refs=["main:README.md"], url="U")
+    assert "branches" not in only_tags.parts["mmpose"] and only_tags.parts["mmpose"]["repository"] == "U"
+
+
+@pytest.mark.parametrize("package, url", [
+    ("mmpose", "https://github.com/open-mmlab/mmpose"),
+    ("mmdet", "https://github.com/open-mmlab/mmdetection"),
+    ("mmtrack", "https://github.com/open-mmlab/mmtracking"),
+])
+def test_upstream_url(package: str, url: str) -> None:
+    assert harvest.plan.upstream_url(package) == url
+
+
+@pytest.mark.parametrize("items, refs, message", [
+    (["master:docs/zh_cn/faq.md", "v1.0.0:a:b.md"], [("master", "docs/zh_cn/faq.md"), ("v1.0.0", "a:b.md")], ""),
+    (["nocolon"], None, "give --faq-ref as REF:PATH, got 'nocolon'"),
+    ([":docs/faq.md"], None, "give --faq-ref as REF:PATH, got ':docs/faq.md'"),
+    (["master:"], None, "give --faq-ref as REF:PATH, got 'master:'"),
+])
+def test_parse_faq_refs(items: List[str], refs: object, message: str) -> None:
+    if not message:
+        assert harvest.plan.parse_faq_refs(items) == refs
+        return
+    with pytest.raises(BadInput) as caught:
+        harvest.plan.parse_faq_refs(items)
+    assert str(caught.value) == message and caught.value.value == items[0]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({}, "harvesting mmpose needs a repository or distribution files"),
+    ({"repo": ".", "dists": ["x.whl"]}, "give a repository or distribution files, not both"),
+])
+def test_run_needs_one_source(kwargs: Dict[str, object], message: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        harvest.run(**kwargs)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+
+
+def test_harvest_public_surface_is_all() -> None:
+    import types
+
+    public = [n for n, v in vars(harvest).items() if not n.startswith("_") and not isinstance(v, types.ModuleType)]
+    assert sorted(public) == sorted(harvest.__all__)
 
 
 CHAINED_STYLE = """\

@@ -1,4 +1,4 @@
-"""compat.harvest_torch: the parsers on real excerpts of PyTorch's documents and of registry metadata, and
+"""compat.harvest.torch: the parsers on real excerpts of PyTorch's documents and of registry metadata, and
 whole harvests against a PEP 691 JSON index on 127.0.0.1 that serves wheels with range requests."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from compat import harvest_torch as ht
 from compat.errors import CompatError
+from compat.harvest import torch as ht
 from compat.toml_writer import dump
 
 if sys.version_info >= (3, 11):

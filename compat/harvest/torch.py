@@ -36,7 +36,7 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
-from .errors import CompatError
+from ..errors import CompatError
 
 __all__ = [
     "INDEX_URL",
@@ -315,7 +315,7 @@ class _Http:
         body at most ``max_bytes``."""
         from urllib.parse import urljoin
 
-        from .net import check_url
+        from ..net import check_url
 
         requests = self._requests
         current = check_url(url)
@@ -439,7 +439,7 @@ class _Wheel:
         """The METADATA text: ``URL.metadata`` when advertised (hash checked when given), else from the zip."""
         if self._advertised is None:
             return self.member(lambda name: name.count("/") == 1 and name.endswith(".dist-info/METADATA"))
-        from .net import download
+        from ..net import download
 
         body = download(self.url + ".metadata", timeout=self._http.timeout, max_bytes=METADATA_CAP,
                         what="the metadata file")
@@ -577,7 +577,7 @@ def harvest_torch(*, base: Optional[str] = None, timeout: float = 60.0, release_
     ``_get_started/previous-versions.md``, each with the URL it was read from; ``cuda_tables`` are further
     tables, consulted after those two. Raises :class:`CompatError` when the registry cannot be read.
     """
-    from .registry import index_url, simple_files
+    from ..registry import index_url, simple_files
 
     tables: List[CudaTable] = []
     if previous_versions is not None:

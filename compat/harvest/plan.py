@@ -1,0 +1,140 @@
+"""One harvest, from what was asked to what to merge into the matrix and what to show.
+
+:func:`run` picks the source (downloaded wheels and sdists, the registry for ``numpy-abi``, a clone of
+open-mmlab/mmcv for ``mmcv``, else a clone of the package's upstream repository), fills in the defaults
+(the upstream repository's name and URL, the branches, the FAQ pages) and returns a
+:class:`HarvestResult`. It reads and returns data; writing the matrix is the caller's.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ..errors import BadInput
+from .assemble import assemble_package, build_matrix
+from .dist import read_distribution
+from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
+from .numpy_abi import harvest_numpy_abi
+from .wheels import harvest_wheel_builds
+
+__all__ = [
+    "DEFAULT_BRANCHES",
+    "NUMPY_ABI",
+    "UPSTREAM_NAMES",
+    "HarvestResult",
+    "parse_faq_refs",
+    "run",
+    "summary",
+    "upstream_url",
+]
+
+#: Upstream repositories named other than their import package.
+UPSTREAM_NAMES: Mapping[str, str] = {"mmdet": "mmdetection", "mmtrack": "mmtracking"}
+#: The development branches harvested beside the tags, those of them that exist.
+DEFAULT_BRANCHES = ("master", "0.x", "main", "1.x")
+#: The pseudo-package whose harvest reads the registry instead of a repository.
+NUMPY_ABI = "numpy-abi"
+#: The package whose repository gives the ``[wheels]`` table instead of a package table.
+_MMCV = "mmcv"
+_SOURCES = ("enforced", "installer", "documented")
+
+
+@dataclass(frozen=True)
+class HarvestResult:
+    """What one harvest produced.
+
+    ``parts`` are top-level tables of the matrix (``{package: table}``, the whole file's tables for a
+    repository, ``wheels`` or ``numpy_abi``), ready for :func:`~.assemble.merge_matrix`; ``shown`` is
+    what to show of them (:func:`summary` of a package table, else ``parts`` itself).
+    """
+
+    package: str
+    parts: Mapping[str, object]
+    shown: Mapping[str, object]
+
+
+def upstream_url(package: str) -> str:
+    """The upstream repository of ``package`` on GitHub (``mmdet`` -> ``.../open-mmlab/mmdetection``)."""
+    return f"https://github.com/open-mmlab/{UPSTREAM_NAMES.get(package, package)}"
+
+
+def parse_faq_refs(items: Sequence[str]) -> List[Tuple[str, str]]:
+    """``REF:PATH`` texts as ``(ref, path)``; :class:`BadInput` for one without both parts."""
+    refs = []
+    for item in items:
+        ref, sep, path = item.partition(":")
+        if not sep or not ref or not path:
+            raise BadInput(f"give --faq-ref as REF:PATH, got {item!r}", value=item)
+        refs.append((ref, path))
+    return refs
+
+
+def summary(package: str, table: Mapping[str, object]) -> Dict[str, object]:
+    """A package table as ``harvest`` shows it: per release or branch and distribution, the spec each
+    source gives (None where it gives none)."""
+    releases: Dict[str, object] = {}
+    for group in ("releases", "branches"):
+        rows = table.get(group, {})
+        for key, release in (rows.items() if isinstance(rows, dict) else ()):
+            releases[key] = {
+                name: {source: _spec(dep, source) for source in _SOURCES}
+                for name, dep in (release.items() if isinstance(release, dict) else ())
+                if isinstance(dep, dict)
+            }
+    return {"package": package, "releases": releases}
+
+
+def _spec(dependency: Mapping[str, object], source: str) -> object:
+    fact = dependency.get(source)
+    return fact.get("spec") if isinstance(fact, dict) else None
+
+
+def run(
+    *,
+    package: str = "mmpose",
+    repo: Optional[str] = None,
+    dists: Sequence[str] = (),
+    url: Optional[str] = None,
+    branches: Optional[Sequence[str]] = None,
+    faq_refs: Sequence[str] = (),
+) -> HarvestResult:
+    """Harvest ``package`` from ``dists`` (wheels and sdists) or from the git clone at ``repo``; the
+    ``numpy-abi`` package needs neither (it asks the registry), ``mmcv`` gives the ``[wheels]`` table.
+
+    ``url`` is the upstream repository for provenance (default :func:`upstream_url`); ``branches`` are
+    harvested beside the tags (default: those of :data:`DEFAULT_BRANCHES` that exist); ``faq_refs`` are
+    ``REF:PATH`` FAQ pages, earlier ones winning (default :func:`~.git.default_doc_refs`).
+    Raises :class:`BadInput` for a missing source, a path that is no folder or no git repository, or a
+    bad ``REF:PATH``, and :class:`~compat.errors.CompatError` when a source cannot be read.
+    """
+    url = url or upstream_url(package)
+    if repo and dists:
+        raise BadInput("give a repository or distribution files, not both", value=repo)
+    if dists:
+        table = assemble_package(package, url, [read_distribution(path, package) for path in dists], [])
+        return HarvestResult(package=package, parts={package: table}, shown=summary(package, table))
+    if package == NUMPY_ABI:  # no repository: the registry's upload times of binary wheels
+        parts: Dict[str, object] = {"numpy_abi": harvest_numpy_abi()}
+        return HarvestResult(package=package, parts=parts, shown=parts)
+    if not repo:
+        raise BadInput(f"harvesting {package} needs a repository or distribution files", value=package)
+    if not os.path.isdir(repo):
+        raise BadInput(f"no repository at {repo!r}", value=repo)
+    clone = GitRepo(repo)
+    _, heads = clone.refs()
+    if package == _MMCV:  # mmcv's own repository: which prebuilt wheels exist
+        parts = {"wheels": harvest_wheel_builds(clone, url)}
+        return HarvestResult(package=package, parts=parts, shown=parts)
+    if branches is None:
+        branches = [b for b in DEFAULT_BRANCHES if b in heads]
+    refs = parse_faq_refs(faq_refs)
+    docs = read_doc_refs(clone, refs or default_doc_refs(clone, package), url)
+    harvested = harvest_repo(clone, package, branches=branches, url=url)
+    head = heads.get("main") or heads.get("master") or ""
+    branch = "main" if "main" in heads else "master"
+    parts = build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
+    built = parts[package]
+    shown = summary(package, built) if isinstance(built, dict) else parts
+    return HarvestResult(package=package, parts=parts, shown=shown)

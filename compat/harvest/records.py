@@ -1,0 +1,37 @@
+"""What every source of a harvest produces for one release: a :class:`HarvestedRelease`; and the
+release key a tag, a version or a file name's version normalizes to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Tuple
+
+from packaging.version import Version
+
+from .init_ast import EnforcedCheck
+
+__all__ = ["HarvestedRelease", "release_key"]
+
+
+@dataclass(frozen=True)
+class HarvestedRelease:
+    """Everything read for one ref: the enforced checks and the installer requirements."""
+
+    key: str
+    ref: str
+    commit: str
+    version: str
+    is_branch: bool
+    enforced: Tuple[EnforcedCheck, ...]
+    installer: Mapping[str, str]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+def release_key(tag: str) -> Optional[str]:
+    """The normalized release a tag or version text names (``v1.0.0rc1`` -> ``1.0.0rc1``); None when it
+    names none (``nightly``)."""
+    text = tag[1:] if tag[:1] in "vV" else tag
+    try:
+        return str(Version(text))
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+        return None
