@@ -15,6 +15,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Mapping, Optional, Tuple
 
+    from .models import Origin
+
 __all__ = ["CACHED_MATRIX_NAME", "ENV_MATRIX", "cache_dir", "embedded_path", "locate"]
 
 ENV_MATRIX = "MMCOMPAT_MATRIX"
@@ -31,7 +33,7 @@ def embedded_path() -> str:
     return os.path.join(os.path.dirname(_PACKAGE_DIR), "data", _MATRIX_NAME)
 
 
-def locate(path: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> Tuple[str, str]:
+def locate(path: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> Tuple[str, Origin]:
     """Return ``(path, origin)`` of the matrix in effect; origin is ``--matrix``, the variable,
     ``cache`` or ``embedded``."""
     if path:
@@ -39,7 +41,7 @@ def locate(path: Optional[str] = None, environ: Optional[Mapping[str, str]] = No
     env = os.environ if environ is None else environ
     from_env = env.get(ENV_MATRIX, "")
     if from_env:
-        return from_env, ENV_MATRIX
+        return from_env, "MMCOMPAT_MATRIX"  # ENV_MATRIX, as the Origin it is
     cached = os.path.join(cache_dir(env), CACHED_MATRIX_NAME)
     if os.path.isfile(cached):
         return cached, "cache"

@@ -28,6 +28,7 @@ from .models import (
     FindLinks,
     Matrix,
     NumpyAbi,
+    Origin,
     PackageTable,
     Provider,
     PythonGap,
@@ -436,7 +437,7 @@ class _Validator:
         )
 
 
-def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: str = "") -> Matrix:
+def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin = "") -> Matrix:
     """Validate a parsed matrix and build a :class:`Matrix`; raise :class:`BadMatrix` naming the key path."""
     check = _Validator(path)
     check.table(data, ())
@@ -520,7 +521,7 @@ def read_bytes(where: str) -> bytes:
         raise BadMatrix(where, f"cannot read it: {e.strerror or e}") from e
 
 
-def _load_file(where: str, origin: str, use_cache: bool = False) -> Matrix:
+def _load_file(where: str, origin: Origin, use_cache: bool = False) -> Matrix:
     # Parsing the TOML costs more than Python's start: with ``use_cache`` the parsed data of exactly
     # these bytes is read back from the user cache (keyed by their digest and the code's identity),
     # and validated again all the same.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 
 from packaging.version import Version
 
@@ -27,12 +27,15 @@ __all__ = [
     "InstalledDistribution",
     "Matrix",
     "NumpyAbi",
+    "Origin",
     "PackageTable",
+    "Policy",
     "Provider",
     "PythonGap",
     "PythonRule",
     "Release",
     "Resolution",
+    "Severity",
     "SharedFiles",
     "TorchInfo",
     "TorchRelease",
@@ -45,7 +48,8 @@ __all__ = [
 #: The upstream sources a fact can come from, in the order they are shown.
 SOURCES = ("documented", "enforced", "installer")
 #: The policies a question can be answered under; ``safe`` intersects every source there is.
-POLICIES = ("safe", *SOURCES)
+Policy = Literal["safe", "documented", "enforced", "installer"]
+POLICIES: Tuple[Policy, ...] = ("safe", "documented", "enforced", "installer")
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,7 @@ class Matrix:
     """The whole compatibility matrix as loaded from ``path``; ``origin`` says why that file."""
 
     path: str
-    origin: str
+    origin: Origin
     schema: int
     generated: str
     packages: Mapping[str, PackageTable]
@@ -405,7 +409,7 @@ class Resolution:
     """The answer to ``resolve``: pip-ready requirements and every fact they came from."""
 
     release: Release
-    policy: str
+    policy: Policy
     requirements: Tuple[str, ...]
     matrix_path: str
     matrix_origin: str
@@ -416,7 +420,12 @@ class Resolution:
         return self.release.package, self.release.key
 
 
-SEVERITIES = ("error", "warning", "info")
+#: How bad a finding is, worst first.
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: Tuple[Severity, ...] = ("error", "warning", "info")
+#: Why a matrix file is the one in effect (see :mod:`compat.locate`); ``update`` and ``harvest`` for one just
+#: fetched or written.
+Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
 #: The distributions that all install the ``mmcv`` package folder (probe.VERIFIED repeats them: the probe
 #: runs alone in other interpreters; a test keeps the two equal).
 MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite", "onedl-mmcv")
@@ -516,7 +525,7 @@ class Finding:
     """One thing doctor or guard found: a stable ``code``, a severity, and the commands that fix it."""
 
     code: str
-    severity: str
+    severity: Severity
     message: str
     dists: Tuple[str, ...] = ()
     fix: Tuple[str, ...] = ()

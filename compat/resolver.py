@@ -10,7 +10,7 @@ from packaging.version import Version
 
 from .errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
 from .matrix import load
-from .models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
+from .models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Policy, Release, Resolution
 
 __all__ = [
     "DEFAULT_PACKAGE",
@@ -27,11 +27,12 @@ __all__ = [
 DEFAULT_PACKAGE = "mmpose"
 
 
-def check_policy(policy: str) -> str:
+def check_policy(policy: str) -> Policy:
     """Return ``policy`` when it is known; raise :class:`BadInput` naming the known ones otherwise."""
-    if policy not in POLICIES:
-        raise BadInput(f"unknown policy {shown(policy)}; known: {', '.join(POLICIES)}", value=policy)
-    return policy
+    for known in POLICIES:
+        if policy == known:
+            return known
+    raise BadInput(f"unknown policy {shown(policy)}; known: {', '.join(POLICIES)}", value=policy)
 
 
 def _parse_version(text: str) -> Optional[Version]:
@@ -178,12 +179,12 @@ def requirements_for(release: Release, policy: str) -> Tuple[str, ...]:
 
 def resolve(target: str, *, policy: str = "safe", matrix: Optional[Matrix] = None) -> Resolution:
     """Resolve ``target`` (``0.28.0``, ``v0.28.0``, ``mmpose==0.28.0``, ``master``) under ``policy``."""
-    check_policy(policy)
+    known = check_policy(policy)
     matrix = matrix if matrix is not None else load()
     release = find_release(matrix, target)
     return Resolution(
         release=release,
-        policy=policy,
+        policy=known,
         requirements=requirements_for(release, policy),
         matrix_path=matrix.path,
         matrix_origin=matrix.origin,
