@@ -22,7 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .locate import cache_dir
 
-__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "put", "write_atomic"]
+__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "put", "reading_cache_folder",
+           "replace_file", "write_atomic"]
 
 ENV_NO_CACHE = "MMCOMPAT_NO_CACHE"
 _FORMAT = 3  # bump when the layout of an entry changes
@@ -116,22 +117,22 @@ def put(name: str, key: str, value: object, limit: int = 8) -> bool:
     return write_atomic(_path(name), payload)
 
 
-def write_atomic(path: str, payload: bytes, *, mode: Optional[int] = None, make_folder: bool = True) -> bool:
-    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename, so a
-    reader sees the old file or the new one; False (and nothing left behind) when it cannot.
+def replace_file(path: str, payload: bytes, *, mode: Optional[int] = None, make_folder: bool = True,
+                 fsync: bool = False) -> None:
+    """Replace ``path`` with ``payload`` through a temporary file in the same folder and a rename, so a
+    reader sees the old file or the new one; on any failure (OSError raised, KeyboardInterrupt too) the
+    old file stays and no temporary file is left behind.
 
-    ``mode``: the permission bits of the new file (default: what the user's umask gives a new file,
-    not the 0600 of a temporary file). ``make_folder``: create the folder when it is missing.
+    ``mode``: the permission bits of the new file (default: what the user's umask gives a new file, not
+    the 0600 of a temporary file). ``make_folder``: create the folder when it is missing. ``fsync``:
+    flush the bytes to disk before the rename (for a file that must survive a crash whole).
     """
     import tempfile  # only writers pay for it
 
     folder = os.path.dirname(path) or "."
-    try:
-        if make_folder:
-            os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    except OSError:
-        return False
+    if make_folder:
+        os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
         if mode is None:
             umask = os.umask(0)
@@ -140,11 +141,22 @@ def write_atomic(path: str, payload: bytes, *, mode: Optional[int] = None, make_
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+            if fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except OSError:
+    except BaseException:
         try:  # noqa: SIM105 - contextlib would be one more import on every start
             os.unlink(tmp)
         except OSError:
             pass
+        raise
+
+
+def write_atomic(path: str, payload: bytes, *, mode: Optional[int] = None, make_folder: bool = True) -> bool:
+    """:func:`replace_file`, answering False (and leaving nothing behind) instead of raising OSError."""
+    try:
+        replace_file(path, payload, mode=mode, make_folder=make_folder)
+    except OSError:
         return False
     return True

@@ -13,15 +13,14 @@ files' times.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable, Dict, List, Optional
 
+from .cache import replace_file
 from .errors import BadInput, BadMatrix, CompatError
 from .locate import CACHED_MATRIX_NAME, cache_dir, embedded_path
 from .matrix import from_dict, parse_toml
@@ -163,17 +162,7 @@ def update(
             except OSError:
                 changed = True
             if changed:
-                fd, tmp = tempfile.mkstemp(dir=folder, prefix=".compat_matrix.", suffix=".tmp")
-                try:
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(body)
-                        handle.flush()
-                        os.fsync(handle.fileno())
-                    os.replace(tmp, destination)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
-                    raise
+                replace_file(destination, body, fsync=True)
             else:  # confirmed current now: its time says so (see cache_age)
                 os.utime(destination)
             _compile_beside(destination, body, data, matrix)
