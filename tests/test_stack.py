@@ -298,3 +298,12 @@ def test_every_import_check_still_rules_with_onedl(matrix: Matrix) -> None:
     assert "none in the range mmcv>=2.0.1,<2.2.0" in message
     with pytest.raises(StackUnsatisfiable, match="the onedl provider makes no mmcv-full"):
         resolve_stack(parse_targets(["mmpose==0.28.0"], matrix), matrix, machine, provider="onedl")
+
+
+def test_torch_without_cuda_takes_the_drivers_cuda(matrix: Matrix) -> None:
+    """--torch alone: the CUDA variant comes from the driver (auto), never 'not checked'."""
+    stack = solve(matrix, ["mmpose==1.3.2"], "2.1.2", "", python="3.11", driver="535.104.05")
+    assert (stack.torch.version if stack.torch else "", stack.platform.cuda) == ("2.1.2", "12.1")
+    cpu = solve(matrix, ["mmpose==1.3.2"], "2.1.2", "", python="3.11")  # no driver: the CPU
+    assert cpu.platform.cuda == "cpu" and cpu.find_links == (
+        "https://download.openmmlab.com/mmcv/dist/cpu/torch2.1/index.html",)
