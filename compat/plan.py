@@ -22,7 +22,16 @@ from packaging.version import Version
 from .driver import Driver, detect
 from .errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 from .models import MMCV_DISTRIBUTIONS, Environment, Matrix
-from .stack import Machine, Stack, StackTarget, parse_machine, parse_python_version, parse_targets, resolve_stack
+from .stack import (
+    Machine,
+    Stack,
+    StackTarget,
+    parse_machine,
+    parse_python_version,
+    parse_targets,
+    platform_of,
+    resolve_stack,
+)
 
 __all__ = [
     "ENV_ONEDL_BASE",
@@ -121,8 +130,13 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
     keep = installed is not None and installed.version and (
         not wanted or wanted.lower() == "auto"
         or _public(wanted) == _public(installed.version)
-        or (len(Version(_public(installed.version)).release) >= 2 and _is_minor_of(wanted, installed.version)))
+        or _is_minor_of(wanted, installed.version))
     if keep and installed is not None:
+        try:
+            Version(_public(installed.version))
+        except ValueError:  # InvalidVersion, or digits past int()'s limit
+            raise BadInput(f"the installed torch has no usable version ({installed.version[:60]!r}, read from "
+                           f"{installed.source}); give --torch X.Y.Z", value=installed.version) from None
         torchvision = env.get("torchvision") if env is not None else None
         return parse_machine(platform, cuda or installed.cuda or "cpu", _public(installed.version), python,
                              torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "")
@@ -133,12 +147,9 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
     return parse_machine(platform, cuda, torch, python, driver=driver)
 
 
-_SYS_PLATFORMS = {"linux": "linux", "win32": "windows", "cygwin": "windows", "darwin": "macos"}
-
-
 def check_platform(env: Environment, platform: Optional[str], python: str) -> None:
     """A ``--platform`` that is not the target interpreter's is bad input (its wheels would not install)."""
-    have = _SYS_PLATFORMS.get(env.platform, "linux" if env.platform.startswith("linux") else "")
+    have = platform_of(env.platform)
     if platform and have and platform.lower() != have:
         raise BadInput(f"--platform {platform} contradicts {python}, which runs on {have}: leave --platform out, or "
                        "plan for another machine with mmcompat resolve or constraints", value=platform)

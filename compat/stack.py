@@ -39,6 +39,7 @@ __all__ = [
     "TorchPin",
     "parse_machine",
     "parse_targets",
+    "platform_of",
     "resolve_stack",
 ]
 
@@ -47,8 +48,15 @@ PLATFORMS = ("linux", "windows", "macos")
 _PYTHONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 
 
+def platform_of(sys_platform: str) -> str:
+    """mmcompat's name for an interpreter's ``sys.platform`` (``win32`` -> ``windows``); ``""`` when unknown."""
+    if sys_platform.startswith("linux"):
+        return "linux"
+    return {"win32": "windows", "cygwin": "windows", "darwin": "macos"}.get(sys_platform, "")
+
+
 def this_platform() -> str:
-    return {"win32": "windows", "darwin": "macos"}.get(sys.platform, "linux")
+    return platform_of(sys.platform) or "linux"
 
 
 @dataclass(frozen=True)

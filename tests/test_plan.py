@@ -208,3 +208,27 @@ def test_an_externally_managed_target_is_warned_about(matrix: Matrix) -> None:
         "--break-system-packages")
     quiet = plan(matrix, ["mmpose==1.3.2"], managed, pip_args=["--break-system-packages"])
     assert not any("externally managed" in w for w in quiet.warnings)
+
+
+def test_an_installed_torch_without_a_usable_version_asks_for_one(matrix: Matrix) -> None:
+    env = env_with("pip==23.2.1", torch=TorchInfo("unknown", None, "/venv/lib/site-packages/torch/version.py"))
+    with pytest.raises(BadInput) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env)
+    assert str(caught.value) == ("the installed torch has no usable version ('unknown', read from "
+                                 "/venv/lib/site-packages/torch/version.py); give --torch X.Y.Z")
+    asked = plan(matrix, ["mmpose==1.3.2"], env, torch="2.4.1", cuda="12.1")  # as asked: planned over it
+    assert asked.steps[0].kind == "torch"
+
+
+def test_a_plain_http_onedl_mirror_is_bad_input(matrix: Matrix) -> None:
+    with pytest.raises(BadInput, match=r"refusing plain http to 'wheels\.example\.org'"):
+        plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1", python_version="3.10.13"), provider="onedl",
+             cuda="12.8", extra={"MMCOMPAT_ONEDL_BASE_URL": "http://wheels.example.org"})
+
+
+@pytest.mark.parametrize("sys_platform, name", [("linux", "linux"), ("linux2", "linux"), ("win32", "windows"),
+                                                 ("cygwin", "windows"), ("darwin", "macos"), ("sunos5", "")])
+def test_platform_names(sys_platform: str, name: str) -> None:
+    from compat.stack import platform_of
+
+    assert platform_of(sys_platform) == name
