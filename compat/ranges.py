@@ -9,6 +9,7 @@ verbatim and applied on membership tests.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
@@ -42,6 +43,12 @@ def _tighter_upper(a: Optional[Bound], b: Optional[Bound]) -> Optional[Bound]:
     if a.version != b.version:
         return a if a.version < b.version else b
     return a if not a.inclusive else b
+
+
+@lru_cache(maxsize=1024)
+def _specifier_set(text: str) -> SpecifierSet:
+    """The specifier set of a range's text (the resolver asks the same ranges many times)."""
+    return SpecifierSet(text)
 
 
 def _compatible_upper(text: str) -> str:
@@ -116,7 +123,7 @@ class Range:
 
     def contains(self, version: Version) -> bool:
         """PEP 440 membership, pre-releases included (upstream's checks accept release candidates)."""
-        return SpecifierSet(str(self)).contains(version, prereleases=True)
+        return _specifier_set(str(self)).contains(version, prereleases=True)
 
     def _parts(self) -> Iterable[str]:
         lower, upper = self.lower, self.upper
