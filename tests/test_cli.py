@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,32 @@ def test_guard_takes_an_editable_checkout_as_pip_does(run: Run, tmp_path: Path) 
     assert done.returncode == 1, done.stderr
     assert "error[mmcv-outside-enforced]: import mmpose will fail: mmcv-full==1.7.0 (planned)" in done.stdout
     assert f"info[direct-reference]: -e . ({checkout}) is mmpose 0.28.0" in done.stdout
+
+
+def test_matrix_filters(run: Run) -> None:
+    done = run("matrix", "mmpose==0.28.0", "--dist", "mmcv-full")
+    assert (done.returncode, done.stdout.splitlines()) == (0, [
+        "PACKAGE  RELEASE  DISTRIBUTION  SAFE            DOCUMENTED      ENFORCED         INSTALLER",
+        "mmpose   0.28.0   mmcv-full     >=1.3.8,<1.6.0  >=1.3.8,<1.6.0  >=1.3.8,<=1.6.0  >=1.3.8"])
+    data = json.loads(run("matrix", "mmdet==3.2.0", "--dist", "mmcv", "--json").stdout)
+    assert list(data["packages"]) == ["mmdet"] and list(data["packages"]["mmdet"]["releases"]) == ["3.2.0"]
+    assert list(data["packages"]["mmdet"]["releases"]["3.2.0"]["constraints"]) == ["mmcv"]
+    assert {line.split()[0] for line in run("matrix", "mmtrack").stdout.splitlines()[1:]} == {"mmtrack"}
+    _one_line_error(run("matrix", "mmpose==0.99.0"), 2,
+                    "unknown mmpose release '0.99.0'; nearest known: 0.29.0, 0.28.1")
+    _one_line_error(run("matrix", "--dist", "torch"), 2,
+                    "no release records 'torch'; known: mmcls, mmcv, mmcv-full, mmdet, mmengine, mmtrack")
+    none = run("matrix", "mmpose==0.6.0", "--dist", "mmcv-full")
+    assert (none.returncode, none.stderr) == (1, "mmcompat: no row matches\n")
+
+
+def test_install_dry_run_json_is_the_plan(run: Run, tmp_path: Path) -> None:
+    python = "{}.{}".format(*sys.version_info[:2])
+    done = run("install", "mmpose==1.3.2", "--dry-run", "--json", "--offline", "--cuda", "cpu",
+               "--python-version", python, env={"PIP_NO_INDEX": "1"})
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["installer"] == "pip" and [s["kind"] for s in data["steps"]][-1] == "install"
+    last = data["steps"][-1]
+    assert "--only-binary" in last["argv"] and last["reason"].startswith("the OpenMMLab packages and mmcv")
+    assert data["stack"]["torch"]["cuda"] == "cpu" and data["stack"]["python"] == python
