@@ -460,7 +460,8 @@ def _cmd_doctor(options: "Namespace") -> int:
     matrix = _load(options.matrix)
     prepared, key = _prepared_doctor, ""
     if prepared is not None and prepared[1] == options.python and not options.matrix:
-        key, env = prepared[0], from_probe(prepared[2])
+        env = from_probe(prepared[2])
+        key = "" if matrix.notes else prepared[0]  # a note (an ignored cache) goes to stderr: never skip it
     else:
         env = inspect(options.python, cached=True)
     return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
