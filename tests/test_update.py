@@ -241,6 +241,8 @@ def test_invalid_cache_falls_back_to_the_embedded_matrix_with_a_warning(run: Run
     plain = run("resolve", "0.28.0")
     assert plain.stdout == "mmcv-full>=1.3.8,<1.6.0\n" and "warning" in plain.stderr
     assert run("matrix", "--source").stdout.endswith("(embedded)\n")
+    for _ in range(2):  # doctor's memo never swallows the warning
+        assert "warning: ignoring the cached matrix" in run("doctor", "--json").stderr
 
 
 def test_flag_beats_environment_beats_cache(run: Run, server: str, tmp_path: Path) -> None:
