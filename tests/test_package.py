@@ -124,6 +124,13 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     compiled = shipped.with_suffix(".marshal")
     assert compiled.is_file()
     nocache = dict(env, MMCOMPAT_NO_CACHE="1")
+    # the installed code is the code that compiled the answers: resolve answers without loading the resolver
+    probe = ("import sys; from compat.cli import main; code = main(['resolve', '0.28.0']); "
+             "sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith(('compat.', 'packaging')))))")
+    fast = subprocess.run([str(bindir / "python"), "-c", probe], capture_output=True, text=True, cwd=away, env=nocache,
+                          timeout=60)
+    assert fast.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
+    assert fast.stderr == "['compat.cache', 'compat.cli', 'compat.locate', 'compat.matrix_compiled']", fast.stderr
     full = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True, text=True,
                           cwd=away, env=nocache, timeout=60)
     assert json.loads(full.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
