@@ -2,7 +2,8 @@
 and answers ``resolve TARGET`` without loading the resolver.
 
 The wheel gets ``compat/data/compat_matrix.marshal`` beside ``compat_matrix.toml``
-(:mod:`compat.matrix_compiled`): the parsed TOML, every ``resolve`` answer, the digest of the TOML bytes
+(:mod:`compat.matrix_compiled`): the parsed TOML, every ``resolve`` answer, the stack search's tables
+(:mod:`compat.tables`), the digest of the TOML bytes
 and the identity of the code that computed them. At run time each part is used only when the TOML
 and the code are still exactly those. Editable installs get nothing: they read the checkout's TOML.
 """
@@ -29,6 +30,7 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
             from compat.matrix import load
             from compat.matrix_compiled import compile_matrix
             from compat.resolver import answer_index
+            from compat.tables import compile_tables
         finally:
             sys.path.remove(self.root)
         toml = os.path.join(self.root, "data", "compat_matrix.toml")
@@ -37,7 +39,8 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
         from compat.matrix import parse_toml
 
         matrix = load(toml)
-        payload = compile_matrix(raw, parse_toml(raw.decode("utf-8"), path=toml), answer_index(matrix))
+        payload = compile_matrix(raw, parse_toml(raw.decode("utf-8"), path=toml), answer_index(matrix),
+                                 compile_tables(matrix))
         self._folder = tempfile.mkdtemp(prefix="mmcompat-build-")
         target = os.path.join(self._folder, "compat_matrix.marshal")
         with open(target, "wb") as handle:

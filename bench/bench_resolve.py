@@ -3,7 +3,8 @@
 Targets: ``resolve 0.28.0`` at most 2.0x with its content-keyed index and 2.5x with every cache off
 (issue: internals); a two-package stack with torch/CUDA given at most 3x with caches off (internals);
 planning a stack with torch and CUDA auto (the driver from MMCOMPAT_CUDA_DRIVER_VERSION) at most 3x
-with caches off (issue: fresh-machine plans). Medians of paired runs (A B A B ...): the machines are
+with caches off (issue: fresh-machine plans); ``wheels --json`` and ``constraints --format uv`` at
+most 3x (issue: modern stacks). Medians of paired runs (A B A B ...): the machines are
 noisy, so only ratios measured side by side in one run mean anything.
 
     python bench/bench_resolve.py [--runs 41] [--venv PATH]
@@ -81,6 +82,11 @@ def main() -> int:
                 paired(baseline, stack, args.runs, off), 3.0),
             "resolve mmpose==1.3.2 mmdet, torch and CUDA auto, driver from the variable (caches off)": (
                 paired(baseline, planned, args.runs, auto), 3.0),
+            "mmcompat wheels --json (caches off)": (
+                paired(baseline, [script, "wheels", "--json"], args.runs, off), 3.0),
+            "constraints mmpose==1.3.2 mmdet --format uv, torch and CUDA auto (caches off)": (
+                paired(baseline, [script, "constraints", "mmpose==1.3.2", "mmdet", "--format", "uv"], args.runs,
+                       auto), 3.0),
             "python -m compat resolve 0.28.0 (no console-script wrapper, which imports re)": (
                 paired(baseline, [python, "-m", "compat", "resolve", "0.28.0"], args.runs, env), None),
         }

@@ -19,7 +19,8 @@ from .errors import BadInput, UnknownRelease
 from .matrix import load
 from .models import MMCV_LINES, Matrix, Release
 from .resolver import DEFAULT_PACKAGE, check_policy, nearest_releases
-from .stack import _agree, _Agreement, _combined_range
+from .search import agree, combined_range, range_is_empty
+from .tables import lean_release, tables_for, typed_range
 
 __all__ = ["Acceptance", "accepting", "compatible"]
 
@@ -54,18 +55,19 @@ def _parse(requirement: str) -> Tuple[str, Version]:
     return canonicalize_name(parsed.name), Version(specs[0].version)
 
 
-def _accepts_release(release: Release, named: Release, policy: str) -> bool:
-    return isinstance(_agree((release, named), policy), _Agreement)
+def _accepts_release(matrix: Matrix, release: Release, named: Release, policy: str) -> bool:
+    return len(agree(tables_for(matrix), (lean_release(release), lean_release(named)), policy)) == 4
 
 
-def _accepts_distribution(release: Release, name: str, version: Version, policy: str) -> bool:
+def _accepts_distribution(matrix: Matrix, release: Release, name: str, version: Version, policy: str) -> bool:
     judged = _SAME_MODULE.get(name, name)
     if judged in MMCV_LINES:
         line = next((d.name for d in release.required if d.name in MMCV_LINES), None)
         if line is not None and line != judged:
             return False
-    combined, _ = _combined_range((release,), judged, policy)
-    return combined is not None and not combined.is_empty and combined.contains(version)
+    tables = tables_for(matrix)
+    combined, _ = combined_range(tables, (lean_release(release),), judged, policy)
+    return combined is not None and not range_is_empty(tables, combined) and typed_range(combined).contains(version)
 
 
 def accepting(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix] = None,
@@ -97,8 +99,8 @@ def accepting(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix
 
     def accepts(release: Release) -> bool:
         if named is not None:
-            return _accepts_release(release, named, policy)
-        return _accepts_distribution(release, name, version, policy)
+            return _accepts_release(matrix, release, named, policy)
+        return _accepts_distribution(matrix, release, name, version, policy)
 
     return Acceptance(requirement=requirement.strip(), name=name, version=version, policy=policy, package=package,
                       releases=tuple(r for r in candidates if accepts(r)),

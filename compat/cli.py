@@ -42,22 +42,51 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
     return answer(locate()[0], policy, args[1])
 
 
-PLATFORM_CHOICES = ("linux", "windows", "macos")
-
-
 class _UsageError(Exception):
     pass
 
 
-def _parser() -> "ArgumentParser":
+def _columns() -> int:
+    """The terminal's width as :func:`shutil.get_terminal_size` gives it: ``COLUMNS``, else stdout's
+    terminal, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
+    """The whole command line, or with ``only`` a known command's parser alone beside the top level
+    (argparse's start-up costs per option: the everyday run builds what it reads)."""
     import argparse  # only the full path parses options
 
     from . import __version__
-    from .models import POLICIES
+    from .vocabulary import PLATFORMS, POLICIES
+
+    class Formatter(argparse.HelpFormatter):
+        """argparse's formatter, told the terminal width as shutil would find it, without importing
+        shutil (and its compression modules) on every run."""
+
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                     width: "Optional[int]" = None) -> None:
+            super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
 
     class Parser(argparse.ArgumentParser):
+        def __init__(self, *args: "Any", **kwargs: "Any") -> None:
+            kwargs.setdefault("formatter_class", Formatter)
+            super().__init__(*args, **kwargs)
+
         def error(self, message: str) -> "None":  # type: ignore[override]  # raises instead of exiting
             raise _UsageError(message)
+
+    def wanted(name: str) -> bool:
+        return only is None or only == name
 
     common = Parser(add_help=False)
     common.add_argument("--matrix", metavar="FILE", help="use this matrix file instead of the one in effect")
@@ -81,7 +110,7 @@ def _parser() -> "ArgumentParser":
     stackopts.add_argument("--cuda", metavar="11.3|cpu|auto",
                            help="CUDA version or cpu (default: the environment's torch build; none there: auto, "
                                 "the newest CUDA the NVIDIA driver runs, else cpu)")
-    stackopts.add_argument("--platform", choices=PLATFORM_CHOICES, help="default: this machine's")
+    stackopts.add_argument("--platform", choices=PLATFORMS, help="default: this machine's")
     stackopts.add_argument("--python-version", metavar="X.Y",
                            help="the CPython the wheels must be for (default: the target interpreter's)")
     stackopts.add_argument("--provider", choices=("openmmlab", "onedl", "any"), default="openmmlab",
@@ -89,92 +118,104 @@ def _parser() -> "ArgumentParser":
                                 "CUDA 12.4+), or any (OpenMMLab first)")
     stackopts.add_argument("--allow-build", action="store_true",
                            help="accept an mmcv without a prebuilt wheel (install compiles it, with its ops)")
-    resolve = commands.add_parser(
-        "resolve", parents=[common, policy, stackopts], help="print the pip requirements an MMPose release needs"
-    )
-    resolve.add_argument("target", metavar="TARGET", nargs="+",
-                         help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
-                              "mmpose==1.3.2 mmdet")
-    wheels = commands.add_parser(
-        "wheels", parents=[common], help="list the prebuilt mmcv wheels: platform, CUDA, torch, CPython, provenance")
-    wheels.add_argument("dist", metavar="DIST[==V]", nargs="?", help="mmcv-full, mmcv, or e.g. mmcv==2.1.0")
-    wheels.add_argument("--platform", choices=PLATFORM_CHOICES, help="only this platform")
-    wheels.add_argument("--cuda", metavar="11.3|cpu", help="only this CUDA variant")
-    wheels.add_argument("--torch", metavar="X.Y", help="only this torch minor")
-    wheels.add_argument("--python-version", metavar="X.Y", help="only wheels for this CPython")
-    compatible = commands.add_parser(
-        "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
-    )
-    compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
-    matrix = commands.add_parser("matrix", parents=[common],
-                                 help="show the compatibility matrix (all of it, or a part)")
-    matrix.add_argument("select", metavar="PACKAGE[==V]", nargs="?",
-                        help="only this package (mmpose, mmdet, mmtrack) or release (mmpose==0.28.0)")
-    matrix.add_argument("--dist", metavar="NAME", help="only this distribution's rows (mmcv-full, mmcv, mmengine)")
-    matrix.add_argument("--source", action="store_true",
-                        help="say which matrix file is in effect (and whether a cached one is older than the "
-                             "embedded one)")
-    # update only writes the user cache: no --matrix, which it would ignore
-    update_common = Parser(add_help=False)
-    update_common.add_argument("--json", action="store_true", help="print JSON")
-    update_common.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    update = commands.add_parser("update", parents=[update_common],
-                                 help="fetch a newer matrix into the user cache (or remove it: --reset)")
-    update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)")
-    update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
-    update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5)")
-    update.add_argument("--reset", action="store_true",
-                        help="remove the cached matrix instead, so the embedded one is in effect again")
-    harvest = commands.add_parser(
-        "harvest", parents=[common], help="rebuild a package's rows from an upstream git clone (nothing is run)"
-    )
-    source = harvest.add_mutually_exclusive_group()
-    source.add_argument("--repo", metavar="PATH", help="a local git clone of the upstream repository (bare is fine)")
-    source.add_argument("--dist", nargs="+", metavar="FILE", help="downloaded wheels or sdists instead of a clone")
-    harvest.add_argument("--package", default="mmpose", help="the import package to harvest (default mmpose)")
-    harvest.add_argument("--url",
-                         help="the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)")
-    harvest.add_argument("--branches", nargs="*", metavar="BRANCH",
-                         help="branches to harvest too (default: those of master, 0.x, main, 1.x that exist)")
-    harvest.add_argument("--faq-ref", action="append", default=[], metavar="REF:PATH",
-                         help="a FAQ page with a compatibility table; earlier ones win "
-                              "(default: master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)")
-    harvest.add_argument("--write", action="store_true",
-                         help="rewrite the matrix file (--matrix, else the embedded one) and print the diff")
     target = Parser(add_help=False)
     target.add_argument("--python", metavar="PATH", help="inspect this interpreter's environment instead of this one")
-    install = commands.add_parser(
-        "install", parents=[common, policy, stackopts, target],
-        help="resolve a stack and install it with the target's pip (arguments after -- go to pip)")
-    install.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
-    install.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
-    install.add_argument("--fix-conflicts", action="store_true",
-                         help="first uninstall every other mmcv distribution (and say so)")
-    install.add_argument("--offline", action="store_true",
-                         help="do not fetch the find-links page to check it lists the pinned mmcv wheel")
-    constraints = commands.add_parser(
-        "constraints", parents=[common, policy, stackopts, target],
-        help="write a pip constraints file for a stack (pip install -c FILE)")
-    constraints.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
-    constraints.add_argument("-o", "--output", metavar="FILE", help="write it here (atomically) instead of stdout")
-    constraints.add_argument("--format", choices=("pip", "requirements", "uv"), default="pip",
-                             help="pip: a constraints file (default); requirements: a file pip install -r runs as "
-                                  "one command; uv: a pyproject.toml fragment for uv")
-    doctor = commands.add_parser(
-        "doctor", parents=[common, target], help="find conflicting, clobbered and out-of-range mmcv installs"
-    )
-    doctor.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    guard = commands.add_parser(
-        "guard", parents=[common, target], help="check a planned install before pip runs it (installs nothing)"
-    )
-    guard.add_argument("requirements", nargs="*", metavar="REQ", help="planned requirements, e.g. mmpose==0.28.0")
-    guard.add_argument("-r", "--requirement", dest="files", action="append", default=[], metavar="FILE",
-                       help="a pip requirements file (its -r/-c includes are followed)")
-    guard.add_argument("-c", "--constraint", dest="constraints", action="append", default=[], metavar="FILE",
-                       help="a pip constraints file")
-    guard.add_argument("-e", "--editable", dest="editables", action="append", default=[], metavar="PATH_OR_URL",
-                       help="a planned editable install, as pip takes it (-e . or -e git+URL@REF#egg=mmpose)")
-    guard.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    if wanted("resolve"):
+        resolve = commands.add_parser(
+            "resolve", parents=[common, policy, stackopts], help="print the pip requirements an MMPose release needs"
+        )
+        resolve.add_argument("target", metavar="TARGET", nargs="+",
+                             help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
+                                  "mmpose==1.3.2 mmdet")
+    if wanted("wheels"):
+        wheels = commands.add_parser(
+            "wheels", parents=[common],
+            help="list the prebuilt mmcv wheels: platform, CUDA, torch, CPython, provenance")
+        wheels.add_argument("dist", metavar="DIST[==V]", nargs="?", help="mmcv-full, mmcv, or e.g. mmcv==2.1.0")
+        wheels.add_argument("--platform", choices=PLATFORMS, help="only this platform")
+        wheels.add_argument("--cuda", metavar="11.3|cpu", help="only this CUDA variant")
+        wheels.add_argument("--torch", metavar="X.Y", help="only this torch minor")
+        wheels.add_argument("--python-version", metavar="X.Y", help="only wheels for this CPython")
+    if wanted("compatible"):
+        compatible = commands.add_parser(
+            "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
+        )
+        compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
+    if wanted("matrix"):
+        matrix = commands.add_parser("matrix", parents=[common],
+                                     help="show the compatibility matrix (all of it, or a part)")
+        matrix.add_argument("select", metavar="PACKAGE[==V]", nargs="?",
+                            help="only this package (mmpose, mmdet, mmtrack) or release (mmpose==0.28.0)")
+        matrix.add_argument("--dist", metavar="NAME", help="only this distribution's rows (mmcv-full, mmcv, mmengine)")
+        matrix.add_argument("--source", action="store_true",
+                            help="say which matrix file is in effect (and whether a cached one is older than the "
+                                 "embedded one)")
+    if wanted("update"):
+        # update only writes the user cache: no --matrix, which it would ignore
+        update_common = Parser(add_help=False)
+        update_common.add_argument("--json", action="store_true", help="print JSON")
+        update_common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+        update = commands.add_parser("update", parents=[update_common],
+                                     help="fetch a newer matrix into the user cache (or remove it: --reset)")
+        update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)")
+        update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
+        update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5)")
+        update.add_argument("--reset", action="store_true",
+                            help="remove the cached matrix instead, so the embedded one is in effect again")
+    if wanted("harvest"):
+        harvest = commands.add_parser(
+            "harvest", parents=[common], help="rebuild a package's rows from an upstream git clone (nothing is run)"
+        )
+        source = harvest.add_mutually_exclusive_group()
+        source.add_argument("--repo", metavar="PATH",
+                            help="a local git clone of the upstream repository (bare is fine)")
+        source.add_argument("--dist", nargs="+", metavar="FILE", help="downloaded wheels or sdists instead of a clone")
+        harvest.add_argument("--package", default="mmpose", help="the import package to harvest (default mmpose)")
+        harvest.add_argument("--url",
+                             help="the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)")
+        harvest.add_argument("--branches", nargs="*", metavar="BRANCH",
+                             help="branches to harvest too (default: those of master, 0.x, main, 1.x that exist)")
+        harvest.add_argument("--faq-ref", action="append", default=[], metavar="REF:PATH",
+                             help="a FAQ page with a compatibility table; earlier ones win "
+                                  "(default: master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)")
+        harvest.add_argument("--write", action="store_true",
+                             help="rewrite the matrix file (--matrix, else the embedded one) and print the diff")
+    if wanted("install"):
+        install = commands.add_parser(
+            "install", parents=[common, policy, stackopts, target],
+            help="resolve a stack and install it with the target's pip (arguments after -- go to pip)")
+        install.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
+        install.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
+        install.add_argument("--fix-conflicts", action="store_true",
+                             help="first uninstall every other mmcv distribution (and say so)")
+        install.add_argument("--offline", action="store_true",
+                             help="do not fetch the find-links page to check it lists the pinned mmcv wheel")
+    if wanted("constraints"):
+        constraints = commands.add_parser(
+            "constraints", parents=[common, policy, stackopts, target],
+            help="write a pip constraints file for a stack (pip install -c FILE)")
+        constraints.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
+        constraints.add_argument("-o", "--output", metavar="FILE", help="write it here (atomically) instead of stdout")
+        constraints.add_argument("--format", choices=("pip", "requirements", "uv"), default="pip",
+                                 help="pip: a constraints file (default); requirements: a file pip install -r runs as "
+                                      "one command; uv: a pyproject.toml fragment for uv")
+    if wanted("doctor"):
+        doctor = commands.add_parser(
+            "doctor", parents=[common, target], help="find conflicting, clobbered and out-of-range mmcv installs"
+        )
+        doctor.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    if wanted("guard"):
+        guard = commands.add_parser(
+            "guard", parents=[common, target], help="check a planned install before pip runs it (installs nothing)"
+        )
+        guard.add_argument("requirements", nargs="*", metavar="REQ", help="planned requirements, e.g. mmpose==0.28.0")
+        guard.add_argument("-r", "--requirement", dest="files", action="append", default=[], metavar="FILE",
+                           help="a pip requirements file (its -r/-c includes are followed)")
+        guard.add_argument("-c", "--constraint", dest="constraints", action="append", default=[], metavar="FILE",
+                           help="a pip constraints file")
+        guard.add_argument("-e", "--editable", dest="editables", action="append", default=[], metavar="PATH_OR_URL",
+                           help="a planned editable install, as pip takes it (-e . or -e git+URL@REF#egg=mmpose)")
+        guard.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     return parser
 
 
@@ -235,7 +276,48 @@ def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" 
                  provider=options.provider)
 
 
+def _short_stack(options: "Namespace") -> "Optional[Dict[str, Any]]":
+    """The stack on the short path (:mod:`compat.lean`), its notes said on stderr, when that path can
+    read the question; None: take the full path."""
+    if options.json or getattr(options, "python", None) or options.matrix or options.debug:
+        return None
+    from .lean import stack_answer
+
+    found = stack_answer(options.target, platform=options.platform, cuda=options.cuda, torch=options.torch,
+                         python_version=options.python_version, policy=options.policy,
+                         allow_build=options.allow_build, provider=options.provider, environ=os.environ)
+    if found is None:
+        return None
+    from .render_lean import source_build_warning
+    from .search import describe_platform, notes
+
+    answer = found["answer"]
+    for note in notes(found["machine"]):
+        sys.stderr.write(f"{_PROG}: {note}\n")
+    line = answer["mmcv"]
+    if answer["source_build"]:
+        warning = source_build_warning(line, answer["pins"][line], describe_platform(*answer["platform"]))
+        sys.stderr.write(f"{_PROG}: {warning}\n")
+    return found
+
+
+def _short_resolve(options: "Namespace") -> bool:
+    found = _short_stack(options)
+    if found is None:
+        return False
+    from .render_lean import stack_text
+    from .search import answer_requirements
+
+    answer = found["answer"]
+    torch = answer["torch"]
+    _write(stack_text(None if torch is None else (torch["version"], torch["index_url"], torch["installed"]),
+                      answer_requirements(found["tables"], answer), answer["find_links"], answer["mmcv"]))
+    return True
+
+
 def _cmd_resolve(options: "Namespace") -> int:
+    if _stack_mode(options) and _short_resolve(options):
+        return 0
     from .render import resolution_dict
     from .resolver import pip_lines, resolve
 
@@ -274,10 +356,38 @@ def _cmd_compatible(options: "Namespace") -> int:
     return 0 if acceptance.releases else 1
 
 
+def _short_wheels(options: "Namespace") -> "Optional[int]":
+    """``wheels`` as JSON or plain text from the compiled tables (:mod:`compat.lean`); None: take the
+    full path (a terminal's rich table, ``--matrix``, a version or torch it cannot read exactly)."""
+    if options.matrix or options.debug or (not options.json and _terminal()):
+        return None
+    from .lean import wheel_rows
+
+    found = wheel_rows(options.dist, platform=options.platform, cuda=options.cuda, torch=options.torch,
+                       python_version=options.python_version, environ=os.environ)
+    if found is None:
+        return None
+    from .render_lean import wheels_json, wheels_text
+
+    rows, where, origin = found
+    if options.json:
+        _json(wheels_json(rows, where, origin))
+    else:
+        _write(wheels_text(rows))
+    if not rows:
+        sys.stderr.write(f"{_PROG}: no prebuilt wheel matches\n")
+        return 1
+    return 0
+
+
 def _cmd_wheels(options: "Namespace") -> int:
+    code = _short_wheels(options)
+    if code is not None:
+        return code
     from .errors import BadInput, shown
     from .render import wheels_dict, wheels_rich, wheels_text
-    from .stack import parse_machine, parse_python_version
+    from .search import parse_python_version
+    from .stack import parse_machine
     from .wheels import wheel_rows
 
     matrix = _load(options.matrix)
@@ -578,12 +688,13 @@ def _cmd_harvest(options: "Namespace") -> int:
 
 
 def _stack_notes(stack: "Stack") -> None:
+    from .render_lean import source_build_warning
+
     for note in stack.notes:
         sys.stderr.write(f"{_PROG}: {note}\n")
     if stack.source_build:
-        sys.stderr.write(f"{_PROG}: warning: {stack.mmcv} {stack.pins[stack.mmcv]} has no prebuilt wheel for "
-                         f"{stack.platform.describe()}: it must be compiled from source (mmcompat install "
-                         "--allow-build does it with the right prerequisites)\n")
+        warning = source_build_warning(stack.mmcv, str(stack.pins[stack.mmcv]), stack.platform.describe())
+        sys.stderr.write(f"{_PROG}: {warning}\n")
 
 
 def _cmd_install(options: "Namespace", pip_args: "Sequence[str]" = ()) -> int:
@@ -641,24 +752,36 @@ def _cmd_constraints(options: "Namespace") -> int:
     import shlex
 
     from . import __version__
-    from .export import export
-    from .plan import numpy_pin
-    from .render import stack_dict
+    from .export import export_view
 
     if options.output and not os.path.isdir(os.path.dirname(os.path.abspath(options.output))):
         from .errors import BadInput
 
         raise BadInput(f"no folder {os.path.dirname(options.output) or '.'!r} to write {options.output!r} in",
                        value=options.output)
-    matrix = _load(options.matrix)
-    targets, stack = _solve(options, matrix)
-    _stack_notes(stack)
-    if options.json:
-        _json(stack_dict(targets, stack, matrix))
-        return 0
     argv = sys.argv[2:] if sys.argv[1:2] == ["constraints"] else []
-    text = export(options.format, targets, stack, matrix, numpy=numpy_pin(matrix, stack) or "",
-                  produced_by=shlex.join(["mmcompat", "constraints", *argv]), version=__version__)
+    produced_by = shlex.join(["mmcompat", "constraints", *argv])
+    found = _short_stack(options)
+    if found is not None:
+        from .lean import export_view as lean_view
+        from .search import numpy_reason
+
+        numpy = numpy_reason(found["tables"], found["answer"]["pins"]) or ""
+        view = lean_view(found)
+    else:
+        from .export import view_of
+        from .plan import numpy_pin
+        from .render import stack_dict
+
+        matrix = _load(options.matrix)
+        targets, stack = _solve(options, matrix)
+        _stack_notes(stack)
+        if options.json:
+            _json(stack_dict(targets, stack, matrix))
+            return 0
+        numpy = numpy_pin(matrix, stack) or ""
+        view = view_of(targets, stack, matrix)
+    text = export_view(options.format, view, numpy=numpy, produced_by=produced_by, version=__version__)
     if not options.output:
         _write(text)
         return 0
@@ -695,7 +818,7 @@ def _run(args: List[str]) -> int:
     debug = "--debug" in args
     try:
         try:
-            options = _parser().parse_args(args)
+            options = _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
         except _UsageError as e:
             sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
             return 2

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-from dataclasses import dataclass
-from typing import Mapping, Optional, Tuple
 
 from .errors import BadInput
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Mapping, Optional, Tuple
 
 __all__ = ["ENV_DRIVER", "Driver", "detect", "parse_driver", "supports"]
 
@@ -31,12 +31,29 @@ _NO_DRIVER = ("none", "cpu", "")
 _MINIMUM = re.compile(r"\d{3}(?:\.\d{1,3}){0,2}")
 
 
-@dataclass(frozen=True)
 class Driver:
-    """The driver version (``535.104.05``) and where it was read."""
+    """The driver version (``535.104.05``) and where it was read. Immutable; a plain class rather than a
+    dataclass so that planning a stack does not import :mod:`dataclasses` (start-up time)."""
 
+    __slots__ = ("version", "where")
     version: str
     where: str
+
+    def __init__(self, version: str, where: str) -> None:
+        object.__setattr__(self, "version", version)
+        object.__setattr__(self, "where", where)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Driver is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Driver) and (self.version, self.where) == (other.version, other.where)
+
+    def __hash__(self) -> int:
+        return hash((self.version, self.where))
+
+    def __repr__(self) -> str:
+        return f"Driver(version={self.version!r}, where={self.where!r})"
 
     @property
     def key(self) -> Tuple[int, ...]:
@@ -68,6 +85,9 @@ def _from_file(path: str) -> Optional[str]:
 
 
 def _from_smi(timeout: float) -> Tuple[Optional[str], str]:
+    import shutil
+    import subprocess
+
     smi = shutil.which("nvidia-smi")
     if smi is None:
         return None, ""

@@ -7,13 +7,16 @@ each class names its own in ``exit_code``.
 
 from __future__ import annotations
 
-from typing import Sequence, Tuple
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Sequence, Tuple
 
 __all__ = [
     "BadInput",
     "BadMatrix",
     "CompatError",
     "NoAnswer",
+    "StackUnsatisfiable",
     "UnknownRelease",
     "Unsatisfiable",
     "shown",
@@ -109,3 +112,11 @@ class Unsatisfiable(CompatError):
         self.release = release
         self.distribution = distribution
         self.causes: Tuple[str, ...] = tuple(causes)
+
+
+class StackUnsatisfiable(Unsatisfiable):
+    """No stack fits; ``causes`` are the clashing constraints, ``ways_out`` the checked alternatives."""
+
+    def __init__(self, message: str, *, causes: Sequence[str], ways_out: Sequence[str]) -> None:
+        super().__init__(message, release="", distribution="", causes=causes)
+        self.ways_out: Tuple[str, ...] = tuple(ways_out)

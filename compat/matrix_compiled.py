@@ -17,9 +17,9 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Mapping, Optional, Tuple
 
-__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read"]
+__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables"]
 
-FORMAT = 2
+FORMAT = 3
 
 
 def compiled_path(toml_path: str) -> str:
@@ -28,12 +28,16 @@ def compiled_path(toml_path: str) -> str:
     return stem + ".marshal"
 
 
-def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[str, str], str]) -> bytes:
-    """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, answering ``answers``."""
+def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[str, str], str],
+                   tables: Optional[Mapping[str, Any]] = None) -> bytes:
+    """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, answering ``answers``, with
+    the stack search's tables (:func:`compat.tables.compile_tables`) when given."""
     from .cache import code_identity, content_digest
 
+    # each part marshalled on its own: a reader unmarshals only the part it uses
     return marshal.dumps({"format": FORMAT, "digest": content_digest(raw), "code": code_identity(),
-                          "data": dict(data), "answers": dict(answers)})
+                          "data": marshal.dumps(dict(data)), "answers": marshal.dumps(dict(answers)),
+                          "tables": marshal.dumps(dict(tables) if tables is not None else None)})
 
 
 def _load(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
@@ -47,16 +51,24 @@ def _load(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
     return compiled
 
 
+def _part(compiled: Optional[Dict[str, Any]], name: str) -> Any:
+    blob = compiled.get(name) if compiled is not None else None
+    if type(blob) is not bytes:
+        return None
+    try:
+        return marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
 def read(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
     """The parsed data compiled from a TOML file whose bytes have ``digest``, or None."""
-    compiled = _load(toml_path, digest)
-    data = compiled.get("data") if compiled is not None else None
+    data = _part(_load(toml_path, digest), "data")
     return data if type(data) is dict else None
 
 
-def answer(toml_path: str, policy: str, target: str) -> Optional[str]:
-    """The stdout of ``resolve TARGET --policy POLICY`` for the TOML file at ``toml_path`` as it is
-    now, when this code compiled it; None when it must be computed."""
+def _current(toml_path: str) -> Optional[Dict[str, Any]]:
+    """The compiled file of the TOML file at ``toml_path`` as it is now, when this code compiled it."""
     from .cache import code_identity, content_digest
 
     try:
@@ -67,6 +79,19 @@ def answer(toml_path: str, policy: str, target: str) -> Optional[str]:
     compiled = _load(toml_path, content_digest(raw))
     if compiled is None or compiled.get("code") != code_identity():
         return None
-    answers = compiled.get("answers")
+    return compiled
+
+
+def answer(toml_path: str, policy: str, target: str) -> Optional[str]:
+    """The stdout of ``resolve TARGET --policy POLICY`` for the TOML file at ``toml_path`` as it is
+    now, when this code compiled it; None when it must be computed."""
+    answers = _part(_current(toml_path), "answers")
     found = answers.get((policy, target)) if type(answers) is dict else None
     return found if type(found) is str else None
+
+
+def tables(toml_path: str) -> Optional[Dict[str, Any]]:
+    """The stack search's tables compiled from the TOML file at ``toml_path`` as it is now, by this
+    code; None when they must be compiled (:func:`compat.tables.tables_for`)."""
+    found = _part(_current(toml_path), "tables")
+    return found if type(found) is dict else None

@@ -8,6 +8,7 @@ from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 from packaging.version import Version
 
 from .ranges import Range
+from .vocabulary import MMCV_LINES, POLICIES, SOURCES
 
 __all__ = [
     "MMCV_DISTRIBUTIONS",
@@ -45,11 +46,8 @@ __all__ = [
     "by_severity",
 ]
 
-#: The upstream sources a fact can come from, in the order they are shown.
-SOURCES = ("documented", "enforced", "installer")
 #: The policies a question can be answered under; ``safe`` intersects every source there is.
 Policy = Literal["safe", "documented", "enforced", "installer"]
-POLICIES: Tuple[Policy, ...] = ("safe", "documented", "enforced", "installer")
 
 
 @dataclass(frozen=True)
@@ -431,8 +429,6 @@ Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "
 MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite", "onedl-mmcv")
 #: The distributions that install the ``mmengine`` package folder (onedl-mmengine is onedl-mmcv's).
 MMENGINE_DISTRIBUTIONS = ("mmengine", "onedl-mmengine")
-#: The mmcv lines a release can need: mmcv-full for MMPose 0.x, mmcv 2.x for 1.x.
-MMCV_LINES = ("mmcv-full", "mmcv")
 
 
 @dataclass(frozen=True)

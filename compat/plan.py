@@ -22,12 +22,13 @@ from packaging.version import Version
 from .driver import Driver, detect
 from .errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 from .models import MMCV_DISTRIBUTIONS, Environment, Matrix
+from .search import ENV_MMCV_BASE, ENV_ONEDL_BASE, ENV_TORCH_INDEX, notes, parse_python_version
 from .stack import (
     Machine,
     Stack,
     StackTarget,
+    lean_machine,
     parse_machine,
-    parse_python_version,
     parse_targets,
     platform_of,
     resolve_stack,
@@ -48,9 +49,6 @@ __all__ = [
     "solve",
 ]
 
-ENV_TORCH_INDEX = "MMCOMPAT_TORCH_INDEX_URL"
-#: The host part of onedl-mmcv's wheel site (https://mmwheels.onedl.ai), for mirrors and tests.
-ENV_ONEDL_BASE = "MMCOMPAT_ONEDL_BASE_URL"
 #: mmpose's compiled dependency (requirements/runtime.txt of 0.x and 1.x: xtcocotools>=1.12).
 COMPILED_DEPENDENCY = ("xtcocotools", ">=1.12")
 #: What mmcv's setup.py needs in the environment to build its ops without isolation, beside torch.
@@ -175,16 +173,10 @@ def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, p
     machine = machine_for(env, platform=platform, cuda=cuda, torch=torch, python_version=python_version,
                           environ=variables)
     stack = resolve_stack(targets, matrix, machine, policy=policy, allow_build=allow_build,
-                          base_url=variables.get("MMCV_BASE_URL") or None,
+                          base_url=variables.get(ENV_MMCV_BASE) or None,
                           torch_index=variables.get(ENV_TORCH_INDEX) or None, provider=provider,
                           onedl_base=variables.get(ENV_ONEDL_BASE) or None)
-    notes = []
-    if machine.driver is not None:
-        notes.append(f"NVIDIA driver {machine.driver.version} (from {machine.driver.where})")
-    elif not machine.cuda and machine.platform != "macos":
-        notes.append("no NVIDIA driver found (MMCOMPAT_CUDA_DRIVER_VERSION, /sys/module/nvidia/version, "
-                     "/proc/driver/nvidia/version, nvidia-smi): planning for the CPU; give --cuda to plan for a GPU")
-    return targets, replace(stack, notes=tuple(notes))
+    return targets, replace(stack, notes=notes(lean_machine(machine)))
 
 
 # ---- checks before anything runs ----------------------------------------------------------------
@@ -273,12 +265,10 @@ def _build_toolchain(stack: Stack, environ: Mapping[str, str]) -> List[str]:
 def numpy_pin(matrix: Matrix, stack: Stack) -> Optional[str]:
     """Why ``numpy<2`` belongs in a plan with mmpose, or None: xtcocotools' registry wheels are built
     against numpy 1.x and fail to import under numpy 2."""
-    abi = matrix.numpy_abi
-    if abi is None or "mmpose" not in stack.pins or not abi.numpy1_only.get("xtcocotools"):
-        return None
-    newest = max(abi.numpy1_only["xtcocotools"])
-    return (f"mmpose needs xtcocotools, whose registry wheels (newest {newest}) are built against numpy 1.x "
-            "and fail to import under numpy 2")
+    from .search import numpy_reason
+    from .tables import tables_for
+
+    return numpy_reason(tables_for(matrix), dict(stack.pins))
 
 
 def _compiled_dependency_check(python: str, stack: Stack, pip_args: Sequence[str], environ: Mapping[str, str]

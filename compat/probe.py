@@ -511,6 +511,24 @@ def _missing_editables(distributions, folders):  # type: (Iterable[Dist], Iterab
     return missing
 
 
+def has_distribution(name, path=None):  # type: (str, Optional[Sequence[str]]) -> bool
+    """Whether a metadata folder named for distribution ``name`` (canonical) is on ``path`` (default:
+    what :func:`scan` searches). Reads folder names only; :func:`scan` reads each folder's own ``Name``."""
+    if path is None:
+        path = ["", *sys.path[1:]]
+    for location in _path_entries(path):
+        try:
+            listing = os.listdir(location)
+        except OSError:
+            continue
+        for entry in listing:
+            if not entry.endswith((".dist-info", ".egg-info")):
+                continue
+            if canonical(entry.rsplit(".", 1)[0].partition("-")[0]) == name:
+                return True
+    return False
+
+
 def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional[str]) -> Dict[str, Any]
     """Every distribution on ``path`` (default ``sys.path``), first-found first, plus torch and shared
     files, as plain JSON-ready data.

@@ -6,6 +6,7 @@ from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 
 from .models import POLICIES, SEVERITIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
 from .ranges import Range
+from .render_lean import WHEEL_COLUMNS, wheel_cells
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -279,17 +280,11 @@ def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> N
 def stack_text(stack: "Stack") -> str:
     """``resolve`` of a stack: pip-ready requirement lines, with comment lines naming where torch and the
     prebuilt mmcv come from (``pip install -r`` reads them as comments)."""
-    lines = []
+    from .render_lean import stack_text as text
+
     torch = stack.torch
-    if torch is not None and torch.installed:
-        lines.append(f"# torch {torch.version} is installed: keep it pinned")
-    elif torch is not None:
-        source = f"--index-url {torch.index_url}" if torch.index_url else "the registry"
-        lines.append(f"# torch and torchvision from {source}")
-    lines.extend(stack.requirements)
-    if stack.find_links:
-        lines.append(f"# prebuilt {stack.mmcv} wheels: --find-links {stack.find_links[0]}")
-    return "".join(line + "\n" for line in lines)
+    return text(None if torch is None else (torch.version, torch.index_url, torch.installed), stack.requirements,
+                stack.find_links, stack.mmcv)
 
 
 def stack_dict(targets: Sequence["StackTarget"], stack: "Stack", matrix: Matrix) -> Dict[str, Any]:
@@ -328,31 +323,25 @@ def plan_dict(plan: "InstallPlan", matrix: Matrix) -> Dict[str, Any]:
     }
 
 
-WHEEL_COLUMNS = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence")
 
 
-def _wheel_cells(row: "WheelRow") -> List[str]:
-    cuda = row.cuda if row.cuda in ("cpu", "mps") else "cu" + row.cuda.replace(".", "")
-    python = " ".join("cp" + p.replace(".", "") for p in row.python) or "?"
-    return [row.distribution, str(row.version), row.platform, cuda, f"torch{row.torch}", python, row.evidence]
+def _row(row: "WheelRow") -> "Tuple[Any, ...]":
+    return (row.distribution, str(row.version), row.platform, row.cuda, row.torch, row.python, row.evidence,
+            row.source)
 
 
 def wheels_text(rows: Sequence["WheelRow"]) -> str:
     """``mmcompat wheels`` as aligned plain text, one build per line."""
-    table = [list(WHEEL_COLUMNS)] + [_wheel_cells(r) for r in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(WHEEL_COLUMNS))]
-    return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
+    from . import render_lean
+
+    return render_lean.wheels_text([_row(r) for r in rows])
 
 
 def wheels_dict(rows: Sequence["WheelRow"], matrix: Matrix) -> Dict[str, Any]:
     """``mmcompat wheels --json``."""
-    return {
-        "wheels": [{"distribution": r.distribution, "version": str(r.version), "platform": r.platform,
-                    "cuda": r.cuda, "torch": r.torch, "python": list(r.python), "evidence": r.evidence,
-                    "source": r.source} for r in rows],
-        "matrix": matrix.path,
-        "matrix_origin": matrix.origin,
-    }
+    from .render_lean import wheels_json
+
+    return wheels_json([_row(r) for r in rows], matrix.path, matrix.origin)
 
 
 def wheels_rich(rows: Sequence["WheelRow"], file: IO[str]) -> None:
@@ -362,5 +351,5 @@ def wheels_rich(rows: Sequence["WheelRow"], file: IO[str]) -> None:
 
     table = Table(*WHEEL_COLUMNS)
     for row in rows:
-        table.add_row(*_wheel_cells(row))
+        table.add_row(*wheel_cells(_row(row)))
     Console(file=file).print(table)

@@ -10,7 +10,8 @@ from packaging.version import Version
 
 from .errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
 from .matrix import load
-from .models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Policy, Release, Resolution
+from .models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
+from .search import check_policy
 
 __all__ = [
     "DEFAULT_PACKAGE",
@@ -25,14 +26,6 @@ __all__ = [
 ]
 
 DEFAULT_PACKAGE = "mmpose"
-
-
-def check_policy(policy: str) -> Policy:
-    """Return ``policy`` when it is known; raise :class:`BadInput` naming the known ones otherwise."""
-    for known in POLICIES:
-        if policy == known:
-            return known
-    raise BadInput(f"unknown policy {shown(policy)}; known: {', '.join(POLICIES)}", value=policy)
 
 
 def _parse_version(text: str) -> Optional[Version]:
@@ -108,7 +101,8 @@ def find_release(matrix: Matrix, target: str) -> Release:
         if pinned is None:
             raise BadInput(f"not a version: {shown(specs[0].version)}", value=target)
         return _exact(table, pinned, specs[0].version)
-    matching = [r for r in table.releases if requirement.specifier.contains(r.version)]
+    named = bool(requirement.specifier.prereleases)  # explicit: packaging 26 changed the default
+    matching = [r for r in table.releases if requirement.specifier.contains(r.version, prereleases=named)]
     if not matching:
         raise BadInput(f"no known {table.name} release matches {shown(text)}", value=target)
     return matching[0]

@@ -106,12 +106,13 @@ def _compile_beside(destination: str, body: bytes, data: Dict[str, Any], matrix:
     from .cache import write_atomic
     from .matrix_compiled import compile_matrix, compiled_path
     from .resolver import answer_index
+    from .tables import compile_tables
 
     try:
         answers = answer_index(matrix)
     except CompatError:
         answers = {}
-    write_atomic(compiled_path(destination), compile_matrix(body, data, answers))
+    write_atomic(compiled_path(destination), compile_matrix(body, data, answers, compile_tables(matrix)))
 
 
 def update(

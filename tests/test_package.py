@@ -14,6 +14,7 @@ import pytest
 import compat
 
 from .conftest import ROOT
+from .standins import torch_standin
 
 
 def test_public_surface_is_all() -> None:
@@ -149,3 +150,85 @@ def test_the_probe_verifies_every_mmcv_distribution() -> None:
     from compat.models import MMCV_DISTRIBUTIONS
 
     assert sorted(probe.VERIFIED) == sorted(MMCV_DISTRIBUTIONS)
+
+
+#: Stack questions the short path answers (compiled tables, no torch installed), with the driver each runs
+#: under: answers, refusals with their ways out, a source build, bad input.
+_SHORT_CASES = [
+    (["mmpose==1.3.2", "mmdet"], "535.104.05"),
+    (["mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8"], "none"),
+    (["0.28.0", "--cuda", "11.3", "--python-version", "3.11"], "none"),
+    (["mmpose==0.28.0", "--cuda", "11.3", "--python-version", "3.11", "--allow-build"], "none"),
+    (["mmpose==1.3.2", "--torch", "2.5.1", "--cuda", "12.4", "--python-version", "3.11"], "none"),
+    (["mmpose==1.3.2", "--provider", "onedl", "--python-version", "3.12"], "570.86.10"),
+    (["mmpose", "--platform", "macos", "--python-version", "3.10"], "none"),
+    (["mmpose==0.28", "mmdet==2.28.2", "--policy", "enforced"], "none"),
+    (["mmpose==1.3.2", "mmdet==2.28.2"], "535.104.05"),
+    (["mmpose==1.3.2", "--cuda", "99"], "none"),
+    (["mmpose==1.3.2", "--python-version", "2.7"], "none"),
+    (["constraints", "mmpose==1.3.2", "mmdet", "--format", "uv"], "535.104.05"),
+    (["constraints", "mmpose==0.28.0", "--format", "requirements", "--python-version", "3.8"], "470.223.02"),
+    (["constraints", "mmpose==0.28.0", "mmdet", "--python-version", "3.8"], "none"),
+    (["constraints", "mmpose==1.3.2", "--torch", "2.5.1", "--cuda", "12.4"], "none"),
+    (["wheels", "--json"], "none"),
+    (["wheels", "mmcv==2.1.0", "--cuda", "cu121", "--json"], "none"),
+    (["wheels", "mmcv-full", "--torch", "1.11", "--python-version", "3.8"], "none"),
+    (["wheels", "onedl-mmcv", "--platform", "linux"], "none"),
+    (["wheels", "mmcv==1.0.0", "--json"], "none"),
+]
+
+
+def _comparable(text: str) -> str:
+    """An export's header names how it was produced and which matrix file (``--matrix`` on the full
+    path): the rest must be equal byte for byte."""
+    if text.startswith("{"):
+        data = json.loads(text)
+        data.pop("matrix_origin")
+        return json.dumps(data)
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not line.startswith(("# produced by mmcompat", "# matrix: ")))
+
+
+@pytest.mark.slow
+def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Path) -> None:
+    """In an installed wheel a stack question is answered from the compiled tables without packaging,
+    dataclasses or typing; ``--matrix`` (the same file) takes the full path: the same bytes come out."""
+    env_dir = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, capture_output=True, timeout=300)
+    python = str(env_dir / "bin" / "python")
+    installed = subprocess.run([python, "-m", "pip", "install", "--quiet", str(wheel)], capture_output=True,
+                               text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MMCOMPAT_") and k != "PYTHONPATH"}
+    env.update(MMCOMPAT_CACHE_DIR=str(tmp_path / "cache"), MMCOMPAT_NO_CACHE="1")
+    shipped = subprocess.run([str(env_dir / "bin" / "mmcompat"), "matrix", "--source"], capture_output=True,
+                             text=True, cwd=away, env=env, timeout=60).stdout.rsplit(" (", 1)[0]
+    probe = ("import json, sys; from compat.cli import main; code = main(sys.argv[1:]); sys.stdout.flush(); "
+             "sys.stderr.write('\\n' + json.dumps([code, sorted(m for m in ('packaging', 'dataclasses', 'typing', "
+             "'compat.models', 'compat.stack') if m in sys.modules)]))")
+    for args, driver in _SHORT_CASES:
+        run_env = dict(env, MMCOMPAT_CUDA_DRIVER_VERSION=driver)
+        if args[0] not in ("constraints", "wheels"):
+            args = ["resolve", *args]
+        short = subprocess.run([python, "-c", probe, *args], capture_output=True, text=True, cwd=away,
+                               env=run_env, timeout=60)
+        stderr, _, loaded = short.stderr.rpartition("\n")
+        code, modules = json.loads(loaded)
+        assert modules == [], (args, modules)
+        full = subprocess.run([str(env_dir / "bin" / "mmcompat"), *args, "--matrix", shipped],
+                              capture_output=True, text=True, cwd=away, env=run_env, timeout=60)
+        assert (code, _comparable(short.stdout), stderr) == (full.returncode, _comparable(full.stdout),
+                                                             full.stderr), args
+        if args[0] == "constraints" and code == 0:
+            assert "# produced by mmcompat" in short.stdout and "(embedded)" in short.stdout
+    # a torch in the environment is kept and pinned: the short path leaves that to the full path
+    (tmp_path / "torch").mkdir()
+    standin = torch_standin(tmp_path / "torch", "2.1.2+cu118", "11.8")
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", str(standin)], check=True,
+                   capture_output=True, timeout=300)
+    kept = subprocess.run([python, "-c", probe, "resolve", "mmpose==1.3.2", "mmdet"], capture_output=True, text=True,
+                          cwd=away, env=dict(env, MMCOMPAT_CUDA_DRIVER_VERSION="none"), timeout=60)
+    assert "# torch 2.1.2 is installed: keep it pinned\ntorch==2.1.2\n" in kept.stdout
+    assert '"packaging"' in kept.stderr.rpartition("\n")[2]

@@ -1,0 +1,62 @@
+"""Text of a stack answer from plain values, for the full path (:func:`compat.render.stack_text`) and
+the short one (:mod:`compat.lean`) alike; imports nothing, so the short path stays short."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+    #: (distribution, version, platform, cuda, torch, CPython versions, evidence, source)
+    Row = Tuple[Any, ...]
+
+__all__ = ["WHEEL_COLUMNS", "source_build_warning", "stack_text", "wheel_cells", "wheels_json", "wheels_text"]
+
+WHEEL_COLUMNS = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence")
+
+
+def stack_text(torch: Optional[Tuple[str, str, bool]], requirements: Sequence[str], find_links: Sequence[str],
+               mmcv: str) -> str:
+    """``resolve`` of a stack: pip-ready requirement lines, with comment lines naming where torch
+    (``(version, index URL, installed)``) and the prebuilt mmcv come from (``pip install -r`` reads them
+    as comments)."""
+    lines = []
+    if torch is not None and torch[2]:
+        lines.append(f"# torch {torch[0]} is installed: keep it pinned")
+    elif torch is not None:
+        source = f"--index-url {torch[1]}" if torch[1] else "the registry"
+        lines.append(f"# torch and torchvision from {source}")
+    lines.extend(requirements)
+    if find_links:
+        lines.append(f"# prebuilt {mmcv} wheels: --find-links {find_links[0]}")
+    return "".join(line + "\n" for line in lines)
+
+
+def source_build_warning(mmcv: str, version: str, platform: str) -> str:
+    """What the command line says when a stack's mmcv must be compiled (``platform`` described)."""
+    return (f"warning: {mmcv} {version} has no prebuilt wheel for {platform}: it must be compiled from source "
+            "(mmcompat install --allow-build does it with the right prerequisites)")
+
+
+def wheel_cells(row: Row) -> List[str]:
+    """One prebuilt-wheel row (:func:`compat.search.wheel_rows`) as the table's cells."""
+    cuda = row[3] if row[3] in ("cpu", "mps") else "cu" + row[3].replace(".", "")
+    python = " ".join("cp" + p.replace(".", "") for p in row[5]) or "?"
+    return [row[0], str(row[1]), row[2], cuda, f"torch{row[4]}", python, row[6]]
+
+
+def wheels_text(rows: Sequence[Row]) -> str:
+    """``mmcompat wheels`` as aligned plain text, one build per line."""
+    table = [list(WHEEL_COLUMNS)] + [wheel_cells(r) for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(WHEEL_COLUMNS))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
+
+
+def wheels_json(rows: Sequence[Row], matrix_path: str, matrix_origin: str) -> Dict[str, Any]:
+    """``mmcompat wheels --json``."""
+    return {
+        "wheels": [{"distribution": r[0], "version": str(r[1]), "platform": r[2], "cuda": r[3], "torch": r[4],
+                    "python": list(r[5]), "evidence": r[6], "source": r[7]} for r in rows],
+        "matrix": matrix_path,
+        "matrix_origin": matrix_origin,
+    }

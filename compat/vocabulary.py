@@ -1,0 +1,23 @@
+"""The fixed names every module shares, defined once and importable without cost: the sources a fact
+comes from, the policies, the mmcv lines, the platforms and the providers of prebuilt mmcv wheels."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Tuple
+
+    from .models import Policy
+
+__all__ = ["MMCV_LINES", "PLATFORMS", "POLICIES", "PROVIDERS", "SOURCES"]
+
+#: The upstream sources a fact can come from, in the order they are shown.
+SOURCES = ("documented", "enforced", "installer")
+#: The policies a question can be answered under; ``safe`` intersects every source there is.
+POLICIES: Tuple[Policy, ...] = ("safe", "documented", "enforced", "installer")
+#: The mmcv lines a release can need: mmcv-full for MMPose 0.x, mmcv 2.x for 1.x.
+MMCV_LINES = ("mmcv-full", "mmcv")
+#: mmcompat's names for the platforms wheels are made for.
+PLATFORMS = ("linux", "windows", "macos")
+#: Who makes the prebuilt mmcv wheels a stack may use (``any``: OpenMMLab's first, then onedl's).
+PROVIDERS = ("openmmlab", "onedl", "any")
