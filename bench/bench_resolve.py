@@ -38,7 +38,9 @@ def _venv(folder: Path) -> Path:
 
 def _time(command: Sequence[str], env: Dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    # run away from the checkout: ``python -m compat`` there would import the checkout, not the venv's copy
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True,
+                   cwd=tempfile.gettempdir())
     return time.perf_counter() - start
 
 

@@ -14,7 +14,7 @@ import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from argparse import ArgumentParser, Namespace
-    from typing import Any, Dict, List, Optional, Sequence, Tuple
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
     from .models import Environment, Finding, Matrix
     from .stack import Stack, StackTarget
@@ -67,7 +67,7 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
     import argparse  # only the full path parses options
 
     from . import __version__
-    from .vocabulary import PLATFORMS, POLICIES
+    from .vocabulary import PLATFORMS, POLICIES, PROVIDERS
 
     class Formatter(argparse.HelpFormatter):
         """argparse's formatter, told the terminal width as shutil would find it, without importing
@@ -88,62 +88,65 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
     def wanted(name: str) -> bool:
         return only is None or only == name
 
-    common = Parser(add_help=False)
-    common.add_argument("--matrix", metavar="FILE", help="use this matrix file instead of the one in effect")
-    common.add_argument("--json", action="store_true", help="print JSON")
-    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    policy = Parser(add_help=False)
-    policy.add_argument(
-        "--policy",
-        choices=POLICIES,
-        default="safe",
-        help="which source to answer from; safe (default) intersects documented, enforced and installer",
-    )
+    def common(sub: "ArgumentParser") -> None:
+        sub.add_argument("--matrix", metavar="FILE", help="use this matrix file instead of the one in effect")
+        sub.add_argument("--json", action="store_true", help="print JSON")
+        sub.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+    def policy(sub: "ArgumentParser") -> None:
+        sub.add_argument(
+            "--policy",
+            choices=POLICIES,
+            default="safe",
+            help="which source to answer from; safe (default) intersects documented, enforced and installer",
+        )
+
+    def stackopts(sub: "ArgumentParser") -> None:
+        sub.add_argument("--torch", metavar="X.Y.Z|auto",
+                         help="torch version (default: the environment's, read statically; none there: auto, "
+                              "the newest torch that has every wheel the stack needs)")
+        sub.add_argument("--cuda", metavar="11.3|cpu|auto",
+                         help="CUDA version or cpu (default: the environment's torch build; none there: auto, "
+                              "the newest CUDA the NVIDIA driver runs, else cpu)")
+        sub.add_argument("--platform", choices=PLATFORMS, help="default: this machine's")
+        sub.add_argument("--python-version", metavar="X.Y",
+                         help="the CPython the wheels must be for (default: the target interpreter's)")
+        sub.add_argument("--provider", choices=PROVIDERS, default="openmmlab",
+                         help="who makes the prebuilt mmcv: OpenMMLab (default), the onedl-mmcv fork (torch 2.5+, "
+                              "CUDA 12.4+), or any (OpenMMLab first)")
+        sub.add_argument("--allow-build", action="store_true",
+                         help="accept an mmcv without a prebuilt wheel (install compiles it, with its ops)")
+
+    def target(sub: "ArgumentParser") -> None:
+        sub.add_argument("--python", metavar="PATH",
+                         help="inspect this interpreter's environment instead of this one")
+
+    def command(name: str, summary: str, *options: "Callable[[ArgumentParser], None]") -> "ArgumentParser":
+        sub = commands.add_parser(name, help=summary)
+        for add in options:
+            add(sub)
+        return sub
 
     parser = Parser(prog=_PROG, description="The right mmcv for every MMPose release, with provenance.")
     parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    stackopts = Parser(add_help=False)
-    stackopts.add_argument("--torch", metavar="X.Y.Z|auto",
-                           help="torch version (default: the environment's, read statically; none there: auto, "
-                                "the newest torch that has every wheel the stack needs)")
-    stackopts.add_argument("--cuda", metavar="11.3|cpu|auto",
-                           help="CUDA version or cpu (default: the environment's torch build; none there: auto, "
-                                "the newest CUDA the NVIDIA driver runs, else cpu)")
-    stackopts.add_argument("--platform", choices=PLATFORMS, help="default: this machine's")
-    stackopts.add_argument("--python-version", metavar="X.Y",
-                           help="the CPython the wheels must be for (default: the target interpreter's)")
-    stackopts.add_argument("--provider", choices=("openmmlab", "onedl", "any"), default="openmmlab",
-                           help="who makes the prebuilt mmcv: OpenMMLab (default), the onedl-mmcv fork (torch 2.5+, "
-                                "CUDA 12.4+), or any (OpenMMLab first)")
-    stackopts.add_argument("--allow-build", action="store_true",
-                           help="accept an mmcv without a prebuilt wheel (install compiles it, with its ops)")
-    target = Parser(add_help=False)
-    target.add_argument("--python", metavar="PATH", help="inspect this interpreter's environment instead of this one")
     if wanted("resolve"):
-        resolve = commands.add_parser(
-            "resolve", parents=[common, policy, stackopts], help="print the pip requirements an MMPose release needs"
-        )
+        resolve = command("resolve", "print the pip requirements an MMPose release needs", common, policy, stackopts)
         resolve.add_argument("target", metavar="TARGET", nargs="+",
                              help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
                                   "mmpose==1.3.2 mmdet")
     if wanted("wheels"):
-        wheels = commands.add_parser(
-            "wheels", parents=[common],
-            help="list the prebuilt mmcv wheels: platform, CUDA, torch, CPython, provenance")
+        wheels = command("wheels", "list the prebuilt mmcv wheels: platform, CUDA, torch, CPython, provenance", common)
         wheels.add_argument("dist", metavar="DIST[==V]", nargs="?", help="mmcv-full, mmcv, or e.g. mmcv==2.1.0")
         wheels.add_argument("--platform", choices=PLATFORMS, help="only this platform")
         wheels.add_argument("--cuda", metavar="11.3|cpu", help="only this CUDA variant")
         wheels.add_argument("--torch", metavar="X.Y", help="only this torch minor")
         wheels.add_argument("--python-version", metavar="X.Y", help="only wheels for this CPython")
     if wanted("compatible"):
-        compatible = commands.add_parser(
-            "compatible", parents=[common, policy], help="list the MMPose releases that accept NAME==VERSION"
-        )
+        compatible = command("compatible", "list the MMPose releases that accept NAME==VERSION", common, policy)
         compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
     if wanted("matrix"):
-        matrix = commands.add_parser("matrix", parents=[common],
-                                     help="show the compatibility matrix (all of it, or a part)")
+        matrix = command("matrix", "show the compatibility matrix (all of it, or a part)", common)
         matrix.add_argument("select", metavar="PACKAGE[==V]", nargs="?",
                             help="only this package (mmpose, mmdet, mmtrack) or release (mmpose==0.28.0)")
         matrix.add_argument("--dist", metavar="NAME", help="only this distribution's rows (mmcv-full, mmcv, mmengine)")
@@ -152,20 +155,18 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
                                  "embedded one)")
     if wanted("update"):
         # update only writes the user cache: no --matrix, which it would ignore
-        update_common = Parser(add_help=False)
-        update_common.add_argument("--json", action="store_true", help="print JSON")
-        update_common.add_argument("--debug", action="store_true", help="show a traceback on errors")
-        update = commands.add_parser("update", parents=[update_common],
-                                     help="fetch a newer matrix into the user cache (or remove it: --reset)")
+        def update_common(sub: "ArgumentParser") -> None:
+            sub.add_argument("--json", action="store_true", help="print JSON")
+            sub.add_argument("--debug", action="store_true", help="show a traceback on errors")
+
+        update = command("update", "fetch a newer matrix into the user cache (or remove it: --reset)", update_common)
         update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)")
         update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
         update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5)")
         update.add_argument("--reset", action="store_true",
                             help="remove the cached matrix instead, so the embedded one is in effect again")
     if wanted("harvest"):
-        harvest = commands.add_parser(
-            "harvest", parents=[common], help="rebuild a package's rows from an upstream git clone (nothing is run)"
-        )
+        harvest = command("harvest", "rebuild a package's rows from an upstream git clone (nothing is run)", common)
         source = harvest.add_mutually_exclusive_group()
         source.add_argument("--repo", metavar="PATH",
                             help="a local git clone of the upstream repository (bare is fine)")
@@ -181,9 +182,9 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         harvest.add_argument("--write", action="store_true",
                              help="rewrite the matrix file (--matrix, else the embedded one) and print the diff")
     if wanted("install"):
-        install = commands.add_parser(
-            "install", parents=[common, policy, stackopts, target],
-            help="resolve a stack and install it with the target's pip (arguments after -- go to pip)")
+        install = command("install",
+                          "resolve a stack and install it with the target's pip (arguments after -- go to pip)",
+                          common, policy, stackopts, target)
         install.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
         install.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
         install.add_argument("--fix-conflicts", action="store_true",
@@ -191,23 +192,18 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         install.add_argument("--offline", action="store_true",
                              help="do not fetch the find-links page to check it lists the pinned mmcv wheel")
     if wanted("constraints"):
-        constraints = commands.add_parser(
-            "constraints", parents=[common, policy, stackopts, target],
-            help="write a pip constraints file for a stack (pip install -c FILE)")
+        constraints = command("constraints", "write a pip constraints file for a stack (pip install -c FILE)",
+                              common, policy, stackopts, target)
         constraints.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
         constraints.add_argument("-o", "--output", metavar="FILE", help="write it here (atomically) instead of stdout")
         constraints.add_argument("--format", choices=("pip", "requirements", "uv"), default="pip",
                                  help="pip: a constraints file (default); requirements: a file pip install -r runs as "
                                       "one command; uv: a pyproject.toml fragment for uv")
     if wanted("doctor"):
-        doctor = commands.add_parser(
-            "doctor", parents=[common, target], help="find conflicting, clobbered and out-of-range mmcv installs"
-        )
+        doctor = command("doctor", "find conflicting, clobbered and out-of-range mmcv installs", common, target)
         doctor.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     if wanted("guard"):
-        guard = commands.add_parser(
-            "guard", parents=[common, target], help="check a planned install before pip runs it (installs nothing)"
-        )
+        guard = command("guard", "check a planned install before pip runs it (installs nothing)", common, target)
         guard.add_argument("requirements", nargs="*", metavar="REQ", help="planned requirements, e.g. mmpose==0.28.0")
         guard.add_argument("-r", "--requirement", dest="files", action="append", default=[], metavar="FILE",
                            help="a pip requirements file (its -r/-c includes are followed)")
@@ -367,11 +363,11 @@ def _short_wheels(options: "Namespace") -> "Optional[int]":
                        python_version=options.python_version, environ=os.environ)
     if found is None:
         return None
-    from .render_lean import wheels_json, wheels_text
+    from .render_lean import wheels_json_text, wheels_text
 
     rows, where, origin = found
     if options.json:
-        _json(wheels_json(rows, where, origin))
+        _write(wheels_json_text(rows, where, origin))
     else:
         _write(wheels_text(rows))
     if not rows:
@@ -385,7 +381,7 @@ def _cmd_wheels(options: "Namespace") -> int:
     if code is not None:
         return code
     from .errors import BadInput, shown
-    from .render import wheels_dict, wheels_rich, wheels_text
+    from .render import wheels_rich, wheels_text
     from .search import parse_python_version
     from .stack import parse_machine
     from .wheels import wheel_rows
@@ -406,7 +402,10 @@ def _cmd_wheels(options: "Namespace") -> int:
                       torch=machine.torch_minor or None,
                       python=parse_python_version(options.python_version) if options.python_version else None)
     if options.json:
-        _json(wheels_dict(rows, matrix))
+        from .render import wheel_tuples
+        from .render_lean import wheels_json_text
+
+        _write(wheels_json_text(wheel_tuples(rows), matrix.path, matrix.origin))
     elif _terminal():
         wheels_rich(rows, sys.stdout)
     else:

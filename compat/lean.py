@@ -160,12 +160,13 @@ def wheel_rows(dist: Optional[str], *, platform: Optional[str], cuda: Optional[s
     None: take the full path (no compiled tables, a version or torch not read exactly, a name the
     tables have no wheels for, which the full path reports)."""
     from .locate import locate
-    from .matrix_compiled import tables as compiled_tables
+    from .matrix_compiled import wheel_rows as compiled_rows
 
     where, origin = locate(None, environ)
-    tables = compiled_tables(where)
-    if tables is None:
+    compiled = compiled_rows(where)
+    if compiled is None:
         return None
+    tables, every = compiled
     name, _, pinned = (dist or "").partition("==")
     name = name.strip().lower()
     if name and name not in tables["wheels"]:
@@ -184,5 +185,5 @@ def wheel_rows(dist: Optional[str], *, platform: Optional[str], cuda: Optional[s
     machine = search.machine(platform or "linux", cuda, torch_text, release, None)
     python = search.parse_python_version(python_version) if python_version else None
     rows = search.wheel_rows(tables, name or None, version, platform=platform, cuda=machine["cuda"] or None,
-                             torch=machine["torch_minor"] or None, python=python)
+                             torch=machine["torch_minor"] or None, python=python, rows=every)
     return rows, where, origin

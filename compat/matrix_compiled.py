@@ -15,9 +15,9 @@ import os
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, Mapping, Optional, Tuple
+    from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables"]
+__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables", "wheel_rows"]
 
 FORMAT = 3
 
@@ -31,13 +31,23 @@ def compiled_path(toml_path: str) -> str:
 def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[str, str], str],
                    tables: Optional[Mapping[str, Any]] = None) -> bytes:
     """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, answering ``answers``, with
-    the stack search's tables (:func:`compat.tables.compile_tables`) when given."""
+    the stack search's tables (:func:`compat.tables.compile_tables`) and the wheel table's rows
+    (:func:`compat.search.all_wheel_rows`) when tables are given."""
     from .cache import code_identity, content_digest
 
     # each part marshalled on its own: a reader unmarshals only the part it uses
     return marshal.dumps({"format": FORMAT, "digest": content_digest(raw), "code": code_identity(),
                           "data": marshal.dumps(dict(data)), "answers": marshal.dumps(dict(answers)),
-                          "tables": marshal.dumps(dict(tables) if tables is not None else None)})
+                          "tables": marshal.dumps(dict(tables) if tables is not None else None),
+                          "wheel_rows": marshal.dumps(_rows(tables))})
+
+
+def _rows(tables: Optional[Mapping[str, Any]]) -> Optional[List[Tuple[Any, ...]]]:
+    if tables is None:
+        return None
+    from .search import all_wheel_rows
+
+    return all_wheel_rows(dict(tables))
 
 
 def _load(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
@@ -95,3 +105,11 @@ def tables(toml_path: str) -> Optional[Dict[str, Any]]:
     code; None when they must be compiled (:func:`compat.tables.tables_for`)."""
     found = _part(_current(toml_path), "tables")
     return found if type(found) is dict else None
+
+
+def wheel_rows(toml_path: str) -> Optional[Tuple[Dict[str, Any], List[Tuple[Any, ...]]]]:
+    """The tables and every wheel table row (:func:`compat.search.all_wheel_rows`) compiled from the
+    TOML file at ``toml_path`` as it is now, by this code; None when they must be computed."""
+    compiled = _current(toml_path)
+    tables, rows = _part(compiled, "tables"), _part(compiled, "wheel_rows")
+    return (tables, rows) if type(tables) is dict and type(rows) is list else None

@@ -33,6 +33,7 @@ __all__ = [
     "stack_dict",
     "stack_text",
     "target_dict",
+    "wheel_tuples",
     "wheels_dict",
     "wheels_rich",
     "wheels_text",
@@ -328,6 +329,11 @@ def plan_dict(plan: "InstallPlan", matrix: Matrix) -> Dict[str, Any]:
 def _row(row: "WheelRow") -> "Tuple[Any, ...]":
     return (row.distribution, str(row.version), row.platform, row.cuda, row.torch, row.python, row.evidence,
             row.source)
+
+
+def wheel_tuples(rows: Sequence["WheelRow"]) -> "List[Tuple[Any, ...]]":
+    """Typed wheel rows as :mod:`compat.render_lean` takes them."""
+    return [_row(r) for r in rows]
 
 
 def wheels_text(rows: Sequence["WheelRow"]) -> str:

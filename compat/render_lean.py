@@ -10,7 +10,8 @@ if TYPE_CHECKING:  # pragma: no cover
     #: (distribution, version, platform, cuda, torch, CPython versions, evidence, source)
     Row = Tuple[Any, ...]
 
-__all__ = ["WHEEL_COLUMNS", "source_build_warning", "stack_text", "wheel_cells", "wheels_json", "wheels_text"]
+__all__ = ["WHEEL_COLUMNS", "source_build_warning", "stack_text", "wheel_cells", "wheels_json", "wheels_json_text",
+           "wheels_text"]
 
 WHEEL_COLUMNS = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence")
 
@@ -50,6 +51,23 @@ def wheels_text(rows: Sequence[Row]) -> str:
     table = [list(WHEEL_COLUMNS)] + [wheel_cells(r) for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(WHEEL_COLUMNS))]
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
+
+
+def wheels_json_text(rows: Sequence[Row], matrix_path: str, matrix_origin: str) -> str:
+    """``mmcompat wheels --json`` as printed: :func:`wheels_json`, indented as every ``--json`` output,
+    but one wheel per line (the table has thousands; a line per wheel also suits grep)."""
+    from json import dumps
+
+    # a few hundred distinct values among thousands of rows: each encoded once
+    distinct = set().union(*rows)
+    strings = {value: dumps(list(value) if isinstance(value, tuple) else str(value)) for value in distinct}
+    encoded = strings.__getitem__
+    names = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence", "source")
+    line = "    {" + ", ".join(dumps(name) + ": %s" for name in names) + "}"
+    body = ",\n".join([line % tuple(map(encoded, row)) for row in rows])
+    wheels = "[\n" + body + "\n  ]" if body else "[]"
+    return (f'{{\n  "wheels": {wheels},\n  "matrix": {dumps(matrix_path)},\n'
+            f'  "matrix_origin": {dumps(matrix_origin)}\n}}\n')
 
 
 def wheels_json(rows: Sequence[Row], matrix_path: str, matrix_origin: str) -> Dict[str, Any]:

@@ -47,6 +47,7 @@ __all__ = [
     "PLATFORMS",
     "PROVIDERS",
     "agree",
+    "all_wheel_rows",
     "answer_requirements",
     "check_policy",
     "combined_range",
@@ -84,9 +85,16 @@ _HOSTS = {"openmmlab": "https://download.openmmlab.com", "onedl": "https://mmwhe
 _CLASHING_LINES, _CROSS_CHECK, _EMPTY_RANGE, _NO_BINARY = range(4)
 
 
+_KEYS: Dict[str, Tuple[int, ...]] = {}
+
+
 def python_key(text: str) -> Tuple[int, ...]:
-    """``3.10`` -> (3, 10), for ordering CPython and CUDA versions."""
-    return tuple(int(p) for p in text.split(".") if p.isdigit())
+    """``3.10`` -> (3, 10), for ordering CPython and CUDA versions (kept for the process: the same few
+    texts are asked for thousands of times when a wheel table is listed)."""
+    key = _KEYS.get(text)
+    if key is None:
+        key = _KEYS[text] = tuple(int(p) for p in text.split(".") if p.isdigit())
+    return key
 
 
 # ---- the question: platform, CUDA, CPython ----------------------------------------------------------
@@ -433,9 +441,10 @@ def torch_release(tables: Tables, version: str) -> Optional[Any]:
 
 
 def torch_pythons(tables: Tables, minor: str, platform: str) -> Tuple[str, ...]:
-    """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending."""
-    found = {p for r in _of_minor(tables, minor) for p in r[2].get(platform, ())}
-    return tuple(sorted(found, key=python_key))
+    """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending
+    (compiled with the tables: :func:`compat.tables.compile_tables`)."""
+    found: Tuple[str, ...] = tables["torch_pythons"].get((minor, platform), ())
+    return found
 
 
 def driver_minimum(tables: Tables, cuda: str, platform: str) -> Optional[str]:
@@ -582,24 +591,16 @@ def mmcv_wheel_versions(tables: Tables, line: str, platform: str, cuda: str, tor
     return found
 
 
-def wheel_rows(tables: Tables, distribution: Optional[str] = None, version: Optional[str] = None, *,
-               platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
-               python: Optional[str] = None) -> List[Tuple[Any, ...]]:
-    """Every known prebuilt wheel, newest release first, filtered by whatever is given (``version``: a
-    version text the tables know): ``(distribution, version, platform, cuda, torch, CPython versions,
-    evidence, source)``. ``evidence``: ``published`` (the version picker lists the build; CPython by the
-    recorded rule, inferred) or ``observed`` (wheel files seen, not in the picker)."""
-    wanted = _rank(tables, version) if version is not None else None
+def all_wheel_rows(tables: Tables) -> List[Tuple[Any, ...]]:
+    """Every known prebuilt wheel, newest release first: ``(distribution, version, platform, cuda, torch,
+    CPython versions, evidence, source)``. ``evidence``: ``published`` (the version picker lists the
+    build; CPython by the recorded rule, inferred) or ``observed`` (wheel files seen, not in the picker).
+    Compiled beside the tables (:func:`compat.matrix_compiled.wheel_rows`); :func:`wheel_rows` filters them."""
     rows: List[Tuple[Any, ...]] = []
+    shared: Dict[Any, Any] = {}  # equal values as one object: marshal then stores each once
     for line, index in tables["wheels"].items():
-        if distribution is not None and line != distribution:
-            continue
         for build in index[1]:
-            if (platform and build[0] != platform) or (cuda and build[1] != cuda) or (torch and build[2] != torch):
-                continue
             for found in build[3]:
-                if wanted is not None and _rank(tables, found) != wanted:
-                    continue
                 if build[4]:
                     pythons: Tuple[str, ...] = build[4]
                     evidence, source = "observed", build[5]
@@ -607,12 +608,29 @@ def wheel_rows(tables: Tables, distribution: Optional[str] = None, version: Opti
                     pythons = rule_pythons(tables, index, build, found) or ()
                     evidence = "published"
                     source = index[0] + (f"; CPython by the rule in {index[3]}" if index[2] is not None else "")
-                if python is not None and pythons and python not in pythons:
-                    continue
-                rows.append((line, found, build[0], build[1], build[2], tuple(sorted(pythons, key=python_key)),
-                             evidence, source))
+                pythons = tuple(sorted(pythons, key=python_key))
+                rows.append((line, found, build[0], build[1], build[2], shared.setdefault(pythons, pythons),
+                             evidence, shared.setdefault(source, source)))
     rows.sort(key=lambda r: (r[0], _rank(tables, r[1]), r[2], python_key(r[4]), python_key(r[3])), reverse=True)
     return rows
+
+
+def wheel_rows(tables: Tables, distribution: Optional[str] = None, version: Optional[str] = None, *,
+               platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
+               python: Optional[str] = None, rows: Optional[Sequence[Tuple[Any, ...]]] = None
+               ) -> List[Tuple[Any, ...]]:
+    """:func:`all_wheel_rows` (``rows``, when compiled already) filtered by whatever is given (``version``:
+    a version text the tables know; ``python``: rows whose CPython versions are unknown stay)."""
+    wanted = _rank(tables, version) if version is not None else None
+    if rows is None:
+        rows = all_wheel_rows(tables)
+    if distribution is None and wanted is None and not (platform or cuda or torch) and python is None:
+        return list(rows)
+    return [r for r in rows
+            if (distribution is None or r[0] == distribution) and (not platform or r[2] == platform)
+            and (not cuda or r[3] == cuda) and (not torch or r[4] == torch)
+            and (wanted is None or _rank(tables, r[1]) == wanted)
+            and (python is None or not r[5] or python in r[5])]
 
 
 def _all_wheel_versions(tables: Tables, line: str) -> List[str]:

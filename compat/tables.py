@@ -101,7 +101,11 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
             lean_rule = (rule.minimum, rule.maximum, tuple(gaps))
         wheels[line] = (index.source, tuple(builds), lean_rule, rule.source if rule is not None else "")
     torch = None
+    torch_pythons: Dict[Tuple[str, str], Tuple[str, ...]] = {}
     if matrix.torch is not None:
+        for minor in matrix.torch.minors():
+            for platform in sorted({p for r in matrix.torch.of_minor(minor) for p in r.python}):
+                torch_pythons[(minor, platform)] = matrix.torch.python_versions(minor, platform)
         releases = []
         for t in matrix.torch.releases:
             texts.add(str(t.version))
@@ -117,13 +121,14 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
     for spec in sorted(extras):
         specifier = SpecifierSet(spec)
         admitted[spec] = frozenset(t for t in ranked if specifier.contains(Version(t), prereleases=True))
-    return {
+    tables = {
         "format": FORMAT,
         "versions": ranked,
         "extras": admitted,
         "packages": packages,
         "wheels": wheels,
         "torch": torch,
+        "torch_pythons": torch_pythons,
         "nvidia": nvidia,
         "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links))
                       for name, p in matrix.providers.items()},
@@ -131,6 +136,7 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         "numpy1_newest": {name: str(max(versions)) for name, versions in
                           (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if versions},
     }
+    return tables
 
 
 def _ranked(texts: Set[str]) -> Dict[str, Tuple[int, int, bool, bool, int]]:

@@ -138,3 +138,20 @@ def test_the_machine_checks_are_the_full_paths(matrix: Matrix) -> None:
         with pytest.raises(BadInput) as lean_error:
             search.machine(bad[0], bad[1], "", (), bad[3])
         assert str(lean_error.value) == str(typed_error.value)
+
+
+def test_the_wheel_table_json_is_the_json_of_its_rows(matrix: Matrix, tables: Dict[str, Any]) -> None:
+    """``wheels --json`` writes one wheel per line by hand (the table has thousands): it must parse to
+    exactly what json.dumps of the rows gives, odd characters included."""
+    import json
+
+    from compat.render_lean import wheels_json, wheels_json_text
+
+    rows = search.wheel_rows(tables)
+    assert len(rows) > 1000 and rows == search.all_wheel_rows(tables)
+    odd = [("mmcv", "2.1.0", "linux", "12.1", "2.1", ("3.8",), "observed", 'a "quoted" \\ \u00e9 \u2028 \x7f'),
+           ("mmcv", "2.1.0", "linux", "12.1", "2.1", (), "published", "")]
+    for chosen in (rows, odd, []):
+        text = wheels_json_text(chosen, "/m/compat_matrix.toml", "embedded")
+        assert json.loads(text) == json.loads(json.dumps(wheels_json(chosen, "/m/compat_matrix.toml", "embedded")))
+        assert text.count("\n") == len(chosen) + (6 if chosen else 5)
