@@ -171,7 +171,9 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         source.add_argument("--repo", metavar="PATH",
                             help="a local git clone of the upstream repository (bare is fine)")
         source.add_argument("--dist", nargs="+", metavar="FILE", help="downloaded wheels or sdists instead of a clone")
-        harvest.add_argument("--package", default="mmpose", help="the import package to harvest (default mmpose)")
+        harvest.add_argument("--package", default="mmpose",
+                             help="the import package to harvest (default mmpose); numpy-abi and torch read the "
+                                  "registry")
         harvest.add_argument("--url",
                              help="the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)")
         harvest.add_argument("--branches", nargs="*", metavar="BRANCH",
@@ -179,6 +181,9 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         harvest.add_argument("--faq-ref", action="append", default=[], metavar="REF:PATH",
                              help="a FAQ page with a compatibility table; earlier ones win "
                                   "(default: master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)")
+        harvest.add_argument("--doc", nargs=2, action="append", default=[], metavar=("FILE", "URL"),
+                             help="--package torch: a copy of PyTorch's previous-versions page or RELEASE.md and "
+                                  "the URL it was read from (repeatable; the CUDA variants of each release)")
         harvest.add_argument("--write", action="store_true",
                              help="rewrite the matrix file (--matrix, else the embedded one) and print the diff")
     if wanted("install"):
@@ -649,10 +654,13 @@ def _cmd_harvest(options: "Namespace") -> int:
     from .errors import CompatError
     from .locate import embedded_path
 
-    if options.package != harvest.plan.NUMPY_ABI and not options.repo and not options.dist:
-        raise _UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi, which asks the registry)")
+    registry_only = (harvest.plan.NUMPY_ABI, harvest.plan.TORCH)
+    if options.package not in registry_only and not options.repo and not options.dist:
+        raise _UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi or torch, which ask the "
+                          "registry)")
     result = harvest.run(package=options.package, repo=options.repo, dists=options.dist or (), url=options.url,
-                         branches=options.branches, faq_refs=options.faq_ref)
+                         branches=options.branches, faq_refs=options.faq_ref,
+                         torch_docs=[(path, url) for path, url in options.doc])
     if options.json or not options.write:
         _json(result.shown)
         if not options.write:

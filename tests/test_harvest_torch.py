@@ -763,3 +763,40 @@ def test_an_http_registry_off_loopback_is_refused() -> None:
         ht.harvest_torch(base="http://example.com/simple/")
     assert str(caught.value) == ("refusing plain http to 'example.com': "
                                  "use https (http is allowed for loopback hosts only)")
+
+
+def test_the_command_line_harvests_torch(registry: Registry, run: Any, tmp_path: Any) -> None:
+    """``harvest --package torch --doc FILE URL ...`` against the loopback registry: the same table as the
+    library call, told apart by content (either order), and ``--write`` gives a matrix that loads."""
+    import shutil
+    from pathlib import Path
+
+    from compat.matrix import load
+
+    from .conftest import ROOT
+
+    _fill(registry)
+    previous, release = Path(tmp_path) / "previous-versions.md", Path(tmp_path) / "RELEASE.md"
+    previous.write_text(PREVIOUS_VERSIONS, encoding="utf-8")
+    release.write_text(RELEASE_MD_2024, encoding="utf-8")
+    env = {"MMCOMPAT_SIMPLE_URL": f"{registry.root}/simple/"}
+    done = run("harvest", "--package", "torch", "--doc", str(release), "RELEASE.md@a",
+               "--doc", str(previous), "previous-versions.md@b", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    expected = _harvest(registry, cuda_tables=[])
+    assert json.loads(done.stdout) == {"torch": json.loads(json.dumps(expected))}
+    assert json.loads(done.stdout)["torch"]["releases"]["1.7.0"]["uncertain"].startswith("cuda: none of the")
+    matrix = Path(tmp_path) / "matrix.toml"
+    shutil.copy(ROOT / "data" / "compat_matrix.toml", matrix)
+    written = run("harvest", "--package", "torch", "--doc", str(previous), "previous-versions.md@b",
+                  "--matrix", str(matrix), "--write", env=env)
+    assert written.returncode == 0, written.stderr
+    assert '[torch.releases."2.15.0"]' in matrix.read_text(encoding="utf-8")
+    loaded = load(str(matrix))
+    assert loaded.torch is not None and [str(r.version) for r in loaded.torch.releases][:2] == ["2.15.0", "2.2.0"]
+    # refused: a file with no CUDA table, a --doc for another package, a repository for torch
+    for args, value in [(["--package", "torch", "--doc", str(matrix), "u"], str(matrix)),
+                        (["--package", "mmpose", "--repo", str(tmp_path), "--doc", str(release), "u"], str(release)),
+                        (["--package", "torch", "--repo", str(tmp_path)], str(tmp_path))]:
+        refused = run("harvest", *args, env=env)
+        assert refused.returncode == 2 and value in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import BadInput
+from ..errors import BadInput, CompatError
+from ..errors import shown as quoted
 from .assemble import assemble_package, build_matrix
 from .dist import read_distribution
 from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
@@ -22,6 +23,7 @@ from .wheels import harvest_wheel_builds
 __all__ = [
     "DEFAULT_BRANCHES",
     "NUMPY_ABI",
+    "TORCH",
     "UPSTREAM_NAMES",
     "HarvestResult",
     "parse_faq_refs",
@@ -36,6 +38,8 @@ UPSTREAM_NAMES: Mapping[str, str] = {"mmdet": "mmdetection", "mmtrack": "mmtrack
 DEFAULT_BRANCHES = ("master", "0.x", "main", "1.x")
 #: The pseudo-package whose harvest reads the registry instead of a repository.
 NUMPY_ABI = "numpy-abi"
+#: The package whose harvest reads the registry and PyTorch's documents (``docs``) for ``[torch]``.
+TORCH = "torch"
 #: The package whose repository gives the ``[wheels]`` table instead of a package table.
 _MMCV = "mmcv"
 _SOURCES = ("enforced", "installer", "documented")
@@ -99,17 +103,26 @@ def run(
     url: Optional[str] = None,
     branches: Optional[Sequence[str]] = None,
     faq_refs: Sequence[str] = (),
+    torch_docs: Sequence[Tuple[str, str]] = (),
 ) -> HarvestResult:
     """Harvest ``package`` from ``dists`` (wheels and sdists) or from the git clone at ``repo``; the
     ``numpy-abi`` package needs neither (it asks the registry), ``mmcv`` gives the ``[wheels]`` table.
 
     ``url`` is the upstream repository for provenance (default :func:`upstream_url`); ``branches`` are
     harvested beside the tags (default: those of :data:`DEFAULT_BRANCHES` that exist); ``faq_refs`` are
-    ``REF:PATH`` FAQ pages, earlier ones winning (default :func:`~.git.default_doc_refs`).
+    ``REF:PATH`` FAQ pages, earlier ones winning (default :func:`~.git.default_doc_refs`). ``torch`` reads
+    the registry and ``torch_docs``: (file, the URL it was read from) of PyTorch's documents that list CUDA
+    variants (see :func:`torch_documents`).
     Raises :class:`BadInput` for a missing source, a path that is no folder or no git repository, or a
     bad ``REF:PATH``, and :class:`~compat.errors.CompatError` when a source cannot be read.
     """
     url = url or upstream_url(package)
+    if torch_docs and package != TORCH:
+        raise BadInput(f"--doc {quoted(torch_docs[0][0])} is read for --package {TORCH} only, not {quoted(package)}",
+                       value=torch_docs[0][0])
+    if package == TORCH and (repo or dists):
+        raise BadInput(f"--package {TORCH} reads the registry and --doc files, not {quoted(repo or dists[0])}",
+                       value=repo or dists[0])
     if repo and dists:
         raise BadInput("give a repository or distribution files, not both", value=repo)
     if dists:
@@ -117,6 +130,11 @@ def run(
         return HarvestResult(package=package, parts={package: table}, shown=summary(package, table))
     if package == NUMPY_ABI:  # no repository: the registry's upload times of binary wheels
         parts: Dict[str, object] = {"numpy_abi": harvest_numpy_abi()}
+        return HarvestResult(package=package, parts=parts, shown=parts)
+    if package == TORCH:  # no repository: the registry's files and PyTorch's documents
+        from .torch import harvest_torch
+
+        parts = {"torch": harvest_torch(**torch_documents(torch_docs))}
         return HarvestResult(package=package, parts=parts, shown=parts)
     if not repo:
         raise BadInput(f"harvesting {package} needs a repository or distribution files", value=package)
@@ -138,3 +156,36 @@ def run(
     built = parts[package]
     shown = summary(package, built) if isinstance(built, dict) else parts
     return HarvestResult(package=package, parts=parts, shown=shown)
+
+
+def torch_documents(docs: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
+    """:func:`~.torch.harvest_torch`'s documents from (file, URL) pairs: pytorch.github.io's
+    previous-versions page (it states each release) and pytorch/pytorch's RELEASE.md (each minor), told
+    apart by what they contain; the first of each kind is consulted first, any further ones after, in the
+    order given. BadInput for a file that cannot be read or lists no CUDA variants."""
+    from .torch import CudaTable, parse_previous_versions, parse_release_matrix
+
+    found: Dict[str, Any] = {}
+    extra: List[CudaTable] = []
+    for path, url in docs:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise BadInput(f"cannot read {path!r}: {getattr(e, 'strerror', None) or e}", value=path) from None
+        table, kind = parse_previous_versions(text), "previous_versions"
+        if not table:
+            try:
+                table, kind = parse_release_matrix(text), "release_md"
+            except CompatError:
+                table = {}
+        if not table:
+            raise BadInput(f"{path!r} lists no torch CUDA variants (give pytorch.github.io's "
+                           "_get_started/previous-versions.md or pytorch/pytorch's RELEASE.md)", value=path)
+        if kind not in found:
+            found[kind], found[kind + "_source"] = text, url
+        else:
+            extra.append(CudaTable(table, url))
+    if extra:
+        found["cuda_tables"] = extra
+    return found
