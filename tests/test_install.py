@@ -7,6 +7,7 @@ that says whether xtcocotools has a wheel."""
 from __future__ import annotations
 
 import glob
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -449,3 +450,62 @@ def test_a_build_that_ends_without_ops_is_a_failure(run: Run, sites: Sites, buil
     assert done.stderr.endswith("mmcompat: error: the build of mmcv finished without compiled ops (mmcv/_ext): the "
                                 "install is not usable; see the build output above\n")
     assert "WITH_EXT = False" in (venv.site / "mmcv" / "_build_info.py").read_text()
+
+
+@pytest.fixture(scope="session")
+def uv_binary(request: pytest.FixtureRequest) -> str:
+    """uv from the package registry (a wheel with its binary), installed once into pytest's cache folder."""
+    folder = Path(request.config.cache.mkdir("mmcompat-uv"))
+    uv = folder / "bin" / "uv"
+    if not uv.is_file():
+        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(folder / "lib"),
+                               "--only-binary", ":all:", "uv"], capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            pytest.skip(f"uv could not be installed from the registry: {done.stderr.strip()[-300:]}")
+        found = folder / "lib" / "bin" / "uv"
+        uv.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(found, uv)
+    return str(uv)
+
+
+def test_uv_pip_compile_takes_the_uv_export(run: Run, sites: Sites, uv_binary: str, tmp_path: Path) -> None:
+    """The uv fragment merged into a project's pyproject.toml: ``uv pip compile`` takes torch and
+    torchvision from the PyTorch index only (explicit index, local versions), mmcv from the direct wheel
+    URL of this CPython, the rest within the constraints; everything served on 127.0.0.1."""
+    python = "{}.{}".format(*sys.version_info[:2])
+    # OpenMMLab's site as it is: the page under torch2.4/, the files under the full version torch2.4.0/
+    openmmlab = tmp_path / "openmmlab"
+    openmmlab_links(openmmlab, [MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.4", _tag(python))])
+    files = openmmlab / "mmcv" / "dist" / "cu121" / "torch2.4.0"
+    files.mkdir()
+    for wheel in (openmmlab / "mmcv" / "dist" / "cu121" / "torch2.4").glob("*.whl"):
+        wheel.rename(files / wheel.name)
+    registry = tmp_path / "registry"
+    wheels = [build_wheel(tmp_path, "mmpose", "1.3.2", {"mmpose/__init__.py": b""}),
+              build_wheel(tmp_path, "mmpose", "1.3.1", {"mmpose/__init__.py": b""}),
+              build_wheel(tmp_path, "mmengine", "0.10.4", {"mmengine/__init__.py": b""}),
+              build_wheel(tmp_path, "mmengine", "1.0.0", {"mmengine/__init__.py": b""}),
+              build_wheel(tmp_path, "torch", "2.5.0", {"torch/__init__.py": b""})]  # the registry's newer torch
+    simple_index(registry, {"mmpose": wheels[:2], "mmengine": wheels[2:4], "torch": wheels[4:]})
+    project = tmp_path / "project"
+    project.mkdir()
+    with serve(registry) as index, serve(openmmlab) as mmcv_site:
+        done = run("constraints", "mmpose==1.3.2", "--cuda", "12.1", "--python-version", python, "--format", "uv",
+                   env=dict(sites.env, MMCV_BASE_URL=mmcv_site.url))
+        assert done.returncode == 0, done.stderr
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "pose-app"\nversion = "0.1.0"\n'
+            'dependencies = ["mmpose", "mmengine", "mmcv", "torch", "torchvision"]\n\n' + done.stdout, encoding="utf-8")
+        # the project's own pyproject.toml is uv's configuration (constraint-dependencies); no user's uv.toml
+        env = dict(sites.env, UV_CACHE_DIR=str(tmp_path / "uv-cache"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+        compiled = subprocess.run([uv_binary, "pip", "compile", "pyproject.toml", "--index-url", f"{index.url}/simple",
+                                   "--python-version", python, "--no-deps", "--quiet"],
+                                  capture_output=True, text=True, cwd=project, env=env, timeout=300)
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    lines = [line for line in compiled.stdout.splitlines() if line and not line.startswith(("#", " "))]
+    pins = {line.split("==")[0]: line for line in lines}
+    assert pins["torch"] == "torch==2.4.1+cu121" and pins["torchvision"] == "torchvision==0.19.1+cu121"
+    assert pins["mmpose"] == "mmpose==1.3.2" and pins["mmengine"] == "mmengine==0.10.4"
+    tag = "cp" + python.replace(".", "")
+    assert f"mmcv @ {mmcv_site.url}/mmcv/dist/cu121/torch2.4.0/mmcv-2.2.0-{tag}-{tag}-manylinux1_x86_64.whl" in \
+        compiled.stdout.splitlines(), compiled.stdout
