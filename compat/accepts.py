@@ -18,8 +18,9 @@ from packaging.version import Version
 from .errors import BadInput, UnknownRelease
 from .matrix import load
 from .models import MMCV_LINES, Matrix, Release
+from .ranks import range_is_empty
 from .resolver import DEFAULT_PACKAGE, check_policy, nearest_releases
-from .search import agree, combined_range, range_is_empty
+from .search import agree, combined_range
 from .tables import lean_release, tables_for, typed_range
 
 __all__ = ["Acceptance", "accepting", "compatible"]

@@ -289,8 +289,8 @@ def _short_stack(options: "Namespace") -> "Optional[Dict[str, Any]]":
                          allow_build=options.allow_build, provider=options.provider, environ=os.environ)
     if found is None:
         return None
+    from .question import describe_platform, notes
     from .render_lean import source_build_warning
-    from .search import describe_platform, notes
 
     answer = found["answer"]
     for note in notes(found["machine"]):
@@ -386,8 +386,8 @@ def _cmd_wheels(options: "Namespace") -> int:
     if code is not None:
         return code
     from .errors import BadInput, shown
+    from .question import parse_python_version
     from .render import wheels_rich, wheels_text
-    from .search import parse_python_version
     from .stack import parse_machine
     from .wheels import wheel_rows
 

@@ -12,7 +12,7 @@ same answer. Bad input raises :class:`~compat.errors.BadInput` from the same che
 
 from __future__ import annotations
 
-from . import search
+from . import availability, question, ranks, search
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,7 +91,7 @@ def read_targets(tables: Dict[str, Any], texts: Sequence[str]) -> Optional[List[
             keys = tuple(r[1] for r in releases if r[3] and tables["versions"][r[2]][0] == rank)
             spec = "==" + version
         else:  # no range: pre-releases only when asked for
-            keys = tuple(r[1] for r in releases if r[3] and not search.is_prerelease(tables, r[2]))
+            keys = tuple(r[1] for r in releases if r[3] and not ranks.is_prerelease(tables, r[2]))
             spec = ""
         targets.append((name, keys, text, spec))
     return targets or None
@@ -130,11 +130,11 @@ def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optiona
 
         detected = detect(environ)
         driver = None if detected is None else (detected.version, detected.where)
-    machine = search.machine(platform, cuda, torch_text, release, python_version, driver=driver)
+    machine = question.machine(platform, cuda, torch_text, release, python_version, driver=driver)
     answer = search.solve(tables, targets, machine, policy=policy, allow_build=allow_build,
-                          base_url=environ.get(search.ENV_MMCV_BASE) or None,
-                          torch_index=environ.get(search.ENV_TORCH_INDEX) or None, provider=provider,
-                          onedl_base=environ.get(search.ENV_ONEDL_BASE) or None)
+                          base_url=environ.get(question.ENV_MMCV_BASE) or None,
+                          torch_index=environ.get(question.ENV_TORCH_INDEX) or None, provider=provider,
+                          onedl_base=environ.get(question.ENV_ONEDL_BASE) or None)
     return {"answer": answer, "machine": machine, "tables": tables, "targets": targets,
             "matrix": f"{where} ({origin})"}
 
@@ -144,9 +144,9 @@ def export_view(found: Dict[str, Any]) -> Dict[str, Any]:
     answer, tables = found["answer"], found["tables"]
     line = answer["mmcv"]
     platform = answer["platform"]
-    pythons = search.mmcv_wheel_pythons(tables, line, answer["pins"][line], *platform[:3]) if line else ()
+    pythons = availability.mmcv_wheel_pythons(tables, line, answer["pins"][line], *platform[:3]) if line else ()
     return {"targets": [t[2] for t in found["targets"]], "platform": platform,
-            "described": search.describe_platform(*platform), "policy": answer["policy"],
+            "described": question.describe_platform(*platform), "policy": answer["policy"],
             "explanation": answer["explanation"], "torch": answer["torch"], "find_links": answer["find_links"],
             "mmcv": line, "source_build": answer["source_build"], "pins": answer["pins"],
             "requirements": search.answer_requirements(tables, answer), "pythons": pythons,
@@ -182,8 +182,8 @@ def wheel_rows(dist: Optional[str], *, platform: Optional[str], cuda: Optional[s
         if found is None:
             return None
         torch_text, release = ".".join(str(p) for p in found), found
-    machine = search.machine(platform or "linux", cuda, torch_text, release, None)
-    python = search.parse_python_version(python_version) if python_version else None
-    rows = search.wheel_rows(tables, name or None, version, platform=platform, cuda=machine["cuda"] or None,
+    machine = question.machine(platform or "linux", cuda, torch_text, release, None)
+    python = question.parse_python_version(python_version) if python_version else None
+    rows = availability.wheel_rows(tables, name or None, version, platform=platform, cuda=machine["cuda"] or None,
                              torch=machine["torch_minor"] or None, python=python, rows=every)
     return rows, where, origin

@@ -45,7 +45,7 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[s
 def _rows(tables: Optional[Mapping[str, Any]]) -> Optional[List[Tuple[Any, ...]]]:
     if tables is None:
         return None
-    from .search import all_wheel_rows
+    from .availability import all_wheel_rows
 
     return all_wheel_rows(dict(tables))
 

@@ -22,7 +22,7 @@ from packaging.version import Version
 from .driver import Driver, detect
 from .errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 from .models import MMCV_DISTRIBUTIONS, Environment, Matrix
-from .search import ENV_MMCV_BASE, ENV_ONEDL_BASE, ENV_TORCH_INDEX, notes, parse_python_version
+from .question import ENV_MMCV_BASE, ENV_ONEDL_BASE, ENV_TORCH_INDEX, notes, parse_python_version
 from .stack import (
     Machine,
     Stack,

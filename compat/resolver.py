@@ -11,7 +11,7 @@ from packaging.version import Version
 from .errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
 from .matrix import load
 from .models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
-from .search import check_policy
+from .question import check_policy
 
 __all__ = [
     "DEFAULT_PACKAGE",

@@ -7,300 +7,59 @@ and its tables can be compiled into the wheel when it is built: every version co
 verbatim specifier (``!=1.5.0``) was evaluated by ``packaging`` then. Nothing here prints; it returns
 an answer (a dict, see :func:`solve`) or raises :class:`~compat.errors.StackUnsatisfiable`.
 
-The machine is a dict: ``platform``, ``python`` (``3.11``), ``cuda`` (``11.3``, ``cpu``, ``mps``, ``""``:
-auto), ``torch`` (``2.1.2``, ``2.1``, ``""``: auto), ``torch_minor``, ``torch_exact``, ``torch_installed``,
-``torchvision``, ``driver`` (``(version, where)`` or None). A target is ``(package, keys, text)``: the
-release keys it allows, newest first.
+The question is read by :mod:`compat.question` (the machine as a dict: ``platform``, ``python``,
+``cuda`` (``""``: auto), ``torch`` (``""``: auto), ``torch_minor``, ``torch_exact``, ``torch_installed``,
+``torchvision``, ``driver``); a target is ``(package, release keys it allows newest first, the text
+asked, its specifier)``. Versions and ranges are compared by :mod:`compat.ranks`, which binaries exist
+is :mod:`compat.availability`. This module agrees releases, searches (newest first), explains a
+failure with ways out that were each checked by searching again, and finishes the answer (where torch
+and the mmcv wheel come from).
 """
 
 from __future__ import annotations
 
+from .availability import (
+    all_wheel_versions,
+    has_wheel,
+    mmcv_wheel_versions,
+    torch_choices,
+    torch_release,
+    torch_releases,
+    versions_for,
+)
 from .errors import BadInput, StackUnsatisfiable, shown
-from .vocabulary import MMCV_LINES, PLATFORMS, POLICIES, PROVIDERS
+from .question import check_policy, describe_machine, describe_platform, requirement_lines
+from .ranks import is_prerelease, major, python_key, range_contains, range_intersect, range_is_empty, range_text, rank
+from .vocabulary import MMCV_LINES, PROVIDERS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-    from .models import Policy
-
-    Tables = Dict[str, Any]
-    Machine = Dict[str, Any]
-    #: (text, inclusive)
-    Bound = Tuple[str, bool]
-    #: (lower, upper, verbatim extra specifiers)
-    Range = Tuple[Optional[Bound], Optional[Bound], Tuple[str, ...]]
-    #: (name, optional, documented, enforced, installer)
-    Dependency = Tuple[str, bool, Optional[Range], Optional[Range], Optional[Range]]
-    #: (package, key, version text, required, dependencies, is_branch)
-    Release = Tuple[str, str, str, bool, Tuple[Dependency, ...], bool]
-    #: (package, release keys allowed, the text asked, its specifier text)
-    Target = Tuple[str, Tuple[str, ...], str, str]
-    #: (minor, CUDA variant, torch release to pin or "", torchvision or "")
-    Choice = Tuple[str, str, str, str]
-    Agreement = Tuple[Tuple[Release, ...], str, Dict[str, Range], Tuple[str, ...]]
-    Failure = Tuple[int, Tuple[str, ...]]
-    Answer = Dict[str, Any]
+    from .tables import Agreement, Answer, Choice, Failure, Machine, Tables, Target
+    from .tables import DependencyData as Dependency
+    from .tables import RangeData as Range
+    from .tables import ReleaseData as Release
 
 __all__ = [
-    "MMCV_LINES",
-    "PLATFORMS",
-    "PROVIDERS",
     "agree",
-    "all_wheel_rows",
     "answer_requirements",
-    "check_policy",
     "combined_range",
-    "cuda_text",
-    "describe_machine",
-    "describe_platform",
-    "driver_variants",
-    "machine",
+    "format_links",
+    "index_for",
     "mmcv_line",
-    "mmcv_wheel_pythons",
-    "mmcv_wheel_versions",
-    "notes",
     "numpy_reason",
-    "parse_python_version",
-    "platform_of",
-    "python_key",
-    "range_contains",
-    "range_text",
-    "requirement_lines",
+    "range_for",
     "solve",
-    "torch_for",
-    "wheel_rows",
+    "supplier",
+    "ways_out",
 ]
 
-#: mim's mirror variable: the host part of OpenMMLab's download site.
-ENV_MMCV_BASE = "MMCV_BASE_URL"
-#: Replaces https://download.pytorch.org/whl (mirrors, tests).
-ENV_TORCH_INDEX = "MMCOMPAT_TORCH_INDEX_URL"
-#: The host part of onedl-mmcv's wheel site (https://mmwheels.onedl.ai), for mirrors and tests.
-ENV_ONEDL_BASE = "MMCOMPAT_ONEDL_BASE_URL"
 #: The CPython versions a way out may suggest, when the data knows nothing wider.
 _PYTHONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 _HOSTS = {"openmmlab": "https://download.openmmlab.com", "onedl": "https://mmwheels.onedl.ai"}
 #: How far a candidate got before it failed: the explanation uses the one that got furthest.
 _CLASHING_LINES, _CROSS_CHECK, _EMPTY_RANGE, _NO_BINARY = range(4)
-
-
-_KEYS: Dict[str, Tuple[int, ...]] = {}
-
-
-def python_key(text: str) -> Tuple[int, ...]:
-    """``3.10`` -> (3, 10), for ordering CPython and CUDA versions (kept for the process: the same few
-    texts are asked for thousands of times when a wheel table is listed)."""
-    key = _KEYS.get(text)
-    if key is None:
-        key = _KEYS[text] = tuple(int(p) for p in text.split(".") if p.isdigit())
-    return key
-
-
-# ---- the question: platform, CUDA, CPython ----------------------------------------------------------
-
-def platform_of(sys_platform: str) -> str:
-    """mmcompat's name for an interpreter's ``sys.platform`` (``win32`` -> ``windows``); ``""`` when unknown."""
-    if sys_platform.startswith("linux"):
-        return "linux"
-    return {"win32": "windows", "cygwin": "windows", "darwin": "macos"}.get(sys_platform, "")
-
-
-def this_platform() -> str:
-    import sys
-
-    return platform_of(sys.platform) or "linux"
-
-
-def cuda_text(cuda: str) -> str:
-    """``--cuda``: ``11.3``, ``cu113``, ``cpu``, ``mps``; ``auto`` -> ``""``; BadInput for anything else."""
-    text = cuda.strip().lower()
-    if text == "auto":
-        return ""
-    if text.startswith("cu") and text[2:].isdigit() and len(text) > 3:
-        text = text[2:-1] + "." + text[-1]
-    if text and text not in ("cpu", "mps"):
-        parts = text.split(".")
-        if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
-            raise BadInput(f"not a CUDA version: {shown(cuda)}; give e.g. 11.3, cu113, cpu or auto", value=cuda)
-    return text
-
-
-def parse_python_version(text: str) -> str:
-    """``3.11`` (or ``3.11.7``, ``cp311``) -> ``3.11``; BadInput for anything else."""
-    raw = text.strip().lower()
-    if raw.startswith("cp") and raw[2:].isdigit() and len(raw) in (4, 5):
-        raw = raw[2] + "." + raw[3:]
-    parts = raw.split(".")
-    if len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts) and parts[0] == "3":
-        return f"{int(parts[0])}.{int(parts[1])}"
-    raise BadInput(f"not a CPython version: {shown(text)}; give e.g. 3.10", value=text)
-
-
-def machine(platform: Optional[str], cuda: Optional[str], torch: str, torch_release: Tuple[int, ...],
-            python: Optional[str] = None, *, torch_installed: bool = False, torchvision: str = "",
-            driver: Optional[Tuple[str, str]] = None) -> Machine:
-    """The machine dict for ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``, ``auto``), a torch
-    already normalized (``2.1.2``; ``""``: auto) with its release numbers, and ``--python-version``
-    (default: this interpreter's). BadInput for an unknown platform or a CUDA the platform has not."""
-    name = (platform or this_platform()).lower()
-    if name not in PLATFORMS:
-        raise BadInput(f"unknown platform {shown(str(platform))}; known: {', '.join(PLATFORMS)}", value=str(platform))
-    cuda_given = cuda_text(cuda or "")
-    if (name == "macos") != (cuda_given == "mps") and cuda_given not in ("", "cpu"):
-        raise BadInput(f"{cuda_given!r} does not exist on {name}: torch has CUDA builds for linux and windows, "
-                       "MPS (the same wheel as cpu) on macos", value=str(cuda))
-    if python:
-        python_text = parse_python_version(python)
-    else:
-        import sys
-
-        python_text = "{}.{}".format(*sys.version_info[:2])
-    minor = ""
-    if torch:
-        minor = f"{torch_release[0]}.{torch_release[1] if len(torch_release) > 1 else 0}"
-    return {"platform": name, "python": python_text, "cuda": cuda_given, "torch": torch, "torch_minor": minor,
-            "torch_exact": bool(torch) and len(torch_release) >= 3, "torch_installed": torch_installed,
-            "torchvision": torchvision, "driver": driver}
-
-
-def notes(machine: Machine) -> Tuple[str, ...]:
-    """What the command line says about the machine before the answer (where the driver was read)."""
-    driver = machine["driver"]
-    if driver is not None:
-        return (f"NVIDIA driver {driver[0]} (from {driver[1]})",)
-    if not machine["cuda"] and machine["platform"] != "macos":
-        return ("no NVIDIA driver found (MMCOMPAT_CUDA_DRIVER_VERSION, /sys/module/nvidia/version, "
-                "/proc/driver/nvidia/version, nvidia-smi): planning for the CPU; give --cuda to plan for a GPU",)
-    return ()
-
-
-def requirement_lines(torch: Optional[Tuple[str, str]], pins: Dict[str, str], ranges: Dict[str, str]
-                      ) -> Tuple[str, ...]:
-    """pip-ready lines: torch and torchvision (``(version, torchvision)``), the OpenMMLab packages and
-    mmcv pinned, then ranges (name -> specifier text) of what is not pinned."""
-    lines = []
-    if torch is not None:
-        lines.append(f"torch=={torch[0]}")
-        if torch[1]:
-            lines.append(f"torchvision=={torch[1]}")
-    lines += [f"{name}=={version}" for name, version in pins.items()]
-    lines += [name + text for name, text in ranges.items() if name not in pins]
-    return tuple(lines)
-
-
-def numpy_reason(tables: Tables, pins: Dict[str, Any]) -> Optional[str]:
-    """Why ``numpy<2`` belongs in a plan with mmpose, or None: xtcocotools' registry wheels are built
-    against numpy 1.x and fail to import under numpy 2."""
-    newest = tables["numpy1_newest"].get("xtcocotools")
-    if "mmpose" not in pins or not newest:
-        return None
-    return (f"mmpose needs xtcocotools, whose registry wheels (newest {newest}) are built against numpy 1.x "
-            "and fail to import under numpy 2")
-
-
-def answer_requirements(tables: Tables, answer: Answer) -> Tuple[str, ...]:
-    """:func:`requirement_lines` of an answer of :func:`solve`."""
-    torch = answer["torch"]
-    return requirement_lines(None if torch is None else (torch["version"], torch["torchvision"]), answer["pins"],
-                             {name: range_text(tables, r) for name, r in answer["ranges"].items()})
-
-
-# ---- versions and ranges: ranks compiled by packaging -------------------------------------------
-
-def _rank(tables: Tables, text: str) -> int:
-    rank: int = tables["versions"][text][0]
-    return rank
-
-
-def is_prerelease(tables: Tables, text: str) -> bool:
-    return bool(tables["versions"][text][2])
-
-
-def _major(tables: Tables, text: str) -> int:
-    major: int = tables["versions"][text][4]
-    return major
-
-
-def _newest_first(tables: Tables, texts: "Sequence[str]") -> List[str]:
-    return sorted(texts, key=lambda t: _rank(tables, t), reverse=True)
-
-
-def _tighter(a: Optional[Bound], b: Optional[Bound], tables: Tables, lower: bool) -> Optional[Bound]:
-    if a is None or b is None:
-        return a or b
-    ra, rb = _rank(tables, a[0]), _rank(tables, b[0])
-    if ra != rb:
-        return a if (ra > rb) == lower else b
-    return a if not a[1] else b
-
-
-def range_intersect(tables: Tables, a: Range, b: Range) -> Range:
-    """The versions both ranges allow (bounds keep their upstream text)."""
-    extra = a[2] + tuple(e for e in b[2] if e not in a[2])
-    return (_tighter(a[0], b[0], tables, True), _tighter(a[1], b[1], tables, False), extra)
-
-
-def range_is_empty(tables: Tables, r: Range) -> bool:
-    lower, upper = r[0], r[1]
-    if lower is None or upper is None:
-        return False
-    rl, ru = _rank(tables, lower[0]), _rank(tables, upper[0])
-    if rl != ru:
-        return rl > ru
-    return not (lower[1] and upper[1])
-
-
-def range_pinned(tables: Tables, r: Range) -> Optional[str]:
-    """The one version text an ``==`` range allows, else None."""
-    lower, upper = r[0], r[1]
-    if (lower and upper and lower[1] and upper[1] and _rank(tables, lower[0]) == _rank(tables, upper[0])
-            and not r[2]):
-        return lower[0]
-    return None
-
-
-def _parts(tables: Tables, r: Range) -> List[Tuple[str, str]]:
-    lower, upper = r[0], r[1]
-    parts = []
-    if lower and upper and lower[1] and upper[1] and _rank(tables, lower[0]) == _rank(tables, upper[0]):
-        parts.append(("==", lower[0]))
-    else:
-        if lower:
-            parts.append((">=" if lower[1] else ">", lower[0]))
-        if upper:
-            parts.append(("<=" if upper[1] else "<", upper[0]))
-    return parts
-
-
-def range_text(tables: Tables, r: Range) -> str:
-    """``>=1.3.8,<=1.6.0``: the range as upstream writes it."""
-    return ",".join([op + text for op, text in _parts(tables, r)] + list(r[2]))
-
-
-def range_contains(tables: Tables, r: Range, version: str) -> bool:
-    """PEP 440 membership of a version the tables know, pre-releases included (upstream's import checks
-    accept release candidates): ``<V`` excludes V's pre-releases and ``>V`` its post-releases, as
-    packaging does."""
-    rank, base, pre, post, _ = tables["versions"][version]
-    for op, text in _parts(tables, r):
-        other, other_base, other_pre, other_post, _ = tables["versions"][text]
-        if op == "==":
-            ok = rank == other
-        elif op == ">=":
-            ok = rank >= other
-        elif op == "<=":
-            ok = rank <= other
-        elif op == "<":
-            ok = rank < other and not (pre and not other_pre and base == other_base)
-        else:
-            ok = rank > other and not (post and not other_post and base == other_base)
-        if not ok:
-            return False
-    return all(version in tables["extras"][spec] for spec in r[2])
-
-
-# ---- the OpenMMLab releases: which sets agree ------------------------------------------------------
 
 def range_for(tables: Tables, dependency: Dependency, policy: str) -> Optional[Range]:
     """A dependency's range under ``policy``; ``safe`` intersects every source present."""
@@ -398,258 +157,8 @@ def _release_sets(tables: Tables, targets: Sequence[Target]) -> List[Tuple[Relea
     return sets
 
 
-# ---- torch and the driver ---------------------------------------------------------------------------
-
-def _torch_releases(tables: Tables) -> Tuple[Any, ...]:
-    torch = tables["torch"]
-    return () if torch is None else tuple(torch[1])
 
 
-def _of_minor(tables: Tables, minor: str) -> List[Any]:
-    return [r for r in _torch_releases(tables) if r[1] == minor]
-
-
-def _minors(tables: Tables) -> List[str]:
-    seen: List[str] = []
-    for release in _torch_releases(tables):
-        if release[1] not in seen:
-            seen.append(release[1])
-    return seen
-
-
-def _has_wheel(release: Any, platform: str, python: str) -> bool:
-    return python in release[2].get(platform, ())
-
-
-def _release_tuple(text: str) -> Tuple[int, ...]:
-    parts = [int(p) for p in text.split("+", 1)[0].split(".")]
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()
-    return tuple(parts)
-
-
-def torch_release(tables: Tables, version: str) -> Optional[Any]:
-    """The torch release with exactly this (public, numeric) version, or None."""
-    try:
-        wanted = _release_tuple(version)
-    except ValueError:
-        return None
-    for release in _torch_releases(tables):
-        if _release_tuple(release[0]) == wanted:
-            return release
-    return None
-
-
-def torch_pythons(tables: Tables, minor: str, platform: str) -> Tuple[str, ...]:
-    """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending
-    (compiled with the tables: :func:`compat.tables.compile_tables`)."""
-    found: Tuple[str, ...] = tables["torch_pythons"].get((minor, platform), ())
-    return found
-
-
-def driver_minimum(tables: Tables, cuda: str, platform: str) -> Optional[str]:
-    """The oldest driver for ``cuda`` on ``platform``: minor-version compatibility first, then the toolkit's."""
-    nvidia = tables["nvidia"]
-    for table in nvidia or ():
-        found = table.get(cuda, {}).get(platform)
-        if found:
-            return str(found)
-    return None
-
-
-def _driver_key(text: str) -> Tuple[int, ...]:
-    return tuple(int(p) for p in text.strip().split("."))
-
-
-def driver_variants(tables: Tables, variants: Sequence[str], platform: str, driver: Optional[Tuple[str, str]]
-                    ) -> Tuple[str, ...]:
-    """The CUDA variants (newest first, ``cpu`` last) a machine with ``driver`` runs: those whose oldest
-    driver (minor-version compatibility, else the toolkit's) the driver meets; none without a driver.
-    Unknown minimum: not counted."""
-    runnable: List[str] = []
-    if driver is not None and platform != "macos" and tables["nvidia"] is not None:
-        have = _driver_key(driver[0])
-        for cuda in sorted(variants, key=python_key, reverse=True):
-            minimum = driver_minimum(tables, cuda, platform)
-            if minimum is not None and have >= _driver_key(minimum):
-                runnable.append(cuda)
-    return (*runnable, "cpu")
-
-
-def torch_for(tables: Tables, minor: str, cuda: str, platform: str, python: str) -> Optional[Any]:
-    """The newest torch release of ``minor`` with a wheel for ``platform`` and CPython ``python`` that the
-    PyTorch index carries for ``cuda`` (``cpu``: every release)."""
-    for release in _of_minor(tables, minor):
-        if not _has_wheel(release, platform, python):
-            continue
-        if cuda not in ("cpu", "mps") and cuda not in release[3]:
-            continue
-        return release
-    return None
-
-
-def _variants(tables: Tables, machine: Machine, minor: str) -> Tuple[str, ...]:
-    if machine["cuda"]:
-        return (machine["cuda"],)
-    if machine["platform"] == "macos":
-        return ("cpu",)
-    known = {c for r in _of_minor(tables, minor) for c in r[3]}
-    return driver_variants(tables, tuple(known), machine["platform"], machine["driver"])
-
-
-def _torch_choices(tables: Tables, machine: Machine) -> List[Choice]:
-    """The (torch, CUDA) pairs to try, most wanted first: the newest torch minor, then the newest CUDA
-    variant the machine runs; only releases with a wheel for the platform and CPython (an installed
-    torch is taken as it is)."""
-    minors = [machine["torch_minor"]] if machine["torch"] else _minors(tables)
-    choices: List[Choice] = []
-    for minor in minors:
-        for cuda in _variants(tables, machine, minor):
-            if machine["torch_exact"]:
-                release = torch_release(tables, machine["torch"])
-                if not machine["torch_installed"] and release is not None and (
-                        not _has_wheel(release, machine["platform"], machine["python"])
-                        or (cuda not in ("cpu", "mps") and cuda not in release[3])):
-                    continue
-                torchvision = machine["torchvision"] or (release[4] if release is not None else "")
-                choices.append((minor, cuda, machine["torch"], torchvision))
-                continue
-            found = torch_for(tables, minor, cuda, machine["platform"], machine["python"])
-            if found is not None:
-                choices.append((minor, cuda, found[0], found[4]))
-    return choices
-
-
-# ---- prebuilt mmcv wheels -------------------------------------------------------------------------
-
-def _builds_for(index: Any, platform: str, cuda: str, torch: str) -> List[Any]:
-    return [b for b in index[1] if (b[0], b[1], b[2]) == (platform, cuda, torch)]
-
-
-def rule_pythons(tables: Tables, index: Any, build: Any, version: str) -> Optional[Tuple[str, ...]]:
-    """The CPython versions the line's rule gives a build of ``version``; None: the line has no rule."""
-    rule = index[2]
-    if rule is None or tables["torch"] is None:
-        return None
-    minimum, maximum, gaps = rule
-    found = []
-    for python in torch_pythons(tables, build[2], build[0]):
-        if python_key(python) < python_key(minimum):
-            continue
-        if maximum and python_key(python) > python_key(maximum):
-            continue
-        if any(version in g[0] and python in g[1] and g[2] in ("", build[0]) and (not g[3] or build[2] in g[3])
-               for g in gaps):
-            continue
-        found.append(python)
-    return tuple(found)
-
-
-def mmcv_wheel_pythons(tables: Tables, line: str, version: str, platform: str, cuda: str, torch: str
-                       ) -> Optional[Tuple[str, ...]]:
-    """The CPython versions a prebuilt ``line`` wheel of ``version`` exists for on this platform, CUDA
-    (``11.3``/``cpu``) and torch minor: observed files, plus what the line's rule gives where the version
-    picker lists it. ``()``: no wheel at all; None: a wheel exists but for which CPython is unknown."""
-    index = tables["wheels"].get(line)
-    if index is None:
-        return ()
-    found: List[str] = []
-    unknown = False
-    for build in _builds_for(index, platform, cuda, torch):
-        if version not in build[3]:
-            continue
-        if build[4]:
-            found.extend(p for p in build[4] if p not in found)
-            continue
-        ruled = rule_pythons(tables, index, build, version)
-        if ruled is None:
-            unknown = True
-        else:
-            found.extend(p for p in ruled if p not in found)
-    if unknown and not found:
-        return None
-    return tuple(sorted(found, key=python_key))
-
-
-def versions_for(tables: Tables, line: str, platform: str, cuda: str, torch: str) -> List[str]:
-    """Versions of ``line`` with a wheel for exactly this platform, CUDA and torch minor, newest first."""
-    index = tables["wheels"].get(line)
-    found: List[str] = []
-    for build in _builds_for(index, platform, cuda, torch) if index is not None else ():
-        found.extend(v for v in build[3] if v not in found)
-    return _newest_first(tables, found)
-
-
-def mmcv_wheel_versions(tables: Tables, line: str, platform: str, cuda: str, torch: str, python: str) -> List[str]:
-    """Every version of ``line`` with a wheel for this combination (CPython unknown in the data: it
-    counts), newest first."""
-    found = []
-    for version in versions_for(tables, line, platform, cuda, torch):
-        pythons = mmcv_wheel_pythons(tables, line, version, platform, cuda, torch)
-        if pythons is None or python in pythons:
-            found.append(version)
-    return found
-
-
-def all_wheel_rows(tables: Tables) -> List[Tuple[Any, ...]]:
-    """Every known prebuilt wheel, newest release first: ``(distribution, version, platform, cuda, torch,
-    CPython versions, evidence, source)``. ``evidence``: ``published`` (the version picker lists the
-    build; CPython by the recorded rule, inferred) or ``observed`` (wheel files seen, not in the picker).
-    Compiled beside the tables (:func:`compat.matrix_compiled.wheel_rows`); :func:`wheel_rows` filters them."""
-    rows: List[Tuple[Any, ...]] = []
-    shared: Dict[Any, Any] = {}  # equal values as one object: marshal then stores each once
-    for line, index in tables["wheels"].items():
-        for build in index[1]:
-            for found in build[3]:
-                if build[4]:
-                    pythons: Tuple[str, ...] = build[4]
-                    evidence, source = "observed", build[5]
-                else:
-                    pythons = rule_pythons(tables, index, build, found) or ()
-                    evidence = "published"
-                    source = index[0] + (f"; CPython by the rule in {index[3]}" if index[2] is not None else "")
-                pythons = tuple(sorted(pythons, key=python_key))
-                rows.append((line, found, build[0], build[1], build[2], shared.setdefault(pythons, pythons),
-                             evidence, shared.setdefault(source, source)))
-    rows.sort(key=lambda r: (r[0], _rank(tables, r[1]), r[2], python_key(r[4]), python_key(r[3])), reverse=True)
-    return rows
-
-
-def wheel_rows(tables: Tables, distribution: Optional[str] = None, version: Optional[str] = None, *,
-               platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
-               python: Optional[str] = None, rows: Optional[Sequence[Tuple[Any, ...]]] = None
-               ) -> List[Tuple[Any, ...]]:
-    """:func:`all_wheel_rows` (``rows``, when compiled already) filtered by whatever is given (``version``:
-    a version text the tables know; ``python``: rows whose CPython versions are unknown stay)."""
-    wanted = _rank(tables, version) if version is not None else None
-    if rows is None:
-        rows = all_wheel_rows(tables)
-    if distribution is None and wanted is None and not (platform or cuda or torch) and python is None:
-        return list(rows)
-    return [r for r in rows
-            if (distribution is None or r[0] == distribution) and (not platform or r[2] == platform)
-            and (not cuda or r[3] == cuda) and (not torch or r[4] == torch)
-            and (wanted is None or _rank(tables, r[1]) == wanted)
-            and (python is None or not r[5] or python in r[5])]
-
-
-def _all_wheel_versions(tables: Tables, line: str) -> List[str]:
-    index = tables["wheels"].get(line)
-    found = {v for b in (index[1] if index is not None else ()) for v in b[3]}
-    return _newest_first(tables, list(found))
-
-
-# ---- the search ---------------------------------------------------------------------------------
-
-def describe_machine(machine: Machine) -> str:
-    cuda = {"cpu": "CPU", "": "CUDA auto"}.get(machine["cuda"], f"CUDA {machine['cuda']}")
-    torch = f"torch {machine['torch']}" if machine["torch"] else "torch auto"
-    return f"{machine['platform']}/CPython {machine['python']}/{cuda}/{torch}"
-
-
-def describe_platform(platform: str, cuda: str, torch: str, python: str) -> str:
-    label = {"cpu": "CPU", "mps": "MPS"}.get(cuda, f"CUDA {cuda}")
-    return f"{platform}/{label}/torch {torch}" + (f"/CPython {python}" if python else "")
 
 
 def _prebuilt(tables: Tables, agreement: Agreement, supplier: str, platform: str, choice: Choice, python: str
@@ -677,7 +186,7 @@ def _source_build(tables: Tables, agreement: Agreement, choices: Sequence[Choice
     line = agreement[1]
     allowed = agreement[2][line]
     line_ceiling = _newest_torch_built_for(tables, line, None)
-    for version in _all_wheel_versions(tables, line):
+    for version in all_wheel_versions(tables, line):
         if not range_contains(tables, allowed, version) or is_prerelease(tables, version):
             continue
         own = _newest_torch_built_for(tables, line, version)
@@ -708,7 +217,7 @@ def _no_wheel(tables: Tables, agreement: Agreement, machine: Machine, made_by: s
             text += f" (there are wheels for other CPython versions: {', '.join(any_python)})"
         elif listed and line != agreement[1]:
             text += f", none in the range {agreement[1]}{allowed}"
-        lacks = release is not None and not _has_wheel(release, platform, python)
+        lacks = release is not None and not has_wheel(release, platform, python)
         if lacks and not machine["torch_installed"]:
             text += f"; torch {machine['torch']} has no CPython {python} wheel for {platform}"
         return text
@@ -732,7 +241,7 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
     """The newest stack that fits, else the failure of the candidate that got furthest (newest first)."""
     best: Failure = (-1, ())
     best_releases: Optional[Tuple[Release, ...]] = None
-    choices = _torch_choices(tables, machine)
+    choices = torch_choices(tables, machine)
     for releases in _release_sets(tables, targets):
         agreement = agree(tables, releases, policy)
         if len(agreement) == 2:
@@ -793,12 +302,6 @@ def _stack(tables: Tables, agreement: Agreement, pins: Dict[str, str], line: str
     }
 
 
-def check_policy(policy: str) -> Policy:
-    """Return ``policy`` when it is known; raise :class:`BadInput` naming the known ones otherwise."""
-    for known in POLICIES:
-        if policy == known:
-            return known
-    raise BadInput(f"unknown policy {shown(policy)}; known: {', '.join(POLICIES)}", value=policy)
 
 
 def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy: str = "safe",
@@ -869,7 +372,7 @@ def _python_order(python: str) -> List[str]:
 
 
 def _all_variants(tables: Tables) -> List[str]:
-    found = {c for r in _torch_releases(tables) for c in r[3]}
+    found = {c for r in torch_releases(tables) for c in r[3]}
     return sorted(found, key=python_key, reverse=True)
 
 
@@ -923,13 +426,13 @@ def ways_out(tables: Tables, machine: Machine, policy: str, allow_build: bool, r
         others = [r for r in tables["packages"][release[0]][0]
                   if r[3] and r[1] != release[1] and not is_prerelease(tables, r[2])]
         # the same major line first; another line only when the lines themselves clash
-        major = _major(tables, release[2])
-        same_line = [r for r in others if _major(tables, r[2]) == major]
+        release_major = major(tables, release[2])
+        same_line = [r for r in others if major(tables, r[2]) == release_major]
         for other in same_line + ([r for r in others if r not in same_line] if clash else []):
             trial = (*releases[:position], other, *releases[position + 1:])
             stack = _fits(tables, trial, machine, policy, False, provider)
             if stack is not None:
-                direction = "newer" if _rank(tables, other[2]) > _rank(tables, release[2]) else "older"
+                direction = "newer" if rank(tables, other[2]) > rank(tables, release[2]) else "older"
                 article = "an" if direction == "older" else "a"
                 detail = _with(stack)
                 ways.append(f"{article} {direction} {release[0]}: {release[0]}=={other[1]}"
@@ -1001,3 +504,20 @@ def _finished(tables: Tables, stack: Answer, base_url: Optional[str], torch_inde
             rule = (rule[0], str(rule[1]).replace(prefix, mirror.rstrip("/"), 1), rule[2], "mirror")
         links = (format_links(rule, minor + ".0", None if cuda == "cpu" else cuda),)
     return {**stack, "torch": torch, "find_links": links, "explanation": "; ".join(parts)}
+
+
+def numpy_reason(tables: Tables, pins: Dict[str, Any]) -> Optional[str]:
+    """Why ``numpy<2`` belongs in a plan with mmpose, or None: xtcocotools' registry wheels are built
+    against numpy 1.x and fail to import under numpy 2."""
+    newest = tables["numpy1_newest"].get("xtcocotools")
+    if "mmpose" not in pins or not newest:
+        return None
+    return (f"mmpose needs xtcocotools, whose registry wheels (newest {newest}) are built against numpy 1.x "
+            "and fail to import under numpy 2")
+
+
+def answer_requirements(tables: Tables, answer: Answer) -> Tuple[str, ...]:
+    """:func:`requirement_lines` of an answer of :func:`solve`."""
+    torch = answer["torch"]
+    return requirement_lines(None if torch is None else (torch["version"], torch["torchvision"]), answer["pins"],
+                             {name: range_text(tables, r) for name, r in answer["ranges"].items()})

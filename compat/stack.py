@@ -23,16 +23,10 @@ from packaging.version import Version
 from .driver import Driver
 from .errors import BadInput, StackUnsatisfiable, shown
 from .models import MMCV_LINES, Matrix, Release
+from .question import describe_machine, describe_platform, platform_of, requirement_lines
+from .question import machine as search_machine
 from .ranges import Range
-from .search import (
-    PLATFORMS,
-    PROVIDERS,
-    describe_machine,
-    describe_platform,
-    platform_of,
-    requirement_lines,
-)
-from .search import machine as search_machine
+from .vocabulary import PLATFORMS, PROVIDERS
 
 __all__ = [
     "MMCV_LINES",

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Tuple
-
-    from .models import Policy
+    from typing import Literal, Tuple
 
 __all__ = ["MMCV_LINES", "PLATFORMS", "POLICIES", "PROVIDERS", "SOURCES"]
 
 #: The upstream sources a fact can come from, in the order they are shown.
 SOURCES = ("documented", "enforced", "installer")
 #: The policies a question can be answered under; ``safe`` intersects every source there is.
-POLICIES: Tuple[Policy, ...] = ("safe", "documented", "enforced", "installer")
+POLICIES: Tuple[Literal["safe", "documented", "enforced", "installer"], ...] = (
+    "safe", "documented", "enforced", "installer")
 #: The mmcv lines a release can need: mmcv-full for MMPose 0.x, mmcv 2.x for 1.x.
 MMCV_LINES = ("mmcv-full", "mmcv")
 #: mmcompat's names for the platforms wheels are made for.

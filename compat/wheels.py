@@ -12,10 +12,10 @@ from typing import List, Optional, Tuple
 
 from packaging.version import Version
 
-from . import search
+from . import availability
 from .driver import Driver
 from .models import Matrix, TorchRelease
-from .search import python_key
+from .ranks import python_key
 from .tables import tables_for
 
 __all__ = [
@@ -43,7 +43,8 @@ def mmcv_wheel_pythons(matrix: Matrix, line: str, version: Version, platform: st
     """The CPython versions a prebuilt ``line`` wheel of ``version`` exists for on this platform, CUDA
     (``11.3``/``cpu``) and torch minor: observed files, plus what the line's rule gives where the version
     picker lists it. ``()``: no wheel at all; None: a wheel exists but for which CPython is unknown."""
-    return search.mmcv_wheel_pythons(tables_for(matrix), line, _text(matrix, line, version), platform, cuda, torch)
+    text = _text(matrix, line, version)
+    return availability.mmcv_wheel_pythons(tables_for(matrix), line, text, platform, cuda, torch)
 
 
 def has_mmcv_wheel(matrix: Matrix, line: str, version: Version, platform: str, cuda: str, torch: str,
@@ -56,7 +57,7 @@ def has_mmcv_wheel(matrix: Matrix, line: str, version: Version, platform: str, c
 def mmcv_wheel_versions(matrix: Matrix, line: str, platform: str, cuda: str, torch: str, python: str
                         ) -> Tuple[Version, ...]:
     """Every version of ``line`` with a wheel for this combination, newest first."""
-    found = search.mmcv_wheel_versions(tables_for(matrix), line, platform, cuda, torch, python)
+    found = availability.mmcv_wheel_versions(tables_for(matrix), line, platform, cuda, torch, python)
     return tuple(Version(v) for v in found)
 
 
@@ -65,13 +66,13 @@ def driver_variants(matrix: Matrix, variants: Tuple[str, ...], platform: str, dr
     """The CUDA variants (newest first, ``cpu`` last) a machine with ``driver`` runs: those whose oldest
     driver (minor-version compatibility, else the toolkit's) the driver meets; none without a driver."""
     lean = None if driver is None else (driver.version, driver.where)
-    return search.driver_variants(tables_for(matrix), variants, platform, lean)
+    return availability.driver_variants(tables_for(matrix), variants, platform, lean)
 
 
 def torch_for(matrix: Matrix, minor: str, cuda: str, platform: str, python: str) -> Optional[TorchRelease]:
     """The newest torch release of ``minor`` with a wheel for ``platform`` and CPython ``python`` that the
     PyTorch index carries for ``cuda`` (``cpu``: every release)."""
-    found = search.torch_for(tables_for(matrix), minor, cuda, platform, python)
+    found = availability.torch_for(tables_for(matrix), minor, cuda, platform, python)
     return None if found is None or matrix.torch is None else matrix.torch.release(Version(found[0]))
 
 
@@ -105,5 +106,5 @@ def wheel_rows(matrix: Matrix, distribution: Optional[str] = None, version: Opti
         text = next((t for t in tables["versions"] if Version(t) == version), None)
         if text is None:
             return []
-    rows = search.wheel_rows(tables, distribution, text, platform=platform, cuda=cuda, torch=torch, python=python)
+    rows = availability.wheel_rows(tables, distribution, text, platform=platform, cuda=cuda, torch=torch, python=python)
     return [WheelRow(r[0], Version(r[1]), *r[2:]) for r in rows]

@@ -1,0 +1,82 @@
+"""compat.ranks and the compiled tables against packaging: every range of the matrix admits exactly the
+versions packaging admits, intersections agree with the typed ranges, the tables survive marshal."""
+from __future__ import annotations
+
+import marshal
+from typing import Any, Dict, List
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.version import Version
+
+from compat import ranks
+from compat.models import Matrix
+from compat.ranges import Range
+from compat.tables import compile_tables, lean_range, typed_range
+
+
+@pytest.fixture(scope="module")
+def tables(matrix: Matrix) -> Dict[str, Any]:
+    return compile_tables(matrix)
+
+
+def _ranges(matrix: Matrix) -> List[Range]:
+    found: List[Range] = []
+    for table in matrix.packages.values():
+        for release in [*table.releases, *table.branches.values()]:
+            for dependency in release.dependencies:
+                for fact in (dependency.documented, dependency.enforced, dependency.installer):
+                    if fact is not None and fact.range not in found:
+                        found.append(fact.range)
+    return found
+
+
+def test_every_range_admits_exactly_what_packaging_admits(matrix: Matrix, tables: Dict[str, Any]) -> None:
+    ranges = _ranges(matrix)
+    assert len(ranges) > 50
+    versions = list(tables["versions"])
+    assert {"1.3.8", "2.0.0rc4", "1.6.0", "2.1.2"} <= set(versions)
+    for r in ranges:
+        lean = lean_range(r)
+        assert lean is not None
+        assert ranks.range_text(tables, lean) == str(r)
+        assert ranks.range_is_empty(tables, lean) == r.is_empty
+        for text in versions:
+            assert ranks.range_contains(tables, lean, text) == r.contains(Version(text)), (str(r), text)
+
+
+def test_pre_and_post_releases_follow_pep_440(tables: Dict[str, Any]) -> None:
+    """``<V`` excludes V's pre-releases, ``>V`` its post-releases, as packaging does."""
+    below = ((None, ("2.0.0", False), ()))
+    assert not ranks.range_contains(tables, below, "2.0.0rc4")
+    assert ranks.range_contains(tables, below, "1.7.2")
+    rc = ((None, ("2.0.0rc4", True), ()))
+    assert ranks.range_contains(tables, rc, "2.0.0rc4")
+    assert not ranks.range_contains(tables, rc, "2.0.0")
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_intersections_agree_with_the_typed_ranges(matrix: Matrix, tables: Dict[str, Any], data: Any) -> None:
+    ranges = _ranges(matrix)
+    a = data.draw(st.sampled_from(ranges))
+    b = data.draw(st.sampled_from(ranges))
+    typed = a.intersect(b)
+    a_lean, b_lean = lean_range(a), lean_range(b)
+    assert a_lean is not None and b_lean is not None
+    lean = ranks.range_intersect(tables, a_lean, b_lean)
+    assert ranks.range_text(tables, lean) == str(typed)
+    assert ranks.range_is_empty(tables, lean) == typed.is_empty
+    pinned = ranks.range_pinned(tables, lean)
+    assert (Version(pinned) if pinned else None) == typed.pinned
+    assert typed_range(lean) == typed
+    version = data.draw(st.sampled_from(sorted(tables["versions"])))
+    assert ranks.range_contains(tables, lean, version) == typed.contains(Version(version))
+
+
+def test_tables_survive_marshal(tables: Dict[str, Any]) -> None:
+    """They are stored in the wheel with marshal: everything in them is a type marshal keeps."""
+    assert marshal.loads(marshal.dumps(tables)) == tables
+
+
