@@ -125,9 +125,9 @@ def _wheel_urls(view: Dict[str, Any]) -> List[Tuple[str, str]]:
 
 
 def _toml_string(text: str) -> str:
-    import json
+    from .toml_writer import quote
 
-    return json.dumps(text)  # a JSON string of printable ASCII is a TOML basic string
+    return quote(text)
 
 
 def _uv(view: Dict[str, Any], numpy: str, produced_by: str, version: str) -> str:

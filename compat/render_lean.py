@@ -61,10 +61,10 @@ def wheels_json_text(rows: Sequence[Row], matrix_path: str, matrix_origin: str) 
     # a few hundred distinct values among thousands of rows: each encoded once
     distinct = set().union(*rows)
     strings = {value: dumps(list(value) if isinstance(value, tuple) else str(value)) for value in distinct}
-    encoded = strings.__getitem__
     names = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence", "source")
     line = "    {" + ", ".join(dumps(name) + ": %s" for name in names) + "}"
-    body = ",\n".join([line % tuple(map(encoded, row)) for row in rows])
+    # one formatting of the whole table (values as arguments, never as format text): a third of the time
+    body = ",\n".join([line] * len(rows)) % tuple([strings[value] for row in rows for value in row])
     wheels = "[\n" + body + "\n  ]" if body else "[]"
     return (f'{{\n  "wheels": {wheels},\n  "matrix": {dumps(matrix_path)},\n'
             f'  "matrix_origin": {dumps(matrix_origin)}\n}}\n')

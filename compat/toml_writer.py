@@ -8,13 +8,11 @@ raises unless that gives back exactly the data, so no caller can write a file th
 from __future__ import annotations
 
 import re
-import sys
-from typing import Any, Dict, List, Mapping, Tuple
+from collections.abc import Mapping
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: quote() is on the export's short path
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Dict, List, Tuple
 
 __all__ = ["dump", "quote"]
 
@@ -114,6 +112,16 @@ def _path_text(path: Tuple[str, ...]) -> str:
     return text or "the top level"
 
 
+def _tomllib() -> Any:
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    return tomllib
+
+
 def dump(data: Mapping[str, Any], *, header: str = "") -> str:
     """TOML text for ``data``: tables in the order given, facts (tables with ``spec``) inline, ``header``
     as comment lines on top.
@@ -126,8 +134,8 @@ def dump(data: Mapping[str, Any], *, header: str = "") -> str:
     _table((), data, out)
     text = "\n".join(out).lstrip("\n") + "\n"
     try:
-        read: Dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        read: Dict[str, Any] = _tomllib().loads(text)
+    except _tomllib().TOMLDecodeError as e:
         raise ValueError(f"the TOML written does not parse ({e}); nothing may be written") from e
     wrote = _plain(data)
     if read != wrote:

@@ -14,8 +14,11 @@ A comment line right before a block sets it up, ``;`` between steps: ``gpu`` lay
 ``mmcompat update`` from a loopback server first (the user cache is ``/home/me/.cache/mmcompat`` on the
 page); ``bad-matrix`` writes the ``bad.toml`` and ``broken.toml`` the block reads; ``venv REQ...`` makes
 ``/venv`` a CPython 3.11 venv with those real registry wheels installed (the test wheelhouse);
-``tree PATH REQ`` puts the package of that wheel at ``PATH`` as a source tree. ``<!-- docs: not run:
-REASON -->`` leaves the block to the test the reason names.
+``tree PATH REQ`` puts the package of that wheel at ``PATH`` as a source tree; ``update-server`` serves
+the embedded matrix on 127.0.0.1 for ``https://example.org/compat_matrix.toml`` (its sha256 and size are
+what the page abbreviates as ``9f2c...`` and ``74211``); ``harvest-clone`` makes ``../mmpose`` a small
+git repository with a v0.28.0 tag and ``m.toml`` a matrix whose mmdet table has a bad fact.
+``<!-- docs: not run: REASON -->`` leaves the block to the test the reason names.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ CACHE = "/home/me/.cache/mmcompat"
 INTERPRETERS = {"/venv312": "3.12", "/venv": "3.11"}
 
 
-def _examples() -> List[Tuple[str, int, str, List[str], str]]:
+def _examples(skipped: bool = False) -> List[Tuple[str, int, str, List[str], str]]:
     found = []
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
@@ -59,7 +62,7 @@ def _examples() -> List[Tuple[str, int, str, List[str], str]]:
             before = text[:block.start()].rstrip("\n").rsplit("\n", 1)[-1]
             note = _NOTE.match(before)
             setup = note.group(1) if note else ""
-            if setup.startswith("not run:"):
+            if setup.startswith("not run:") and not skipped:
                 continue
             line_no = text[:block.start()].count("\n") + 2
             command, output = None, []
@@ -79,7 +82,8 @@ EXAMPLES = _examples()
 def test_there_are_examples_to_run() -> None:
     assert len(EXAMPLES) >= 30, [e[2] for e in EXAMPLES]
     steps = {step.split()[0] for e in EXAMPLES for step in e[4].split(";") if step.strip()}
-    assert steps <= {"cached-matrix", "gpu", "bad-matrix", "venv", "tree"}, steps
+    assert steps <= {"cached-matrix", "gpu", "bad-matrix", "venv", "tree", "update-server", "harvest-clone"}, steps
+    assert not [e for e in _examples(skipped=True) if e[4].startswith("not run")], "every example runs"
 
 
 def _python(version: str) -> Optional[str]:
@@ -121,18 +125,22 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def matrix_server() -> Iterator[str]:
-    """The embedded matrix with an older ``generated`` value, served on 127.0.0.1 for a real update."""
+    """The embedded matrix with an older ``generated`` value, served on 127.0.0.1 for a real update (and
+    the embedded matrix itself at ``/embedded.toml``)."""
     text = (ROOT / "data" / "compat_matrix.toml").read_text(encoding="utf-8")
     older = re.sub(r'^generated = "[^"]*"', 'generated = "open-mmlab/mmpose main@0fe1a2b3c4d5"', text, count=1,
                    flags=re.M).encode("utf-8")
     assert older != text.encode("utf-8")
 
+    embedded = (ROOT / "data" / "compat_matrix.toml").read_bytes()
+
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            body = embedded if self.path.endswith("/embedded.toml") else older
             self.send_response(200)
-            self.send_header("Content-Length", str(len(older)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(older)
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -224,6 +232,29 @@ def test_example_output_is_what_the_page_shows(run: Run, interpreters: Dict[str,
         (tmp_path / "broken.toml").write_text("".join(lines[:19]) + "x = 1 2\n" + "".join(lines[19:]),
                                               encoding="utf-8")
         cwd = str(tmp_path)
+    if setup == "update-server":
+        import hashlib
+
+        body = (ROOT / "data" / "compat_matrix.toml").read_bytes()
+        digest = hashlib.sha256(body).hexdigest()
+        page_url = "https://example.org/compat_matrix.toml"
+        command = command.replace(page_url, matrix_server.replace("/compat_matrix.toml", "/embedded.toml"))
+        command = command.replace("9f2c...", digest)
+        replacements.update({matrix_server.replace("/compat_matrix.toml", "/embedded.toml"): page_url,
+                             digest: "9f2c...", f"({len(body)} bytes": "(74211 bytes", str(run.cache): CACHE})
+    if setup == "harvest-clone":
+        from .test_harvest import INCLUSIVE_STYLE, _commit, _git
+
+        repo = tmp_path / "mmpose"
+        repo.mkdir()
+        _git(repo, "init", "-q", "-b", "master")
+        _commit(repo, {"mmpose/__init__.py": INCLUSIVE_STYLE, "mmpose/version.py": "__version__ = '0.28.0'\n"},
+                "v0.28.0", annotated=True)
+        work = tmp_path / "work"
+        work.mkdir()
+        (work / "m.toml").write_text('schema = 1\n\n[mmdet.releases."2.28.2".mmcv-full]\n'
+                                     'enforced = { spec = "nonsense", source = "x" }\n', encoding="utf-8")
+        cwd = str(work)
     words = shlex.split(command.split(" | ")[0])
     while words and re.match(r"^[A-Z_]+=", words[0]):
         name, _, value = words.pop(0).partition("=")
