@@ -25,7 +25,7 @@ __all__ = ["ENV_DRIVER", "Driver", "detect", "parse_driver", "supports"]
 ENV_DRIVER = "MMCOMPAT_CUDA_DRIVER_VERSION"
 ENV_ROOT = "MMCOMPAT_DRIVER_ROOT"
 _FILES = ("/sys/module/nvidia/version", "/proc/driver/nvidia/version")
-_VERSION = re.compile(r"(?<![\d.])(\d{3}\.\d{1,3}(?:\.\d{1,3})?)(?![\d.])")
+_VERSION = r"(?<![\d.])(\d{3}\.\d{1,3}(?:\.\d{1,3})?)(?![\d.])"  # compiled on first use
 _NO_DRIVER = ("none", "cpu", "")
 #: What NVIDIA writes for a minimum: ``525.60.13``, or ``580`` alone for CUDA 13.x.
 _MINIMUM = re.compile(r"\d{3}(?:\.\d{1,3}){0,2}")
@@ -80,7 +80,7 @@ def _from_file(path: str) -> Optional[str]:
     except OSError:
         return None
     # /sys: "535.104.05\n"; /proc: "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug ..."
-    found = _VERSION.search(text)
+    found = re.search(_VERSION, text)
     return found.group(1) if found else None
 
 
@@ -97,7 +97,7 @@ def _from_smi(timeout: float) -> Tuple[Optional[str], str]:
     except (OSError, subprocess.TimeoutExpired):
         return None, smi
     lines = [line.strip() for line in done.stdout.splitlines() if line.strip()]
-    if done.returncode != 0 or not lines or not _VERSION.fullmatch(lines[0]):
+    if done.returncode != 0 or not lines or not re.fullmatch(_VERSION, lines[0]):
         return None, smi
     return lines[0], smi
 

@@ -52,7 +52,8 @@ def canonical(name):  # type: (str) -> str
 
 
 # One RECORD line: path,hash,size (a quoted path takes the csv route).
-_RECORD_LINE = re.compile(r"^([^,\r\n\"]+),([^,\r\n]*),([^,\r\n]*)\r?$", re.M)
+# Patterns are compiled on first use (re keeps them): start-up counts where only a folder name is read.
+_RECORD_LINE = r"^([^,\r\n\"]+),([^,\r\n]*),([^,\r\n]*)\r?$"
 _HEADER_END = b"\n\n"
 
 
@@ -90,7 +91,7 @@ def _headers(text):  # type: (str) -> Dict[str, str]
 
 def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     """[(path, hash)] of a RECORD and how many non-blank lines are not path,hash,size."""
-    entries = [(m[0], m[1]) for m in _RECORD_LINE.findall(text)]
+    entries = [(m[0], m[1]) for m in re.findall(_RECORD_LINE, text, re.M)]
     lines = text.splitlines()
     nonblank = len(lines) - lines.count("")
     bad = nonblank - len(entries)
@@ -242,7 +243,7 @@ def _torch(location):  # type: (str) -> Dict[str, Optional[str]]
     return {"version_file": path, "version": values.get("__version__"), "cuda": values.get("cuda")}
 
 
-_SIMPLE_VERSION = re.compile(r"""^__version__\s*=\s*['"]([^'"\\]+)['"]\s*(?:#.*)?$""", re.M)
+_SIMPLE_VERSION = r"""^__version__\s*=\s*['"]([^'"\\]+)['"]\s*(?:#.*)?$"""
 
 
 def _module_version(location, package):  # type: (str, str) -> Optional[str]
@@ -251,7 +252,7 @@ def _module_version(location, package):  # type: (str, str) -> Optional[str]
         text, _ = _read(os.path.join(location, package, "version.py"))
     except OSError:
         return None
-    found = _SIMPLE_VERSION.findall(text)  # type: List[str]
+    found = re.findall(_SIMPLE_VERSION, text, re.M)  # type: List[str]
     if len(found) == 1:  # the plain one-line assignment: no need for ast
         return found[0]
     import ast
@@ -411,7 +412,7 @@ def cache_file_for(cache_dir, folders):  # type: (str, Iterable[str]) -> str
 
 #: The packages whose imported copy is located: where ``import NAME`` would load them from.
 LOCATED = ("mmpose", "mmcv", "mmdet", "mmengine")
-_MAPPING = re.compile(r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$", re.M | re.S)
+_MAPPING = r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$"
 
 
 def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str, str]]
@@ -429,7 +430,7 @@ def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str,
             if name.startswith("__editable__") and name.endswith("_finder.py"):
                 try:
                     text, _ = _read(os.path.join(location, name))
-                    match = _MAPPING.search(text)
+                    match = re.search(_MAPPING, text, re.M | re.S)
                     mapping = ast.literal_eval(match.group(1)) if match else {}
                 except (OSError, ValueError, SyntaxError):
                     continue

@@ -16,11 +16,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["dump", "quote"]
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = r"^[A-Za-z0-9_-]+$"  # compiled on first use (quote() alone is on the export's short path)
 _INT_RANGE = (-(2**63), 2**63 - 1)  # what TOML promises a reader can hold
 _SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = "[\ud800-\udfff]"
 
 
 def _escape(match: "re.Match[str]") -> str:
@@ -30,14 +30,14 @@ def _escape(match: "re.Match[str]") -> str:
 
 def quote(text: str) -> str:
     """``text`` as a TOML basic string; ``ValueError`` for a lone surrogate, which TOML cannot hold."""
-    bad = _SURROGATE.search(text)
+    bad = re.search(_SURROGATE, text)
     if bad:
         raise ValueError(f"a lone surrogate U+{ord(bad.group()):04X} cannot be written as TOML: {text!r}")
     return '"' + _NEEDS_ESCAPE.sub(_escape, text) + '"'
 
 
 def _key(name: str) -> str:
-    return name if _BARE_KEY.fullmatch(name) else quote(name)
+    return name if re.fullmatch(_BARE_KEY, name) else quote(name)
 
 
 def _value(value: Any) -> str:
