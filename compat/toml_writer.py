@@ -8,11 +8,12 @@ raises unless that gives back exactly the data, so no caller can write a file th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping as _Mapping
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: quote() is on the export's short path
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, List, Tuple
+    from typing import Any, Dict, List, Mapping, Tuple
 
 __all__ = ["dump", "quote"]
 
@@ -51,23 +52,23 @@ def _value(value: Any) -> str:
         return quote(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
-    if isinstance(value, Mapping):
+    if isinstance(value, _Mapping):
         return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
 def _is_fact(value: Any) -> bool:
-    return isinstance(value, Mapping) and "spec" in value
+    return isinstance(value, _Mapping) and "spec" in value
 
 
 def _table(path: Tuple[str, ...], table: Mapping[str, Any], out: List[str]) -> None:
-    scalars = [(k, v) for k, v in table.items() if not isinstance(v, Mapping) or _is_fact(v)]
-    tables = [(k, v) for k, v in table.items() if isinstance(v, Mapping) and not _is_fact(v)]
+    scalars = [(k, v) for k, v in table.items() if not isinstance(v, _Mapping) or _is_fact(v)]
+    tables = [(k, v) for k, v in table.items() if isinstance(v, _Mapping) and not _is_fact(v)]
     if path and (scalars or not tables):
         out.append("")
         out.append("[" + ".".join(_key(p) for p in path) + "]")
     for key, value in scalars:
-        if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        if isinstance(value, list) and value and all(isinstance(v, _Mapping) for v in value):
             # an array of inline tables: one row per line, for reading and diffing
             out.append(f"{_key(key)} = [")
             out.extend(f"  {_value(v)}," for v in value)
@@ -80,7 +81,7 @@ def _table(path: Tuple[str, ...], table: Mapping[str, Any], out: List[str]) -> N
 
 def _plain(value: Any) -> Any:
     """``value`` with every mapping a dict, for comparing with what the parser gives back."""
-    if isinstance(value, Mapping):
+    if isinstance(value, _Mapping):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -113,10 +114,8 @@ def _path_text(path: Tuple[str, ...]) -> str:
 
 
 def _tomllib() -> Any:
-    import sys
-
     if sys.version_info >= (3, 11):
-        import tomllib
+        import tomllib  # novermin: only on 3.11+, as the line above says
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
     return tomllib
