@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import List, Tuple
 
 import pytest
 
@@ -232,3 +233,26 @@ def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Pa
                           cwd=away, env=dict(env, MMCOMPAT_CUDA_DRIVER_VERSION="none"), timeout=60)
     assert "# torch 2.1.2 is installed: keep it pinned\ntorch==2.1.2\n" in kept.stdout
     assert '"packaging"' in kept.stderr.rpartition("\n")[2]
+    subprocess.run([python, "-m", "pip", "uninstall", "-y", "-q", "torch"], check=True, capture_output=True)
+
+    def short_path(*args: str) -> Tuple[str, List[str]]:
+        done = subprocess.run([python, "-c", probe, "resolve", *args], capture_output=True, text=True, cwd=away,
+                              env=dict(env, MMCOMPAT_CUDA_DRIVER_VERSION="none"), timeout=60)
+        return done.stdout, json.loads(done.stderr.rpartition("\n")[2])[1]
+
+    question = ("mmpose==1.3.2", "mmdet==3.2.0", "--cuda", "11.8", "--python-version", "3.10")
+    before, modules = short_path(*question)
+    assert "mmcv==2.1.0\n" in before and modules == []
+    # compiled tables are for exactly this code: an edited module turns them off (same answer, full path)
+    search_py = Path(shipped).parent.parent / "search.py"
+    search_py.write_text(search_py.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after, modules = short_path(*question)
+    assert after == before and "packaging" in modules
+    # and for exactly this TOML: mmdet 3.2.0 made to need mmcv<2.1.0 gives mmcv 2.0.1 at once
+    toml = Path(shipped)
+    text = toml.read_text(encoding="utf-8")
+    marker = '[mmdet.releases."3.2.0".mmcv]\nenforced = { spec = ">=2.0.0rc4,<2.2.0"'
+    assert marker in text
+    toml.write_text(text.replace(marker, marker.replace("<2.2.0", "<2.1.0")), encoding="utf-8")
+    edited, modules = short_path(*question)
+    assert "mmcv==2.0.1\n" in edited and "packaging" in modules
