@@ -156,7 +156,7 @@ def export_view(found: Dict[str, Any]) -> Dict[str, Any]:
 def wheel_rows(dist: Optional[str], *, platform: Optional[str], cuda: Optional[str], torch: Optional[str],
                python_version: Optional[str], environ: Mapping[str, str]
                ) -> Optional[Tuple[List[Tuple[Any, ...]], str, str]]:
-    """``mmcompat wheels`` rows (:func:`compat.search.wheel_rows`) with the matrix's path and origin;
+    """``mmcompat wheels`` rows (:func:`compat.availability.wheel_rows`) with the matrix's path and origin;
     None: take the full path (no compiled tables, a version or torch not read exactly, a name the
     tables have no wheels for, which the full path reports)."""
     from .locate import locate

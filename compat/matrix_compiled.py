@@ -32,7 +32,7 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[s
                    tables: Optional[Mapping[str, Any]] = None) -> bytes:
     """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, answering ``answers``, with
     the stack search's tables (:func:`compat.tables.compile_tables`) and the wheel table's rows
-    (:func:`compat.search.all_wheel_rows`) when tables are given."""
+    (:func:`compat.availability.all_wheel_rows`) when tables are given."""
     from .cache import code_identity, content_digest
 
     # each part marshalled on its own: a reader unmarshals only the part it uses
@@ -108,7 +108,7 @@ def tables(toml_path: str) -> Optional[Dict[str, Any]]:
 
 
 def wheel_rows(toml_path: str) -> Optional[Tuple[Dict[str, Any], List[Tuple[Any, ...]]]]:
-    """The tables and every wheel table row (:func:`compat.search.all_wheel_rows`) compiled from the
+    """The tables and every wheel table row (:func:`compat.availability.all_wheel_rows`) compiled from the
     TOML file at ``toml_path`` as it is now, by this code; None when they must be computed."""
     compiled = _current(toml_path)
     tables, rows = _part(compiled, "tables"), _part(compiled, "wheel_rows")

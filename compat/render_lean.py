@@ -40,7 +40,7 @@ def source_build_warning(mmcv: str, version: str, platform: str) -> str:
 
 
 def wheel_cells(row: Row) -> List[str]:
-    """One prebuilt-wheel row (:func:`compat.search.wheel_rows`) as the table's cells."""
+    """One prebuilt-wheel row (:func:`compat.availability.wheel_rows`) as the table's cells."""
     cuda = row[3] if row[3] in ("cpu", "mps") else "cu" + row[3].replace(".", "")
     python = " ".join("cp" + p.replace(".", "") for p in row[5]) or "?"
     return [row[0], str(row[1]), row[2], cuda, f"torch{row[4]}", python, row[6]]

@@ -172,7 +172,7 @@ def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[
                   ) -> Machine:
     """Validate ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``, ``auto``), ``--torch``
     (``1.12.1``, ``2.1``, ``auto``) and ``--python-version`` (default: this interpreter's); see
-    :func:`compat.search.machine`."""
+    :func:`compat.question.machine`."""
     torch_text, release = _torch_text(torch or "")
     lean = search_machine(platform, cuda, torch_text, release, python, torch_installed=torch_installed,
                           torchvision=torchvision, driver=None if driver is None else (driver.version, driver.where))

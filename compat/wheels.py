@@ -99,7 +99,7 @@ def wheel_rows(matrix: Matrix, distribution: Optional[str] = None, version: Opti
                platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
                python: Optional[str] = None) -> List[WheelRow]:
     """Every known prebuilt wheel, newest release first, filtered by whatever is given
-    (:func:`compat.search.wheel_rows`)."""
+    (:func:`compat.availability.wheel_rows`)."""
     tables = tables_for(matrix)
     text = None
     if version is not None:  # the tables' spelling of it; a version no table lists has no wheel
