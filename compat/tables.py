@@ -5,7 +5,7 @@ store, with every version comparison settled by ``packaging`` when it is compile
 upstream, torch releases) to ``(rank, rank of its base version, is pre-release, is post-release,
 major)``; equal versions (``1.3`` and ``1.3.0``) share a rank. ``extras`` maps each verbatim specifier a
 range keeps (``!=1.5.0``) to the versions it admits. The rest mirrors :class:`~compat.models.Matrix`
-with tuples: see the type aliases in :mod:`compat.search`.
+with tuples: see the type aliases below.
 
 The build hook compiles them into the wheel beside the matrix (keyed by the matrix's content digest and
 the code's identity, as every compiled answer); :func:`tables_for` compiles them on demand otherwise.
