@@ -88,10 +88,6 @@ def driver_minimum(tables: Tables, cuda: str, platform: str) -> Optional[str]:
     return None
 
 
-def _driver_key(text: str) -> Tuple[int, ...]:
-    return tuple(int(p) for p in text.strip().split("."))
-
-
 def driver_variants(tables: Tables, variants: Sequence[str], platform: str, driver: Optional[Tuple[str, str]]
                     ) -> Tuple[str, ...]:
     """The CUDA variants (newest first, ``cpu`` last) a machine with ``driver`` runs: those whose oldest
@@ -99,10 +95,12 @@ def driver_variants(tables: Tables, variants: Sequence[str], platform: str, driv
     Unknown minimum: not counted."""
     runnable: List[str] = []
     if driver is not None and platform != "macos" and tables["nvidia"] is not None:
-        have = _driver_key(driver[0])
+        from .driver import Driver, supports  # only with a driver, which was read by that module
+
+        have = Driver(*driver)
         for cuda in sorted(variants, key=python_key, reverse=True):
             minimum = driver_minimum(tables, cuda, platform)
-            if minimum is not None and have >= _driver_key(minimum):
+            if minimum is not None and supports(have, minimum):
                 runnable.append(cuda)
     return (*runnable, "cpu")
 

@@ -328,11 +328,14 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     if provider not in PROVIDERS:
         raise BadInput(f"unknown provider {shown(provider)}; known: {', '.join(PROVIDERS)}", value=provider)
     tried = ("openmmlab", "onedl") if provider == "any" else (provider,)
+    first: Optional[Tuple[Failure, Optional[Tuple[Release, ...]]]] = None
     for maker in tried:
         stack, failure, releases = _search(tables, targets, machine, policy, allow_build, maker)
         if stack is not None:
             return _finished(tables, stack, base_url, torch_index, onedl_base)
-    stack, failure, releases = _search(tables, targets, machine, policy, allow_build, tried[0])
+        first = first or (failure, releases)
+    assert first is not None  # tried is never empty
+    failure, releases = first  # the explanation is the first provider's
     asked = "; ".join(t[2] for t in targets)
     if releases is None:
         names = ", ".join(f"{t[0]}{t[3]}" for t in targets)

@@ -1,8 +1,6 @@
-"""Which binaries exist: prebuilt mmcv wheels per (platform, CUDA, torch, CPython), torch releases per
-(platform, CPython, CUDA variant), and which CUDA variants an NVIDIA driver runs.
-
-Everything here reads the matrix only; nothing is downloaded. A combination counts only when every
-binary it needs exists: torch, torchvision and the mmcv wheel.
+"""Which prebuilt mmcv wheels exist, per (platform, CUDA, torch, CPython), for callers holding a typed
+:class:`~compat.models.Matrix` and :class:`~packaging.version.Version` objects: the typed face of
+:mod:`compat.availability`, which answers from the matrix's compiled tables. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -13,29 +11,31 @@ from typing import List, Optional, Tuple
 from packaging.version import Version
 
 from . import availability
-from .driver import Driver
-from .models import Matrix, TorchRelease
+from .models import Matrix
 from .ranks import python_key
 from .tables import tables_for
 
 __all__ = [
-    "driver_variants",
     "has_mmcv_wheel",
     "mmcv_wheel_pythons",
     "mmcv_wheel_versions",
     "python_key",
-    "torch_for",
 ]
 
 
-def _text(matrix: Matrix, line: str, version: Version) -> str:
-    """The text the wheel tables spell ``version`` with (``1.7`` may be listed as ``1.7.0``)."""
-    index = matrix.wheels.get(line)
-    for build in index.builds if index is not None else ():
-        for found in build.versions:
-            if found == version:
-                return str(found)
-    return str(version)
+def _spelling(matrix: Matrix, version: Version, line: Optional[str] = None) -> Optional[str]:
+    """How the wheel tables (of ``line``, else of any line) spell ``version`` (``1.7`` may be listed as
+    ``1.7.0``); None: no table lists it."""
+    if line is None:
+        indexes = list(matrix.wheels.values())
+    else:
+        indexes = [matrix.wheels[line]] if line in matrix.wheels else []
+    for index in indexes:
+        for build in index.builds:
+            for found in build.versions:
+                if found == version:
+                    return str(found)
+    return None
 
 
 def mmcv_wheel_pythons(matrix: Matrix, line: str, version: Version, platform: str, cuda: str, torch: str
@@ -43,7 +43,7 @@ def mmcv_wheel_pythons(matrix: Matrix, line: str, version: Version, platform: st
     """The CPython versions a prebuilt ``line`` wheel of ``version`` exists for on this platform, CUDA
     (``11.3``/``cpu``) and torch minor: observed files, plus what the line's rule gives where the version
     picker lists it. ``()``: no wheel at all; None: a wheel exists but for which CPython is unknown."""
-    text = _text(matrix, line, version)
+    text = _spelling(matrix, version, line) or str(version)
     return availability.mmcv_wheel_pythons(tables_for(matrix), line, text, platform, cuda, torch)
 
 
@@ -59,21 +59,6 @@ def mmcv_wheel_versions(matrix: Matrix, line: str, platform: str, cuda: str, tor
     """Every version of ``line`` with a wheel for this combination, newest first."""
     found = availability.mmcv_wheel_versions(tables_for(matrix), line, platform, cuda, torch, python)
     return tuple(Version(v) for v in found)
-
-
-def driver_variants(matrix: Matrix, variants: Tuple[str, ...], platform: str, driver: Optional[Driver]
-                    ) -> Tuple[str, ...]:
-    """The CUDA variants (newest first, ``cpu`` last) a machine with ``driver`` runs: those whose oldest
-    driver (minor-version compatibility, else the toolkit's) the driver meets; none without a driver."""
-    lean = None if driver is None else (driver.version, driver.where)
-    return availability.driver_variants(tables_for(matrix), variants, platform, lean)
-
-
-def torch_for(matrix: Matrix, minor: str, cuda: str, platform: str, python: str) -> Optional[TorchRelease]:
-    """The newest torch release of ``minor`` with a wheel for ``platform`` and CPython ``python`` that the
-    PyTorch index carries for ``cuda`` (``cpu``: every release)."""
-    found = availability.torch_for(tables_for(matrix), minor, cuda, platform, python)
-    return None if found is None or matrix.torch is None else matrix.torch.release(Version(found[0]))
 
 
 @dataclass(frozen=True)
@@ -100,11 +85,11 @@ def wheel_rows(matrix: Matrix, distribution: Optional[str] = None, version: Opti
                python: Optional[str] = None) -> List[WheelRow]:
     """Every known prebuilt wheel, newest release first, filtered by whatever is given
     (:func:`compat.availability.wheel_rows`)."""
-    tables = tables_for(matrix)
     text = None
-    if version is not None:  # the tables' spelling of it; a version no table lists has no wheel
-        text = next((t for t in tables["versions"] if Version(t) == version), None)
+    if version is not None:  # the tables' spelling of it; a version no wheel table lists has no wheel
+        text = _spelling(matrix, version, distribution)
         if text is None:
             return []
-    rows = availability.wheel_rows(tables, distribution, text, platform=platform, cuda=cuda, torch=torch, python=python)
+    rows = availability.wheel_rows(tables_for(matrix), distribution, text, platform=platform, cuda=cuda, torch=torch,
+                                   python=python)
     return [WheelRow(r[0], Version(r[1]), *r[2:]) for r in rows]
