@@ -357,23 +357,27 @@ def _cmd_compatible(options: "Namespace") -> int:
     return 0 if acceptance.releases else 1
 
 
-def _short_wheels(options: "Namespace") -> "Optional[int]":
-    """``wheels`` as JSON or plain text from the compiled tables (:mod:`compat.lean`); None: take the
-    full path (a terminal's rich table, ``--matrix``, a version or torch it cannot read exactly)."""
-    if options.matrix or options.debug or (not options.json and _terminal()):
-        return None
-    from .lean import wheel_rows
+def _cmd_wheels(options: "Namespace") -> int:
+    found = None
+    if not (options.matrix or options.debug):  # the compiled tables, when they can read the question
+        from .lean import wheel_rows
 
-    found = wheel_rows(options.dist, platform=options.platform, cuda=options.cuda, torch=options.torch,
-                       python_version=options.python_version, environ=os.environ)
+        found = wheel_rows(options.dist, platform=options.platform, cuda=options.cuda, torch=options.torch,
+                           python_version=options.python_version, environ=os.environ)
     if found is None:
-        return None
-    from .render_lean import wheels_json_text, wheels_text
-
+        found = _wheel_rows(options)
     rows, where, origin = found
     if options.json:
+        from .render_lean import wheels_json_text
+
         _write(wheels_json_text(rows, where, origin))
+    elif _terminal():
+        from .render import wheels_rich
+
+        wheels_rich(rows, sys.stdout)
     else:
+        from .render_lean import wheels_text
+
         _write(wheels_text(rows))
     if not rows:
         sys.stderr.write(f"{_PROG}: no prebuilt wheel matches\n")
@@ -381,44 +385,29 @@ def _short_wheels(options: "Namespace") -> "Optional[int]":
     return 0
 
 
-def _cmd_wheels(options: "Namespace") -> int:
-    code = _short_wheels(options)
-    if code is not None:
-        return code
+def _wheel_rows(options: "Namespace") -> "Tuple[List[Tuple[Any, ...]], str, str]":
+    """``wheels`` on the full path: any matrix, any PEP 440 version or torch the options give."""
+    from packaging.version import Version
+
     from .errors import BadInput, shown
     from .question import parse_python_version
-    from .render import wheels_rich, wheels_text
     from .stack import parse_machine
-    from .wheels import wheel_rows
+    from .wheels import row_tuples
 
     matrix = _load(options.matrix)
     name, _, pinned = (options.dist or "").partition("==")
     name = name.strip().lower()
     if name and name not in matrix.wheels:
         raise BadInput(f"no wheel table for {shown(name)}; known: {', '.join(sorted(matrix.wheels))}", value=name)
-    from packaging.version import Version
-
     try:
         version = Version(pinned) if pinned else None
     except ValueError:
         raise BadInput(f"not a version: {shown(pinned)}", value=pinned) from None
     machine = parse_machine(options.platform or "linux", options.cuda, options.torch, None)
-    rows = wheel_rows(matrix, name or None, version, platform=options.platform, cuda=machine.cuda or None,
+    rows = row_tuples(matrix, name or None, version, platform=options.platform, cuda=machine.cuda or None,
                       torch=machine.torch_minor or None,
                       python=parse_python_version(options.python_version) if options.python_version else None)
-    if options.json:
-        from .render import wheel_tuples
-        from .render_lean import wheels_json_text
-
-        _write(wheels_json_text(wheel_tuples(rows), matrix.path, matrix.origin))
-    elif _terminal():
-        wheels_rich(rows, sys.stdout)
-    else:
-        _write(wheels_text(rows))
-    if not rows:
-        sys.stderr.write(f"{_PROG}: no prebuilt wheel matches\n")
-        return 1
-    return 0
+    return rows, matrix.path, matrix.origin
 
 
 def _cmd_matrix(options: "Namespace") -> int:

@@ -13,7 +13,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .accepts import Acceptance
     from .plan import InstallPlan
     from .stack import Stack, StackTarget
-    from .wheels import WheelRow
 
 __all__ = [
     "MATRIX_COLUMNS",
@@ -33,10 +32,7 @@ __all__ = [
     "stack_dict",
     "stack_text",
     "target_dict",
-    "wheel_tuples",
-    "wheels_dict",
     "wheels_rich",
-    "wheels_text",
 ]
 
 MATRIX_COLUMNS = ("package", "release", "distribution", *POLICIES)
@@ -326,36 +322,12 @@ def plan_dict(plan: "InstallPlan", matrix: Matrix) -> Dict[str, Any]:
 
 
 
-def _row(row: "WheelRow") -> "Tuple[Any, ...]":
-    return (row.distribution, str(row.version), row.platform, row.cuda, row.torch, row.python, row.evidence,
-            row.source)
-
-
-def wheel_tuples(rows: Sequence["WheelRow"]) -> "List[Tuple[Any, ...]]":
-    """Typed wheel rows as :mod:`compat.render_lean` takes them."""
-    return [_row(r) for r in rows]
-
-
-def wheels_text(rows: Sequence["WheelRow"]) -> str:
-    """``mmcompat wheels`` as aligned plain text, one build per line."""
-    from . import render_lean
-
-    return render_lean.wheels_text([_row(r) for r in rows])
-
-
-def wheels_dict(rows: Sequence["WheelRow"], matrix: Matrix) -> Dict[str, Any]:
-    """``mmcompat wheels --json``."""
-    from .render_lean import wheels_json
-
-    return wheels_json([_row(r) for r in rows], matrix.path, matrix.origin)
-
-
-def wheels_rich(rows: Sequence["WheelRow"], file: IO[str]) -> None:
-    """The same table on a terminal."""
+def wheels_rich(rows: Sequence["Tuple[Any, ...]"], file: IO[str]) -> None:
+    """``mmcompat wheels`` on a terminal: the rows of :func:`compat.availability.wheel_rows`."""
     from rich.console import Console  # only a terminal pays for rich
     from rich.table import Table
 
     table = Table(*WHEEL_COLUMNS)
     for row in rows:
-        table.add_row(*wheel_cells(_row(row)))
+        table.add_row(*wheel_cells(row))
     Console(file=file).print(table)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from packaging.version import Version
 
@@ -20,17 +20,17 @@ __all__ = [
     "mmcv_wheel_pythons",
     "mmcv_wheel_versions",
     "python_key",
+    "row_tuples",
+    "wheel_rows",
 ]
 
 
 def _spelling(matrix: Matrix, version: Version, line: Optional[str] = None) -> Optional[str]:
     """How the wheel tables (of ``line``, else of any line) spell ``version`` (``1.7`` may be listed as
     ``1.7.0``); None: no table lists it."""
-    if line is None:
-        indexes = list(matrix.wheels.values())
-    else:
-        indexes = [matrix.wheels[line]] if line in matrix.wheels else []
-    for index in indexes:
+    for name, index in matrix.wheels.items():
+        if line is not None and name != line:
+            continue
         for build in index.builds:
             for found in build.versions:
                 if found == version:
@@ -80,16 +80,23 @@ class WheelRow:
     source: str
 
 
-def wheel_rows(matrix: Matrix, distribution: Optional[str] = None, version: Optional[Version] = None, *,
+def row_tuples(matrix: Matrix, distribution: Optional[str] = None, version: Optional[Version] = None, *,
                platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
-               python: Optional[str] = None) -> List[WheelRow]:
-    """Every known prebuilt wheel, newest release first, filtered by whatever is given
-    (:func:`compat.availability.wheel_rows`)."""
+               python: Optional[str] = None) -> List[Tuple[Any, ...]]:
+    """:func:`compat.availability.wheel_rows` of this matrix, filtered by whatever is given: rows as the
+    short path and the renderers take them (``version`` a text)."""
     text = None
     if version is not None:  # the tables' spelling of it; a version no wheel table lists has no wheel
         text = _spelling(matrix, version, distribution)
         if text is None:
             return []
-    rows = availability.wheel_rows(tables_for(matrix), distribution, text, platform=platform, cuda=cuda, torch=torch,
+    return availability.wheel_rows(tables_for(matrix), distribution, text, platform=platform, cuda=cuda, torch=torch,
                                    python=python)
+
+
+def wheel_rows(matrix: Matrix, distribution: Optional[str] = None, version: Optional[Version] = None, *,
+               platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
+               python: Optional[str] = None) -> List[WheelRow]:
+    """Every known prebuilt wheel, newest release first, filtered by whatever is given, as typed rows."""
+    rows = row_tuples(matrix, distribution, version, platform=platform, cuda=cuda, torch=torch, python=python)
     return [WheelRow(r[0], Version(r[1]), *r[2:]) for r in rows]
