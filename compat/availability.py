@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-    from .tables import Choice, Machine, Tables
+    from .shapes import Choice, Machine, Tables
 
 __all__ = [
     "all_wheel_rows",

@@ -16,14 +16,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models import Matrix
     from .stack import Stack, StackTarget
 
+from .ranks import python_key
+
 __all__ = ["FORMATS", "export", "export_view", "view_of"]
 
 FORMATS = ("pip", "requirements", "uv")
 _WHEEL_PLATFORM = {"linux": "manylinux1_x86_64", "windows": "win_amd64"}
 
-
-def _key(text: str) -> Tuple[int, ...]:
-    return tuple(int(p) for p in text.split(".") if p.isdigit())
 
 
 def view_of(targets: Sequence[StackTarget], stack: Stack, matrix: Matrix) -> Dict[str, Any]:
@@ -116,9 +115,9 @@ def _wheel_urls(view: Dict[str, Any]) -> List[Tuple[str, str]]:
         return []
     folder = view["find_links"][0].rsplit("/", 2)[0] + f"/torch{torch_minor}.0"
     urls = []
-    for python in sorted(view["pythons"] or (), key=_key):
+    for python in sorted(view["pythons"] or (), key=python_key):
         tag = "cp" + python.replace(".", "")
-        abi = tag + ("m" if _key(python) < (3, 8) else "")
+        abi = tag + ("m" if python_key(python) < (3, 8) else "")
         name = f"{line.replace('-', '_')}-{view['pins'][line]}-{tag}-{abi}-{wheel_platform}.whl"
         urls.append((python, f"{folder}/{name}"))
     return urls

@@ -8,6 +8,7 @@ from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 from packaging.version import Version
 
 from .ranges import Range
+from .ranks import python_key
 from .vocabulary import MMCV_LINES, POLICIES, SOURCES
 
 __all__ = [
@@ -248,9 +249,6 @@ class WheelIndex:
         return tuple(sorted({v for b in self.builds for v in b.versions}, reverse=True))
 
 
-def _python_key(text: str) -> Tuple[int, ...]:
-    return tuple(int(p) for p in text.split(".") if p.isdigit())
-
 
 @dataclass(frozen=True)
 class TorchRelease:
@@ -309,7 +307,7 @@ class TorchTable:
     def python_versions(self, minor: str, platform: str) -> Tuple[str, ...]:
         """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending."""
         found = {p for r in self.of_minor(minor) for p in r.python.get(platform, ())}
-        return tuple(sorted(found, key=_python_key))
+        return tuple(sorted(found, key=python_key))
 
     def index_for(self, cuda: str, base: str = "") -> str:
         """The PyTorch index of a CUDA variant (``12.1`` -> ``.../cu121``; ``cpu``); ``base`` replaces

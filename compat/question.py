@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Dict, Optional, Tuple
 
     from .models import Policy
-    from .tables import Machine
+    from .shapes import Machine
 
 __all__ = [
     "ENV_MMCV_BASE",

@@ -10,8 +10,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Dict, List, Optional, Sequence, Tuple
 
-    from .tables import Bound, Tables
-    from .tables import RangeData as Range
+    from .shapes import Bound, Tables
+    from .shapes import RangeData as Range
 
 __all__ = [
     "is_prerelease",

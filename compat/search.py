@@ -36,10 +36,10 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-    from .tables import Agreement, Answer, Choice, Failure, Machine, Tables, Target
-    from .tables import DependencyData as Dependency
-    from .tables import RangeData as Range
-    from .tables import ReleaseData as Release
+    from .shapes import Agreement, Answer, Choice, Failure, Machine, Tables, Target
+    from .shapes import DependencyData as Dependency
+    from .shapes import RangeData as Range
+    from .shapes import ReleaseData as Release
 
 __all__ = [
     "agree",

@@ -5,7 +5,7 @@ store, with every version comparison settled by ``packaging`` when it is compile
 upstream, torch releases) to ``(rank, rank of its base version, is pre-release, is post-release,
 major)``; equal versions (``1.3`` and ``1.3.0``) share a rank. ``extras`` maps each verbatim specifier a
 range keeps (``!=1.5.0``) to the versions it admits. The rest mirrors :class:`~compat.models.Matrix`
-with tuples: see the type aliases below.
+with tuples: their shapes are in :mod:`compat.shapes`.
 
 The build hook compiles them into the wheel beside the matrix (keyed by the matrix's content digest and
 the code's identity, as every compiled answer); :func:`tables_for` compiles them on demand otherwise.
@@ -26,29 +26,6 @@ __all__ = ["FORMAT", "compile_tables", "lean_range", "lean_release", "tables_for
 #: Bump when the shape of the tables changes.
 FORMAT = 1
 
-# The shapes of the compiled data, for the type checker (the search reads them without importing this).
-Tables = Dict[str, Any]
-#: What the install is for: platform, python, cuda, torch, torch_minor, torch_exact, torch_installed,
-#: torchvision, driver ((version, where) or None); see :func:`compat.question.machine`.
-Machine = Dict[str, Any]
-#: (text as written upstream, inclusive)
-Bound = Tuple[str, bool]
-#: (lower, upper, verbatim extra specifiers)
-RangeData = Tuple[Optional[Bound], Optional[Bound], Tuple[str, ...]]
-#: (name, optional, documented, enforced, installer)
-DependencyData = Tuple[str, bool, Optional[RangeData], Optional[RangeData], Optional[RangeData]]
-#: (package, key, version text, required, dependencies, is_branch)
-ReleaseData = Tuple[str, str, str, bool, Tuple[DependencyData, ...], bool]
-#: (package, release keys allowed, the text asked, its specifier text)
-Target = Tuple[str, Tuple[str, ...], str, str]
-#: (minor, CUDA variant, torch release to pin or "", torchvision or "")
-Choice = Tuple[str, str, str, str]
-#: releases that agree, their mmcv line, the ranges they leave, what each asked
-Agreement = Tuple[Tuple[ReleaseData, ...], str, Dict[str, RangeData], Tuple[str, ...]]
-#: how far a candidate got (see compat.search), the clashing constraints
-Failure = Tuple[int, Tuple[str, ...]]
-#: an answer of compat.search.solve
-Answer = Dict[str, Any]
 
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
 
