@@ -69,13 +69,15 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
     from . import __version__
     from .vocabulary import PLATFORMS, POLICIES, PROVIDERS
 
+    columns = _columns() - 2  # argparse makes a formatter per option: ask the terminal once
+
     class Formatter(argparse.HelpFormatter):
         """argparse's formatter, told the terminal width as shutil would find it, without importing
         shutil (and its compression modules) on every run."""
 
         def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                      width: "Optional[int]" = None) -> None:
-            super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+            super().__init__(prog, indent_increment, max_help_position, columns if width is None else width)
 
     class Parser(argparse.ArgumentParser):
         def __init__(self, *args: "Any", **kwargs: "Any") -> None:
@@ -290,15 +292,11 @@ def _short_stack(options: "Namespace") -> "Optional[Dict[str, Any]]":
     if found is None:
         return None
     from .question import describe_platform, notes
-    from .render_lean import source_build_warning
 
     answer = found["answer"]
-    for note in notes(found["machine"]):
-        sys.stderr.write(f"{_PROG}: {note}\n")
     line = answer["mmcv"]
-    if answer["source_build"]:
-        warning = source_build_warning(line, answer["pins"][line], describe_platform(*answer["platform"]))
-        sys.stderr.write(f"{_PROG}: {warning}\n")
+    built = (line, answer["pins"][line], describe_platform(*answer["platform"])) if answer["source_build"] else None
+    _say_notes(notes(found["machine"]), built)
     return found
 
 
@@ -684,13 +682,19 @@ def _cmd_harvest(options: "Namespace") -> int:
 
 
 def _stack_notes(stack: "Stack") -> None:
-    from .render_lean import source_build_warning
+    built = (stack.mmcv, str(stack.pins[stack.mmcv]), stack.platform.describe()) if stack.source_build else None
+    _say_notes(stack.notes, built)
 
-    for note in stack.notes:
+
+def _say_notes(notes: "Sequence[str]", built: "Optional[Tuple[str, str, str]]") -> None:
+    """A stack's notes on stderr, and the warning for an mmcv compiled from source ((distribution,
+    version, platform described))."""
+    for note in notes:
         sys.stderr.write(f"{_PROG}: {note}\n")
-    if stack.source_build:
-        warning = source_build_warning(stack.mmcv, str(stack.pins[stack.mmcv]), stack.platform.describe())
-        sys.stderr.write(f"{_PROG}: {warning}\n")
+    if built is not None:
+        from .render_lean import source_build_warning
+
+        sys.stderr.write(f"{_PROG}: {source_build_warning(*built)}\n")
 
 
 def _cmd_install(options: "Namespace", pip_args: "Sequence[str]" = ()) -> int:

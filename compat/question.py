@@ -29,6 +29,8 @@ __all__ = [
     "platform_of",
     "requirement_lines",
     "this_platform",
+    "torch_exact",
+    "torch_minor",
 ]
 
 #: mim's mirror variable: the host part of OpenMMLab's download site.
@@ -96,12 +98,20 @@ def machine(platform: Optional[str], cuda: Optional[str], torch: str, torch_rele
         import sys
 
         python_text = "{}.{}".format(*sys.version_info[:2])
-    minor = ""
-    if torch:
-        minor = f"{torch_release[0]}.{torch_release[1] if len(torch_release) > 1 else 0}"
-    return {"platform": name, "python": python_text, "cuda": cuda_given, "torch": torch, "torch_minor": minor,
-            "torch_exact": bool(torch) and len(torch_release) >= 3, "torch_installed": torch_installed,
+    return {"platform": name, "python": python_text, "cuda": cuda_given, "torch": torch,
+            "torch_minor": torch_minor(torch, torch_release), "torch_exact": torch_exact(torch, torch_release),
+            "torch_installed": torch_installed,
             "torchvision": torchvision, "driver": driver}
+
+
+def torch_minor(torch: str, release: Tuple[int, ...]) -> str:
+    """The minor (``2.1``) of a torch (``2.1.2``) from its release numbers; ``""`` for auto."""
+    return f"{release[0]}.{release[1] if len(release) > 1 else 0}" if torch else ""
+
+
+def torch_exact(torch: str, release: Tuple[int, ...]) -> bool:
+    """A torch names one release (``2.1.2``), not a minor (``2.1``) or auto."""
+    return bool(torch) and len(release) >= 3
 
 
 def notes(machine: Machine) -> Tuple[str, ...]:

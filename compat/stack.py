@@ -20,6 +20,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from . import question
 from .driver import Driver
 from .errors import BadInput, StackUnsatisfiable, shown
 from .models import MMCV_LINES, Matrix, Release
@@ -66,14 +67,11 @@ class Machine:
 
     @property
     def torch_minor(self) -> str:
-        if not self.torch:
-            return ""
-        release = Version(self.torch).release
-        return f"{release[0]}.{release[1] if len(release) > 1 else 0}"
+        return question.torch_minor(self.torch, Version(self.torch).release if self.torch else ())
 
     @property
     def torch_exact(self) -> bool:
-        return bool(self.torch) and len(Version(self.torch).release) >= 3
+        return question.torch_exact(self.torch, Version(self.torch).release if self.torch else ())
 
     def describe(self) -> str:
         return describe_machine(lean_machine(self))

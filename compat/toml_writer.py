@@ -132,9 +132,10 @@ def dump(data: Mapping[str, Any], *, header: str = "") -> str:
     out: List[str] = [f"# {line}" if line else "#" for line in header.splitlines()]
     _table((), data, out)
     text = "\n".join(out).lstrip("\n") + "\n"
+    tomllib = _tomllib()
     try:
-        read: Dict[str, Any] = _tomllib().loads(text)
-    except _tomllib().TOMLDecodeError as e:
+        read: Dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
         raise ValueError(f"the TOML written does not parse ({e}); nothing may be written") from e
     wrote = _plain(data)
     if read != wrote:
