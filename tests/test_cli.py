@@ -301,3 +301,42 @@ def test_install_dry_run_json_is_the_plan(run: Run, tmp_path: Path) -> None:
     last = data["steps"][-1]
     assert "--only-binary" in last["argv"] and last["reason"].startswith("the OpenMMLab packages and mmcv")
     assert data["stack"]["torch"]["cuda"] == "cpu" and data["stack"]["python"] == python
+
+
+@pytest.mark.parametrize("command", ["resolve", "wheels", "compatible", "matrix", "update", "harvest", "install",
+                                     "constraints", "doctor", "guard"])
+def test_a_command_alone_parses_as_in_the_whole_command_line(command: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the command asked for is built on a run: its help and its options are those of the whole."""
+    from compat import cli
+
+    monkeypatch.setenv("COLUMNS", "100")
+
+    import contextlib
+    import io
+
+    whole, alone = cli._parser(), cli._parser(command)
+    texts = []
+    for parser in (whole, alone):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+            parser.parse_args([command, "--help"])
+        texts.append(out.getvalue())
+    assert texts[0] == texts[1] and texts[0].startswith(f"usage: mmcompat {command}")
+    argv = {"resolve": ["resolve", "mmpose==1.3.2", "mmdet", "--cuda", "12.1"], "wheels": ["wheels", "mmcv"],
+            "compatible": ["compatible", "mmcv-full==1.6.0"], "matrix": ["matrix", "mmpose"], "update": ["update"],
+            "harvest": ["harvest", "--package", "torch"], "install": ["install", "mmpose", "--dry-run"],
+            "constraints": ["constraints", "mmpose", "--format", "uv"], "doctor": ["doctor", "--json"],
+            "guard": ["guard", "mmpose==0.28.0"]}[command]
+    assert vars(whole.parse_args(argv)) == vars(alone.parse_args(argv))
+
+
+@pytest.mark.parametrize("columns", ["", "57", "0", "wide"])
+def test_the_terminal_width_is_what_shutil_finds(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The help formatter's width without importing shutil: the same number shutil gives."""
+    import shutil
+
+    from compat import cli
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert cli._columns() == shutil.get_terminal_size().columns

@@ -80,3 +80,11 @@ def test_nothing_means_no_driver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_supports(driver: str, minimum: str, expected: bool) -> None:
     assert supports(Driver(driver, "test"), minimum) is expected
     assert parse_driver(driver) == tuple(int(p) for p in driver.split("."))
+
+
+def test_a_driver_is_immutable_and_hashable() -> None:
+    driver = Driver("535.104.05", "MMCOMPAT_CUDA_DRIVER_VERSION")
+    with pytest.raises(AttributeError, match="immutable"):
+        driver.version = "580"  # type: ignore[misc]
+    assert driver.key == (535, 104, 5) and {driver: 1}[Driver("535.104.05", "MMCOMPAT_CUDA_DRIVER_VERSION")] == 1
+    assert driver != Driver("535.104.05", "/sys/module/nvidia/version")

@@ -280,3 +280,17 @@ def _assert_pip_line(line: str) -> None:
     assert " " not in line and line.startswith(parsed.name)
     assert SpecifierSet(line[len(parsed.name):]) == parsed.specifier
     assert parsed.name in ("mmcv-full", "mmcv", "mmengine") and not parsed.marker and not parsed.extras
+
+
+def test_a_range_admits_pre_releases_only_when_it_names_one(matrix: Matrix) -> None:
+    """Said explicitly, not left to packaging's default (packaging 26 admits 1.0.0rc1 here when not told)."""
+    assert SpecifierSet(">0.29.0,!=1.0.0,<1.1.0").contains(Version("1.0.0rc1"), prereleases=True)
+    with pytest.raises(BadInput) as refused:
+        resolve("mmpose>0.29.0,!=1.0.0,<1.1.0", matrix=matrix)
+    assert str(refused.value) == "no known mmpose release matches 'mmpose>0.29.0,!=1.0.0,<1.1.0'"
+    assert resolve("mmpose>0.29.0,<=1.0.0rc1", matrix=matrix).release.key == "1.0.0rc1"
+    from compat.stack import lean_targets, parse_targets
+
+    assert lean_targets(parse_targets(["mmpose>0.29.0,!=1.0.0,<1.1.0"], matrix), matrix)[0][1] == ()
+    assert lean_targets(parse_targets(["mmpose>0.29.0,<=1.0.0rc1"], matrix), matrix)[0][1] == ("1.0.0rc1", "1.0.0rc0",
+                                                                                                 "1.0.0b0")
