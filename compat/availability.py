@@ -5,7 +5,7 @@ prebuilt mmcv wheels per (platform, CUDA, torch, CPython) with the rows of the w
 
 from __future__ import annotations
 
-from .ranks import newest_first, python_key, rank
+from .ranks import newest_first, python_key, rank, release_key, simple_release
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,21 +52,14 @@ def has_wheel(release: Any, platform: str, python: str) -> bool:
     return python in release[2].get(platform, ())
 
 
-def _release_tuple(text: str) -> Tuple[int, ...]:
-    parts = [int(p) for p in text.split("+", 1)[0].split(".")]
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()
-    return tuple(parts)
-
-
 def torch_release(tables: Tables, version: str) -> Optional[Any]:
     """The torch release with exactly this (public, numeric) version, or None."""
-    try:
-        wanted = _release_tuple(version)
-    except ValueError:
+    wanted = simple_release(version)
+    if wanted is None:
         return None
     for release in torch_releases(tables):
-        if _release_tuple(release[0]) == wanted:
+        found = simple_release(release[0])
+        if found is not None and release_key(found) == release_key(wanted):
             return release
     return None
 

@@ -13,23 +13,15 @@ same answer. Bad input raises :class:`~compat.errors.BadInput` from the same che
 from __future__ import annotations
 
 from . import availability, question, ranks, search
+from .ranks import release_key, simple_release
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["export_view", "read_targets", "simple_release", "stack_answer", "wheel_rows"]
+__all__ = ["export_view", "read_targets", "stack_answer", "wheel_rows"]
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def simple_release(text: str) -> Optional[Tuple[int, ...]]:
-    """``2.1.2`` -> (2, 1, 2): a version of dot-separated digits only (at most 4 parts, 6 digits each),
-    which ``packaging`` would normalize the same way; None for anything else."""
-    parts = text.split(".")
-    if not 1 <= len(parts) <= 4 or not all(p.isdigit() and p.isascii() and len(p) <= 6 for p in parts):
-        return None
-    return tuple(int(p) for p in parts)
 
 
 def _version_text(tables: Dict[str, Any], text: str) -> Optional[str]:
@@ -41,19 +33,12 @@ def _version_text(tables: Dict[str, Any], text: str) -> Optional[str]:
     normal = ".".join(str(p) for p in release)
     if normal in tables["versions"]:
         return normal
-    wanted = _trimmed(release)
+    wanted = release_key(release)
     for known in tables["versions"]:
         found = simple_release(known)
-        if found is not None and _trimmed(found) == wanted:
+        if found is not None and release_key(found) == wanted:
             return str(known)
     return None
-
-
-def _trimmed(release: Tuple[int, ...]) -> Tuple[int, ...]:
-    parts = list(release)
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()
-    return tuple(parts)
 
 
 def read_targets(tables: Dict[str, Any], texts: Sequence[str]) -> Optional[List[Tuple[str, Tuple[str, ...], str, str]]]:

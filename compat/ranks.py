@@ -24,6 +24,8 @@ __all__ = [
     "range_pinned",
     "range_text",
     "rank",
+    "release_key",
+    "simple_release",
 ]
 
 _KEYS: Dict[str, Tuple[int, ...]] = {}
@@ -36,6 +38,23 @@ def python_key(text: str) -> Tuple[int, ...]:
     if key is None:
         key = _KEYS[text] = tuple(int(p) for p in text.split(".") if p.isdigit())
     return key
+
+
+def simple_release(text: str) -> Optional[Tuple[int, ...]]:
+    """``2.1.2`` -> (2, 1, 2): a version of dot-separated digits only (at most 4 parts, 6 digits each),
+    which ``packaging`` would normalize the same way; None for anything else."""
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 4 or not all(p.isdigit() and p.isascii() and len(p) <= 6 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def release_key(release: Tuple[int, ...]) -> Tuple[int, ...]:
+    """Release numbers without trailing zeros: equal releases (``1.3``, ``1.3.0``) have equal keys."""
+    parts = list(release)
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 def rank(tables: Tables, text: str) -> int:

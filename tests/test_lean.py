@@ -9,8 +9,9 @@ from packaging.version import Version
 
 from compat import availability, question
 from compat.errors import BadInput
-from compat.lean import read_targets, simple_release
+from compat.lean import read_targets
 from compat.models import Matrix
+from compat.ranks import simple_release
 from compat.stack import lean_targets, parse_targets
 from compat.tables import compile_tables
 
