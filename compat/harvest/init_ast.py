@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import CompatError
 from ..ranges import Range
@@ -45,15 +45,17 @@ def _digit_version_flavour(tree: ast.Module) -> str:
     return ""
 
 
-def string_constants(tree: ast.Module) -> Dict[str, str]:
-    """The module-level names bound to a string literal (``MMCV_MIN = '1.3.17'``), in order."""
-    found = {}
+def _assignments(tree: ast.Module) -> Iterator[Tuple[str, ast.expr]]:
+    """(name, value) of each module-level ``name = value`` with one plain name on the left."""
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            value = node.value
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                found[node.targets[0].id] = value.value
-    return found
+            yield node.targets[0].id, node.value
+
+
+def string_constants(tree: ast.Module) -> Dict[str, str]:
+    """The module-level names bound to a string literal (``MMCV_MIN = '1.3.17'``), in order."""
+    return {name: value.value for name, value in _assignments(tree)
+            if isinstance(value, ast.Constant) and isinstance(value.value, str)}
 
 
 def _version_attribute(node: ast.AST) -> str:
@@ -66,28 +68,24 @@ def _version_attribute(node: ast.AST) -> str:
 def _running_version_names(tree: ast.Module) -> Dict[str, str]:
     """Names bound to ``digit_version(<module>.__version__)``, mapped to the module."""
     found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            call = node.value
-            if isinstance(call, ast.Call) and call.args:
-                module = _version_attribute(call.args[0])
-                if module:
-                    found[node.targets[0].id] = module
+    for name, call in _assignments(tree):
+        if isinstance(call, ast.Call) and call.args:
+            module = _version_attribute(call.args[0])
+            if module:
+                found[name] = module
     return found
 
 
 def _bound_names(tree: ast.Module, constants: Mapping[str, str]) -> Dict[str, str]:
     """Names bound to ``digit_version(CONSTANT)`` (mmtrack's style), mapped to the version text."""
     found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            call = node.value
-            if isinstance(call, ast.Call) and len(call.args) == 1:
-                arg = call.args[0]
-                if isinstance(arg, ast.Name) and arg.id in constants:
-                    found[node.targets[0].id] = constants[arg.id]
-                elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    found[node.targets[0].id] = arg.value
+    for name, call in _assignments(tree):
+        if isinstance(call, ast.Call) and len(call.args) == 1:
+            arg = call.args[0]
+            if isinstance(arg, ast.Name) and arg.id in constants:
+                found[name] = constants[arg.id]
+            elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found[name] = arg.value
     return found
 
 
