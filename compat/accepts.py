@@ -9,7 +9,7 @@ releases.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -56,17 +56,13 @@ def _parse(requirement: str) -> Tuple[str, Version]:
     return canonicalize_name(parsed.name), Version(specs[0].version)
 
 
-def _accepts_release(matrix: Matrix, release: Release, named: Release, policy: str) -> bool:
-    return len(agree(tables_for(matrix), (lean_release(release), lean_release(named)), policy)) == 4
-
-
-def _accepts_distribution(matrix: Matrix, release: Release, name: str, version: Version, policy: str) -> bool:
+def _accepts_distribution(tables: Dict[str, Any], release: Release, name: str, version: Version, policy: str
+                          ) -> bool:
     judged = _SAME_MODULE.get(name, name)
     if judged in MMCV_LINES:
         line = next((d.name for d in release.required if d.name in MMCV_LINES), None)
         if line is not None and line != judged:
             return False
-    tables = tables_for(matrix)
     combined, _ = combined_range(tables, (lean_release(release),), judged, policy)
     return combined is not None and not range_is_empty(tables, combined) and typed_range(combined).contains(version)
 
@@ -98,10 +94,13 @@ def accepting(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix
             raise BadInput(f"no {package} release records {name[:200]!r}; known: {', '.join(known)}",
                            value=requirement)
 
+    tables = tables_for(matrix)
+    lean_named = lean_release(named) if named is not None else None
+
     def accepts(release: Release) -> bool:
-        if named is not None:
-            return _accepts_release(matrix, release, named, policy)
-        return _accepts_distribution(matrix, release, name, version, policy)
+        if lean_named is not None:  # the same judgement as the stack search's (compat.search.agree)
+            return len(agree(tables, (lean_release(release), lean_named), policy)) == 4
+        return _accepts_distribution(tables, release, name, version, policy)
 
     return Acceptance(requirement=requirement.strip(), name=name, version=version, policy=policy, package=package,
                       releases=tuple(r for r in candidates if accepts(r)),
