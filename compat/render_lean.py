@@ -5,12 +5,12 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, List, Optional, Sequence, Tuple
+    from typing import Any, List, Optional, Sequence, Tuple
 
     #: (distribution, version, platform, cuda, torch, CPython versions, evidence, source)
     Row = Tuple[Any, ...]
 
-__all__ = ["WHEEL_COLUMNS", "source_build_warning", "stack_text", "wheel_cells", "wheels_json", "wheels_json_text",
+__all__ = ["WHEEL_COLUMNS", "source_build_warning", "stack_text", "wheel_cells", "wheels_json_text",
            "wheels_text"]
 
 WHEEL_COLUMNS = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence")
@@ -54,8 +54,9 @@ def wheels_text(rows: Sequence[Row]) -> str:
 
 
 def wheels_json_text(rows: Sequence[Row], matrix_path: str, matrix_origin: str) -> str:
-    """``mmcompat wheels --json`` as printed: :func:`wheels_json`, indented as every ``--json`` output,
-    but one wheel per line (the table has thousands; a line per wheel also suits grep)."""
+    """``mmcompat wheels --json``: ``{"wheels": [{distribution, version, platform, cuda, torch, python,
+    evidence, source}, ...], "matrix": path, "matrix_origin": origin}``, indented as every ``--json``
+    output, but one wheel per line (the table has thousands; a line per wheel also suits grep)."""
     from json import dumps
 
     # a few hundred distinct values among thousands of rows: each encoded once
@@ -68,13 +69,3 @@ def wheels_json_text(rows: Sequence[Row], matrix_path: str, matrix_origin: str) 
     wheels = "[\n" + body + "\n  ]" if body else "[]"
     return (f'{{\n  "wheels": {wheels},\n  "matrix": {dumps(matrix_path)},\n'
             f'  "matrix_origin": {dumps(matrix_origin)}\n}}\n')
-
-
-def wheels_json(rows: Sequence[Row], matrix_path: str, matrix_origin: str) -> Dict[str, Any]:
-    """``mmcompat wheels --json``."""
-    return {
-        "wheels": [{"distribution": r[0], "version": str(r[1]), "platform": r[2], "cuda": r[3], "torch": r[4],
-                    "python": list(r[5]), "evidence": r[6], "source": r[7]} for r in rows],
-        "matrix": matrix_path,
-        "matrix_origin": matrix_origin,
-    }
