@@ -3,7 +3,7 @@ and answers ``resolve TARGET`` without loading the resolver.
 
 The wheel gets ``compat/data/compat_matrix.marshal`` beside ``compat_matrix.toml``
 (:mod:`compat.matrix_compiled`): the parsed TOML, every ``resolve`` answer, the stack search's tables
-(:mod:`compat.tables`), the digest of the TOML bytes
+(:mod:`compat.tables`), the whole wheel table's JSON, the digest of the TOML bytes
 and the identity of the code that computed them. At run time each part is used only when the TOML
 and the code are still exactly those. Editable installs get nothing: they read the checkout's TOML.
 """
@@ -27,8 +27,10 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
             return
         sys.path.insert(0, self.root)
         try:  # this checkout's own code, the code the wheel ships
+            from compat.availability import all_wheel_rows
             from compat.matrix import load
             from compat.matrix_compiled import compile_matrix
+            from compat.render_lean import wheels_json_body
             from compat.resolver import answer_index
             from compat.tables import compile_tables
         finally:
@@ -39,8 +41,9 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
         from compat.matrix import parse_toml
 
         matrix = load(toml)
-        payload = compile_matrix(raw, parse_toml(raw.decode("utf-8"), path=toml), answer_index(matrix),
-                                 compile_tables(matrix))
+        tables = compile_tables(matrix)
+        payload = compile_matrix(raw, parse_toml(raw.decode("utf-8"), path=toml), answer_index(matrix), tables,
+                                 wheels_json_body(all_wheel_rows(tables)))
         self._folder = tempfile.mkdtemp(prefix="mmcompat-build-")
         target = os.path.join(self._folder, "compat_matrix.marshal")
         with open(target, "wb") as handle:

@@ -14,10 +14,14 @@ import sys
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from argparse import ArgumentParser, Namespace
-    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+    from types import SimpleNamespace
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
     from .models import Environment, Finding, Matrix
     from .stack import Stack, StackTarget
+
+    #: Parsed options: argparse's, or the same read by :mod:`compat.lean_args` on an everyday command line.
+    Options = Union[Namespace, SimpleNamespace]
 
 __all__ = ["main"]
 
@@ -254,14 +258,14 @@ def _json(data: object) -> None:
     _write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
-def _stack_mode(options: "Namespace") -> bool:
+def _stack_mode(options: "Options") -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
     plain = single and not single.startswith(("mmdet", "mmtrack"))
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
                              or options.python_version or options.provider != "openmmlab")
 
 
-def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" = None
+def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = None
            ) -> "Tuple[List[StackTarget], Stack]":
     """Targets and stack for the machine the options and the target environment describe."""
     from .plan import solve
@@ -279,7 +283,7 @@ def _solve(options: "Namespace", matrix: "Matrix", env: "Optional[Environment]" 
                  provider=options.provider)
 
 
-def _short_stack(options: "Namespace") -> "Optional[Dict[str, Any]]":
+def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
     """The stack on the short path (:mod:`compat.lean`), its notes said on stderr, when that path can
     read the question; None: take the full path."""
     if options.json or getattr(options, "python", None) or options.matrix or options.debug:
@@ -300,7 +304,7 @@ def _short_stack(options: "Namespace") -> "Optional[Dict[str, Any]]":
     return found
 
 
-def _short_resolve(options: "Namespace") -> bool:
+def _short_resolve(options: "Options") -> bool:
     found = _short_stack(options)
     if found is None:
         return False
@@ -314,7 +318,7 @@ def _short_resolve(options: "Namespace") -> bool:
     return True
 
 
-def _cmd_resolve(options: "Namespace") -> int:
+def _cmd_resolve(options: "Options") -> int:
     if _stack_mode(options) and _short_resolve(options):
         return 0
     from .render import resolution_dict
@@ -340,7 +344,7 @@ def _cmd_resolve(options: "Namespace") -> int:
     return 0
 
 
-def _cmd_compatible(options: "Namespace") -> int:
+def _cmd_compatible(options: "Options") -> int:
     from .accepts import accepting, describe
     from .render import compatible_dict, compatible_text
 
@@ -355,9 +359,22 @@ def _cmd_compatible(options: "Namespace") -> int:
     return 0 if acceptance.releases else 1
 
 
-def _cmd_wheels(options: "Namespace") -> int:
+def _cmd_wheels(options: "Options") -> int:
+    from .render_lean import wheels_json_body, wheels_json_text
+
+    short = not (options.matrix or options.debug)
+    if short and options.json and not (options.dist or options.platform or options.cuda or options.torch
+                                       or options.python_version):
+        from .locate import locate
+        from .matrix_compiled import wheels_json
+
+        matrix_in_effect = locate(None, os.environ)
+        body = wheels_json(matrix_in_effect[0])  # the whole table as the build rendered it, for this TOML and code
+        if body is not None and body != "[]":
+            _write(wheels_json_text(body, *matrix_in_effect))
+            return 0
     found = None
-    if not (options.matrix or options.debug):  # the compiled tables, when they can read the question
+    if short:  # the compiled tables, when they can read the question
         from .lean import wheel_rows
 
         found = wheel_rows(options.dist, platform=options.platform, cuda=options.cuda, torch=options.torch,
@@ -366,9 +383,7 @@ def _cmd_wheels(options: "Namespace") -> int:
         found = _wheel_rows(options)
     rows, where, origin = found
     if options.json:
-        from .render_lean import wheels_json_text
-
-        _write(wheels_json_text(rows, where, origin))
+        _write(wheels_json_text(wheels_json_body(rows), where, origin))
     elif _terminal():
         from .render import wheels_rich
 
@@ -383,7 +398,7 @@ def _cmd_wheels(options: "Namespace") -> int:
     return 0
 
 
-def _wheel_rows(options: "Namespace") -> "Tuple[List[Tuple[Any, ...]], str, str]":
+def _wheel_rows(options: "Options") -> "Tuple[List[Tuple[Any, ...]], str, str]":
     """``wheels`` on the full path: any matrix, any PEP 440 version or torch the options give."""
     from packaging.version import Version
 
@@ -408,7 +423,7 @@ def _wheel_rows(options: "Namespace") -> "Tuple[List[Tuple[Any, ...]], str, str]
     return rows, matrix.path, matrix.origin
 
 
-def _cmd_matrix(options: "Namespace") -> int:
+def _cmd_matrix(options: "Options") -> int:
     from .render import matrix_dict, matrix_rich, matrix_rows, matrix_text
 
     matrix = _load(options.matrix)
@@ -448,7 +463,7 @@ def _cmd_matrix(options: "Namespace") -> int:
     return 0
 
 
-def _matrix_selection(options: "Namespace", matrix: "Matrix") -> "Tuple[Optional[str], Optional[str], Optional[str]]":
+def _matrix_selection(options: "Options", matrix: "Matrix") -> "Tuple[Optional[str], Optional[str], Optional[str]]":
     """(package, release key, distribution) chosen by ``matrix PACKAGE[==V] --dist NAME``."""
     from .errors import BadInput, UnknownRelease, shown
 
@@ -485,7 +500,7 @@ def _terminal() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
 
 
-def _report(options: "Namespace", findings: "Sequence[Finding]", env: "Environment", subject: str,
+def _report(options: "Options", findings: "Sequence[Finding]", env: "Environment", subject: str,
             extra: "Optional[Dict[str, Any]]" = None, memo_key: str = "") -> int:
     import json
 
@@ -554,21 +569,42 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[str, Optional[str]
     return key, python, reading
 
 
-def _cmd_doctor(options: "Namespace") -> int:
+def _cmd_doctor(options: "Options") -> int:
+    prepared, key = _prepared_doctor, ""
+    reading = prepared[2] if prepared is not None and prepared[1] == options.python else None
+    if not (options.json or options.matrix or options.debug or options.python or _terminal()):
+        # the short path: an environment with nothing to report, proven from the compiled tables
+        from .lean_doctor import TABLES, healthy
+        from .locate import locate
+        from .matrix_compiled import tables
+
+        compiled = tables(locate(None, os.environ)[0], TABLES)
+        if compiled is not None:
+            if reading is None:  # as environment.probe_data reads this interpreter, without the typed records
+                from .cache import reading_cache_folder
+                from .probe import scan
+
+                reading = scan(cache_dir=reading_cache_folder())
+            found = healthy(reading, compiled)
+            if found is not None:
+                from .render_lean import findings_text
+
+                _write(findings_text([(*f, ()) for f in found], "doctor"))
+                return 0
     from .diagnose import diagnose
     from .environment import from_probe, inspect
 
     matrix = _load(options.matrix)
-    prepared, key = _prepared_doctor, ""
-    if prepared is not None and prepared[1] == options.python and not options.matrix:
-        env = from_probe(prepared[2])
-        key = "" if matrix.notes else prepared[0]  # a note (an ignored cache) goes to stderr: never skip it
+    if reading is not None and not options.matrix:
+        env = from_probe(reading)
+        if prepared is not None:
+            key = "" if matrix.notes else prepared[0]  # a note (an ignored cache) goes to stderr: never skip it
     else:
         env = inspect(options.python, cached=True)
     return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
 
 
-def _cmd_guard(options: "Namespace") -> int:
+def _cmd_guard(options: "Options") -> int:
     from .environment import inspect
     from .guard import guard, marker_environment, read_plan
 
@@ -596,7 +632,7 @@ def _cmd_guard(options: "Namespace") -> int:
     return _report(options, guard(plan, env, matrix), env, "guard", extra)
 
 
-def _cmd_update(options: "Namespace") -> int:
+def _cmd_update(options: "Options") -> int:
     from .update import reset, update
 
     if options.reset:
@@ -636,7 +672,7 @@ def _cmd_update(options: "Namespace") -> int:
     return 0
 
 
-def _cmd_harvest(options: "Namespace") -> int:
+def _cmd_harvest(options: "Options") -> int:
     from . import harvest, toml_writer
     from .errors import CompatError
     from .locate import embedded_path
@@ -697,7 +733,7 @@ def _say_notes(notes: "Sequence[str]", built: "Optional[Tuple[str, str, str]]") 
         sys.stderr.write(f"{_PROG}: {source_build_warning(*built)}\n")
 
 
-def _cmd_install(options: "Namespace", pip_args: "Sequence[str]" = ()) -> int:
+def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
     import json
     import subprocess
 
@@ -748,7 +784,7 @@ def _cmd_install(options: "Namespace", pip_args: "Sequence[str]" = ()) -> int:
     return code
 
 
-def _cmd_constraints(options: "Namespace") -> int:
+def _cmd_constraints(options: "Options") -> int:
     import shlex
 
     from . import __version__
@@ -818,7 +854,9 @@ def _run(args: List[str]) -> int:
     debug = "--debug" in args
     try:
         try:
-            options = _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
+            from .lean_args import read
+
+            options = read(args) or _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
         except _UsageError as e:
             sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
             return 2

@@ -11,6 +11,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from . import probe
 from .errors import CompatError
+from .lean_doctor import torch_of
 from .models import Environment, ImportCopy, InstalledDistribution, SharedFiles, TorchInfo
 
 __all__ = ["InspectFailed", "from_probe", "inspect", "probe_data"]
@@ -58,12 +59,8 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
     torch = data.get("torch") or None
     torch_info = None
     if torch:
-        version = torch.get("version") or torch.get("distribution_version") or ""
-        cuda = torch.get("cuda")
-        if not cuda and "+cu" in version:
-            digits = version.split("+cu", 1)[1]
-            cuda = f"{digits[:-1]}.{digits[-1]}" if digits.isdigit() and len(digits) > 1 else None
-        torch_info = TorchInfo(version=version, cuda=cuda, source=torch.get("version_file") or "METADATA")
+        version, cuda, source = torch_of(torch)
+        torch_info = TorchInfo(version=version, cuda=cuda, source=source)
     imports = {
         str(name): tuple(ImportCopy(str(c.get("path", "")), c.get("version"), str(c.get("via", "")))
                          for c in copies if isinstance(c, dict))

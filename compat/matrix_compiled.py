@@ -15,11 +15,12 @@ import os
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, List, Mapping, Optional, Tuple
+    from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables", "wheel_rows"]
+__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables", "wheel_rows", "wheels_json"]
 
-FORMAT = 3
+FORMAT = 4
+_MAGIC = b"mmcompat-compiled\n"
 
 
 def compiled_path(toml_path: str) -> str:
@@ -29,17 +30,34 @@ def compiled_path(toml_path: str) -> str:
 
 
 def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[str, str], str],
-                   tables: Optional[Mapping[str, Any]] = None) -> bytes:
+                   tables: Optional[Mapping[str, Any]] = None, wheels_json: Optional[str] = None) -> bytes:
     """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, answering ``answers``, with
     the stack search's tables (:func:`compat.tables.compile_tables`) and the wheel table's rows
-    (:func:`compat.availability.all_wheel_rows`) when tables are given."""
+    (:func:`compat.availability.all_wheel_rows`) when tables are given, and ``wheels_json``, the
+    ``"wheels"`` array of the whole table's ``wheels --json`` (:func:`compat.render_lean.wheels_json_body`
+    of those rows), when given.
+
+    Layout: a magic line, the length of the header, the header (marshal: format, digests, and where each
+    part lies), then the parts, each marshalled on its own: a reader reads and unmarshals only the parts
+    it uses (each key of the tables is a part)."""
     from .cache import code_identity, content_digest
 
-    # each part marshalled on its own: a reader unmarshals only the part it uses
-    return marshal.dumps({"format": FORMAT, "digest": content_digest(raw), "code": code_identity(),
-                          "data": marshal.dumps(dict(data)), "answers": marshal.dumps(dict(answers)),
-                          "tables": marshal.dumps(dict(tables) if tables is not None else None),
-                          "wheel_rows": marshal.dumps(_rows(tables))})
+    parts: Dict[str, Any] = {"data": dict(data), "answers": dict(answers),
+                             "tables": None if tables is None else sorted(tables), "wheel_rows": _rows(tables),
+                             "wheels_json": wheels_json}
+    for key, value in (tables or {}).items():
+        parts["tables." + key] = value
+    blobs = []
+    where = {}
+    offset = 0
+    for name, value in parts.items():
+        blob = marshal.dumps(value)
+        where[name] = (offset, len(blob))
+        blobs.append(blob)
+        offset += len(blob)
+    header = marshal.dumps({"format": FORMAT, "digest": content_digest(raw), "code": code_identity(),
+                            "parts": where})
+    return _MAGIC + len(header).to_bytes(4, "big") + header + b"".join(blobs)
 
 
 def _rows(tables: Optional[Mapping[str, Any]]) -> Optional[List[Tuple[Any, ...]]]:
@@ -51,24 +69,46 @@ def _rows(tables: Optional[Mapping[str, Any]]) -> Optional[List[Tuple[Any, ...]]
 
 
 def _load(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
+    """The header of the compiled file of ``toml_path`` when it is of this format and for a TOML file of
+    ``digest``, with ``path`` (the file) and ``start`` (where the parts begin) added; else None."""
+    path = compiled_path(toml_path)
     try:
-        with open(compiled_path(toml_path), "rb") as handle:
-            compiled = marshal.loads(handle.read())
+        with open(path, "rb") as handle:
+            if handle.read(len(_MAGIC)) != _MAGIC:
+                return None
+            size = int.from_bytes(handle.read(4), "big")
+            header = marshal.loads(handle.read(size))
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if type(compiled) is not dict or compiled.get("format") != FORMAT or compiled.get("digest") != digest:
+    if (type(header) is not dict or header.get("format") != FORMAT or header.get("digest") != digest
+            or type(header.get("parts")) is not dict):
         return None
-    return compiled
+    header["path"], header["start"] = path, len(_MAGIC) + 4 + size
+    return header
 
 
 def _part(compiled: Optional[Dict[str, Any]], name: str) -> Any:
-    blob = compiled.get(name) if compiled is not None else None
-    if type(blob) is not bytes:
-        return None
+    return _parts(compiled, [name]).get(name)
+
+
+def _parts(compiled: Optional[Dict[str, Any]], names: Sequence[str]) -> Dict[str, Any]:
+    """The named parts that are there and read whole ({} when none)."""
+    if compiled is None:
+        return {}
+    found = {}
     try:
-        return marshal.loads(blob)
-    except (ValueError, EOFError, TypeError):
-        return None
+        with open(compiled["path"], "rb") as handle:
+            for name in names:
+                place = compiled["parts"].get(name)
+                if type(place) is not tuple or len(place) != 2:
+                    continue
+                handle.seek(compiled["start"] + place[0])
+                blob = handle.read(place[1])
+                if len(blob) == place[1]:
+                    found[name] = marshal.loads(blob)
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    return found
 
 
 def read(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
@@ -100,16 +140,35 @@ def answer(toml_path: str, policy: str, target: str) -> Optional[str]:
     return found if type(found) is str else None
 
 
-def tables(toml_path: str) -> Optional[Dict[str, Any]]:
+def tables(toml_path: str, keys: Optional[Sequence[str]] = None) -> Optional[Dict[str, Any]]:
     """The stack search's tables compiled from the TOML file at ``toml_path`` as it is now, by this
-    code; None when they must be compiled (:func:`compat.tables.tables_for`)."""
-    found = _part(_current(toml_path), "tables")
-    return found if type(found) is dict else None
+    code (with ``keys``, only those of them); None when they must be compiled
+    (:func:`compat.tables.tables_for`)."""
+    return _tables(_current(toml_path), keys)
+
+
+def _tables(compiled: Optional[Dict[str, Any]], keys: Optional[Sequence[str]] = None) -> Optional[Dict[str, Any]]:
+    if keys is None:
+        every = _part(compiled, "tables")
+        if type(every) is not list:
+            return None
+        keys = every
+    found = _parts(compiled, ["tables." + key for key in keys])
+    if len(found) != len(keys):
+        return None
+    return {key: found["tables." + key] for key in keys}
 
 
 def wheel_rows(toml_path: str) -> Optional[Tuple[Dict[str, Any], List[Tuple[Any, ...]]]]:
     """The tables and every wheel table row (:func:`compat.availability.all_wheel_rows`) compiled from the
     TOML file at ``toml_path`` as it is now, by this code; None when they must be computed."""
     compiled = _current(toml_path)
-    tables, rows = _part(compiled, "tables"), _part(compiled, "wheel_rows")
-    return (tables, rows) if type(tables) is dict and type(rows) is list else None
+    tables, rows = _tables(compiled), _part(compiled, "wheel_rows")
+    return (tables, rows) if tables is not None and type(rows) is list else None
+
+
+def wheels_json(toml_path: str) -> Optional[str]:
+    """The ``"wheels"`` array of ``wheels --json`` for the whole table, compiled from the TOML file at
+    ``toml_path`` as it is now, by this code; None when it must be rendered."""
+    found = _part(_current(toml_path), "wheels_json")
+    return found if type(found) is str else None

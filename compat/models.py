@@ -7,9 +7,10 @@ from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 
 from packaging.version import Version
 
+from .links import find_links_url
 from .ranges import Range
 from .ranks import python_key
-from .vocabulary import MMCV_LINES, POLICIES, SOURCES
+from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
 
 __all__ = [
     "MMCV_DISTRIBUTIONS",
@@ -165,10 +166,7 @@ class FindLinks:
 
     def format(self, torch_version: str, cuda: Optional[str]) -> str:
         """The index URL for a torch release (``1.12.1+cu113``) and CUDA version (``11.3``; None: cpu)."""
-        release = torch_version.split("+", 1)[0].split(".")
-        major, minor = release[0], release[1] if len(release) > 1 else "0"
-        cuda_part = "cpu" if not cuda else "cu" + cuda.replace(".", "")
-        return self.url.format(cuda=cuda_part, torch=self.torch.format(major=major, minor=minor))
+        return find_links_url(self.url, self.torch, torch_version, cuda)
 
 
 @dataclass(frozen=True)
@@ -422,11 +420,6 @@ SEVERITIES: Tuple[Severity, ...] = ("error", "warning", "info")
 #: Why a matrix file is the one in effect (see :mod:`compat.locate`); ``update`` and ``harvest`` for one just
 #: fetched or written.
 Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
-#: The distributions that all install the ``mmcv`` package folder (probe.VERIFIED repeats them: the probe
-#: runs alone in other interpreters; a test keeps the two equal).
-MMCV_DISTRIBUTIONS = ("mmcv-full", "mmcv", "mmcv-lite", "onedl-mmcv")
-#: The distributions that install the ``mmengine`` package folder (onedl-mmengine is onedl-mmcv's).
-MMENGINE_DISTRIBUTIONS = ("mmengine", "onedl-mmengine")
 
 
 @dataclass(frozen=True)

@@ -107,11 +107,31 @@ def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     return entries, bad
 
 
+def _builtin_sha256():  # type: () -> Any
+    """sha256 from the builtin module, not hashlib's OpenSSL (its import costs start-up); None if absent."""
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # Python < 3.12
+        except ImportError:
+            return None
+    return sha256
+
+
+_SHA256 = [None]  # type: List[Any]  # what wheels write in RECORD, looked up on first use
+
+
 def _file_hash(path, algorithm):  # type: (str, str) -> str
     import base64
-    import hashlib
 
-    digest = hashlib.new(algorithm)
+    if algorithm == "sha256" and _SHA256[0] is None:
+        _SHA256[0] = _builtin_sha256() or False
+    digest = _SHA256[0]() if algorithm == "sha256" and _SHA256[0] else None
+    if digest is None:
+        import hashlib
+
+        digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -136,7 +156,38 @@ def _verify(location, entries):  # type: (str, Entries) -> Tuple[List[str], List
     return missing, changed
 
 
-def _distribution(location, entry):  # type: (str, str) -> Tuple[Dist, Entries]
+def _record(location, text, entries_wanted):
+    # type: (str, str, bool) -> Tuple[Optional[Entries], int, int, List[str], bool]
+    """(entries or None, files, bad lines, owner keys, lists a compiled module) of a RECORD's text.
+
+    Every line ``path,hash,size`` with no quote (nearly every RECORD): counted and keyed with a few passes
+    of C string methods, without building the entries unless ``entries_wanted``; anything else parsed
+    line by line (:func:`_record_entries`)."""
+    lines = text.split("\n")
+    nonblank = len(lines) - lines.count("")
+    if not entries_wanted and '"' not in text and "\n," not in text and not text.startswith(","):
+        from itertools import repeat
+
+        if list(map(str.count, lines, repeat(","))).count(2) == nonblank:  # every line has two commas
+            tops = {line.partition("/")[0] for line in lines}
+            keys = set()
+            for top in tops:
+                name = top.partition(",")[0]
+                if name and name != ".." and name != "__pycache__":
+                    keys.add(location + os.sep + name)
+            if ".." in tops:  # files outside the folder (../../bin/x): by their full path
+                keys.update(os.path.normpath(os.path.join(location, line.partition(",")[0]))
+                            for line in lines if line.startswith("../"))
+            return None, nonblank, 0, sorted(keys), ".so," in text or ".pyd," in text
+    entries, bad = _record_entries(text)
+    binary = any(p.endswith((".so", ".pyd")) for p, _ in entries)
+    return entries, len(entries), bad, _owner_keys(location, entries), binary
+
+
+def _distribution(location, entry, entries_wanted=True):
+    # type: (str, str, bool) -> Tuple[Dist, Optional[Entries], List[str], bool]
+    """(reading, RECORD entries, owner keys, lists a compiled module) of one metadata folder; the entries
+    are None when not ``entries_wanted`` and not needed to read the RECORD."""
     folder = os.path.join(location, entry)
     stem = entry.rsplit(".", 1)[0]
     guessed_name, _, guessed_version = stem.partition("-")
@@ -155,15 +206,15 @@ def _distribution(location, entry):  # type: (str, str) -> Tuple[Dist, Entries]
     }  # type: Dist
     problems = dist["problems"]  # type: List[str]
     if not os.path.isdir(folder):  # a PKG-INFO-style egg-info file
-        return dist, []
+        return dist, [], [], False
     try:
         names = os.listdir(folder)
     except OSError as e:
         problems.append(f"cannot list {entry}: {e.strerror}")
-        return dist, []
+        return dist, [], [], False
     if not names:
         problems.append(f"{entry} is empty")
-        return dist, []
+        return dist, [], [], False
     metadata = "PKG-INFO" if egg else "METADATA"
     if metadata not in names:
         problems.append(f"{entry} has no {metadata}")
@@ -194,26 +245,25 @@ def _distribution(location, entry):  # type: (str, str) -> Tuple[Dist, Entries]
                 dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
         except (OSError, ValueError, AttributeError):
             problems.append(f"{entry}/direct_url.json is not valid JSON")
-    entries = []  # type: Entries
     if egg:
-        return dist, entries
+        return dist, [], [], False
     if "RECORD" not in names:
         problems.append(f"{entry} has no RECORD")
-        return dist, entries
+        return dist, [], [], False
     try:
         text, problem = _read(os.path.join(folder, "RECORD"))
     except OSError as e:
         problems.append(f"{entry}/RECORD is unreadable: {e.strerror}")
-        return dist, entries
+        return dist, [], [], False
     if problem:
         problems.append(f"{entry}/RECORD is {problem}")
-    entries, bad = _record_entries(text)
+    entries, files, bad, keys, binary = _record(location, text, entries_wanted)
     if bad:
         problems.append(f"{entry}/RECORD has {bad} line(s) that are not path,hash,size")
-    if not entries:
+    if not files:
         problems.append(f"{entry}/RECORD lists no files")
-    dist["files"] = len(entries)
-    return dist, entries
+    dist["files"] = files
+    return dist, entries, keys, binary
 
 
 def _is_ext(path):  # type: (str) -> bool
@@ -418,8 +468,6 @@ _MAPPING = r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$"
 def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str, str]]
     """{package: folder} from setuptools' ``__editable___*_finder.py`` files (their MAPPING, read as
     text with ast), and the finder files they came from."""
-    import ast
-
     found = {}  # type: Dict[str, Tuple[str, str]]
     for location in folders:
         try:
@@ -428,6 +476,8 @@ def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str,
             continue
         for name in names:
             if name.startswith("__editable__") and name.endswith("_finder.py"):
+                import ast  # only here: start-up counts where no editable install is
+
                 try:
                     text, _ = _read(os.path.join(location, name))
                     match = re.search(_MAPPING, text, re.M | re.S)
@@ -559,26 +609,30 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
             if not (entry.endswith(".dist-info") or entry.endswith(".egg-info")):
                 continue
             folder = os.path.join(location, entry)
-            stamp = _stamp(folder)
+            stamp = _stamp(folder) if cache_file else ()
             hit = cache.get(folder)
             if (hit and len(hit) == 4 and hit[0] == stamp
                     and (hit[3] is None or hit[3] == _file_stamps(location, [p for p, _ in hit[3]]))):
                 dist, dist_keys, file_stamps = dict(hit[1]), hit[2], hit[3]
                 dist["problems"] = list(dist["problems"])
             else:
-                dist, entries = _distribution(location, entry)
+                # the mmcv distributions' entries are read (hash-checked); the others' only when needed
+                guessed = canonical(entry.rsplit(".", 1)[0].partition("-")[0])
+                dist, entries, dist_keys, binary = _distribution(location, entry, guessed in VERIFIED)
                 file_stamps = None
                 if dist["name"] in VERIFIED:
+                    if entries is None:  # its folder is named for another distribution
+                        entries = _distribution(location, entry)[1] or []
                     # Hashes are checked again whenever any file's stat changed (pip writes new files,
                     # so a clobbering install always changes inode or mtime).
                     dist["has_ext"] = any(_is_ext(p) for p, _ in entries)
                     dist["missing"], dist["changed"] = _verify(location, entries)
                     dist["module_version"] = _module_version(location, "mmcv")
                     file_stamps = _file_stamps(location, sorted(set(p for p, _ in entries) | {"mmcv/version.py"}))
-                dist_keys = _owner_keys(location, entries)
-                if any(p.endswith((".so", ".pyd")) for p, _ in entries):
+                if binary:
                     dist["wheel_tags"] = _wheel_tags(folder)
-                fresh_entries[len(distributions)] = entries
+                if entries is not None:
+                    fresh_entries[len(distributions)] = entries
                 reread = True
             fresh[folder] = (stamp, dist, dist_keys, file_stamps)
             distributions.append(dist)
@@ -587,7 +641,7 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
 
     def entries_of(index):  # type: (int) -> Entries
         if index not in fresh_entries:
-            fresh_entries[index] = _distribution(*folders_of[index])[1]
+            fresh_entries[index] = _distribution(*folders_of[index])[1] or []
         return fresh_entries[index]
 
     shared = _shared_files(distributions, keys, entries_of)

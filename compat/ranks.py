@@ -17,6 +17,7 @@ __all__ = [
     "is_prerelease",
     "major",
     "newest_first",
+    "placed",
     "python_key",
     "range_contains",
     "range_intersect",
@@ -55,6 +56,32 @@ def release_key(release: Tuple[int, ...]) -> Tuple[int, ...]:
     while len(parts) > 1 and parts[-1] == 0:
         parts.pop()
     return tuple(parts)
+
+
+def placed(tables: Tables, text: str) -> Optional[Tuple[Tables, str]]:
+    """A simple release (``0.10.4``) as a version of the tables: ``(tables, their spelling)`` when they
+    know it (``1.3`` for ``1.3.0``), else ``(tables with it ranked, text)``, ranked where packaging orders it:
+    after every known version whose base release is below it, before the rest. Its rank is then a
+    half-way number; verbatim specifiers (``extras``) do not list it. None when ``text`` is not simple."""
+    release = simple_release(text)
+    if release is None:
+        return None
+    wanted = release_key(release)
+    versions = tables["versions"]
+    below = None  # the rank of the highest known release below it
+    for known, entry in versions.items():
+        found = simple_release(known)
+        if found is None:
+            continue  # pre-, post-, dev- or local versions: their base release is listed too
+        key = release_key(found)
+        if key == wanted:
+            return tables, known
+        if key < wanted and (below is None or entry[0] > below):
+            below = entry[0]
+    # everything whose base is at most that release (its post-releases too) comes before
+    position = max((e[0] for e in versions.values() if below is not None and e[1] <= below), default=-1) + 0.5
+    entry = (position, position, False, False, release[0])
+    return {**tables, "versions": {**versions, text: entry}}, text
 
 
 def rank(tables: Tables, text: str) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 
-from .models import POLICIES, SEVERITIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
+from .models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
 from .ranges import Range
-from .render_lean import WHEEL_COLUMNS, wheel_cells
+from .render_lean import WHEEL_COLUMNS, findings_summary, wheel_cells
+from .render_lean import findings_text as _findings_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
@@ -242,21 +243,12 @@ def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional
 
 
 def _summary(findings: Sequence[Finding]) -> str:
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
-    if not counts["error"] and not counts["warning"]:
-        return "no problems found"
-    return f"{counts['error']} error(s), {counts['warning']} warning(s)"
+    return findings_summary([f.severity for f in findings])
 
 
 def findings_text(findings: Sequence[Finding], subject: str) -> str:
     """Plain text: one block per finding, fixes indented, a summary line last."""
-    out = []
-    for finding in findings:
-        out.append(f"{finding.severity}[{finding.code}]: {finding.message}\n")
-        for command in finding.fix:
-            out.append(f"    fix: {command}\n")
-    out.append(f"{subject}: {_summary(findings)}\n")
-    return "".join(out)
+    return _findings_text([(f.severity, f.code, f.message, f.fix) for f in findings], subject)
 
 
 def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> None:

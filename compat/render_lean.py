@@ -5,13 +5,13 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, List, Optional, Sequence, Tuple
+    from typing import Any, Callable, List, Optional, Sequence, Tuple
 
     #: (distribution, version, platform, cuda, torch, CPython versions, evidence, source)
     Row = Tuple[Any, ...]
 
-__all__ = ["WHEEL_COLUMNS", "source_build_warning", "stack_text", "wheel_cells", "wheels_json_text",
-           "wheels_text"]
+__all__ = ["WHEEL_COLUMNS", "findings_summary", "findings_text", "source_build_warning", "stack_text", "wheel_cells",
+           "wheels_json_body", "wheels_json_text", "wheels_text"]
 
 WHEEL_COLUMNS = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence")
 
@@ -53,19 +53,56 @@ def wheels_text(rows: Sequence[Row]) -> str:
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
 
 
-def wheels_json_text(rows: Sequence[Row], matrix_path: str, matrix_origin: str) -> str:
-    """``mmcompat wheels --json``: ``{"wheels": [{distribution, version, platform, cuda, torch, python,
-    evidence, source}, ...], "matrix": path, "matrix_origin": origin}``, indented as every ``--json``
-    output, but one wheel per line (the table has thousands; a line per wheel also suits grep)."""
-    from json import dumps
+def findings_text(findings: Sequence[Tuple[str, str, str, Sequence[str]]], subject: str) -> str:
+    """``doctor``/``guard`` as plain text: ``(severity, code, message, fixes)`` one block each, fixes
+    indented, a summary line last."""
+    out = []
+    for severity, code, message, fixes in findings:
+        out.append(f"{severity}[{code}]: {message}\n")
+        for command in fixes:
+            out.append(f"    fix: {command}\n")
+    out.append(f"{subject}: {findings_summary([f[0] for f in findings])}\n")
+    return "".join(out)
+
+
+def findings_summary(severities: Sequence[str]) -> str:
+    """``no problems found``, or how many errors and warnings there are."""
+    errors, warnings = severities.count("error"), severities.count("warning")
+    return f"{errors} error(s), {warnings} warning(s)" if errors or warnings else "no problems found"
+
+
+def _json_string() -> Callable[[str], str]:
+    """``json.dumps`` of a str: the C encoder it calls (importing json compiles its decoder's regexes)."""
+    try:
+        from _json import encode_basestring_ascii
+    except ImportError:  # pragma: no cover - an interpreter without the C module
+        from json.encoder import py_encode_basestring_ascii as encode_basestring_ascii
+    return encode_basestring_ascii
+
+
+def wheels_json_body(rows: Sequence[Row]) -> str:
+    """The ``"wheels"`` array of ``mmcompat wheels --json``, one wheel per line (the table has
+    thousands; a line per wheel also suits grep). The build compiles the whole table's once
+    (:mod:`compat.matrix_compiled`)."""
+    encode = _json_string()
+
+    def dumps(value: Any) -> str:  # a str or a tuple of str, as json.dumps writes them
+        return "[" + ", ".join(encode(v) for v in value) + "]" if isinstance(value, tuple) else encode(str(value))
 
     # a few hundred distinct values among thousands of rows: each encoded once
     distinct = set().union(*rows)
-    strings = {value: dumps(list(value) if isinstance(value, tuple) else str(value)) for value in distinct}
+    strings = {value: dumps(value) for value in distinct}
     names = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence", "source")
-    line = "    {" + ", ".join(dumps(name) + ": %s" for name in names) + "}"
+    line = "    {" + ", ".join(encode(name) + ": %s" for name in names) + "}"
     # one formatting of the whole table (values as arguments, never as format text): a third of the time
     body = ",\n".join([line] * len(rows)) % tuple([strings[value] for row in rows for value in row])
-    wheels = "[\n" + body + "\n  ]" if body else "[]"
-    return (f'{{\n  "wheels": {wheels},\n  "matrix": {dumps(matrix_path)},\n'
-            f'  "matrix_origin": {dumps(matrix_origin)}\n}}\n')
+    return "[\n" + body + "\n  ]" if body else "[]"
+
+
+def wheels_json_text(body: str, matrix_path: str, matrix_origin: str) -> str:
+    """``mmcompat wheels --json``: ``{"wheels": [{distribution, version, platform, cuda, torch, python,
+    evidence, source}, ...], "matrix": path, "matrix_origin": origin}``, indented as every ``--json``
+    output; ``body`` is :func:`wheels_json_body` of the rows."""
+    encode = _json_string()
+    return (f'{{\n  "wheels": {body},\n  "matrix": {encode(matrix_path)},\n'
+            f'  "matrix_origin": {encode(matrix_origin)}\n}}\n')

@@ -28,6 +28,7 @@ from .availability import (
     versions_for,
 )
 from .errors import BadInput, StackUnsatisfiable, shown
+from .links import find_links_url
 from .question import check_policy, describe_machine, describe_platform, requirement_lines
 from .ranks import is_prerelease, major, python_key, range_contains, range_intersect, range_is_empty, range_text, rank
 from .vocabulary import MMCV_LINES, PROVIDERS
@@ -464,10 +465,7 @@ def index_for(tables: Tables, cuda: str, base: str = "") -> str:
 def format_links(rule: Any, torch_version: str, cuda: Optional[str]) -> str:
     """A find-links rule ``(distribution, url, torch, source)`` filled in for a torch release
     (``1.12.1+cu113``) and CUDA version (``11.3``; None: cpu)."""
-    release = torch_version.split("+", 1)[0].split(".")
-    major, minor = release[0], release[1] if len(release) > 1 else "0"
-    cuda_part = "cpu" if not cuda else "cu" + cuda.replace(".", "")
-    return str(rule[1]).format(cuda=cuda_part, torch=str(rule[2]).format(major=major, minor=minor))
+    return find_links_url(str(rule[1]), str(rule[2]), torch_version, cuda)
 
 
 def _finished(tables: Tables, stack: Answer, base_url: Optional[str], torch_index: Optional[str],

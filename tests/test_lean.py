@@ -79,7 +79,7 @@ def test_the_wheel_table_json_is_the_json_of_its_rows(matrix: Matrix, tables: Di
     exactly what json.dumps of the rows gives, odd characters included."""
     import json
 
-    from compat.render_lean import wheels_json_text
+    from compat.render_lean import wheels_json_body, wheels_json_text
 
     names = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence", "source")
 
@@ -88,9 +88,9 @@ def test_the_wheel_table_json_is_the_json_of_its_rows(matrix: Matrix, tables: Di
     odd = [("mmcv", "2.1.0", "linux", "12.1", "2.1", ("3.8",), "observed", 'a "quoted" \\ \u00e9 \u2028 \x7f'),
            ("mmcv", "2.1.0", "linux", "12.1", "2.1", (), "published", "")]
     for chosen in (rows, odd, []):
-        text = wheels_json_text(chosen, "/m/compat_matrix.toml", "embedded")
+        text = wheels_json_text(wheels_json_body(chosen), "/m/compat_matrix.\u00e9\"toml", "embedded")
         expected = {"wheels": [dict(zip(names, (*row[:5], list(row[5]), *row[6:]))) for row in chosen],
-                    "matrix": "/m/compat_matrix.toml", "matrix_origin": "embedded"}
+                    "matrix": "/m/compat_matrix.\u00e9\"toml", "matrix_origin": "embedded"}
         assert json.loads(text) == expected
         assert text.count("\n") == len(chosen) + (6 if chosen else 5)
 

@@ -80,3 +80,33 @@ def test_tables_survive_marshal(tables: Dict[str, Any]) -> None:
     assert marshal.loads(marshal.dumps(tables)) == tables
 
 
+
+
+_RELEASES = st.lists(st.integers(0, 12), min_size=1, max_size=4).map(lambda parts: ".".join(map(str, parts)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_RELEASES)
+def test_a_release_the_tables_do_not_know_is_placed_where_packaging_orders_it(
+        matrix: Matrix, tables: Dict[str, Any], text: str) -> None:
+    """mmengine 0.10.4 is in no range of the matrix: placed among the known versions, every range
+    (without verbatim specifiers, which list only known versions) admits it exactly as packaging does."""
+    found = ranks.placed(tables, text)
+    assert found is not None
+    view, key = found
+    assert Version(key) == Version(text)
+    assert (view is tables) == (key != text or text in tables["versions"])
+    for r in _ranges(matrix):
+        lean = lean_range(r)
+        assert lean is not None
+        if not lean[2]:
+            assert ranks.range_contains(view, lean, key) == r.contains(Version(text)), (str(r), text)
+    for known in tables["versions"]:  # and it sorts among every known version as packaging sorts it
+        assert (ranks.rank(view, key) < ranks.rank(view, known)) == (Version(text) < Version(known)), known
+
+
+def test_placing_refuses_what_is_not_a_simple_release(tables: Dict[str, Any]) -> None:
+    assert ranks.placed(tables, "0.10.4") is not None and ranks.placed(tables, "0.10.4")[1] == "0.10.4"
+    assert ranks.placed(tables, "1.3")[1] in ("1.3.0", "1.3")  # type: ignore[index]
+    for text in ("0.10.4rc1", "2.1.0+cu118", "v1.0", "1!2.0", "", "1.0.post1"):
+        assert ranks.placed(tables, text) is None
