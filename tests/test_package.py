@@ -15,7 +15,7 @@ import pytest
 import compat
 
 from .conftest import ROOT
-from .standins import torch_standin
+from .standins import build_wheel, mmcv_full_standin, torch_standin
 
 
 def test_public_surface_is_all() -> None:
@@ -259,3 +259,84 @@ def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Pa
     toml.write_text(text.replace(marker, marker.replace("<2.2.0", "<2.1.0")), encoding="utf-8")
     edited, modules = short_path(*question)
     assert "mmcv==2.0.1\n" in edited and "packaging" in modules
+
+
+def _mmcv_with_ops(folder: Path, name: str, version: str) -> Path:
+    """An mmcv 2.x (or onedl-mmcv) with its compiled ops, as the prebuilt wheels install it (the real one
+    needs CUDA and torch to build)."""
+    return build_wheel(folder, name, version, {
+        "mmcv/__init__.py": b"from .version import __version__\n",
+        "mmcv/version.py": f"__version__ = '{version}'\n".encode(),
+        "mmcv/_ext.cpython-311-x86_64-linux-gnu.so": b"\x7fELF stand-in " + version.encode(),
+    })
+
+
+@pytest.mark.slow
+def test_the_short_doctor_path_answers_as_the_full_path(wheel: Path, wheelhouse: Path, tmp_path: Path) -> None:
+    """doctor in an installed wheel, in environments of real registry wheels and stand-ins: a healthy one is
+    answered without packaging, dataclasses, typing or argparse; every one as the full path (--matrix, the
+    same file) answers it, byte for byte, exit code included."""
+    env_dir = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, capture_output=True, timeout=300)
+    python = str(env_dir / "bin" / "python")
+    installed = subprocess.run([python, "-m", "pip", "install", "--quiet", str(wheel)], capture_output=True,
+                               text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    links = tmp_path / "links"
+    links.mkdir()
+    for standin in (mmcv_full_standin(links, "1.5.0"), mmcv_full_standin(links, "1.7.0"),
+                    torch_standin(links, "1.11.0+cu113", "11.3"), _mmcv_with_ops(links, "mmcv", "2.1.0")):
+        assert standin.is_file()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MMCOMPAT_") and k != "PYTHONPATH"}
+    env.update(MMCOMPAT_CACHE_DIR=str(tmp_path / "cache"), MMCOMPAT_NO_CACHE="1")
+    script = str(env_dir / "bin" / "mmcompat")
+    shipped = subprocess.run([script, "matrix", "--source"], capture_output=True, text=True, cwd=away, env=env,
+                             timeout=60).stdout.rsplit(" (", 1)[0]
+    probe = ("import json, sys; from compat.cli import main; code = main(sys.argv[1:]); sys.stdout.flush(); "
+             "sys.stderr.write('\\n' + json.dumps([code, sorted(m for m in ('packaging', 'dataclasses', 'typing', "
+             "'compat.models', 'compat.diagnose', 'argparse') if m in sys.modules)]))")
+
+    def pip(*args: str) -> None:
+        done = subprocess.run([python, "-m", "pip", *args, "--quiet"], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+
+    def doctor(*args: str) -> Tuple[int, str, str, List[str]]:
+        short = subprocess.run([python, "-c", probe, "doctor", *args], capture_output=True, text=True, cwd=away,
+                               env=env, timeout=120)
+        stderr, _, loaded = short.stderr.rpartition("\n")
+        code, modules = json.loads(loaded)
+        full = subprocess.run([script, "doctor", *args, "--matrix", shipped], capture_output=True, text=True,
+                              cwd=away, env=env, timeout=120)
+        assert (code, short.stdout, stderr) == (full.returncode, full.stdout, full.stderr)
+        return code, short.stdout, stderr, modules
+
+    def install(*requirements: str) -> None:
+        pip("install", "--no-deps", "--no-index", "-f", str(wheelhouse), "-f", str(links), *requirements)
+
+    install("mmpose==0.28.0", "mmdet==2.28.2", "mmcv-full==1.5.0")
+    code, out, _, modules = doctor()
+    assert (code, out, modules) == (0, "doctor: no problems found\n", [])
+    install("torch==1.11.0+cu113")
+    code, out, _, modules = doctor("--strict")
+    assert code == 0 and modules == [] and out.startswith("info[torch]: torch 1.11.0+cu113 (CUDA 11.3), read from ")
+    assert "prebuilt mmcv-full wheels for it: https://download.openmmlab.com/mmcv/dist/cu113/torch1.11.0/" in out
+    # out of the range mmpose 0.28.0 asserts: diagnose reports it (the short path leaves it)
+    pip("uninstall", "-y", "mmcv-full")
+    install("mmcv-full==1.7.0")
+    code, out, _, modules = doctor()
+    assert code == 1 and "error[mmcv-outside-enforced]: import mmpose will fail: mmcv-full==1.7.0" in out and "compat.diagnose" in modules
+    # MMPose 1.x: mmengine 0.10.4 is in no range of the matrix
+    pip("uninstall", "-y", "mmcv-full", "mmpose", "mmdet", "torch")
+    install("mmpose==1.3.2", "mmdet==3.2.0", "mmengine==0.10.4", "mmcv==2.1.0", "numpy==1.26.4")
+    code, out, _, modules = doctor()
+    assert (code, out, modules) == (0, "doctor: no problems found\n", [])
+    # a binary built against numpy 1.x beside numpy 2; the lite mmcv over the one with ops
+    install("xtcocotools==1.14.3", "numpy==2.1.3")
+    code, out, _, modules = doctor()
+    assert code == 1 and "error[numpy-abi]" in out and "compat.diagnose" in modules
+    pip("uninstall", "-y", "xtcocotools", "mmcv")
+    install("mmcv-lite==2.1.0")
+    code, out, _, modules = doctor()
+    assert "mmcv-without-ops" in out and "compat.diagnose" in modules
