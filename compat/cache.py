@@ -18,12 +18,12 @@ import os
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, Optional
+    from typing import Any, Dict, List, Optional, Sequence
 
 from .locate import cache_dir
 
-__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "put", "reading_cache_folder",
-           "replace_file", "write_atomic"]
+__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "loaded_modules",
+           "modules_identity", "put", "reading_cache_folder", "replace_file", "write_atomic"]
 
 ENV_NO_CACHE = "MMCOMPAT_NO_CACHE"
 _FORMAT = 3  # bump when the layout of an entry changes
@@ -53,16 +53,45 @@ def code_identity() -> str:
     """A digest of every ``.py`` file of this package as it is on disk now (read once a process)."""
     global _code_identity
     if _code_identity is None:
-        parts = [str(_FORMAT).encode()]
+        found: List[str] = []
         for folder, subfolders, files in os.walk(_PACKAGE_DIR):
             subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    path = os.path.join(folder, name)
-                    with open(path, "rb") as handle:
-                        parts.append(os.path.relpath(path, _PACKAGE_DIR).encode() + b"\0" + handle.read())
-        _code_identity = _blake2b(b"\0\0".join(parts))
+            found.extend(os.path.relpath(os.path.join(folder, name), _PACKAGE_DIR)
+                         for name in sorted(files) if name.endswith(".py"))
+        _code_identity = modules_identity(found)
+        assert _code_identity is not None
     return _code_identity
+
+
+def loaded_modules() -> List[str]:
+    """The files (relative to the package) of this package's modules imported so far in this process: the
+    code that can have computed anything computed so far."""
+    import sys
+
+    found = set()
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if (name == "compat" or name.startswith("compat.")) and path and path.endswith(".py"):
+            relative = os.path.relpath(os.path.abspath(path), _PACKAGE_DIR)
+            if not relative.startswith(".."):
+                found.add(relative.replace(os.sep, "/"))
+    return sorted(found)
+
+
+def modules_identity(files: Sequence[str]) -> Optional[str]:
+    """A digest of the named ``.py`` files of this package (:func:`loaded_modules`) as they are on disk
+    now; None when one is missing or the names are not files of this package."""
+    parts = [str(_FORMAT).encode()]
+    for relative in files:
+        if (type(relative) is not str or not relative.endswith(".py") or os.path.isabs(relative)
+                or ".." in relative.replace("\\", "/").split("/")):
+            return None
+        try:
+            with open(os.path.join(_PACKAGE_DIR, relative), "rb") as handle:
+                parts.append(relative.replace(os.sep, "/").encode() + b"\0" + handle.read())
+        except OSError:
+            return None
+    return _blake2b(b"\0\0".join(parts))
 
 
 def digest(*parts: Any) -> str:

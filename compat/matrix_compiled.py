@@ -1,11 +1,13 @@
 """The compiled form of a matrix file, beside it: the parsed TOML and every ``resolve TARGET [--policy P]``
-answer, marshalled, with the digest of the TOML bytes and of the code that derived the answers.
+answer, marshalled, with the digest of the TOML bytes and of the code that derived the answers (the
+modules of this package that were loaded when it was compiled).
 
 Written by the wheel's build hook (``hatch_build.py``) beside the embedded TOML, and by ``mmcompat
 update`` beside the matrix it installs. The parsed data is used only when its TOML digest equals that
 of the file in hand; the answers only when, in addition, mmcompat's code is the code that computed
-them (:func:`compat.cache.code_identity`). So it can never give what the current code and data would
-not. Anything unreadable or of another format is ignored. Imports only ``os`` and ``marshal``.
+them (:func:`compat.cache.modules_identity` of those modules). So it can never give what the current
+code and data would not. Anything unreadable or of another format is ignored. Imports only ``os`` and
+``marshal``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[s
     Layout: a magic line, the length of the header, the header (marshal: format, digests, and where each
     part lies), then the parts, each marshalled on its own: a reader reads and unmarshals only the parts
     it uses (each key of the tables is a part)."""
-    from .cache import code_identity, content_digest
+    from .cache import content_digest, loaded_modules, modules_identity
 
     parts: Dict[str, Any] = {"data": dict(data), "answers": dict(answers),
                              "tables": None if tables is None else sorted(tables), "wheel_rows": _rows(tables),
@@ -55,8 +57,11 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[s
         where[name] = (offset, len(blob))
         blobs.append(blob)
         offset += len(blob)
-    header = marshal.dumps({"format": FORMAT, "digest": content_digest(raw), "code": code_identity(),
-                            "parts": where})
+    # the code that computed the parts: this package's modules loaded so far (an edit to any other cannot
+    # change them, so it does not turn them off)
+    files = loaded_modules()
+    header = marshal.dumps({"format": FORMAT, "digest": content_digest(raw), "code": modules_identity(files),
+                            "code_files": files, "parts": where})
     return _MAGIC + len(header).to_bytes(4, "big") + header + b"".join(blobs)
 
 
@@ -119,7 +124,7 @@ def read(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
 
 def _current(toml_path: str) -> Optional[Dict[str, Any]]:
     """The compiled file of the TOML file at ``toml_path`` as it is now, when this code compiled it."""
-    from .cache import code_identity, content_digest
+    from .cache import content_digest, modules_identity
 
     try:
         with open(toml_path, "rb") as handle:
@@ -127,7 +132,8 @@ def _current(toml_path: str) -> Optional[Dict[str, Any]]:
     except OSError:
         return None
     compiled = _load(toml_path, content_digest(raw))
-    if compiled is None or compiled.get("code") != code_identity():
+    files = compiled.get("code_files") if compiled is not None else None
+    if compiled is None or type(files) is not list or compiled.get("code") != modules_identity(files):
         return None
     return compiled
 

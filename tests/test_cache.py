@@ -92,6 +92,10 @@ def test_compiled_answers_serve_only_that_toml_and_that_code(tmp_path: Path) -> 
     assert _resolve(tmp_path) == "mmcv-full>=1.3.8,<1.5.0\n"
     toml.write_text(text, encoding="utf-8")
     assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
+    # the code that compiled it is the package's modules loaded then: another module does not matter
+    doctor = package / "lean_doctor.py"
+    doctor.write_text(doctor.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
     resolver = package / "resolver.py"
     source = resolver.read_text(encoding="utf-8")
     edited = source.replace('return "".join(line + "\\n" for line in requirements)',
