@@ -207,22 +207,25 @@ def _distribution(location, entry, entries_wanted=True):
     problems = dist["problems"]  # type: List[str]
     if not os.path.isdir(folder):  # a PKG-INFO-style egg-info file
         return dist, [], [], False
-    try:
-        names = os.listdir(folder)
-    except OSError as e:
-        problems.append(f"cannot list {entry}: {e.strerror}")
-        return dist, [], [], False
-    if not names:
-        problems.append(f"{entry} is empty")
-        return dist, [], [], False
+    # each file opened by its name (no listing of the folder unless one is missing: start-up counts)
     metadata = "PKG-INFO" if egg else "METADATA"
-    if metadata not in names:
+    try:
+        text, problem = _read(os.path.join(folder, metadata), head=True)  # type: Tuple[Optional[str], str]
+    except FileNotFoundError:
+        text, problem = None, ""
+    except OSError as e:
+        text, problem = "", f"unreadable: {e.strerror}"
+    if text is None:
+        try:
+            names = os.listdir(folder)
+        except OSError as e:
+            problems.append(f"cannot list {entry}: {e.strerror}")
+            return dist, [], [], False
+        if not names:
+            problems.append(f"{entry} is empty")
+            return dist, [], [], False
         problems.append(f"{entry} has no {metadata}")
     else:
-        try:
-            text, problem = _read(os.path.join(folder, metadata), head=True)
-        except OSError as e:
-            text, problem = "", f"unreadable: {e.strerror}"
         if problem:
             problems.append(f"{entry}/{metadata} is {problem}")
         headers = _headers(text)
@@ -231,27 +234,33 @@ def _distribution(location, entry, entries_wanted=True):
         else:
             dist["name"] = canonical(headers["Name"])
             dist["version"] = headers["Version"]
-    if "direct_url.json" in names:
+    try:
+        with open(os.path.join(folder, "direct_url.json"), "rb") as handle:
+            raw = handle.read()  # type: Optional[bytes]
+    except FileNotFoundError:
+        raw = None
+    except OSError:
+        raw = b""
+    if raw is not None:
         try:
             import json
 
-            with open(os.path.join(folder, "direct_url.json"), "rb") as handle:
-                direct = json.loads(handle.read().decode("utf-8"))
+            direct = json.loads(raw.decode("utf-8"))
             dist["editable"] = bool(direct.get("dir_info", {}).get("editable"))
             url = direct.get("url", "")
             if dist["editable"] and isinstance(url, str) and url.startswith("file://"):
                 from urllib.parse import unquote, urlsplit
 
                 dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
-        except (OSError, ValueError, AttributeError):
+        except (ValueError, AttributeError):
             problems.append(f"{entry}/direct_url.json is not valid JSON")
     if egg:
         return dist, [], [], False
-    if "RECORD" not in names:
-        problems.append(f"{entry} has no RECORD")
-        return dist, [], [], False
     try:
         text, problem = _read(os.path.join(folder, "RECORD"))
+    except FileNotFoundError:
+        problems.append(f"{entry} has no RECORD")
+        return dist, [], [], False
     except OSError as e:
         problems.append(f"{entry}/RECORD is unreadable: {e.strerror}")
         return dist, [], [], False
