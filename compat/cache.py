@@ -102,11 +102,13 @@ def digest(*parts: Any) -> str:
 
 
 def reading_cache_folder() -> Optional[str]:
-    """Where the probe keeps its readings of metadata folders: a folder named by mmcompat's code
-    identity (an edited or upgraded mmcompat never reads older readings); None when caching is off."""
+    """Where the probe keeps its readings of metadata folders: a folder named by the identity of the
+    code that reads them, ``probe.py`` (an edited or upgraded probe never reads older readings); None
+    when caching is off."""
     if not enabled():
         return None
-    return os.path.join(cache_dir(), "probe-" + code_identity()[:16])
+    identity = modules_identity(["probe.py"])
+    return None if identity is None else os.path.join(cache_dir(), "probe-" + identity[:16])
 
 
 def _path(name: str) -> str:
@@ -156,12 +158,12 @@ def replace_file(path: str, payload: bytes, *, mode: Optional[int] = None, make_
     the 0600 of a temporary file). ``make_folder``: create the folder when it is missing. ``fsync``:
     flush the bytes to disk before the rename (for a file that must survive a crash whole).
     """
-    import tempfile  # only writers pay for it
+    from .probe import temporary_file
 
     folder = os.path.dirname(path) or "."
     if make_folder:
         os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    fd, tmp = temporary_file(folder, "." + os.path.basename(path) + ".")
     try:
         if mode is None:
             umask = os.umask(0)

@@ -554,11 +554,14 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[str, Optional[str]
         return None
     from . import probe
     from .errors import CompatError
-    from .interpreter import find_interpreter
     from .locate import locate
 
     try:
-        python = find_interpreter(options["python"]) if options["python"] else None
+        python = None
+        if options["python"]:
+            from .interpreter import find_interpreter
+
+            python = find_interpreter(options["python"])
         folder = cache.reading_cache_folder()
         reading = probe.run(python, folder) if python else probe.scan(cache_dir=folder)
         with open(locate()[0], "rb") as handle:

@@ -412,14 +412,27 @@ def _load_cache(cache_file):  # type: (Optional[str]) -> Dict[str, Any]
     return data if type(data) is dict else {}
 
 
+def temporary_file(folder, prefix):  # type: (str, str) -> Tuple[int, str]
+    """A new file of mode 0600 in ``folder`` no one else has opened: (descriptor, path), as
+    ``tempfile.mkstemp`` makes it, without importing tempfile (and shutil, random) on every start.
+    compat.cache writes through it too; here because the probe runs alone in other interpreters."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = os.path.join(folder, f"{prefix}{os.getpid()}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(path, flags, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
 def _store_cache(cache_file, data):  # type: (str, Dict[str, CacheEntry]) -> None
     import marshal
-    import tempfile
 
     folder = os.path.dirname(cache_file)
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".probe.", suffix=".tmp")
+        fd, tmp = temporary_file(folder, ".probe.")
     except OSError:
         return
     try:
