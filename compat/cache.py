@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from .locate import cache_dir
 
-__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "loaded_modules",
+__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "has", "loaded_modules",
            "modules_identity", "put", "reading_cache_folder", "replace_file", "write_atomic"]
 
 ENV_NO_CACHE = "MMCOMPAT_NO_CACHE"
@@ -122,6 +122,11 @@ def _load(name: str) -> Dict[str, Any]:
     except (OSError, ValueError, EOFError, TypeError):
         return {}
     return data if type(data) is dict else {}
+
+
+def has(name: str) -> bool:
+    """Whether the cache file ``name`` exists (and caching is on): a key need not be computed otherwise."""
+    return enabled() and os.path.isfile(_path(name))
 
 
 def get(name: str, key: str) -> Any:

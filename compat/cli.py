@@ -528,12 +528,13 @@ def _report(options: "Options", findings: "Sequence[Finding]", env: "Environment
 #: doctor's judgement of an environment reading: (stdout, exit code) keyed by the reading, the matrix
 #: bytes, the options and mmcompat's code (compat.cache.digest), so it never outlives any of them.
 _DOCTOR_MEMO = "doctor-memo"
-_prepared_doctor: "Optional[Tuple[str, Optional[str], Dict[str, Any]]]" = None
+_prepared_doctor: "Optional[Tuple[Optional[str], Dict[str, Any], Tuple[Any, ...]]]" = None
 
 
-def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[str, Optional[str], Dict[str, Any]]]":
-    """For ``doctor [--json] [--strict] [--python PY]`` printing to a pipe or as JSON: (memo key, the
-    interpreter, the environment reading); None for anything else (the full path decides)."""
+def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dict[str, Any], Tuple[Any, ...]]]":
+    """For ``doctor [--json] [--strict] [--python PY]`` printing to a pipe or as JSON: (the interpreter,
+    the environment reading, what the memo's key is made of); None for anything else (the full path
+    decides)."""
     options: "Dict[str, Any]" = {"json": False, "strict": False, "python": None}
     rest = list(args[1:])
     while rest:
@@ -568,13 +569,20 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[str, Optional[str]
             matrix_digest = cache.content_digest(handle.read())
     except (CompatError, OSError, RuntimeError):
         return None  # the full path says what is wrong
-    key = cache.digest(_DOCTOR_MEMO, matrix_digest, options["json"], options["strict"], reading)
-    return key, python, reading
+    return python, reading, (_DOCTOR_MEMO, matrix_digest, options["json"], options["strict"], reading)
+
+
+def _doctor_memo_key(prepared: "Tuple[Optional[str], Dict[str, Any], Tuple[Any, ...]]") -> str:
+    """The memo's key of a prepared doctor run (computed only to read or write the memo: it hashes the
+    code and the whole reading)."""
+    from . import cache
+
+    return cache.digest(*prepared[2])
 
 
 def _cmd_doctor(options: "Options") -> int:
     prepared, key = _prepared_doctor, ""
-    reading = prepared[2] if prepared is not None and prepared[1] == options.python else None
+    reading = prepared[1] if prepared is not None and prepared[0] == options.python else None
     if not (options.json or options.matrix or options.debug or options.python or _terminal()):
         # the short path: an environment with nothing to report, proven from the compiled tables
         from .lean_doctor import TABLES, healthy
@@ -600,8 +608,8 @@ def _cmd_doctor(options: "Options") -> int:
     matrix = _load(options.matrix)
     if reading is not None and not options.matrix:
         env = from_probe(reading)
-        if prepared is not None:
-            key = "" if matrix.notes else prepared[0]  # a note (an ignored cache) goes to stderr: never skip it
+        if prepared is not None and not matrix.notes:  # a note (an ignored cache) goes to stderr: never skip it
+            key = _doctor_memo_key(prepared)
     else:
         env = inspect(options.python, cached=True)
     return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
@@ -911,10 +919,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if args[:1] == ["doctor"]:
             global _prepared_doctor
             _prepared_doctor = _doctor_prepare(args)
-            if _prepared_doctor is not None:
-                from . import cache
+            from . import cache
 
-                hit = cache.get(_DOCTOR_MEMO, _prepared_doctor[0])
+            if _prepared_doctor is not None and cache.has(_DOCTOR_MEMO):
+                hit = cache.get(_DOCTOR_MEMO, _doctor_memo_key(_prepared_doctor))
                 if type(hit) is tuple and len(hit) == 2 and type(hit[0]) is str and type(hit[1]) is int:
                     sys.stdout.write(hit[0])
                     sys.stdout.flush()
