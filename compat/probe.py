@@ -92,14 +92,14 @@ def _headers(text):  # type: (str) -> Dict[str, str]
 def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     """[(path, hash)] of a RECORD and how many non-blank lines are not path,hash,size."""
     entries = [(m[0], m[1]) for m in re.findall(_RECORD_LINE, text, re.M)]
-    lines = text.splitlines()
-    nonblank = len(lines) - lines.count("")
+    lines = text.split("\n")  # lines as the pattern reads them: up to a newline, a carriage return before it
+    nonblank = len(lines) - lines.count("") - lines.count("\r")
     bad = nonblank - len(entries)
     if bad and '"' in text:
         import csv  # quoted paths (commas in file names): rare, so only then
 
         entries, bad = [], 0
-        for row in csv.reader(line for line in lines if line):
+        for row in csv.reader(line for line in lines if line not in ("", "\r")):
             if len(row) == 3 and row[0]:
                 entries.append((row[0], row[1]))
             else:
@@ -119,11 +119,14 @@ def _builtin_sha256():  # type: () -> Any
     return sha256
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 _SHA256 = [None]  # type: List[Any]  # what wheels write in RECORD, looked up on first use
 
 
 def _file_hash(path, algorithm):  # type: (str, str) -> str
-    import base64
+    """The RECORD form of a file's hash: urlsafe base64 without padding (base64's own module is
+    binascii and a translation: without its imports)."""
+    import binascii
 
     if algorithm == "sha256" and _SHA256[0] is None:
         _SHA256[0] = _builtin_sha256() or False
@@ -135,7 +138,8 @@ def _file_hash(path, algorithm):  # type: (str, str) -> str
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
+    encoded = binascii.b2a_base64(digest.digest()).rstrip(b"\n=")
+    return encoded.translate(_URLSAFE).decode("ascii")
 
 
 def _verify(location, entries):  # type: (str, Entries) -> Tuple[List[str], List[str]]
@@ -165,7 +169,9 @@ def _record(location, text, entries_wanted):
     line by line (:func:`_record_entries`)."""
     lines = text.split("\n")
     nonblank = len(lines) - lines.count("")
-    if not entries_wanted and '"' not in text and "\n," not in text and not text.startswith(","):
+    returns = text.count("\r")  # pip writes RECORD with csv's \r\n: a carriage return only before a newline
+    if (not entries_wanted and '"' not in text and "\n," not in text and not text.startswith(",")
+            and returns - text.count("\r\n") == (1 if text.endswith("\r") else 0)):
         from itertools import repeat
 
         if list(map(str.count, lines, repeat(","))).count(2) == nonblank:  # every line has two commas
@@ -182,6 +188,38 @@ def _record(location, text, entries_wanted):
     entries, bad = _record_entries(text)
     binary = any(p.endswith((".so", ".pyd")) for p, _ in entries)
     return entries, len(entries), bad, _owner_keys(location, entries), binary
+
+
+class _JSONContext:
+    """What json's C scanner reads from a decoder: json.loads's defaults."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"), "NaN": float("nan")}.__getitem__
+
+
+def _json_loads(text):  # type: (str) -> Any
+    """``json.loads(text)`` through the C scanner json.loads runs, without importing json (its decoder
+    compiles regexes on every start; a distribution installed from a URL or a folder has a
+    direct_url.json). ValueError for what is not one JSON document, as json.loads."""
+    try:
+        from _json import make_scanner
+    except ImportError:  # pragma: no cover - an interpreter without the C module
+        import json
+
+        return json.loads(text)
+    space = " \t\n\r"  # json's whitespace
+    start = len(text) - len(text.lstrip(space))
+    try:
+        value, end = make_scanner(_JSONContext())(text, start)  # type: ignore[arg-type]
+    except StopIteration:
+        raise ValueError("not a JSON document") from None
+    if text[end:].strip(space):
+        raise ValueError("extra data after the JSON document")
+    return value
 
 
 def _distribution(location, entry, entries_wanted=True):
@@ -243,9 +281,7 @@ def _distribution(location, entry, entries_wanted=True):
         raw = b""
     if raw is not None:
         try:
-            import json
-
-            direct = json.loads(raw.decode("utf-8"))
+            direct = _json_loads(raw.decode("utf-8"))
             dist["editable"] = bool(direct.get("dir_info", {}).get("editable"))
             url = direct.get("url", "")
             if dist["editable"] and isinstance(url, str) and url.startswith("file://"):
@@ -365,7 +401,7 @@ def _owner_keys(location, entries):  # type: (str, Entries) -> List[str]
     (not ``__pycache__``), and every file that lies outside it (``../../bin/x``) by its full path."""
     keys = set()
     for path, _ in entries:
-        if ".." in path:
+        if path.startswith("../"):
             keys.add(os.path.normpath(os.path.join(location, path)))
             continue
         top = path.split("/", 1)[0]
