@@ -573,12 +573,13 @@ def _pth_paths(folders):  # type: (Iterable[str]) -> List[Tuple[str, str, bool]]
     return found
 
 
-def locate_imports(path, folders, names=LOCATED):
-    # type: (Sequence[str], Iterable[str], Iterable[str]) -> Dict[str, List[Dict[str, Any]]]
+def locate_imports(path, folders, names=LOCATED, finders=None):
+    # type: (Sequence[str], Iterable[str], Iterable[str], Optional[Dict[str, Tuple[str, str]]]) -> Dict[str, List[Dict[str, Any]]]
     """Where ``import NAME`` would load each of ``names`` from, in ``path`` order (then editable
     finders, which setuptools appends after the path finder), with each copy's version read as text.
     Every copy found is listed; the first is the one imported."""
-    finders = _editable_finders(folders)
+    if finders is None:
+        finders = _editable_finders(folders)
     located = {}  # type: Dict[str, List[Dict[str, Any]]]
     for name in names:
         copies = []  # type: List[Dict[str, Any]]
@@ -597,7 +598,8 @@ def locate_imports(path, folders, names=LOCATED):
     return located
 
 
-def _missing_editables(distributions, folders):  # type: (Iterable[Dist], Iterable[str]) -> List[Dict[str, str]]
+def _missing_editables(distributions, folders, finders):
+    # type: (Iterable[Dist], Iterable[str], Dict[str, Tuple[str, str]]) -> List[Dict[str, str]]
     """Editable installs whose source folder is gone: from direct_url.json, .pth lines, and finders."""
     missing = []
     for dist in distributions:
@@ -613,7 +615,7 @@ def _missing_editables(distributions, folders):  # type: (Iterable[Dist], Iterab
         if not exists and not covered(target):
             missing.append({"dist": "", "path": target, "via": os.path.basename(pth)})
             known.append(target)
-    for target, finder in _editable_finders(folders).values():
+    for target, finder in finders.values():
         if not os.path.isdir(target) and not covered(target):
             missing.append({"dist": "", "path": target, "via": os.path.basename(finder)})
             known.append(target)
@@ -712,9 +714,10 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
             torch_info["distribution_version"] = dist["version"]
             break
     search = list(path)
+    finders = _editable_finders(folders)  # setuptools' editable finders: read once for both uses
     return {
-        "imports": locate_imports(search, folders),
-        "missing_editables": _missing_editables(distributions, folders),
+        "imports": locate_imports(search, folders, finders=finders),
+        "missing_editables": _missing_editables(distributions, folders, finders),
         "python": {
             "executable": sys.executable,
             "version": "{}.{}.{}".format(*sys.version_info[:3]),

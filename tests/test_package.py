@@ -190,10 +190,8 @@ def _comparable(text: str) -> str:
                    if not line.startswith(("# produced by mmcompat", "# matrix: ")))
 
 
-@pytest.mark.slow
-def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Path) -> None:
-    """In an installed wheel a stack question is answered from the compiled tables without packaging,
-    dataclasses, typing or argparse; ``--matrix`` (the same file) takes the full path: the same bytes come out."""
+def _installed(wheel: Path, tmp_path: Path) -> Tuple[Path, str, Path]:
+    """A fresh venv with the wheel installed by its pip: (venv, its python, a folder away from the checkout)."""
     env_dir = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, capture_output=True, timeout=300)
     python = str(env_dir / "bin" / "python")
@@ -202,6 +200,14 @@ def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Pa
     assert installed.returncode == 0, installed.stderr
     away = tmp_path / "elsewhere"
     away.mkdir()
+    return env_dir, python, away
+
+
+@pytest.mark.slow
+def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Path) -> None:
+    """In an installed wheel a stack question is answered from the compiled tables without packaging,
+    dataclasses, typing or argparse; ``--matrix`` (the same file) takes the full path: the same bytes come out."""
+    env_dir, python, away = _installed(wheel, tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MMCOMPAT_") and k != "PYTHONPATH"}
     env.update(MMCOMPAT_CACHE_DIR=str(tmp_path / "cache"), MMCOMPAT_NO_CACHE="1")
     shipped = subprocess.run([str(env_dir / "bin" / "mmcompat"), "matrix", "--source"], capture_output=True,
@@ -279,14 +285,7 @@ def test_the_short_doctor_path_answers_as_the_full_path(wheel: Path, wheelhouse:
     """doctor in an installed wheel, in environments of real registry wheels and stand-ins: a healthy one is
     answered without packaging, dataclasses, typing or argparse; every one as the full path (--matrix, the
     same file) answers it, byte for byte, exit code included."""
-    env_dir = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, capture_output=True, timeout=300)
-    python = str(env_dir / "bin" / "python")
-    installed = subprocess.run([python, "-m", "pip", "install", "--quiet", str(wheel)], capture_output=True,
-                               text=True, timeout=600)
-    assert installed.returncode == 0, installed.stderr
-    away = tmp_path / "elsewhere"
-    away.mkdir()
+    env_dir, python, away = _installed(wheel, tmp_path)
     links = tmp_path / "links"
     links.mkdir()
     for standin in (mmcv_full_standin(links, "1.5.0"), mmcv_full_standin(links, "1.7.0"),
