@@ -72,10 +72,7 @@ def _read(path, head=False):  # type: (str, bool) -> Tuple[str, str]
                 raw += handle.read()
         else:
             raw = handle.read()
-    try:
-        return raw.decode("utf-8"), ""
-    except UnicodeDecodeError as e:
-        return raw.decode("utf-8", "replace"), f"not UTF-8 at byte {e.start}"
+    return _decoded(raw)
 
 
 def _headers(text):  # type: (str) -> Dict[str, str]
@@ -160,34 +157,62 @@ def _verify(location, entries):  # type: (str, Entries) -> Tuple[List[str], List
     return missing, changed
 
 
-def _record(location, text, entries_wanted):
-    # type: (str, str, bool) -> Tuple[Optional[Entries], int, int, List[str], bool]
-    """(entries or None, files, bad lines, owner keys, lists a compiled module) of a RECORD's text.
+#: What a RECORD's separators must be, line after line, for the fast reading: two commas, then the end
+#: of the line as pip (csv's \r\n) or another installer (\n) writes it.
+_SEPARATORS = bytes(range(256)).translate(None, b",\r\n")
 
-    Every line ``path,hash,size`` with no quote (nearly every RECORD): counted and keyed with a few passes
-    of C string methods, without building the entries unless ``entries_wanted``; anything else parsed
-    line by line (:func:`_record_entries`)."""
-    lines = text.split("\n")
-    nonblank = len(lines) - lines.count("")
-    returns = text.count("\r")  # pip writes RECORD with csv's \r\n: a carriage return only before a newline
-    if (not entries_wanted and '"' not in text and "\n," not in text and not text.startswith(",")
-            and returns - text.count("\r\n") == (1 if text.endswith("\r") else 0)):
-        from itertools import repeat
 
-        if list(map(str.count, lines, repeat(","))).count(2) == nonblank:  # every line has two commas
-            tops = {line.partition("/")[0] for line in lines}
-            keys = set()
-            for top in tops:
-                name = top.partition(",")[0]
-                if name and name != ".." and name != "__pycache__":
-                    keys.add(location + os.sep + name)
-            if ".." in tops:  # files outside the folder (../../bin/x): by their full path
-                keys.update(os.path.normpath(os.path.join(location, line.partition(",")[0]))
-                            for line in lines if line.startswith("../"))
-            return None, nonblank, 0, sorted(keys), ".so," in text or ".pyd," in text
+def _decoded(raw):  # type: (bytes) -> Tuple[str, str]
+    """(text, problem) of a file's bytes: UTF-8, or with replacement characters and a problem."""
+    try:
+        return raw.decode("utf-8"), ""
+    except UnicodeDecodeError as e:
+        return raw.decode("utf-8", "replace"), f"not UTF-8 at byte {e.start}"
+
+
+def _ascii(raw):  # type: (bytes) -> bool
+    try:
+        return raw.isascii()
+    except AttributeError:  # Python < 3.7
+        try:
+            raw.decode("ascii")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+
+def _record(location, raw, entries_wanted):
+    # type: (str, bytes, bool) -> Tuple[Optional[Entries], int, int, List[str], bool, str]
+    """(entries or None, files, bad lines, owner keys, lists a compiled module, problem) of a RECORD's
+    bytes; problem: "" or why the bytes are not UTF-8.
+
+    Every line ``path,hash,size`` of ASCII with no quote, ending in a newline (nearly every RECORD):
+    checked, counted and keyed with a few passes of C byte methods (its separators, only commas and line
+    ends, are exactly two commas and a line end per line), without building the entries unless
+    ``entries_wanted``; anything else parsed line by line (:func:`_record_entries`)."""
+    if not entries_wanted and raw.endswith(b"\n") and b'"' not in raw and _ascii(raw):
+        lines = raw.split(b"\n")
+        lines.pop()  # after the last newline
+        unit = b",,\r\n" if b"\r" in raw else b",,\n"
+        if raw.translate(None, _SEPARATORS) == unit * len(lines):
+            tops = {line.partition(b"/")[0] for line in lines}
+            names = {top.partition(b",")[0] for top in tops}
+            if b"" not in names:  # a line with no path: the exact reading counts it
+                keys = {location + os.sep + name.decode("ascii") for name in names
+                        if name != b".." and name != b"__pycache__"}
+                if b".." in names:  # files outside the folder (../../bin/x): by their full path
+                    marked = b"\n" + raw
+                    at = marked.find(b"\n../")
+                    while at != -1:
+                        path = marked[at + 1:marked.index(b",", at)].decode("ascii")
+                        keys.add(os.path.normpath(os.path.join(location, path)))
+                        at = marked.find(b"\n../", at + 1)
+                binary = b".so," in raw or b".pyd," in raw
+                return None, len(lines), 0, sorted(keys), binary, ""
+    text, problem = _decoded(raw)
     entries, bad = _record_entries(text)
     binary = any(p.endswith((".so", ".pyd")) for p, _ in entries)
-    return entries, len(entries), bad, _owner_keys(location, entries), binary
+    return entries, len(entries), bad, _owner_keys(location, entries), binary, problem
 
 
 class _JSONContext:
@@ -293,16 +318,17 @@ def _distribution(location, entry, entries_wanted=True):
     if egg:
         return dist, [], [], False
     try:
-        text, problem = _read(os.path.join(folder, "RECORD"))
+        with open(os.path.join(folder, "RECORD"), "rb") as handle:
+            raw = handle.read()
     except FileNotFoundError:
         problems.append(f"{entry} has no RECORD")
         return dist, [], [], False
     except OSError as e:
         problems.append(f"{entry}/RECORD is unreadable: {e.strerror}")
         return dist, [], [], False
+    entries, files, bad, keys, binary, problem = _record(location, raw, entries_wanted)
     if problem:
         problems.append(f"{entry}/RECORD is {problem}")
-    entries, files, bad, keys, binary = _record(location, text, entries_wanted)
     if bad:
         problems.append(f"{entry}/RECORD has {bad} line(s) that are not path,hash,size")
     if not files:

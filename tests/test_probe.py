@@ -30,25 +30,28 @@ _LINE = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(lines=st.lists(_LINE, max_size=12), newline=st.sampled_from(["\n", "\r\n"]), end=st.booleans())
-def test_a_record_counted_fast_reads_as_its_entries(lines: list, newline: str, end: bool) -> None:  # type: ignore[type-arg]
-    """Files, lines that are not path,hash,size, owner keys and compiled modules: the same whether the
-    entries are built or not."""
-    text = newline.join(lines) + (newline if end and lines else "")
-    entries, *fast = probe._record(LOCATION, text, False)
-    exact_entries, *exact = probe._record(LOCATION, text, True)
-    assert fast == exact, text
-    assert exact_entries == probe._record_entries(text)[0]
+@settings(max_examples=500, deadline=None)
+@given(lines=st.lists(_LINE, max_size=12), newline=st.sampled_from(["\n", "\r\n"]), end=st.booleans(),
+       tail=st.sampled_from([b"", b"", b"\xff", "é.py,,\n".encode()]))
+def test_a_record_counted_fast_reads_as_its_entries(lines: list, newline: str, end: bool,  # type: ignore[type-arg]
+                                                     tail: bytes) -> None:
+    """Files, lines that are not path,hash,size, owner keys, compiled modules and encoding problems: the
+    same whether the entries are built or not."""
+    raw = (newline.join(lines) + (newline if end and lines else "")).encode() + tail
+    entries, *fast = probe._record(LOCATION, raw, False)
+    exact_entries, *exact = probe._record(LOCATION, raw, True)
+    assert fast == exact, raw
+    assert exact_entries == probe._record_entries(probe._decoded(raw)[0])[0]
     assert entries is None or entries == exact_entries
 
 
 def test_a_real_record_takes_the_fast_way() -> None:
-    text = ("mmcv/__init__.py,sha256=abc,10\nmmcv/_ext.cpython-311-x86_64-linux-gnu.so,sha256=def,20\n"
-            "../../../bin/mmcv,sha256=x,3\nmmcv-2.1.0.dist-info/RECORD,,\n")
-    entries, files, bad, keys, binary = probe._record(LOCATION, text, False)
-    assert (entries, files, bad, binary) == (None, 4, 0, True)
-    assert keys == sorted(["/venv/bin/mmcv", f"{LOCATION}/mmcv", f"{LOCATION}/mmcv-2.1.0.dist-info"])
+    for newline in (b"\n", b"\r\n"):
+        raw = newline.join([b"mmcv/__init__.py,sha256=abc,10", b"mmcv/_ext.cpython-311-x86_64-linux-gnu.so,sha256=d,2",
+                            b"../../../bin/mmcv,sha256=x,3", b"mmcv-2.1.0.dist-info/RECORD,,", b""])
+        entries, files, bad, keys, binary, problem = probe._record(LOCATION, raw, False)
+        assert (entries, files, bad, binary, problem) == (None, 4, 0, True, "")
+        assert keys == sorted(["/venv/bin/mmcv", f"{LOCATION}/mmcv", f"{LOCATION}/mmcv-2.1.0.dist-info"])
 
 
 _JSONISH = st.text(alphabet='{}[]":,0123456789.eE-+ntrufalsNIy\\ \n\t\u00e9', max_size=14)
