@@ -96,7 +96,14 @@ def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
         import csv  # quoted paths (commas in file names): rare, so only then
 
         entries, bad = [], 0
-        for row in csv.reader(line for line in lines if line not in ("", "\r")):
+        for line in lines:
+            line = line[:-1] if line.endswith("\r") else line
+            if not line:
+                continue
+            try:
+                row = next(csv.reader([line]), [])
+            except csv.Error:  # a carriage return inside the line
+                row = []
             if len(row) == 3 and row[0]:
                 entries.append((row[0], row[1]))
             else:
