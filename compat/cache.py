@@ -97,7 +97,9 @@ def modules_identity(files: Sequence[str]) -> Optional[str]:
 def digest(*parts: Any) -> str:
     """The key for an answer derived from ``parts`` (bytes, or plain data ``marshal`` can write) by
     this code."""
-    payload = marshal.dumps(parts)
+    # marshal version 2: no back-references, whose use depends on the objects' reference counts, so the
+    # same data gives the same bytes wherever and whenever it is keyed
+    payload = marshal.dumps(parts, 2)
     return _blake2b(code_identity().encode() + payload)
 
 

@@ -535,18 +535,12 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
     """For ``doctor [--json] [--strict] [--python PY]`` printing to a pipe or as JSON: (the interpreter,
     the environment reading, what the memo's key is made of); None for anything else (the full path
     decides)."""
-    options: "Dict[str, Any]" = {"json": False, "strict": False, "python": None}
-    rest = list(args[1:])
-    while rest:
-        word = rest.pop(0)
-        if word in ("--json", "--strict"):
-            options[word[2:]] = True
-        elif word == "--python" and rest:
-            options["python"] = rest.pop(0)
-        elif word.startswith("--python=") and len(word) > len("--python="):
-            options["python"] = word[len("--python="):]
-        else:
-            return None
+    from .lean_args import read
+
+    found = read(args)
+    if found is None or found.matrix or found.debug:
+        return None  # argparse reads it, or the full path decides
+    options: "Dict[str, Any]" = {"json": found.json, "strict": found.strict, "python": found.python}
     if not options["json"] and _terminal():
         return None
     from . import cache

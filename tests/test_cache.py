@@ -144,3 +144,28 @@ def test_damaged_caches_are_ignored(run: Run, garbage: bytes, name: str) -> None
     (run.cache / name).write_bytes(garbage)
     done = run("resolve", "0.28.0")
     assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
+
+
+def test_a_key_depends_on_the_data_not_on_who_else_holds_it() -> None:
+    """marshal marks objects held more than once as back-references: a key made from its default
+    format changed when other code merely held the same strings (doctor's memo key did, between the
+    reading and the judgement). The same data gives the same key."""
+    import copy
+
+    from compat import cache
+
+    reading = {"distributions": [{"name": "mmcv-full", "version": "1.5.0", "problems": []}], "torch": None}
+    key = cache.digest("doctor-memo", reading)
+    held = reading["distributions"][0]  # one more reference to the same dict, as a typed record would hold
+    assert cache.digest("doctor-memo", reading) == key == cache.digest("doctor-memo", copy.deepcopy(reading))
+    assert held and cache.digest("doctor-memo", dict(reading, torch="2.1.2")) != key
+
+
+def test_doctors_memo_serves_the_second_run(tmp_path: Path) -> None:
+    """An environment judged once is answered from the memo the next time: the judgement is not imported."""
+    env = {"MMCOMPAT_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.run([sys.executable, "-X", "importtime", "-m", "compat", "doctor"], capture_output=True,
+                           text=True, env=env, cwd=str(tmp_path), timeout=120) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and "\ndoctor: " in "\n" + runs[0].stdout
+    assert "compat.diagnose" in runs[0].stderr and "compat.diagnose" not in runs[1].stderr
+    assert (tmp_path / "cache" / "doctor-memo.marshal").is_file()
