@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 from . import ranks
-from .links import find_links_url
+from .links import compiled_rule_url
 from .vocabulary import MMCV_DISTRIBUTIONS, MMENGINE_DISTRIBUTIONS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -215,7 +215,7 @@ def _findings(reading: Mapping[str, Any], tables: Tables) -> List[Tuple[str, str
     if reading["torch"]:
         version, cuda, source = torch_of(reading["torch"])
         rule = tables["find_links"].get(mmcv_line) if mmcv_line else None
-        links = find_links_url(rule[1], rule[2], version, cuda) if rule is not None and version else None
+        links = compiled_rule_url(rule, version, cuda) if rule is not None and version else None
         found.append(("info", "torch", f"torch {version} ({f'CUDA {cuda}' if cuda else 'CPU'}), read from {source}"
                       + (f"; prebuilt {mmcv_line} wheels for it: {links}" if links else "")))
     return found

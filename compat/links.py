@@ -5,9 +5,9 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Optional
+    from typing import Any, Optional
 
-__all__ = ["find_links_url"]
+__all__ = ["compiled_rule_url", "find_links_url"]
 
 
 def find_links_url(url: str, torch_part: str, torch_version: str, cuda: Optional[str]) -> str:
@@ -17,3 +17,9 @@ def find_links_url(url: str, torch_part: str, torch_version: str, cuda: Optional
     major, minor = release[0], release[1] if len(release) > 1 else "0"
     cuda_part = "cpu" if not cuda else "cu" + cuda.replace(".", "")
     return url.format(cuda=cuda_part, torch=torch_part.format(major=major, minor=minor))
+
+
+def compiled_rule_url(rule: Any, torch_version: str, cuda: Optional[str]) -> str:
+    """:func:`find_links_url` of a rule as the compiled tables keep it: ``(distribution, url, torch,
+    source)``."""
+    return find_links_url(str(rule[1]), str(rule[2]), torch_version, cuda)

@@ -28,7 +28,7 @@ from .availability import (
     versions_for,
 )
 from .errors import BadInput, StackUnsatisfiable, shown
-from .links import find_links_url
+from .links import compiled_rule_url
 from .question import check_policy, describe_machine, describe_platform, requirement_lines
 from .ranks import is_prerelease, major, python_key, range_contains, range_intersect, range_is_empty, range_text, rank
 from .vocabulary import MMCV_LINES, PROVIDERS
@@ -46,7 +46,6 @@ __all__ = [
     "agree",
     "answer_requirements",
     "combined_range",
-    "format_links",
     "index_for",
     "mmcv_line",
     "numpy_reason",
@@ -462,12 +461,6 @@ def index_for(tables: Tables, cuda: str, base: str = "") -> str:
     return str(tables["torch"][0]).format(variant=variant)
 
 
-def format_links(rule: Any, torch_version: str, cuda: Optional[str]) -> str:
-    """A find-links rule ``(distribution, url, torch, source)`` filled in for a torch release
-    (``1.12.1+cu113``) and CUDA version (``11.3``; None: cpu)."""
-    return find_links_url(str(rule[1]), str(rule[2]), torch_version, cuda)
-
-
 def _finished(tables: Tables, stack: Answer, base_url: Optional[str], torch_index: Optional[str],
               onedl_base: Optional[str] = None) -> Answer:
     platform, cuda, minor, _ = stack["platform"]
@@ -503,7 +496,7 @@ def _finished(tables: Tables, stack: Answer, base_url: Optional[str], torch_inde
         prefix = _HOSTS.get(stack["provider"], "")
         if mirror and prefix and str(rule[1]).startswith(prefix):
             rule = (rule[0], str(rule[1]).replace(prefix, mirror.rstrip("/"), 1), rule[2], "mirror")
-        links = (format_links(rule, minor + ".0", None if cuda == "cpu" else cuda),)
+        links = (compiled_rule_url(rule, minor + ".0", None if cuda == "cpu" else cuda),)
     return {**stack, "torch": torch, "find_links": links, "explanation": "; ".join(parts)}
 
 
