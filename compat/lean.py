@@ -13,7 +13,7 @@ same answer. Bad input raises :class:`~compat.errors.BadInput` from the same che
 from __future__ import annotations
 
 from . import availability, question, ranks, search
-from .ranks import release_key, simple_release
+from .ranks import simple_release
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,18 +27,8 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 def _version_text(tables: Dict[str, Any], text: str) -> Optional[str]:
     """A spelling the tables know of a simple version (``0.28`` is ``0.28.0``); None when it is not
     simple or not known."""
-    release = simple_release(text)
-    if release is None:
-        return None
-    normal = ".".join(str(p) for p in release)
-    if normal in tables["versions"]:
-        return normal
-    wanted = release_key(release)
-    for known in tables["versions"]:
-        found = simple_release(known)
-        if found is not None and release_key(found) == wanted:
-            return str(known)
-    return None
+    found = ranks.placed(tables, text)
+    return found[1] if found is not None and found[0] is tables else None
 
 
 def read_targets(tables: Dict[str, Any], texts: Sequence[str]) -> Optional[List[Tuple[str, Tuple[str, ...], str, str]]]:

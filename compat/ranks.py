@@ -66,8 +66,11 @@ def placed(tables: Tables, text: str) -> Optional[Tuple[Tables, str]]:
     release = simple_release(text)
     if release is None:
         return None
-    wanted = release_key(release)
     versions = tables["versions"]
+    normal = ".".join(str(p) for p in release)
+    if normal in versions:  # its own spelling first (``0.28`` is ``0.28``, not ``0.28.0``, when both are known)
+        return tables, normal
+    wanted = release_key(release)
     below = None  # the rank of the highest known release below it
     for known, entry in versions.items():
         found = simple_release(known)
