@@ -5,6 +5,7 @@ real venvs in an installed wheel)."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
@@ -176,9 +177,7 @@ def test_never_other_than_diagnose(matrix: Matrix, tables: Dict[str, Any], base:
                                    mutations: List[Tuple[str, Any, Any]]) -> None:
     """A healthy reading changed in up to three ways (a version, ops, a distribution more or less, a
     located copy, torch): the short path's findings are diagnose's, or it leaves the reading to diagnose."""
-    import copy as copying
-
-    data = copying.deepcopy(_HEALTHY[base])
+    data = deepcopy(_HEALTHY[base])
     dists = data["distributions"]
     for kind, where, value in mutations:
         if kind == "add":
