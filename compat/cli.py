@@ -585,11 +585,10 @@ def _cmd_doctor(options: "Options") -> int:
 
         compiled = tables(locate(None, os.environ)[0], TABLES)
         if compiled is not None:
-            if reading is None:  # as environment.probe_data reads this interpreter, without the typed records
-                from .cache import reading_cache_folder
-                from .probe import scan
+            if reading is None:
+                from .environment import probe_data
 
-                reading = scan(cache_dir=reading_cache_folder())
+                reading = probe_data(None, cached=True)
             found = healthy(reading, compiled)
             if found is not None:
                 from .render_lean import findings_text

@@ -7,12 +7,15 @@ version files as text. For ``--python PATH`` the probe's source runs in that int
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Tuple
-
 from . import probe
 from .errors import CompatError
 from .lean_doctor import torch_of
-from .models import Environment, ImportCopy, InstalledDistribution, SharedFiles, TorchInfo
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: doctor's short path reads with probe_data
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Dict, Mapping, Optional, Tuple
+
+    from .models import Environment
 
 __all__ = ["InspectFailed", "from_probe", "inspect", "probe_data"]
 
@@ -34,6 +37,8 @@ def _strings(value: Any) -> Tuple[str, ...]:
 
 def from_probe(data: Mapping[str, Any]) -> Environment:
     """Typed :class:`Environment` from the probe's JSON-ready data."""
+    from .models import Environment, ImportCopy, InstalledDistribution, SharedFiles, TorchInfo
+
     dists = []
     for item in data.get("distributions", []):
         dists.append(
