@@ -2,8 +2,8 @@
 and answers ``resolve TARGET`` without loading the resolver.
 
 The wheel gets ``compat/data/compat_matrix.marshal`` beside ``compat_matrix.toml``
-(:mod:`compat.matrix_compiled`): the parsed TOML, every ``resolve`` answer, the stack search's tables
-(:mod:`compat.tables`), the whole wheel table's JSON, the digest of the TOML bytes
+(:mod:`compat.data.compiled`): the parsed TOML, every ``resolve`` answer, the stack search's tables
+(:mod:`compat.data.tables`), the whole wheel table's JSON, the digest of the TOML bytes
 and the identity of the code that computed them. At run time each part is used only when the TOML
 and the code are still exactly those. Editable installs get nothing: they read the checkout's TOML.
 """
@@ -27,18 +27,18 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
             return
         sys.path.insert(0, self.root)
         try:  # this checkout's own code, the code the wheel ships
-            from compat.availability import all_wheel_rows
-            from compat.matrix import load
-            from compat.matrix_compiled import compile_matrix
-            from compat.render_lean import wheels_json_body
-            from compat.resolver import answer_index
-            from compat.tables import compile_tables
+            from compat.answers.availability import all_wheel_rows
+            from compat.answers.resolver import answer_index
+            from compat.data.compiled import compile_matrix
+            from compat.data.matrix import load
+            from compat.data.tables import compile_tables
+            from compat.render.text import wheels_json_body
         finally:
             sys.path.remove(self.root)
         toml = os.path.join(self.root, "data", "compat_matrix.toml")
         with open(toml, "rb") as handle:
             raw = handle.read()
-        from compat.matrix import parse_toml
+        from compat.data.matrix import parse_toml
 
         matrix = load(toml)
         tables = compile_tables(matrix)

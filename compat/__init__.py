@@ -39,41 +39,41 @@ __all__ = [
 ]
 
 _LAZY = {
-    "POLICIES": "models",
-    "mmcv_requirement": "resolver",
-    "resolve": "resolver",
-    "compatible": "accepts",
-    "load_matrix": ("matrix", "load"),
-    "Matrix": "models",
-    "Release": "models",
-    "Dependency": "models",
-    "Fact": "models",
-    "Range": "ranges",
-    "Resolution": "models",
+    "POLICIES": "data.models",
+    "mmcv_requirement": "answers.resolver",
+    "resolve": "answers.resolver",
+    "compatible": "answers.accepts",
+    "load_matrix": ("data.matrix", "load"),
+    "Matrix": "data.models",
+    "Release": "data.models",
+    "Dependency": "data.models",
+    "Fact": "data.models",
+    "Range": "data.ranges",
+    "Resolution": "data.models",
     "CompatError": "errors",
     "BadInput": "errors",
     "UnknownRelease": "errors",
     "BadMatrix": "errors",
     "NoAnswer": "errors",
     "Unsatisfiable": "errors",
-    "plan_install": "plan",
-    "InstallPlan": "plan",
-    "Step": "plan",
-    "resolve_stack": "stack",
-    "Stack": "stack",
+    "plan_install": "install.plan",
+    "InstallPlan": "install.plan",
+    "Step": "install.plan",
+    "resolve_stack": "answers.stack",
+    "Stack": "answers.stack",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from typing import Any, List
 
-    from .accepts import compatible
+    from .answers.accepts import compatible
+    from .answers.resolver import mmcv_requirement, resolve
+    from .answers.stack import Stack, resolve_stack
+    from .data.matrix import load as load_matrix
+    from .data.models import POLICIES, Dependency, Fact, Matrix, Release, Resolution
+    from .data.ranges import Range
     from .errors import BadInput, BadMatrix, CompatError, NoAnswer, UnknownRelease, Unsatisfiable
-    from .matrix import load as load_matrix
-    from .models import POLICIES, Dependency, Fact, Matrix, Release, Resolution
-    from .plan import InstallPlan, Step, plan_install
-    from .ranges import Range
-    from .resolver import mmcv_requirement, resolve
-    from .stack import Stack, resolve_stack
+    from .install.plan import InstallPlan, Step, plan_install
 
 
 del TYPE_CHECKING

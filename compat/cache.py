@@ -20,7 +20,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Optional, Sequence
 
-from .locate import cache_dir
+from .data.locate import cache_dir
 
 __all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "has", "loaded_modules",
            "modules_identity", "put", "reading_cache_folder", "replace_file", "write_atomic"]
@@ -165,7 +165,7 @@ def replace_file(path: str, payload: bytes, *, mode: Optional[int] = None, make_
     the 0600 of a temporary file). ``make_folder``: create the folder when it is missing. ``fsync``:
     flush the bytes to disk before the rename (for a file that must survive a crash whole).
     """
-    from .probe import temporary_file
+    from .environment.probe import temporary_file
 
     folder = os.path.dirname(path) or "."
     if make_folder:

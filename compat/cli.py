@@ -2,7 +2,7 @@
 
 Exit codes: 0 fine · 1 incompatible or no answer · 2 bad input or usage · 3 could not do the job.
 ``mmcompat resolve TARGET [--policy P]`` first tries the answers compiled beside the matrix
-(:mod:`compat.matrix_compiled`), so that the everyday call costs little more than Python's own start;
+(:mod:`compat.data.compiled`), so that the everyday call costs little more than Python's own start;
 everything else is imported lazily.
 """
 
@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from types import SimpleNamespace
     from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-    from .models import Environment, Finding, Matrix
-    from .stack import Stack, StackTarget
+    from .answers.stack import Stack, StackTarget
+    from .data.models import Environment, Finding, Matrix
 
-    #: Parsed options: argparse's, or the same read by :mod:`compat.lean_args` on an everyday command line.
+    #: Parsed options: argparse's, or the same read by :mod:`compat.command_line` on an everyday command line.
     Options = Union[Namespace, SimpleNamespace]
 
 __all__ = ["main"]
@@ -40,8 +40,8 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
         policy = rest[1]
     elif rest:
         return None
-    from .locate import locate
-    from .matrix_compiled import answer
+    from .data.compiled import answer
+    from .data.locate import locate
 
     return answer(locate()[0], policy, args[1])
 
@@ -71,7 +71,7 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
     import argparse  # only the full path parses options
 
     from . import __version__
-    from .vocabulary import PLATFORMS, POLICIES, PROVIDERS
+    from .data.vocabulary import PLATFORMS, POLICIES, PROVIDERS
 
     columns = _columns() - 2  # argparse makes a formatter per option: ask the terminal once
 
@@ -228,7 +228,7 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
 
 def _load(path: "Optional[str]") -> "Matrix":
     """The matrix in effect, with any note about it (an ignored cache) on stderr."""
-    from .matrix import load
+    from .data.matrix import load
 
     matrix = load(path, cache=True)
     for note in matrix.notes:
@@ -268,14 +268,14 @@ def _stack_mode(options: "Options") -> bool:
 def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = None
            ) -> "Tuple[List[StackTarget], Stack]":
     """Targets and stack for the machine the options and the target environment describe."""
-    from .plan import solve
+    from .install.plan import solve
 
     if env is None:
-        from .environment import inspect
+        from .environment.installed import inspect
 
         env = inspect(getattr(options, "python", None), cached=True)
     if getattr(options, "python", None):
-        from .plan import check_platform
+        from .install.plan import check_platform
 
         check_platform(env, options.platform, options.python)
     return solve(matrix, options.target, env, platform=options.platform, cuda=options.cuda, torch=options.torch,
@@ -284,18 +284,18 @@ def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = 
 
 
 def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
-    """The stack on the short path (:mod:`compat.lean`), its notes said on stderr, when that path can
+    """The stack on the short path (:mod:`compat.answers.compiled_stack`), its notes said on stderr, when that path can
     read the question; None: take the full path."""
     if options.json or getattr(options, "python", None) or options.matrix or options.debug:
         return None
-    from .lean import stack_answer
+    from .answers.compiled_stack import stack_answer
 
     found = stack_answer(options.target, platform=options.platform, cuda=options.cuda, torch=options.torch,
                          python_version=options.python_version, policy=options.policy,
                          allow_build=options.allow_build, provider=options.provider, environ=os.environ)
     if found is None:
         return None
-    from .question import describe_platform, notes
+    from .answers.question import describe_platform, notes
 
     answer = found["answer"]
     line = answer["mmcv"]
@@ -308,8 +308,8 @@ def _short_resolve(options: "Options") -> bool:
     found = _short_stack(options)
     if found is None:
         return False
-    from .render_lean import stack_text
-    from .search import answer_requirements
+    from .answers.search import answer_requirements
+    from .render.text import stack_text
 
     answer = found["answer"]
     torch = answer["torch"]
@@ -321,14 +321,14 @@ def _short_resolve(options: "Options") -> bool:
 def _cmd_resolve(options: "Options") -> int:
     if _stack_mode(options) and _short_resolve(options):
         return 0
-    from .render import resolution_dict
-    from .resolver import pip_lines, resolve
+    from .answers.resolver import pip_lines, resolve
+    from .render.views import resolution_dict
 
     matrix = _load(options.matrix)
     if _stack_mode(options):
         import json
 
-        from .render import stack_dict, stack_text
+        from .render.views import stack_dict, stack_text
 
         targets, stack = _solve(options, matrix)
         _stack_notes(stack)
@@ -345,8 +345,8 @@ def _cmd_resolve(options: "Options") -> int:
 
 
 def _cmd_compatible(options: "Options") -> int:
-    from .accepts import accepting, describe
-    from .render import compatible_dict, compatible_text
+    from .answers.accepts import accepting, describe
+    from .render.views import compatible_dict, compatible_text
 
     matrix = _load(options.matrix)
     acceptance = accepting(options.requirement, policy=options.policy, matrix=matrix)
@@ -360,13 +360,13 @@ def _cmd_compatible(options: "Options") -> int:
 
 
 def _cmd_wheels(options: "Options") -> int:
-    from .render_lean import wheels_json_body, wheels_json_text
+    from .render.text import wheels_json_body, wheels_json_text
 
     short = not (options.matrix or options.debug)
     if short and options.json and not (options.dist or options.platform or options.cuda or options.torch
                                        or options.python_version):
-        from .locate import locate
-        from .matrix_compiled import wheels_json
+        from .data.compiled import wheels_json
+        from .data.locate import locate
 
         matrix_in_effect = locate(None, os.environ)
         body = wheels_json(matrix_in_effect[0])  # the whole table as the build rendered it, for this TOML and code
@@ -375,7 +375,7 @@ def _cmd_wheels(options: "Options") -> int:
             return 0
     found = None
     if short:  # the compiled tables, when they can read the question
-        from .lean import wheel_rows
+        from .answers.compiled_stack import wheel_rows
 
         found = wheel_rows(options.dist, platform=options.platform, cuda=options.cuda, torch=options.torch,
                            python_version=options.python_version, environ=os.environ)
@@ -385,11 +385,11 @@ def _cmd_wheels(options: "Options") -> int:
     if options.json:
         _write(wheels_json_text(wheels_json_body(rows), where, origin))
     elif _terminal():
-        from .render import wheels_rich
+        from .render.views import wheels_rich
 
         wheels_rich(rows, sys.stdout)
     else:
-        from .render_lean import wheels_text
+        from .render.text import wheels_text
 
         _write(wheels_text(rows))
     if not rows:
@@ -402,10 +402,10 @@ def _wheel_rows(options: "Options") -> "Tuple[List[Tuple[Any, ...]], str, str]":
     """``wheels`` on the full path: any matrix, any PEP 440 version or torch the options give."""
     from packaging.version import Version
 
+    from .answers.question import parse_python_version
+    from .answers.stack import parse_machine
+    from .answers.wheels import row_tuples
     from .errors import BadInput, shown
-    from .question import parse_python_version
-    from .stack import parse_machine
-    from .wheels import row_tuples
 
     matrix = _load(options.matrix)
     name, _, pinned = (options.dist or "").partition("==")
@@ -424,11 +424,11 @@ def _wheel_rows(options: "Options") -> "Tuple[List[Tuple[Any, ...]], str, str]":
 
 
 def _cmd_matrix(options: "Options") -> int:
-    from .render import matrix_dict, matrix_rich, matrix_rows, matrix_text
+    from .render.views import matrix_dict, matrix_rich, matrix_rows, matrix_text
 
     matrix = _load(options.matrix)
     if options.source:
-        from .update import cache_age, describe_time
+        from .data.update import cache_age, describe_time
 
         # a cached matrix in effect hides the embedded one, which an upgrade of mmcompat may have renewed
         age = cache_age() if matrix.origin == "cache" else None
@@ -480,7 +480,7 @@ def _matrix_selection(options: "Options", matrix: "Matrix") -> "Tuple[Optional[s
             if release not in table.branches and not any(r.key == release for r in table.releases):
                 from packaging.version import Version
 
-                from .resolver import nearest_releases
+                from .answers.resolver import nearest_releases
 
                 try:
                     near = nearest_releases(table, Version(release))
@@ -504,7 +504,7 @@ def _report(options: "Options", findings: "Sequence[Finding]", env: "Environment
             extra: "Optional[Dict[str, Any]]" = None, memo_key: str = "") -> int:
     import json
 
-    from .render import findings_dict, findings_rich, findings_text
+    from .render.views import findings_dict, findings_rich, findings_text
 
     code = 0
     severities = {f.severity for f in findings}
@@ -535,7 +535,7 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
     """For ``doctor [--json] [--strict] [--python PY]`` printing to a pipe or as JSON: (the interpreter,
     the environment reading, what the memo's key is made of); None for anything else (the full path
     decides)."""
-    from .lean_args import read
+    from .command_line import read
 
     found = read(args)
     if found is None or found.matrix or found.debug:
@@ -547,14 +547,14 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
 
     if not cache.enabled():
         return None
-    from . import probe
+    from .data.locate import locate
+    from .environment import probe
     from .errors import CompatError
-    from .locate import locate
 
     try:
         python = None
         if options["python"]:
-            from .interpreter import find_interpreter
+            from .environment.interpreter import find_interpreter
 
             python = find_interpreter(options["python"])
         folder = cache.reading_cache_folder()
@@ -579,24 +579,24 @@ def _cmd_doctor(options: "Options") -> int:
     reading = prepared[1] if prepared is not None and prepared[0] == options.python else None
     if not (options.json or options.matrix or options.debug or options.python or _terminal()):
         # the short path: an environment with nothing to report, proven from the compiled tables
-        from .lean_doctor import TABLES, healthy
-        from .locate import locate
-        from .matrix_compiled import tables
+        from .data.compiled import tables
+        from .data.locate import locate
+        from .environment.healthy import TABLES, healthy
 
         compiled = tables(locate(None, os.environ)[0], TABLES)
         if compiled is not None:
             if reading is None:
-                from .environment import probe_data
+                from .environment.installed import probe_data
 
                 reading = probe_data(None, cached=True)
             found = healthy(reading, compiled)
             if found is not None:
-                from .render_lean import findings_text
+                from .render.text import findings_text
 
                 _write(findings_text([(*f, ()) for f in found], "doctor"))
                 return 0
-    from .diagnose import diagnose
-    from .environment import from_probe, inspect
+    from .environment.diagnose import diagnose
+    from .environment.installed import from_probe, inspect
 
     matrix = _load(options.matrix)
     if reading is not None and not options.matrix:
@@ -609,8 +609,8 @@ def _cmd_doctor(options: "Options") -> int:
 
 
 def _cmd_guard(options: "Options") -> int:
-    from .environment import inspect
-    from .guard import guard, marker_environment, read_plan
+    from .environment.guard import guard, marker_environment, read_plan
+    from .environment.installed import inspect
 
     requirements = [*options.requirements, *(f"-e {e}" for e in options.editables)]
     if not requirements and not options.files:
@@ -637,10 +637,10 @@ def _cmd_guard(options: "Options") -> int:
 
 
 def _cmd_update(options: "Options") -> int:
-    from .update import reset, update
+    from .data.update import reset, update
 
     if options.reset:
-        from .locate import cache_dir, locate
+        from .data.locate import cache_dir, locate
 
         given = [flag for flag, value in (("--url", options.url), ("--sha256", options.sha256),
                                           ("--timeout", options.timeout)) if value is not None]
@@ -677,9 +677,10 @@ def _cmd_update(options: "Options") -> int:
 
 
 def _cmd_harvest(options: "Options") -> int:
-    from . import harvest, toml_writer
+    from . import harvest
+    from .data import toml_writer
+    from .data.locate import embedded_path
     from .errors import CompatError
-    from .locate import embedded_path
 
     registry_only = (harvest.plan.NUMPY_ABI, harvest.plan.TORCH)
     if options.package not in registry_only and not options.repo and not options.dist:
@@ -692,8 +693,8 @@ def _cmd_harvest(options: "Options") -> int:
         _json(result.shown)
         if not options.write:
             return 0
+    from .data.matrix import from_dict, parse_toml
     from .errors import BadMatrix
-    from .matrix import from_dict, parse_toml
 
     target = options.matrix or embedded_path()
     try:
@@ -732,7 +733,7 @@ def _say_notes(notes: "Sequence[str]", built: "Optional[Tuple[str, str, str]]") 
     for note in notes:
         sys.stderr.write(f"{_PROG}: {note}\n")
     if built is not None:
-        from .render_lean import source_build_warning
+        from .render.text import source_build_warning
 
         sys.stderr.write(f"{_PROG}: {source_build_warning(*built)}\n")
 
@@ -741,11 +742,11 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
     import json
     import subprocess
 
-    from .diagnose import diagnose
-    from .environment import inspect
+    from .environment.diagnose import diagnose
+    from .environment.installed import inspect
     from .errors import EXIT_INCOMPATIBLE, CompatError
-    from .plan import plan_install
-    from .render import plan_dict
+    from .install.plan import plan_install
+    from .render.views import plan_dict
 
     python = options.python or sys.executable
     matrix = _load(options.matrix)
@@ -792,7 +793,7 @@ def _cmd_constraints(options: "Options") -> int:
     import shlex
 
     from . import __version__
-    from .export import export_view
+    from .answers.export import export_view
 
     if options.output and not os.path.isdir(os.path.dirname(os.path.abspath(options.output))):
         from .errors import BadInput
@@ -803,15 +804,15 @@ def _cmd_constraints(options: "Options") -> int:
     produced_by = shlex.join(["mmcompat", "constraints", *argv])
     found = _short_stack(options)
     if found is not None:
-        from .lean import export_view as lean_view
-        from .search import numpy_reason
+        from .answers.compiled_stack import export_view as lean_view
+        from .answers.search import numpy_reason
 
         numpy = numpy_reason(found["tables"], found["answer"]["pins"]) or ""
         view = lean_view(found)
     else:
-        from .export import view_of
-        from .plan import numpy_pin
-        from .render import stack_dict
+        from .answers.export import view_of
+        from .install.plan import numpy_pin
+        from .render.views import stack_dict
 
         matrix = _load(options.matrix)
         targets, stack = _solve(options, matrix)
@@ -858,7 +859,7 @@ def _run(args: List[str]) -> int:
     debug = "--debug" in args
     try:
         try:
-            from .lean_args import read
+            from .command_line import read
 
             options = read(args) or _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
         except _UsageError as e:
@@ -868,7 +869,7 @@ def _run(args: List[str]) -> int:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
         if getattr(options, "python", None):  # a path, an environment folder or a name on PATH
-            from .interpreter import find_interpreter
+            from .environment.interpreter import find_interpreter
 
             options.python = find_interpreter(options.python)
         if options.command == "install":

@@ -73,8 +73,9 @@ def test_compiled_answers_serve_only_that_toml_and_that_code(tmp_path: Path) -> 
     package = _copy_of_the_package(tmp_path)
     toml = tmp_path / "src" / "data" / "compat_matrix.toml"
     compile_it = (
-        "import sys; from compat.matrix import load, parse_toml; from compat.resolver import answer_index\n"
-        "from compat.matrix_compiled import compile_matrix, compiled_path\n"
+        "import sys; from compat.data.matrix import load, parse_toml\n"
+        "from compat.answers.resolver import answer_index\n"
+        "from compat.data.compiled import compile_matrix, compiled_path\n"
         "raw = open(sys.argv[1], 'rb').read(); answers = answer_index(load(sys.argv[1]))\n"
         "answers[('safe', '0.28.0')] = 'FROM THE COMPILED FILE\\n'\n"
         "data = parse_toml(raw.decode(), path='x')\n"
@@ -167,5 +168,5 @@ def test_doctors_memo_serves_the_second_run(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-X", "importtime", "-m", "compat", "doctor"], capture_output=True,
                            text=True, env=env, cwd=str(tmp_path), timeout=120) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout and "\ndoctor: " in "\n" + runs[0].stdout
-    assert "compat.diagnose" in runs[0].stderr and "compat.diagnose" not in runs[1].stderr
+    assert "compat.environment.diagnose" in runs[0].stderr and "compat.environment.diagnose" not in runs[1].stderr
     assert (tmp_path / "cache" / "doctor-memo.marshal").is_file()

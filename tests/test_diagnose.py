@@ -7,8 +7,8 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from compat.diagnose import diagnose
-from compat.models import Environment, Finding, ImportCopy, InstalledDistribution, Matrix, TorchInfo
+from compat.data.models import Environment, Finding, ImportCopy, InstalledDistribution, Matrix, TorchInfo
+from compat.environment.diagnose import diagnose
 
 SITE = "/venv/lib/python3.11/site-packages"
 PY = "/venv/bin/python"

@@ -8,7 +8,7 @@ from typing import Dict
 
 import pytest
 
-from compat.driver import Driver, detect, parse_driver, supports
+from compat.environment.driver import Driver, detect, parse_driver, supports
 from compat.errors import BadInput
 
 PROC = ("NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\n"

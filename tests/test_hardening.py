@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compat import probe
 from compat.cli import main
+from compat.data.matrix import from_dict, parse_toml
+from compat.environment import probe
+from compat.environment.guard import read_plan
 from compat.errors import BadInput, BadMatrix, CompatError
-from compat.guard import read_plan
-from compat.matrix import from_dict, parse_toml
 
 FUZZ = settings(max_examples=150, deadline=datetime.timedelta(seconds=10),
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -67,7 +67,7 @@ def test_requirement_file_reader(text: str) -> None:
             # every name is canonical, and every range reads back as itself
             from packaging.utils import canonicalize_name
 
-            from compat.ranges import Range
+            from compat.data.ranges import Range
 
             assert name == canonicalize_name(name), name
             assert str(Range.parse(str(version_range))) == str(version_range), version_range
@@ -117,7 +117,7 @@ def test_metadata_and_record_readers(metadata: bytes, record: bytes, with_files:
         again = probe.scan([folder], cache_dir=os.path.join(folder, "cache"))
         assert len(reading["distributions"]) == 2
         assert [d["name"] for d in again["distributions"]] == [d["name"] for d in reading["distributions"]]
-        from compat.environment import from_probe
+        from compat.environment.installed import from_probe
 
         from_probe(reading)
 

@@ -15,9 +15,9 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
+from compat.data.toml_writer import dump
 from compat.errors import CompatError
 from compat.harvest import torch as ht
-from compat.toml_writer import dump
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -771,7 +771,7 @@ def test_the_command_line_harvests_torch(registry: Registry, run: Any, tmp_path:
     import shutil
     from pathlib import Path
 
-    from compat.matrix import load
+    from compat.data.matrix import load
 
     from .conftest import ROOT
 

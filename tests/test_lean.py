@@ -1,4 +1,5 @@
-"""The short path (compat.lean, compat.question, compat.render_lean) against the full one: it reads
+"""The short path (compat.answers.compiled_stack, compat.answers.question, compat.render.text) against the
+full one: it reads
 targets and the machine exactly as the full parser does, or leaves them to it."""
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from typing import Any, Dict, List, Optional
 import pytest
 from packaging.version import Version
 
-from compat import availability, question
+from compat.answers import availability, question
+from compat.answers.compiled_stack import read_targets
+from compat.answers.stack import lean_targets, parse_targets
+from compat.data.models import Matrix
+from compat.data.ranks import simple_release
+from compat.data.tables import compile_tables
 from compat.errors import BadInput
-from compat.lean import read_targets
-from compat.models import Matrix
-from compat.ranks import simple_release
-from compat.stack import lean_targets, parse_targets
-from compat.tables import compile_tables
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,7 @@ def test_simple_releases(text: str, release: Optional[tuple]) -> None:  # type: 
 
 
 def test_the_machine_checks_are_the_full_paths(matrix: Matrix) -> None:
-    from compat.stack import lean_machine, parse_machine
+    from compat.answers.stack import lean_machine, parse_machine
 
     for args in [("linux", "11.8", "2.1.2", "3.10"), ("macos", None, None, "3.11"), ("windows", "cu121", "2.1", None),
                  ("linux", "auto", "", "cp311")]:
@@ -79,7 +80,7 @@ def test_the_wheel_table_json_is_the_json_of_its_rows(matrix: Matrix, tables: Di
     exactly what json.dumps of the rows gives, odd characters included."""
     import json
 
-    from compat.render_lean import wheels_json_body, wheels_json_text
+    from compat.render.text import wheels_json_body, wheels_json_text
 
     names = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence", "source")
 

@@ -1,4 +1,4 @@
-"""compat.lean_args against the real argparse parser: the same options for every command line it
+"""compat.command_line against the real argparse parser: the same options for every command line it
 reads, and None for every one it leaves to argparse."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compat.cli import _parser, _UsageError
-from compat.lean_args import COMMANDS, read
+from compat.command_line import COMMANDS, read
 
 
 def _subparser(command: str) -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""doctor's short path (compat.lean_doctor) against diagnose on synthetic probe readings: whenever it
+"""doctor's short path (compat.environment.healthy) against diagnose on synthetic probe readings: whenever it
 answers, its findings are diagnose's, word for word, and diagnose has nothing worse than information to
 say; it answers for the everyday healthy environments (tests/test_package.py compares both paths on
 real venvs in an installed wheel)."""
@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compat.diagnose import diagnose
-from compat.environment import from_probe
-from compat.lean_doctor import TABLES, healthy
-from compat.models import Matrix
-from compat.render import findings_text
-from compat.render_lean import findings_text as lean_findings_text
-from compat.tables import compile_tables
+from compat.data.models import Matrix
+from compat.data.tables import compile_tables
+from compat.environment.diagnose import diagnose
+from compat.environment.healthy import TABLES, healthy
+from compat.environment.installed import from_probe
+from compat.render.text import findings_text as lean_findings_text
+from compat.render.views import findings_text
 
 SITE = "/venv/lib/python3.11/site-packages"
 OTHER = "/home/user/src"

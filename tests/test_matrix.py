@@ -7,9 +7,9 @@ from typing import Any, Dict
 
 import pytest
 
+from compat.data.matrix import from_dict, load, parse_toml
+from compat.data.models import Matrix
 from compat.errors import BadMatrix
-from compat.matrix import from_dict, load, parse_toml
-from compat.models import Matrix
 
 from .conftest import ROOT
 
@@ -184,4 +184,4 @@ def test_environment_variable_selects_the_matrix(tmp_path: Path, monkeypatch: py
 
 def test_parse_toml_returns_plain_data() -> None:
     assert parse_toml("schema = 1\n", path="x") == {"schema": 1}
-    assert sys.modules.get("compat.matrix") is not None
+    assert sys.modules.get("compat.data.matrix") is not None

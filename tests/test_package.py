@@ -132,7 +132,7 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     fast = subprocess.run([str(bindir / "python"), "-c", probe], capture_output=True, text=True, cwd=away, env=nocache,
                           timeout=60)
     assert fast.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
-    assert fast.stderr == "['compat.cache', 'compat.cli', 'compat.locate', 'compat.matrix_compiled']", fast.stderr
+    assert fast.stderr == "['compat.cache', 'compat.cli', 'compat.data.locate', 'compat.data.compiled']", fast.stderr
     full = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True, text=True,
                           cwd=away, env=nocache, timeout=60)
     assert json.loads(full.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
@@ -147,8 +147,8 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
 
 def test_the_probe_verifies_every_mmcv_distribution() -> None:
     """The probe runs alone in other interpreters, so it repeats the names: they must stay equal."""
-    from compat import probe
-    from compat.models import MMCV_DISTRIBUTIONS
+    from compat.data.models import MMCV_DISTRIBUTIONS
+    from compat.environment import probe
 
     assert sorted(probe.VERIFIED) == sorted(MMCV_DISTRIBUTIONS)
 
@@ -214,8 +214,9 @@ def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Pa
                              text=True, cwd=away, env=env, timeout=60).stdout.rsplit(" (", 1)[0]
     probe = ("import json, sys; from compat.cli import main; code = main(sys.argv[1:]); sys.stdout.flush(); "
              "sys.stderr.write('\\n' + json.dumps([code, sorted(m for m in ('packaging', 'dataclasses', 'typing', "
-             "'compat.models', 'compat.stack', 'argparse', 'compat.availability') if m in sys.modules)]))")
-    heavy = {"packaging", "dataclasses", "typing", "compat.models", "compat.stack"}
+             "'compat.data.models', 'compat.answers.stack', 'argparse', 'compat.answers.availability') "
+             "if m in sys.modules)]))")
+    heavy = {"packaging", "dataclasses", "typing", "compat.data.models", "compat.answers.stack"}
     for args, driver in _SHORT_CASES:
         run_env = dict(env, MMCOMPAT_CUDA_DRIVER_VERSION=driver)
         if args[0] not in ("constraints", "wheels"):
@@ -224,9 +225,9 @@ def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Pa
                                env=run_env, timeout=60)
         stderr, _, loaded = short.stderr.rpartition("\n")
         code, modules = json.loads(loaded)
-        # nor argparse (compat.lean_args read the command line); the whole wheel table as the build rendered it
+        # nor argparse (compat.command_line read the command line); the whole wheel table as the build rendered it
         assert not heavy.intersection(modules) and "argparse" not in modules, (args, modules)
-        assert "compat.availability" not in modules or args != ["wheels", "--json"]
+        assert "compat.answers.availability" not in modules or args != ["wheels", "--json"]
         full = subprocess.run([str(env_dir / "bin" / "mmcompat"), *args, "--matrix", shipped],
                               capture_output=True, text=True, cwd=away, env=run_env, timeout=60)
         assert (code, _comparable(short.stdout), stderr) == (full.returncode, _comparable(full.stdout),
@@ -298,7 +299,7 @@ def test_the_short_doctor_path_answers_as_the_full_path(wheel: Path, wheelhouse:
                              timeout=60).stdout.rsplit(" (", 1)[0]
     probe = ("import json, sys; from compat.cli import main; code = main(sys.argv[1:]); sys.stdout.flush(); "
              "sys.stderr.write('\\n' + json.dumps([code, sorted(m for m in ('packaging', 'dataclasses', 'typing', "
-             "'compat.models', 'compat.diagnose', 'argparse') if m in sys.modules)]))")
+             "'compat.data.models', 'compat.environment.diagnose', 'argparse') if m in sys.modules)]))")
 
     def pip(*args: str) -> None:
         done = subprocess.run([python, "-m", "pip", *args, "--quiet"], capture_output=True, text=True, timeout=600)
@@ -328,7 +329,7 @@ def test_the_short_doctor_path_answers_as_the_full_path(wheel: Path, wheelhouse:
     pip("uninstall", "-y", "mmcv-full")
     install("mmcv-full==1.7.0")
     code, out, _, modules = doctor()
-    assert code == 1 and "compat.diagnose" in modules
+    assert code == 1 and "compat.environment.diagnose" in modules
     assert "error[mmcv-outside-enforced]: import mmpose will fail: mmcv-full==1.7.0" in out
     # MMPose 1.x: mmengine 0.10.4 is in no range of the matrix
     pip("uninstall", "-y", "mmcv-full", "mmpose", "mmdet", "torch")
@@ -338,8 +339,8 @@ def test_the_short_doctor_path_answers_as_the_full_path(wheel: Path, wheelhouse:
     # a binary built against numpy 1.x beside numpy 2; the lite mmcv over the one with ops
     install("xtcocotools==1.14.3", "numpy==2.1.3")
     code, out, _, modules = doctor()
-    assert code == 1 and "error[numpy-abi]" in out and "compat.diagnose" in modules
+    assert code == 1 and "error[numpy-abi]" in out and "compat.environment.diagnose" in modules
     pip("uninstall", "-y", "xtcocotools", "mmcv")
     install("mmcv-lite==2.1.0")
     code, out, _, modules = doctor()
-    assert "mmcv-without-ops" in out and "compat.diagnose" in modules
+    assert "mmcv-without-ops" in out and "compat.environment.diagnose" in modules

@@ -12,9 +12,9 @@ from typing import Dict, Optional, Sequence
 
 import pytest
 
+from compat.data.models import Environment, InstalledDistribution, Matrix, TorchInfo
 from compat.errors import BadInput
-from compat.models import Environment, InstalledDistribution, Matrix, TorchInfo
-from compat.plan import InstallPlan, NoInstaller, PlanRefused, plan_install
+from compat.install.plan import InstallPlan, NoInstaller, PlanRefused, plan_install
 
 PY = "/venv/bin/python"
 CU121 = "https://download.pytorch.org/whl/cu121"
@@ -229,6 +229,6 @@ def test_a_plain_http_onedl_mirror_is_bad_input(matrix: Matrix) -> None:
 @pytest.mark.parametrize("sys_platform, name", [("linux", "linux"), ("linux2", "linux"), ("win32", "windows"),
                                                  ("cygwin", "windows"), ("darwin", "macos"), ("sunos5", "")])
 def test_platform_names(sys_platform: str, name: str) -> None:
-    from compat.stack import platform_of
+    from compat.answers.stack import platform_of
 
     assert platform_of(sys_platform) == name

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compat import probe
+from compat.environment import probe
 
 LOCATION = "/venv/lib/python3.11/site-packages"
 

@@ -6,8 +6,8 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from compat.data.ranges import Range
 from compat.errors import BadInput
-from compat.ranges import Range
 
 
 @pytest.mark.parametrize(

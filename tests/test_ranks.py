@@ -1,4 +1,4 @@
-"""compat.ranks and the compiled tables against packaging: every range of the matrix admits exactly the
+"""compat.data.ranks and the compiled tables against packaging: every range of the matrix admits exactly the
 versions packaging admits, intersections agree with the typed ranges, the tables survive marshal."""
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from compat import ranks
-from compat.models import Matrix
-from compat.ranges import Range
-from compat.tables import compile_tables, lean_range, typed_range
+from compat.data import ranks
+from compat.data.models import Matrix
+from compat.data.ranges import Range
+from compat.data.tables import compile_tables, lean_range, typed_range
 
 
 @pytest.fixture(scope="module")

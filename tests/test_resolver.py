@@ -11,10 +11,10 @@ from packaging.version import Version
 
 import compat
 from compat import harvest
-from compat.accepts import accepting, compatible
+from compat.answers.accepts import accepting, compatible
+from compat.answers.resolver import answer_index, find_release, nearest_releases, pip_lines, resolve
+from compat.data.models import POLICIES, Matrix
 from compat.errors import BadInput, CompatError, NoAnswer, UnknownRelease
-from compat.models import POLICIES, Matrix
-from compat.resolver import answer_index, find_release, nearest_releases, pip_lines, resolve
 
 
 def test_every_seed_row_is_the_safe_answer(seed_text: str, matrix: Matrix) -> None:
@@ -289,7 +289,7 @@ def test_a_range_admits_pre_releases_only_when_it_names_one(matrix: Matrix) -> N
         resolve("mmpose>0.29.0,!=1.0.0,<1.1.0", matrix=matrix)
     assert str(refused.value) == "no known mmpose release matches 'mmpose>0.29.0,!=1.0.0,<1.1.0'"
     assert resolve("mmpose>0.29.0,<=1.0.0rc1", matrix=matrix).release.key == "1.0.0rc1"
-    from compat.stack import lean_targets, parse_targets
+    from compat.answers.stack import lean_targets, parse_targets
 
     assert lean_targets(parse_targets(["mmpose>0.29.0,!=1.0.0,<1.1.0"], matrix), matrix)[0][1] == ()
     assert lean_targets(parse_targets(["mmpose>0.29.0,<=1.0.0rc1"], matrix), matrix)[0][1] == ("1.0.0rc1", "1.0.0rc0",

@@ -11,11 +11,11 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from compat import load_matrix
-from compat.driver import Driver, parse_driver
+from compat.answers.stack import Machine, StackTarget, StackUnsatisfiable, parse_machine, parse_targets, resolve_stack
+from compat.answers.wheels import mmcv_wheel_versions
+from compat.data.models import Matrix
+from compat.environment.driver import Driver, parse_driver
 from compat.errors import BadInput
-from compat.models import Matrix
-from compat.stack import Machine, StackTarget, StackUnsatisfiable, parse_machine, parse_targets, resolve_stack
-from compat.wheels import mmcv_wheel_versions
 
 from .conftest import ROOT
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compat.data.toml_writer import dump, quote
 from compat.harvest import HEADER
-from compat.toml_writer import dump, quote
 
 from .conftest import ROOT
 

@@ -16,11 +16,11 @@ from typing import Dict, Iterator, List, Optional
 
 import pytest
 
+from compat.data.locate import embedded_path
+from compat.data.matrix import load
+from compat.data.update import describe_time, update
 from compat.errors import BadInput
-from compat.locate import embedded_path
-from compat.matrix import load
 from compat.net import check_url
-from compat.update import describe_time, update
 
 from .conftest import ROOT, Run
 
@@ -134,7 +134,7 @@ def test_update_installs_a_verified_matrix(run: Run, server: str, monkeypatch: p
     assert not list(run.cache.glob("*.tmp")) and not list(run.cache.glob(".*.tmp"))
     # compiled beside it, as the build hook compiles the embedded one: answered without parsing
     import compat.cache
-    from compat.matrix_compiled import answer
+    from compat.data.compiled import answer
 
     # this process's code identity is read again: the code on disk now is the code the CLI just ran
     monkeypatch.setattr(compat.cache, "_code_identity", None)
@@ -266,13 +266,13 @@ def test_no_url_and_no_variable_is_bad_input(run: Run, env: Dict[str, str]) -> N
 
 
 def test_the_library_has_no_default_url_either(monkeypatch: pytest.MonkeyPatch) -> None:
-    import compat.update
+    import compat.data.update
 
     monkeypatch.delenv("MMCOMPAT_UPDATE_URL", raising=False)
     with pytest.raises(BadInput) as caught:
         update()
     assert f"mmcompat: error: {caught.value}\n" == NO_URL
-    assert not hasattr(compat.update, "DEFAULT_URL")
+    assert not hasattr(compat.data.update, "DEFAULT_URL")
 
 
 def test_update_takes_no_matrix_option(run: Run, server: str, tmp_path: Path) -> None:

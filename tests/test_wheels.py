@@ -7,8 +7,8 @@ import json
 import pytest
 from packaging.version import Version
 
-from compat.models import Matrix
-from compat.wheels import has_mmcv_wheel, mmcv_wheel_pythons, wheel_rows
+from compat.answers.wheels import has_mmcv_wheel, mmcv_wheel_pythons, wheel_rows
+from compat.data.models import Matrix
 
 from .conftest import Run
 

@@ -8,7 +8,7 @@ from typing import Dict, Mapping, Sequence
 
 from packaging.version import Version
 
-from ..ranges import Range
+from ..data.ranges import Range
 from .docs import DocTable
 from .records import HarvestedRelease
 
@@ -117,7 +117,7 @@ HEADER = (
 def build_matrix(package: str, url: str, harvested: Sequence[HarvestedRelease], docs: Sequence[DocTable],
                  generated: str) -> Dict[str, object]:
     """The whole matrix file's data, as ``mmcompat harvest --write`` writes it."""
-    from ..matrix import SCHEMA_VERSION
+    from ..data.matrix import SCHEMA_VERSION
 
     return {
         "schema": SCHEMA_VERSION,

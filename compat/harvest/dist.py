@@ -9,8 +9,8 @@ from typing import Dict
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from ..data.ranges import Range
 from ..errors import BadInput
-from ..ranges import Range
 from .docs import parse_mminstall, parse_version_file
 from .init_ast import parse_init
 from .records import HarvestedRelease, release_key

@@ -12,8 +12,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ..data.ranges import Range
 from ..errors import BadInput, CompatError
-from ..ranges import Range
 from .init_ast import string_constants
 
 __all__ = ["DocTable", "parse_faq_table", "parse_mminstall", "parse_version_file"]

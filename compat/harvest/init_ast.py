@@ -11,8 +11,8 @@ import ast
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
+from ..data.ranges import Range
 from ..errors import CompatError
-from ..ranges import Range
 
 __all__ = ["EnforcedCheck", "parse_init", "string_constants"]
 

@@ -31,7 +31,7 @@ def _file_version(name: str, filename: str) -> Optional[str]:
 def harvest_numpy_abi(names: Sequence[str] = NUMPY_ABI_PACKAGES, timeout: float = 60.0) -> Dict[str, object]:
     """The ``[numpy_abi]`` table: for each package, the releases whose registry binaries were all
     uploaded before numpy 2.0.0's first file, so cannot have been built against numpy 2's ABI."""
-    from ..registry import index_url, simple_files
+    from ..install.registry import index_url, simple_files
 
     numpy_files = [f for f in simple_files("numpy", timeout=timeout)
                    if _file_version("numpy", str(f.get("filename", ""))) == "2.0.0"]  # not 2.0.0rc1

@@ -577,7 +577,7 @@ def harvest_torch(*, base: Optional[str] = None, timeout: float = 60.0, release_
     ``_get_started/previous-versions.md``, each with the URL it was read from; ``cuda_tables`` are further
     tables, consulted after those two. Raises :class:`CompatError` when the registry cannot be read.
     """
-    from ..registry import index_url, simple_files
+    from ..install.registry import index_url, simple_files
 
     tables: List[CudaTable] = []
     if previous_versions is not None:

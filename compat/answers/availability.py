@@ -1,0 +1,261 @@
+"""Which binaries exist, read from the compiled tables: torch releases per (platform, CPython, CUDA
+variant), the CUDA variants an NVIDIA driver runs, the (torch, CUDA) pairs a machine can have, and the
+prebuilt mmcv wheels per (platform, CUDA, torch, CPython) with the rows of the wheel table.
+"""
+
+from __future__ import annotations
+
+from ..data.ranks import newest_first, python_key, rank, release_key, simple_release
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+    from ..data.shapes import Choice, Machine, Tables
+
+__all__ = [
+    "all_wheel_rows",
+    "all_wheel_versions",
+    "driver_minimum",
+    "driver_variants",
+    "has_wheel",
+    "mmcv_wheel_pythons",
+    "mmcv_wheel_versions",
+    "rule_pythons",
+    "torch_choices",
+    "torch_for",
+    "torch_pythons",
+    "torch_release",
+    "torch_releases",
+    "versions_for",
+    "wheel_rows",
+]
+
+def torch_releases(tables: Tables) -> Tuple[Any, ...]:
+    torch = tables["torch"]
+    return () if torch is None else tuple(torch[1])
+
+
+def _of_minor(tables: Tables, minor: str) -> List[Any]:
+    return [r for r in torch_releases(tables) if r[1] == minor]
+
+
+def _minors(tables: Tables) -> List[str]:
+    seen: List[str] = []
+    for release in torch_releases(tables):
+        if release[1] not in seen:
+            seen.append(release[1])
+    return seen
+
+
+def has_wheel(release: Any, platform: str, python: str) -> bool:
+    return python in release[2].get(platform, ())
+
+
+def torch_release(tables: Tables, version: str) -> Optional[Any]:
+    """The torch release with exactly this (public, numeric) version, or None."""
+    wanted = simple_release(version)
+    if wanted is None:
+        return None
+    for release in torch_releases(tables):
+        found = simple_release(release[0])
+        if found is not None and release_key(found) == release_key(wanted):
+            return release
+    return None
+
+
+def torch_pythons(tables: Tables, minor: str, platform: str) -> Tuple[str, ...]:
+    """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending
+    (compiled with the tables: :func:`compat.data.tables.compile_tables`)."""
+    found: Tuple[str, ...] = tables["torch_pythons"].get((minor, platform), ())
+    return found
+
+
+def driver_minimum(tables: Tables, cuda: str, platform: str) -> Optional[str]:
+    """The oldest driver for ``cuda`` on ``platform``: minor-version compatibility first, then the toolkit's."""
+    nvidia = tables["nvidia"]
+    for table in nvidia or ():
+        found = table.get(cuda, {}).get(platform)
+        if found:
+            return str(found)
+    return None
+
+
+def driver_variants(tables: Tables, variants: Sequence[str], platform: str, driver: Optional[Tuple[str, str]]
+                    ) -> Tuple[str, ...]:
+    """The CUDA variants (newest first, ``cpu`` last) a machine with ``driver`` runs: those whose oldest
+    driver (minor-version compatibility, else the toolkit's) the driver meets; none without a driver.
+    Unknown minimum: not counted."""
+    runnable: List[str] = []
+    if driver is not None and platform != "macos" and tables["nvidia"] is not None:
+        from ..environment.driver import Driver, supports  # only with a driver, which was read by that module
+
+        have = Driver(*driver)
+        for cuda in sorted(variants, key=python_key, reverse=True):
+            minimum = driver_minimum(tables, cuda, platform)
+            if minimum is not None and supports(have, minimum):
+                runnable.append(cuda)
+    return (*runnable, "cpu")
+
+
+def torch_for(tables: Tables, minor: str, cuda: str, platform: str, python: str) -> Optional[Any]:
+    """The newest torch release of ``minor`` with a wheel for ``platform`` and CPython ``python`` that the
+    PyTorch index carries for ``cuda`` (``cpu``: every release)."""
+    for release in _of_minor(tables, minor):
+        if not has_wheel(release, platform, python):
+            continue
+        if cuda not in ("cpu", "mps") and cuda not in release[3]:
+            continue
+        return release
+    return None
+
+
+def _variants(tables: Tables, machine: Machine, minor: str) -> Tuple[str, ...]:
+    if machine["cuda"]:
+        return (machine["cuda"],)
+    if machine["platform"] == "macos":
+        return ("cpu",)
+    known = {c for r in _of_minor(tables, minor) for c in r[3]}
+    return driver_variants(tables, tuple(known), machine["platform"], machine["driver"])
+
+
+def torch_choices(tables: Tables, machine: Machine) -> List[Choice]:
+    """The (torch, CUDA) pairs to try, most wanted first: the newest torch minor, then the newest CUDA
+    variant the machine runs; only releases with a wheel for the platform and CPython (an installed
+    torch is taken as it is)."""
+    minors = [machine["torch_minor"]] if machine["torch"] else _minors(tables)
+    choices: List[Choice] = []
+    for minor in minors:
+        for cuda in _variants(tables, machine, minor):
+            if machine["torch_exact"]:
+                release = torch_release(tables, machine["torch"])
+                if not machine["torch_installed"] and release is not None and (
+                        not has_wheel(release, machine["platform"], machine["python"])
+                        or (cuda not in ("cpu", "mps") and cuda not in release[3])):
+                    continue
+                torchvision = machine["torchvision"] or (release[4] if release is not None else "")
+                choices.append((minor, cuda, machine["torch"], torchvision))
+                continue
+            found = torch_for(tables, minor, cuda, machine["platform"], machine["python"])
+            if found is not None:
+                choices.append((minor, cuda, found[0], found[4]))
+    return choices
+
+
+# ---- prebuilt mmcv wheels -------------------------------------------------------------------------
+
+def _builds_for(index: Any, platform: str, cuda: str, torch: str) -> List[Any]:
+    return [b for b in index[1] if (b[0], b[1], b[2]) == (platform, cuda, torch)]
+
+
+def rule_pythons(tables: Tables, index: Any, build: Any, version: str) -> Optional[Tuple[str, ...]]:
+    """The CPython versions the line's rule gives a build of ``version``; None: the line has no rule."""
+    rule = index[2]
+    if rule is None or tables["torch"] is None:
+        return None
+    minimum, maximum, gaps = rule
+    found = []
+    for python in torch_pythons(tables, build[2], build[0]):
+        if python_key(python) < python_key(minimum):
+            continue
+        if maximum and python_key(python) > python_key(maximum):
+            continue
+        if any(version in g[0] and python in g[1] and g[2] in ("", build[0]) and (not g[3] or build[2] in g[3])
+               for g in gaps):
+            continue
+        found.append(python)
+    return tuple(found)
+
+
+def mmcv_wheel_pythons(tables: Tables, line: str, version: str, platform: str, cuda: str, torch: str
+                       ) -> Optional[Tuple[str, ...]]:
+    """The CPython versions a prebuilt ``line`` wheel of ``version`` exists for on this platform, CUDA
+    (``11.3``/``cpu``) and torch minor: observed files, plus what the line's rule gives where the version
+    picker lists it. ``()``: no wheel at all; None: a wheel exists but for which CPython is unknown."""
+    index = tables["wheels"].get(line)
+    if index is None:
+        return ()
+    found: List[str] = []
+    unknown = False
+    for build in _builds_for(index, platform, cuda, torch):
+        if version not in build[3]:
+            continue
+        if build[4]:
+            found.extend(p for p in build[4] if p not in found)
+            continue
+        ruled = rule_pythons(tables, index, build, version)
+        if ruled is None:
+            unknown = True
+        else:
+            found.extend(p for p in ruled if p not in found)
+    if unknown and not found:
+        return None
+    return tuple(sorted(found, key=python_key))
+
+
+def versions_for(tables: Tables, line: str, platform: str, cuda: str, torch: str) -> List[str]:
+    """Versions of ``line`` with a wheel for exactly this platform, CUDA and torch minor, newest first."""
+    index = tables["wheels"].get(line)
+    found: List[str] = []
+    for build in _builds_for(index, platform, cuda, torch) if index is not None else ():
+        found.extend(v for v in build[3] if v not in found)
+    return newest_first(tables, found)
+
+
+def mmcv_wheel_versions(tables: Tables, line: str, platform: str, cuda: str, torch: str, python: str) -> List[str]:
+    """Every version of ``line`` with a wheel for this combination (CPython unknown in the data: it
+    counts), newest first."""
+    found = []
+    for version in versions_for(tables, line, platform, cuda, torch):
+        pythons = mmcv_wheel_pythons(tables, line, version, platform, cuda, torch)
+        if pythons is None or python in pythons:
+            found.append(version)
+    return found
+
+
+def all_wheel_rows(tables: Tables) -> List[Tuple[Any, ...]]:
+    """Every known prebuilt wheel, newest release first: ``(distribution, version, platform, cuda, torch,
+    CPython versions, evidence, source)``. ``evidence``: ``published`` (the version picker lists the
+    build; CPython by the recorded rule, inferred) or ``observed`` (wheel files seen, not in the picker).
+    Compiled beside the tables (:func:`compat.data.compiled.wheel_rows`); :func:`wheel_rows` filters them."""
+    rows: List[Tuple[Any, ...]] = []
+    shared: Dict[Any, Any] = {}  # equal values as one object: marshal then stores each once
+    for line, index in tables["wheels"].items():
+        for build in index[1]:
+            for found in build[3]:
+                if build[4]:
+                    pythons: Tuple[str, ...] = build[4]
+                    evidence, source = "observed", build[5]
+                else:
+                    pythons = rule_pythons(tables, index, build, found) or ()
+                    evidence = "published"
+                    source = index[0] + (f"; CPython by the rule in {index[3]}" if index[2] is not None else "")
+                pythons = tuple(sorted(pythons, key=python_key))
+                rows.append((line, found, build[0], build[1], build[2], shared.setdefault(pythons, pythons),
+                             evidence, shared.setdefault(source, source)))
+    rows.sort(key=lambda r: (r[0], rank(tables, r[1]), r[2], python_key(r[4]), python_key(r[3])), reverse=True)
+    return rows
+
+
+def wheel_rows(tables: Tables, distribution: Optional[str] = None, version: Optional[str] = None, *,
+               platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
+               python: Optional[str] = None, rows: Optional[Sequence[Tuple[Any, ...]]] = None
+               ) -> List[Tuple[Any, ...]]:
+    """:func:`all_wheel_rows` (``rows``, when compiled already) filtered by whatever is given (``version``:
+    a version text the tables know; ``python``: rows whose CPython versions are unknown stay)."""
+    wanted = rank(tables, version) if version is not None else None
+    if rows is None:
+        rows = all_wheel_rows(tables)
+    if distribution is None and wanted is None and not (platform or cuda or torch) and python is None:
+        return list(rows)
+    return [r for r in rows
+            if (distribution is None or r[0] == distribution) and (not platform or r[2] == platform)
+            and (not cuda or r[3] == cuda) and (not torch or r[4] == torch)
+            and (wanted is None or rank(tables, r[1]) == wanted)
+            and (python is None or not r[5] or python in r[5])]
+
+
+def all_wheel_versions(tables: Tables, line: str) -> List[str]:
+    index = tables["wheels"].get(line)
+    found = {v for b in (index[1] if index is not None else ()) for v in b[3]}
+    return newest_first(tables, list(found))

@@ -1,0 +1,165 @@
+"""The everyday stack question answered on the short path: targets written as releases (``mmpose==1.3.2``,
+``mmdet``, ``0.28.0``) for the running interpreter, with no torch installed yet, from the tables compiled
+into the wheel beside the matrix (:mod:`compat.data.compiled`). The answer comes from the one search
+(:func:`compat.answers.search.solve`) that :func:`compat.answers.stack.resolve_stack` runs too; this module only reads
+the question without ``packaging`` or typed records, so the run costs little more than Python's start.
+
+:func:`stack_answer` returns None whenever it cannot read the question exactly that way (no compiled
+tables for the matrix in effect, a range or a version the tables do not know, a torch already
+installed, which the full path keeps and pins): the caller then takes the full path, which gives the
+same answer. Bad input raises :class:`~compat.errors.BadInput` from the same checks as the full path.
+"""
+
+from __future__ import annotations
+
+from ..data import ranks
+from ..data.ranks import simple_release
+from . import availability, question, search
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+__all__ = ["export_view", "read_targets", "stack_answer", "wheel_rows"]
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def _version_text(tables: Dict[str, Any], text: str) -> Optional[str]:
+    """A spelling the tables know of a simple version (``0.28`` is ``0.28.0``); None when it is not
+    simple or not known."""
+    found = ranks.placed(tables, text)
+    return found[1] if found is not None and found[0] is tables else None
+
+
+def read_targets(tables: Dict[str, Any], texts: Sequence[str]) -> Optional[List[Tuple[str, Tuple[str, ...], str, str]]]:
+    """Targets as the search takes them, for ``NAME``, ``NAME==VERSION`` and a bare (``v``-)version
+    (mmpose); None for anything else (ranges, markers, extras, branches, unknown names or versions,
+    a name given twice), which the full path reads."""
+    from ..environment.probe import canonical
+
+    targets = []
+    seen = set()
+    branches = {b for _, by_name in tables["packages"].values() for b in by_name}
+    for text in texts:
+        raw = text.strip()
+        if raw in branches:
+            return None
+        bare = raw[1:] if raw[:1] in "vV" else raw
+        if simple_release(bare) is not None:
+            name, version = "mmpose", bare
+        else:
+            name, _, version = (part.strip() for part in raw.partition("=="))
+            if "==" in raw and not version:
+                return None
+            if not name or not set(name) <= _NAME_CHARS or not name[0].isalnum() or not name[-1].isalnum():
+                return None
+        name = canonical(name)
+        if name not in tables["packages"] or name in seen:
+            return None
+        seen.add(name)
+        releases = tables["packages"][name][0]
+        if version:
+            known = _version_text(tables, version)
+            if known is None:
+                return None
+            rank = tables["versions"][known][0]
+            keys = tuple(r[1] for r in releases if r[3] and tables["versions"][r[2]][0] == rank)
+            spec = "==" + version
+        else:  # no range: pre-releases only when asked for
+            keys = tuple(r[1] for r in releases if r[3] and not ranks.is_prerelease(tables, r[2]))
+            spec = ""
+        targets.append((name, keys, text, spec))
+    return targets or None
+
+
+def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optional[str], torch: Optional[str],
+                 python_version: Optional[str], policy: str, allow_build: bool, provider: str,
+                 environ: Mapping[str, str]) -> Optional[Dict[str, Any]]:
+    """For the running interpreter: ``answer`` (:func:`compat.answers.search.solve`'s), ``machine``, ``tables``,
+    ``targets`` and ``matrix`` (its path and origin, as the full path names it); None: take the full
+    path. Raises what :func:`compat.answers.search.solve` raises."""
+    from ..data.compiled import tables as compiled_tables
+    from ..data.locate import locate
+
+    where, origin = locate(None, environ)
+    tables = compiled_tables(where)
+    if tables is None:
+        return None
+    targets = read_targets(tables, texts)
+    if targets is None:
+        return None
+    from ..environment.probe import has_distribution
+
+    if has_distribution("torch"):  # kept and pinned: the full path reads it
+        return None
+    torch_text, release = "", ()  # type: Tuple[str, Tuple[int, ...]]
+    wanted = (torch or "").strip()
+    if wanted.lower() not in ("", "auto"):
+        found = simple_release(wanted)
+        if found is None:
+            return None
+        torch_text, release = ".".join(str(p) for p in found), found
+    driver = None
+    if (cuda or "").strip().lower() in ("", "auto") and (platform or "").lower() != "macos":
+        from ..environment.driver import detect
+
+        detected = detect(environ)
+        driver = None if detected is None else (detected.version, detected.where)
+    machine = question.machine(platform, cuda, torch_text, release, python_version, driver=driver)
+    answer = search.solve(tables, targets, machine, policy=policy, allow_build=allow_build,
+                          base_url=environ.get(question.ENV_MMCV_BASE) or None,
+                          torch_index=environ.get(question.ENV_TORCH_INDEX) or None, provider=provider,
+                          onedl_base=environ.get(question.ENV_ONEDL_BASE) or None)
+    return {"answer": answer, "machine": machine, "tables": tables, "targets": targets,
+            "matrix": f"{where} ({origin})"}
+
+
+def export_view(found: Dict[str, Any]) -> Dict[str, Any]:
+    """What :func:`compat.answers.export.export_view` reads, from :func:`stack_answer`'s result."""
+    answer, tables = found["answer"], found["tables"]
+    line = answer["mmcv"]
+    platform = answer["platform"]
+    pythons = availability.mmcv_wheel_pythons(tables, line, answer["pins"][line], *platform[:3]) if line else ()
+    return {"targets": [t[2] for t in found["targets"]], "platform": platform,
+            "described": question.describe_platform(*platform), "policy": answer["policy"],
+            "explanation": answer["explanation"], "torch": answer["torch"], "find_links": answer["find_links"],
+            "mmcv": line, "source_build": answer["source_build"], "pins": answer["pins"],
+            "requirements": search.answer_requirements(tables, answer), "pythons": pythons,
+            "matrix": found["matrix"]}
+
+
+def wheel_rows(dist: Optional[str], *, platform: Optional[str], cuda: Optional[str], torch: Optional[str],
+               python_version: Optional[str], environ: Mapping[str, str]
+               ) -> Optional[Tuple[List[Tuple[Any, ...]], str, str]]:
+    """``mmcompat wheels`` rows (:func:`compat.answers.availability.wheel_rows`) with the matrix's path and origin;
+    None: take the full path (no compiled tables, a version or torch not read exactly, a name the
+    tables have no wheels for, which the full path reports)."""
+    from ..data.compiled import wheel_rows as compiled_rows
+    from ..data.locate import locate
+
+    where, origin = locate(None, environ)
+    compiled = compiled_rows(where)
+    if compiled is None:
+        return None
+    tables, every = compiled
+    name, _, pinned = (dist or "").partition("==")
+    name = name.strip().lower()
+    if name and name not in tables["wheels"]:
+        return None
+    version = None
+    if pinned:
+        version = _version_text(tables, pinned)
+        if version is None:
+            return None
+    torch_text, release = "", ()  # type: Tuple[str, Tuple[int, ...]]
+    if (torch or "").strip().lower() not in ("", "auto"):
+        found = simple_release((torch or "").strip())
+        if found is None:
+            return None
+        torch_text, release = ".".join(str(p) for p in found), found
+    machine = question.machine(platform or "linux", cuda, torch_text, release, None)
+    python = question.parse_python_version(python_version) if python_version else None
+    rows = availability.wheel_rows(tables, name or None, version, platform=platform, cuda=machine["cuda"] or None,
+                             torch=machine["torch_minor"] or None, python=python, rows=every)
+    return rows, where, origin

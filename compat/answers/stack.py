@@ -1,0 +1,269 @@
+"""Whole-stack resolution: mmpose, mmdet, the mmcv line and torch together, aware of every binary.
+
+Given targets (``mmpose==1.3.2``, ``"mmpose>=0.28,<1"``, ``mmdet``) and the machine the install is for
+(platform, CPython, CUDA or an NVIDIA driver, torch or none), find the newest consistent set under a
+policy: a pin for every OpenMMLab package named, for mmcv, for torch and torchvision; ranges for
+mmengine. A combination counts only when every binary it needs exists for that platform, CUDA
+variant, torch and CPython: torch and torchvision on the PyTorch index, the mmcv wheel on OpenMMLab's
+(unless ``allow_build``). Torch the environment has is kept: never planned over.
+Nothing fits: :class:`StackUnsatisfiable` with the clashing constraints and ways out, each checked by
+solving again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from ..data.models import MMCV_LINES, Matrix, Release
+from ..data.ranges import Range
+from ..data.vocabulary import PLATFORMS, PROVIDERS
+from ..environment.driver import Driver
+from ..errors import BadInput, StackUnsatisfiable, shown
+from . import question
+from .question import describe_machine, describe_platform, platform_of, requirement_lines
+from .question import machine as search_machine
+
+__all__ = [
+    "MMCV_LINES",
+    "PLATFORMS",
+    "PROVIDERS",
+    "Machine",
+    "Platform",
+    "Stack",
+    "StackTarget",
+    "StackUnsatisfiable",
+    "TorchPin",
+    "parse_machine",
+    "parse_targets",
+    "platform_of",
+    "resolve_stack",
+]
+
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What the install is for.
+
+    ``cuda``: ``11.3``, ``cpu``, or ``""`` for auto (the variants ``driver`` runs; no driver: cpu).
+    ``torch``: an exact release (``2.1.2``), a minor (``2.1``), or ``""`` for auto (mmcompat picks).
+    ``torch_installed``: that torch is the target environment's own, so it is pinned, never replaced;
+    ``torchvision`` likewise (``""``: not installed).
+    """
+
+    platform: str
+    python: str
+    cuda: str = ""
+    torch: str = ""
+    torch_installed: bool = False
+    torchvision: str = ""
+    driver: Optional[Driver] = None
+
+    @property
+    def torch_minor(self) -> str:
+        return question.torch_minor(self.torch, Version(self.torch).release if self.torch else ())
+
+    @property
+    def torch_exact(self) -> bool:
+        return question.torch_exact(self.torch, Version(self.torch).release if self.torch else ())
+
+    def describe(self) -> str:
+        return describe_machine(lean_machine(self))
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What a stack was resolved for: platform, CUDA variant (``11.3``; ``cpu``), torch minor, CPython."""
+
+    platform: str
+    cuda: str = ""
+    torch: str = ""
+    python: str = ""
+
+    @property
+    def known(self) -> bool:
+        return bool(self.torch and self.cuda)
+
+    def describe(self) -> str:
+        return describe_platform(self.platform, self.cuda, self.torch, self.python)
+
+
+@dataclass(frozen=True)
+class TorchPin:
+    """The torch and torchvision a stack needs, and the PyTorch index they come from (``""``: the
+    registry's). ``installed``: the target environment has this torch already."""
+
+    version: str
+    torchvision: str
+    cuda: str
+    index_url: str
+    installed: bool
+
+    @property
+    def requirements(self) -> Tuple[str, ...]:
+        lines = [f"torch=={self.version}"]
+        if self.torchvision:
+            lines.append(f"torchvision=={self.torchvision}")
+        return tuple(lines)
+
+
+@dataclass(frozen=True)
+class StackTarget:
+    """One package asked for, with the range it must be in."""
+
+    name: str
+    spec: SpecifierSet
+    text: str
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A consistent set: exact pins, ranges for the rest, torch, where the mmcv wheel comes from."""
+
+    pins: Dict[str, Version]
+    ranges: Dict[str, Range]
+    mmcv: str
+    source_build: bool
+    platform: Platform
+    policy: str
+    find_links: Tuple[str, ...] = ()
+    explanation: str = ""
+    releases: Dict[str, Release] = field(default_factory=dict)
+    torch: Optional[TorchPin] = None
+    driver: Optional[Driver] = None
+    notes: Tuple[str, ...] = ()
+    #: who makes the pinned mmcv: ``openmmlab``, or another maker's name (``onedl``)
+    provider: str = "openmmlab"
+
+    @property
+    def requirements(self) -> Tuple[str, ...]:
+        """pip-ready lines: torch and torchvision, the OpenMMLab packages and mmcv pinned, then ranges."""
+        torch = None if self.torch is None else (self.torch.version, self.torch.torchvision)
+        return requirement_lines(torch, {name: str(v) for name, v in self.pins.items()},
+                                 {name: str(r) for name, r in self.ranges.items()})
+
+
+# ---- parsing the question -------------------------------------------------------------------------
+
+def _torch_text(torch: str) -> Tuple[str, Tuple[int, ...]]:
+    """``--torch`` normalized (``2.1.2``; ``""``: auto) with its release numbers."""
+    text = torch.strip()
+    if text.lower() in ("auto", ""):
+        return "", ()
+    try:
+        version = Version(text.split("+", 1)[0])
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+        raise BadInput(f"not a torch version: {shown(torch)}; give e.g. 1.12.1, 2.1 or auto", value=torch) from None
+    if len(str(version)) > 40 or any(part > 10**6 for part in version.release):
+        raise BadInput(f"not a torch version: {shown(torch)}; give e.g. 1.12.1, 2.1 or auto", value=torch)
+    return version.public, version.release
+
+
+def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[str], python: Optional[str] = None,
+                  *, torch_installed: bool = False, torchvision: str = "", driver: Optional[Driver] = None
+                  ) -> Machine:
+    """Validate ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``, ``auto``), ``--torch``
+    (``1.12.1``, ``2.1``, ``auto``) and ``--python-version`` (default: this interpreter's); see
+    :func:`compat.answers.question.machine`."""
+    torch_text, release = _torch_text(torch or "")
+    lean = search_machine(platform, cuda, torch_text, release, python, torch_installed=torch_installed,
+                          torchvision=torchvision, driver=None if driver is None else (driver.version, driver.where))
+    return Machine(platform=lean["platform"], python=lean["python"], cuda=lean["cuda"], torch=lean["torch"],
+                   torch_installed=torch_installed, torchvision=torchvision, driver=driver)
+
+
+def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
+    """``mmpose==1.3.2``, ``mmdet``, ``"mmpose>=0.28,<1"``; a bare version means mmpose."""
+    targets: Dict[str, StackTarget] = {}
+    for text in texts:
+        raw = text.strip()
+        branches = [name for table in matrix.packages.values() for name in table.branches]
+        if raw in branches:
+            raise BadInput(f"{shown(raw)} is a branch: a stack needs releases, which have wheels and pins; give a "
+                           "release such as mmpose==1.3.2 (mmcompat resolve BRANCH prints what a branch tip needs)",
+                           value=text)
+        try:
+            Version(raw[1:] if raw[:1] in "vV" else raw)
+            raw = f"mmpose=={raw[1:] if raw[:1] in 'vV' else raw}"
+        except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+            pass
+        try:
+            requirement = Requirement(raw)
+        except InvalidRequirement:
+            raise BadInput(f"not a requirement: {shown(text)}; give e.g. mmpose==1.3.2 or mmdet", value=text) from None
+        name = canonicalize_name(requirement.name)
+        if name not in matrix.packages:
+            raise BadInput(f"the matrix has no package {shown(name)}; known: {', '.join(sorted(matrix.packages))}",
+                           value=text)
+        if name in targets:
+            spec = targets[name].spec & requirement.specifier
+            targets[name] = StackTarget(name, spec, f"{targets[name].text}, {text}")
+        else:
+            targets[name] = StackTarget(name, requirement.specifier, text)
+    if not targets:
+        raise BadInput("give at least one target, e.g. mmpose==1.3.2", value="")
+    return list(targets.values())
+
+
+# ---- the search: compat.answers.search over the compiled tables --------------------------------------------
+
+def lean_machine(machine: Machine) -> Dict[str, Any]:
+    """``machine`` as the search reads it."""
+    driver = machine.driver
+    return {"platform": machine.platform, "python": machine.python, "cuda": machine.cuda, "torch": machine.torch,
+            "torch_minor": machine.torch_minor, "torch_exact": machine.torch_exact,
+            "torch_installed": machine.torch_installed, "torchvision": machine.torchvision,
+            "driver": None if driver is None else (driver.version, driver.where)}
+
+
+def lean_targets(targets: Sequence[StackTarget], matrix: Matrix) -> List[Tuple[str, Tuple[str, ...], str, str]]:
+    """Each target as the release keys it allows: pre-releases only when its range names one (said
+    explicitly: packaging 26 changed what ``contains`` does with pre-releases when not told)."""
+    found = []
+    for t in targets:
+        named = bool(t.spec.prereleases)
+        keys = tuple(r.key for r in matrix.packages[t.name].releases
+                     if r.required and t.spec.contains(r.version, prereleases=named))
+        found.append((t.name, keys, t.text, str(t.spec)))
+    return found
+
+
+def typed_stack(answer: Dict[str, Any], matrix: Matrix, driver: Optional[Driver] = None) -> Stack:
+    """The search's answer as a :class:`Stack`."""
+    from ..data.tables import typed_range
+
+    releases = {}
+    for package, key in answer["releases"]:
+        table = matrix.packages[package]
+        releases[package] = next((r for r in table.releases if r.key == key), None) or table.branches[key]
+    torch = answer["torch"]
+    return Stack(pins={name: Version(version) for name, version in answer["pins"].items()},
+                 ranges={name: typed_range(r) for name, r in answer["ranges"].items()},
+                 mmcv=answer["mmcv"], source_build=answer["source_build"], platform=Platform(*answer["platform"]),
+                 policy=answer["policy"], find_links=tuple(answer["find_links"]), explanation=answer["explanation"],
+                 releases=releases, torch=None if torch is None else TorchPin(**torch), driver=driver,
+                 provider=answer["provider"])
+
+
+def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machine, *, policy: str = "safe",
+                  allow_build: bool = False, base_url: Optional[str] = None, torch_index: Optional[str] = None,
+                  provider: str = "openmmlab", onedl_base: Optional[str] = None) -> Stack:
+    """The newest consistent stack for ``machine``; raise :class:`StackUnsatisfiable` with checked ways out.
+
+    ``base_url``: mim's ``MMCV_BASE_URL`` (the host part of OpenMMLab's download site, for mirrors);
+    ``torch_index``: replaces ``https://download.pytorch.org/whl`` (``MMCOMPAT_TORCH_INDEX_URL``). Both must be
+    https, or http to a loopback host. The search is :func:`compat.answers.search.solve`.
+    """
+    from ..data.tables import tables_for
+    from .search import solve
+
+    answer = solve(tables_for(matrix), lean_targets(targets, matrix), lean_machine(machine), policy=policy,
+                   allow_build=allow_build, base_url=base_url, torch_index=torch_index, provider=provider,
+                   onedl_base=onedl_base)
+    return typed_stack(answer, matrix, machine.driver)

@@ -1,0 +1,518 @@
+"""Typed, immutable records of the compatibility matrix and of answers drawn from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
+
+from packaging.version import Version
+
+from .links import find_links_url
+from .ranges import Range
+from .ranks import python_key
+from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
+
+__all__ = [
+    "MMCV_DISTRIBUTIONS",
+    "MMCV_LINES",
+    "MMENGINE_DISTRIBUTIONS",
+    "POLICIES",
+    "SEVERITIES",
+    "SOURCES",
+    "BuildFacts",
+    "Dependency",
+    "DriverTable",
+    "Environment",
+    "Fact",
+    "FindLinks",
+    "Finding",
+    "ImportCopy",
+    "InstalledDistribution",
+    "Matrix",
+    "NumpyAbi",
+    "Origin",
+    "PackageTable",
+    "Policy",
+    "Provider",
+    "PythonGap",
+    "PythonRule",
+    "Release",
+    "Resolution",
+    "Severity",
+    "SharedFiles",
+    "TorchInfo",
+    "TorchRelease",
+    "TorchTable",
+    "WheelBuild",
+    "WheelIndex",
+    "by_severity",
+]
+
+#: The policies a question can be answered under; ``safe`` intersects every source there is.
+Policy = Literal["safe", "documented", "enforced", "installer"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One source's range for one dependency of one release, with where it was read."""
+
+    range: Range
+    source: str
+    uncertain: str = ""
+    compare: str = ""
+    messages: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """What the three sources say about one distribution a release needs."""
+
+    name: str
+    documented: Optional[Fact] = None
+    enforced: Optional[Fact] = None
+    installer: Optional[Fact] = None
+    optional: bool = False
+
+    def fact(self, source: str) -> Optional[Fact]:
+        """The fact from ``source`` (one of :data:`SOURCES`), or None when that source is silent."""
+        found: Optional[Fact] = getattr(self, source)
+        return found
+
+    def facts(self) -> Dict[str, Fact]:
+        """The sources that say something, in :data:`SOURCES` order."""
+        found = {}
+        for source in SOURCES:
+            fact = self.fact(source)
+            if fact is not None:
+                found[source] = fact
+        return found
+
+    def range_for(self, policy: str) -> Optional[Range]:
+        """The range under ``policy``; ``safe`` is the intersection of every source present.
+
+        None when no source (or not the one the policy names) says anything.
+        """
+        if policy != "safe":
+            fact = self.fact(policy)
+            return None if fact is None else fact.range
+        ranges = [fact.range for fact in self.facts().values()]
+        if not ranges:
+            return None
+        combined = ranges[0]
+        for other in ranges[1:]:
+            combined = combined.intersect(other)
+        return combined
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release (or development branch) of an OpenMMLab package and its dependencies.
+
+    ``key`` is what users type (``0.28.0``, ``master``); ``version`` is the release's version, or for a
+    branch the version its ``version.py`` states at ``commit``.
+    """
+
+    package: str
+    key: str
+    version: Version
+    ref: str
+    commit: str
+    is_branch: bool
+    dependencies: Tuple[Dependency, ...]
+    note: str = ""
+
+    def dependency(self, name: str) -> Optional[Dependency]:
+        """The dependency called ``name``, or None."""
+        for dependency in self.dependencies:
+            if dependency.name == name:
+                return dependency
+        return None
+
+    @property
+    def required(self) -> Tuple[Dependency, ...]:
+        """The dependencies a plain install needs (mmcv, mmengine), not the optional ones."""
+        return tuple(d for d in self.dependencies if not d.optional)
+
+
+@dataclass(frozen=True)
+class PackageTable:
+    """Every known release of one package, newest first, and its branches by name."""
+
+    name: str
+    repository: str
+    releases: Tuple[Release, ...]
+    branches: Mapping[str, Release]
+
+    def release(self, version: Version) -> Optional[Release]:
+        """The release with exactly this version, or None."""
+        for release in self.releases:
+            if release.version == version:
+                return release
+        return None
+
+
+@dataclass(frozen=True)
+class FindLinks:
+    """How OpenMMLab's prebuilt-wheel index is addressed for one mmcv line.
+
+    ``url`` has ``{cuda}`` (``cu113`` or ``cpu``) and ``{torch}``; ``torch`` spells the torch part from
+    ``{major}`` and ``{minor}`` (``torch1.12.0`` for mmcv-full, ``torch2.1`` for mmcv 2.x).
+    """
+
+    distribution: str
+    url: str
+    torch: str
+    source: str
+
+    def format(self, torch_version: str, cuda: Optional[str]) -> str:
+        """The index URL for a torch release (``1.12.1+cu113``) and CUDA version (``11.3``; None: cpu)."""
+        return find_links_url(self.url, self.torch, torch_version, cuda)
+
+
+@dataclass(frozen=True)
+class WheelBuild:
+    """One row of mmcv's version picker: the versions with a prebuilt wheel for a platform, CUDA
+    version (``cpu`` for none) and torch minor (``1.12``).
+
+    ``python``: the CPython versions (``3.10``) its wheels were seen for, when known from observed files;
+    empty: the line's :class:`PythonRule` says. ``source``: where a row not in the picker was seen.
+    """
+
+    platform: str
+    cuda: str
+    torch: str
+    versions: Tuple[Version, ...]
+    python: Tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PythonGap:
+    """Releases of an mmcv line that lack wheels for some CPython versions the rule would give (on
+    ``platform`` and for ``torch`` minors when given, else everywhere). ``uncertain``: why the absence
+    is not proven; mmcompat still plans no such wheel."""
+
+    versions: Tuple[Version, ...]
+    python: Tuple[str, ...]
+    source: str
+    platform: str = ""
+    torch: Tuple[str, ...] = ()
+    uncertain: str = ""
+
+    def covers(self, version: Version, python: str, platform: str, torch: str) -> bool:
+        return (version in self.versions and python in self.python and self.platform in ("", platform)
+                and (not self.torch or torch in self.torch))
+
+
+@dataclass(frozen=True)
+class PythonRule:
+    """Which CPython versions a prebuilt-wheel index of one (CUDA, torch) carries, when no file list is
+    published: those the torch minor has wheels for, from ``minimum`` up, but for ``gaps``.
+
+    ``inferred`` with ``evidence``: the rule was read off observed wheel files, not stated upstream.
+    """
+
+    minimum: str
+    source: str
+    inferred: bool = True
+    evidence: Tuple[str, ...] = ()
+    gaps: Tuple[PythonGap, ...] = ()
+    maximum: str = ""
+    uncertain: str = ""
+
+
+@dataclass(frozen=True)
+class WheelIndex:
+    """Which releases of one mmcv line have prebuilt wheels, per the docs at ``source``."""
+
+    distribution: str
+    source: str
+    builds: Tuple[WheelBuild, ...]
+    python: Optional[PythonRule] = None
+
+    def versions_for(self, platform: str, cuda: str, torch: str) -> Tuple[Version, ...]:
+        """Versions with a wheel for exactly this platform, CUDA (``11.3`` or ``cpu``) and torch minor."""
+        found: List[Version] = []
+        for build in self.builds:
+            if (build.platform, build.cuda, build.torch) == (platform, cuda, torch):
+                found.extend(v for v in build.versions if v not in found)
+        return tuple(sorted(found, reverse=True))
+
+    def builds_for(self, platform: str, cuda: str, torch: str) -> Tuple[WheelBuild, ...]:
+        """The rows for exactly this platform, CUDA and torch minor (the picker's, then observed ones)."""
+        return tuple(b for b in self.builds if (b.platform, b.cuda, b.torch) == (platform, cuda, torch))
+
+    def all_versions(self) -> Tuple[Version, ...]:
+        """Every version any build lists, newest first."""
+        return tuple(sorted({v for b in self.builds for v in b.versions}, reverse=True))
+
+
+
+@dataclass(frozen=True)
+class TorchRelease:
+    """One torch release: the CPython versions it has wheels for per platform (the registry's files),
+    the CUDA variants the PyTorch index carries for it, the CUDA of the registry's default Linux
+    wheel, and the torchvision release made for it."""
+
+    version: Version
+    python: Mapping[str, Tuple[str, ...]]
+    cuda: Tuple[str, ...]
+    cuda_source: str
+    torchvision: Optional[Version] = None
+    registry_cuda: str = ""
+    registry_cuda_inferred: bool = False
+
+    @property
+    def minor(self) -> str:
+        return f"{self.version.major}.{self.version.minor}"
+
+    def has_wheel(self, platform: str, python: str) -> bool:
+        """A wheel of this release exists for ``platform`` and CPython ``python`` (``3.11``)."""
+        return python in self.python.get(platform, ())
+
+
+@dataclass(frozen=True)
+class TorchTable:
+    """Every torch release the matrix knows, newest first, and how its index is addressed."""
+
+    index_url: str
+    index_source: str
+    python_source: str
+    torchvision_source: str
+    registry_cuda_source: str
+    releases: Tuple[TorchRelease, ...]
+
+    def release(self, version: Version) -> Optional[TorchRelease]:
+        """The release with exactly this version (local part ignored), or None."""
+        public = Version(version.public)
+        for release in self.releases:
+            if release.version == public:
+                return release
+        return None
+
+    def of_minor(self, minor: str) -> Tuple[TorchRelease, ...]:
+        """Releases of a minor (``2.1``), newest first."""
+        return tuple(r for r in self.releases if r.minor == minor)
+
+    def minors(self) -> Tuple[str, ...]:
+        """Every minor, newest first."""
+        seen: List[str] = []
+        for release in self.releases:
+            if release.minor not in seen:
+                seen.append(release.minor)
+        return tuple(seen)
+
+    def python_versions(self, minor: str, platform: str) -> Tuple[str, ...]:
+        """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending."""
+        found = {p for r in self.of_minor(minor) for p in r.python.get(platform, ())}
+        return tuple(sorted(found, key=python_key))
+
+    def index_for(self, cuda: str, base: str = "") -> str:
+        """The PyTorch index of a CUDA variant (``12.1`` -> ``.../cu121``; ``cpu``); ``base`` replaces
+        the part before the variant (``MMCOMPAT_TORCH_INDEX_URL``)."""
+        variant = "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", "")
+        if base:
+            return base.rstrip("/") + "/" + variant
+        return self.index_url.format(variant=variant)
+
+
+@dataclass(frozen=True)
+class DriverTable:
+    """The oldest NVIDIA driver that runs code built with each CUDA version, per platform: under CUDA's
+    minor-version compatibility (what PyTorch wheels need) and per full toolkit."""
+
+    compat: Mapping[str, Mapping[str, str]]
+    toolkit: Mapping[str, Mapping[str, str]]
+    compat_source: str
+    toolkit_source: str
+
+    def minimum(self, cuda: str, platform: str) -> Optional[str]:
+        """The oldest driver for ``cuda`` (``12.1``) on ``platform``; minor-version compatibility first."""
+        for table in (self.compat, self.toolkit):
+            found = table.get(cuda, {}).get(platform)
+            if found:
+                return found
+        return None
+
+
+@dataclass(frozen=True)
+class BuildFacts:
+    """What a source build of mmcv needs that pip will not provide on its own."""
+
+    setuptools_without_pkg_resources: Version
+    setuptools_source: str
+    sdists_import_pkg_resources: Tuple[str, ...]
+    sdist_source: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    """Another maker of a distribution OpenMMLab makes: ``distribution`` installs the same import package
+    as ``replaces`` (onedl-mmcv is ``mmcv``), and ``engine`` as ``engine_replaces``; their versions are
+    judged by the same ranges. Its prebuilt wheels are ``Matrix.wheels[distribution]``."""
+
+    name: str
+    distribution: str
+    replaces: str
+    engine: str
+    engine_replaces: str
+    requires_python: str
+    source: str
+    find_links: Optional[FindLinks] = None
+
+
+@dataclass(frozen=True)
+class NumpyAbi:
+    """Releases of compiled packages whose registry binaries all predate numpy 2.0.0 (so were built
+    against numpy 1.x's ABI and break under numpy 2), and where that was read."""
+
+    numpy2_first_upload: str
+    source: str
+    numpy1_only: Mapping[str, Tuple[Version, ...]]
+    sources: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The whole compatibility matrix as loaded from ``path``; ``origin`` says why that file."""
+
+    path: str
+    origin: Origin
+    schema: int
+    generated: str
+    packages: Mapping[str, PackageTable]
+    sources: Mapping[str, str]
+    find_links: Mapping[str, FindLinks]
+    notes: Tuple[str, ...] = ()
+    wheels: Mapping[str, WheelIndex] = field(default_factory=dict)
+    numpy_abi: Optional[NumpyAbi] = None
+    torch: Optional[TorchTable] = None
+    nvidia: Optional[DriverTable] = None
+    build: Optional[BuildFacts] = None
+    providers: Mapping[str, Provider] = field(default_factory=dict)
+    #: :func:`compat.cache.content_digest` of the bytes parsed ("" when built from a mapping)
+    content_digest: str = ""
+
+    def package(self, name: str) -> Optional[PackageTable]:
+        """The table for ``name``, or None."""
+        return self.packages.get(name)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The answer to ``resolve``: pip-ready requirements and every fact they came from."""
+
+    release: Release
+    policy: Policy
+    requirements: Tuple[str, ...]
+    matrix_path: str
+    matrix_origin: str
+
+    @property
+    def target(self) -> Tuple[str, str]:
+        """(package, release key) as asked."""
+        return self.release.package, self.release.key
+
+
+#: How bad a finding is, worst first.
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: Tuple[Severity, ...] = ("error", "warning", "info")
+#: Why a matrix file is the one in effect (see :mod:`compat.data.locate`); ``update`` and ``harvest`` for one just
+#: fetched or written.
+Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
+
+
+@dataclass(frozen=True)
+class InstalledDistribution:
+    """One distribution found on the target's path, as read from its metadata folder.
+
+    ``module_version`` is, for the mmcv distributions, what ``mmcv/version.py`` on disk says (the
+    version ``import mmcv`` reports, which after a clobbering install can differ from ``version``).
+    """
+
+    name: str
+    version: str
+    location: str
+    metadata_dir: str
+    problems: Tuple[str, ...] = ()
+    has_ext: bool = False
+    missing: Tuple[str, ...] = ()
+    changed: Tuple[str, ...] = ()
+    editable: bool = False
+    module_version: Optional[str] = None
+    wheel_tags: Tuple[str, ...] = ()
+    editable_path: Optional[str] = None
+
+    @property
+    def registry_binary(self) -> bool:
+        """Installed from a platform wheel built for distribution (manylinux, musllinux, macOS, Windows),
+        not from a local build (``linux_x86_64``) or a pure-Python wheel."""
+        return any(tag.split("-")[-1].startswith(("manylinux", "musllinux", "macosx", "win"))
+                   for tag in self.wheel_tags)
+
+
+@dataclass(frozen=True)
+class TorchInfo:
+    """torch as read from its files: the version, the CUDA it was built for (None: CPU build)."""
+
+    version: str
+    cuda: Optional[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class SharedFiles:
+    """Two distributions that own the same installed files."""
+
+    dists: Tuple[str, str]
+    count: int
+    examples: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImportCopy:
+    """One copy of a package on the import path: its folder, the version its files state, and how it
+    got on the path (``sys.path[0] '' (the working directory)``, an editable finder)."""
+
+    path: str
+    version: Optional[str]
+    via: str
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What an interpreter's environment holds, read statically."""
+
+    python: str
+    python_version: str
+    platform: str
+    distributions: Tuple[InstalledDistribution, ...]
+    shared_files: Tuple[SharedFiles, ...]
+    torch: Optional[TorchInfo]
+    imports: Mapping[str, Tuple[ImportCopy, ...]] = field(default_factory=dict)
+    missing_editables: Tuple[Tuple[str, str, str], ...] = ()
+    #: PEP 668: pip refuses to install into this interpreter without a venv or --break-system-packages
+    externally_managed: bool = False
+
+    def get(self, name: str) -> Optional[InstalledDistribution]:
+        """The first distribution called ``name`` on the path (the one ``import`` metadata sees)."""
+        for dist in self.distributions:
+            if dist.name == name:
+                return dist
+        return None
+
+
+def by_severity(findings: "Iterable[Finding]") -> "Tuple[Finding, ...]":
+    """Findings ordered as :data:`SEVERITIES` (errors first), each severity in the order given."""
+    return tuple(sorted(findings, key=lambda f: SEVERITIES.index(f.severity)))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing doctor or guard found: a stable ``code``, a severity, and the commands that fix it."""
+
+    code: str
+    severity: Severity
+    message: str
+    dists: Tuple[str, ...] = ()
+    fix: Tuple[str, ...] = ()

@@ -1,0 +1,167 @@
+"""The matrix compiled for the stack search (:mod:`compat.answers.search`): plain built-in data that marshal can
+store, with every version comparison settled by ``packaging`` when it is compiled.
+
+``versions`` maps every version text the matrix holds (releases, wheel builds, range bounds as written
+upstream, torch releases) to ``(rank, rank of its base version, is pre-release, is post-release,
+major)``; equal versions (``1.3`` and ``1.3.0``) share a rank. ``extras`` maps each verbatim specifier a
+range keeps (``!=1.5.0``) to the versions it admits. The rest mirrors :class:`~compat.data.models.Matrix`
+with tuples: their shapes are in :mod:`compat.data.shapes`.
+
+The build hook compiles them into the wheel beside the matrix (keyed by the matrix's content digest and
+the code's identity, as every compiled answer); :func:`tables_for` compiles them on demand otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from .models import Dependency, FindLinks, Matrix, Release
+from .ranges import Range
+
+__all__ = ["FORMAT", "compile_tables", "lean_range", "lean_release", "tables_for", "typed_range"]
+
+#: Bump when the shape of the tables changes.
+FORMAT = 1
+
+
+_MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
+
+
+def lean_range(r: Optional[Range]) -> Optional[Tuple[Any, ...]]:
+    if r is None:
+        return None
+    lower = (r.lower.text, r.lower.inclusive) if r.lower is not None else None
+    upper = (r.upper.text, r.upper.inclusive) if r.upper is not None else None
+    return (lower, upper, tuple(r.extra))
+
+
+def typed_range(r: Any) -> Range:
+    """A compiled range back as a :class:`~compat.data.ranges.Range`."""
+    from .ranges import Bound
+
+    lower = Bound(Version(r[0][0]), r[0][0], r[0][1]) if r[0] is not None else None
+    upper = Bound(Version(r[1][0]), r[1][0], r[1][1]) if r[1] is not None else None
+    return Range(lower=lower, upper=upper, extra=tuple(r[2]))
+
+
+def _dependency(d: Dependency) -> Tuple[Any, ...]:
+    return (d.name, d.optional, *(lean_range(f.range) if f is not None else None
+                                  for f in (d.documented, d.enforced, d.installer)))
+
+
+def lean_release(r: Release) -> Tuple[Any, ...]:
+    return (r.package, r.key, str(r.version), bool(r.required), tuple(_dependency(d) for d in r.dependencies),
+            r.is_branch)
+
+
+def _links(rule: Optional[FindLinks]) -> Optional[Tuple[str, str, str, str]]:
+    return None if rule is None else (rule.distribution, rule.url, rule.torch, rule.source)
+
+
+def compile_tables(matrix: Matrix) -> Dict[str, Any]:
+    """The tables for ``matrix`` (see the module's docstring)."""
+    texts: Set[str] = set()
+    extras: Set[str] = set()
+
+    def note(r: Optional[Range]) -> None:
+        if r is None:
+            return
+        for bound in (r.lower, r.upper):
+            if bound is not None:
+                texts.add(bound.text)
+        extras.update(r.extra)
+
+    packages: Dict[str, Any] = {}
+    for name, table in matrix.packages.items():
+        every = [*table.releases, *table.branches.values()]
+        for release in every:
+            texts.add(str(release.version))
+            for dependency in release.dependencies:
+                for fact in (dependency.documented, dependency.enforced, dependency.installer):
+                    note(fact.range if fact is not None else None)
+        packages[name] = ([lean_release(r) for r in table.releases],
+                          {key: lean_release(r) for key, r in table.branches.items()})
+    wheels: Dict[str, Any] = {}
+    for line, index in matrix.wheels.items():
+        builds = []
+        for build in index.builds:
+            versions = tuple(str(v) for v in build.versions)
+            texts.update(versions)
+            builds.append((build.platform, build.cuda, build.torch, versions, tuple(build.python), build.source))
+        rule = index.python
+        lean_rule = None
+        if rule is not None:
+            gaps = []
+            for gap in rule.gaps:
+                gap_versions = tuple(str(v) for v in gap.versions)
+                texts.update(gap_versions)
+                gaps.append((gap_versions, tuple(gap.python), gap.platform, tuple(gap.torch)))
+            lean_rule = (rule.minimum, rule.maximum, tuple(gaps))
+        wheels[line] = (index.source, tuple(builds), lean_rule, rule.source if rule is not None else "")
+    torch = None
+    torch_pythons: Dict[Tuple[str, str], Tuple[str, ...]] = {}
+    if matrix.torch is not None:
+        for minor in matrix.torch.minors():
+            for platform in sorted({p for r in matrix.torch.of_minor(minor) for p in r.python}):
+                torch_pythons[(minor, platform)] = matrix.torch.python_versions(minor, platform)
+        releases = []
+        for t in matrix.torch.releases:
+            texts.add(str(t.version))
+            releases.append((str(t.version), t.minor, {k: tuple(v) for k, v in t.python.items()}, tuple(t.cuda),
+                             str(t.torchvision) if t.torchvision is not None else ""))
+        torch = (matrix.torch.index_url, tuple(releases))
+    nvidia = None
+    if matrix.nvidia is not None:
+        nvidia = tuple({cuda: dict(by_platform) for cuda, by_platform in table.items()}
+                       for table in (matrix.nvidia.compat, matrix.nvidia.toolkit))
+    ranked = _ranked(texts)
+    admitted = {}
+    for spec in sorted(extras):
+        specifier = SpecifierSet(spec)
+        admitted[spec] = frozenset(t for t in ranked if specifier.contains(Version(t), prereleases=True))
+    tables = {
+        "format": FORMAT,
+        "versions": ranked,
+        "extras": admitted,
+        "packages": packages,
+        "wheels": wheels,
+        "torch": torch,
+        "torch_pythons": torch_pythons,
+        "nvidia": nvidia,
+        "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links))
+                      for name, p in matrix.providers.items()},
+        "find_links": {line: _links(rule) for line, rule in matrix.find_links.items()},
+        "numpy1_newest": {name: str(max(versions)) for name, versions in
+                          (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if versions},
+    }
+    return tables
+
+
+def _ranked(texts: Set[str]) -> Dict[str, Tuple[int, int, bool, bool, int]]:
+    parsed: Dict[str, Version] = {}
+    for text in texts:
+        try:
+            version = Version(text)
+        except InvalidVersion:
+            continue
+        parsed[text] = version
+        parsed.setdefault(version.base_version, Version(version.base_version))
+    order = sorted(set(parsed.values()))
+    rank = {version: position for position, version in enumerate(order)}
+    return {text: (rank[v], rank[Version(v.base_version)], v.is_prerelease, v.is_postrelease, v.major)
+            for text, v in sorted(parsed.items())}
+
+
+def tables_for(matrix: Matrix) -> Dict[str, Any]:
+    """The tables of ``matrix``: compiled with it when it was loaded from a compiled copy whose tables
+    match, else compiled now (and kept for the matrix object's lifetime in this process)."""
+    for held, tables in _MEMO:
+        if held is matrix:
+            return tables
+    tables = compile_tables(matrix)
+    _MEMO.append((matrix, tables))
+    del _MEMO[:-8]
+    return tables

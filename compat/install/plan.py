@@ -1,0 +1,444 @@
+"""Install planning: from targets and a target environment to an ordered list of commands that end in
+a working MMPose on that machine, or a refusal that says why before anything is installed.
+
+``machine_for`` turns options and the environment into the :class:`~compat.answers.stack.Machine` the stack is
+resolved for (the environment's torch is kept and pinned; without one, torch and CUDA are picked for
+the driver); ``plan_install`` returns an :class:`InstallPlan` of :class:`Step` (an argument list, the
+environment variables it adds, and why). The command line prints or runs the steps; nothing here
+prints, and nothing here changes the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from packaging.version import Version
+
+from ..answers.question import ENV_MMCV_BASE, ENV_ONEDL_BASE, ENV_TORCH_INDEX, notes, parse_python_version
+from ..answers.stack import (
+    Machine,
+    Stack,
+    StackTarget,
+    lean_machine,
+    parse_machine,
+    parse_targets,
+    platform_of,
+    resolve_stack,
+)
+from ..data.models import MMCV_DISTRIBUTIONS, Environment, Matrix
+from ..environment.driver import Driver, detect
+from ..errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
+
+__all__ = [
+    "ENV_ONEDL_BASE",
+    "ENV_TORCH_INDEX",
+    "InstallPlan",
+    "NoInstaller",
+    "PlanRefused",
+    "Step",
+    "check_platform",
+    "links_check",
+    "machine_for",
+    "numpy_pin",
+    "plan_install",
+    "solve",
+]
+
+#: mmpose's compiled dependency (requirements/runtime.txt of 0.x and 1.x: xtcocotools>=1.12).
+COMPILED_DEPENDENCY = ("xtcocotools", ">=1.12")
+#: What mmcv's setup.py needs in the environment to build its ops without isolation, beside torch.
+BUILD_TOOLS = ("wheel", "ninja", "psutil")
+_LINKS_CAP = 8 * 1024 * 1024
+
+
+class PlanRefused(CompatError):
+    """The plan would not end in a working install (exit 1); ``problem`` says why, before anything ran."""
+
+    exit_code = EXIT_INCOMPATIBLE
+
+    def __init__(self, message: str, *, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+class NoInstaller(CompatError):
+    """The target has no pip and no uv is on PATH (exit 3)."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, python: str) -> None:
+        super().__init__(f"{python} has no pip and uv is not on PATH: run {python} -m ensurepip --upgrade "
+                         "(or install uv), then again")
+        self.python = python
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of a plan: its argument list, the environment variables it adds, and why it runs."""
+
+    kind: str  # uninstall | torch | prerequisites | build | install
+    argv: Tuple[str, ...]
+    reason: str
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def shell(self) -> str:
+        """The command as a person would paste it into a POSIX shell."""
+        import shlex
+
+        prefix = [f"{k}={shlex.quote(v)}" for k, v in self.env.items()]
+        return " ".join([*prefix, shlex.join(self.argv)])
+
+
+@dataclass(frozen=True)
+class InstallPlan:
+    """What ``mmcompat install`` runs, in order, and what it says about it."""
+
+    python: str
+    targets: Tuple[StackTarget, ...]
+    stack: Stack
+    steps: Tuple[Step, ...]
+    installer: str  # pip | uv
+    warnings: Tuple[str, ...] = ()
+    notes: Tuple[str, ...] = ()
+
+
+# ---- the machine ---------------------------------------------------------------------------------
+
+def _public(version: str) -> str:
+    try:
+        return Version(version).public
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+        return version.split("+", 1)[0]
+
+
+def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, cuda: Optional[str] = None,
+                torch: Optional[str] = None, python_version: Optional[str] = None,
+                environ: Optional[Mapping[str, str]] = None) -> Machine:
+    """The machine to resolve for: options first, then what ``env`` has (its torch is kept and pinned;
+    ``--torch`` naming another one replaces it, as asked), then ``auto`` (torch picked by mmcompat,
+    CUDA from the NVIDIA driver: :func:`compat.environment.driver.detect`)."""
+    installed = env.torch if env is not None else None
+    python = python_version or (".".join(env.python_version.split(".")[:2]) if env and env.python_version else None)
+    wanted = (torch or "").strip()
+    keep = installed is not None and installed.version and (
+        not wanted or wanted.lower() == "auto"
+        or _public(wanted) == _public(installed.version)
+        or _is_minor_of(wanted, installed.version))
+    if keep and installed is not None:
+        try:
+            Version(_public(installed.version))
+        except ValueError:  # InvalidVersion, or digits past int()'s limit
+            raise BadInput(f"the installed torch has no usable version ({installed.version[:60]!r}, read from "
+                           f"{installed.source}); give --torch X.Y.Z", value=installed.version) from None
+        torchvision = env.get("torchvision") if env is not None else None
+        return parse_machine(platform, cuda or installed.cuda or "cpu", _public(installed.version), python,
+                             torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "")
+    cuda_text = (cuda or "").strip().lower()
+    driver: Optional[Driver] = None
+    if cuda_text in ("", "auto") and (platform or "").lower() != "macos":
+        driver = detect(environ)
+    return parse_machine(platform, cuda, torch, python, driver=driver)
+
+
+def check_platform(env: Environment, platform: Optional[str], python: str) -> None:
+    """A ``--platform`` that is not the target interpreter's is bad input (its wheels would not install)."""
+    have = platform_of(env.platform)
+    if platform and have and platform.lower() != have:
+        raise BadInput(f"--platform {platform} contradicts {python}, which runs on {have}: leave --platform out, or "
+                       "plan for another machine with mmcompat resolve or constraints", value=platform)
+
+
+def _is_minor_of(wanted: str, installed: str) -> bool:
+    try:
+        asked = Version(wanted.split("+", 1)[0]).release
+        have = Version(_public(installed)).release
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+        return False
+    return len(asked) == 2 and asked == have[:2]
+
+
+def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, platform: Optional[str] = None,
+          cuda: Optional[str] = None, torch: Optional[str] = None, python_version: Optional[str] = None,
+          policy: str = "safe", allow_build: bool = False, environ: Optional[Mapping[str, str]] = None,
+          provider: str = "openmmlab") -> Tuple[List[StackTarget], Stack]:
+    """Targets parsed and the stack resolved for the machine ``env`` stands on (see :func:`machine_for`);
+    ``MMCV_BASE_URL`` and ``MMCOMPAT_TORCH_INDEX_URL`` from ``environ`` choose mirrors."""
+    variables = os.environ if environ is None else environ
+    targets = parse_targets(texts, matrix)
+    machine = machine_for(env, platform=platform, cuda=cuda, torch=torch, python_version=python_version,
+                          environ=variables)
+    stack = resolve_stack(targets, matrix, machine, policy=policy, allow_build=allow_build,
+                          base_url=variables.get(ENV_MMCV_BASE) or None,
+                          torch_index=variables.get(ENV_TORCH_INDEX) or None, provider=provider,
+                          onedl_base=variables.get(ENV_ONEDL_BASE) or None)
+    return targets, replace(stack, notes=notes(lean_machine(machine)))
+
+
+# ---- checks before anything runs ----------------------------------------------------------------
+
+_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
+_PLATFORM_TAGS = {"linux": ("manylinux", "linux_"), "windows": ("win_amd64",), "macos": ("macosx",)}
+
+
+def links_check(url: str, distribution: str, version: Version, python: str, platform: str, *, timeout: float = 10.0
+                ) -> Tuple[Optional[bool], str]:
+    """Whether the find-links page at ``url`` lists a wheel of ``distribution`` ``version`` for CPython
+    ``python`` on ``platform``: (True, ""), (False, what the page has), or (None, why it could not be read)."""
+    from urllib.parse import unquote
+
+    from ..net import NetError, download
+
+    try:
+        body = download(url, timeout=timeout, max_bytes=_LINKS_CAP, what="the find-links page")
+    except NetError as e:
+        return None, e.problem
+    stem = distribution.replace("-", "_")
+    tag = "cp" + python.replace(".", "")
+    seen: Dict[str, List[str]] = {}
+    for href in _HREF.findall(body.decode("utf-8", "replace")):
+        name = unquote(href.rsplit("/", 1)[-1].split("#", 1)[0])
+        parts = name[:-4].split("-") if name.endswith(".whl") else []
+        if len(parts) < 5 or parts[0].lower() not in (stem, distribution):
+            continue
+        file_version, python_tag, platform_tag = parts[1], parts[-3], parts[-1]
+        if not platform_tag.startswith(_PLATFORM_TAGS.get(platform, ("",))):
+            continue
+        seen.setdefault(file_version, []).append(python_tag)
+        if file_version == str(version) and tag in python_tag.split("."):
+            return True, ""
+    have = "; ".join(f"{v} ({', '.join(sorted(set(t)))})" for v, t in sorted(seen.items(), reverse=True)) or "none"
+    return False, f"{distribution} wheels for {platform} there: {have}"
+
+
+def _compiler(environ: Mapping[str, str]) -> Optional[str]:
+    for candidate in (environ.get("CXX", ""), "c++", "g++", "clang++", "cl"):
+        if candidate and shutil.which(candidate.split()[0]):
+            return candidate
+    return None
+
+
+def _nvcc(environ: Mapping[str, str]) -> Tuple[Optional[str], str]:
+    """(path, ``11.3``) of the nvcc a build would use (CUDA_HOME first), or (None, "")."""
+    home = environ.get("CUDA_HOME") or environ.get("CUDA_PATH") or ""
+    candidates = [os.path.join(home, "bin", "nvcc")] if home else []
+    found = shutil.which("nvcc")
+    if found:
+        candidates.append(found)
+    for path in candidates:
+        if not os.path.isfile(path):
+            continue
+        try:
+            done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        release = re.search(r"release (\d+)\.(\d+)", done.stdout)
+        if release:
+            return path, f"{release.group(1)}.{release.group(2)}"
+    return None, ""
+
+
+def _build_toolchain(stack: Stack, environ: Mapping[str, str]) -> List[str]:
+    """What a source build of mmcv lacks on this machine (empty: nothing)."""
+    missing = []
+    if _compiler(environ) is None:
+        missing.append("a C++ compiler (none of $CXX, c++, g++, clang++ on PATH): on Debian/Ubuntu "
+                       "apt-get install g++; on conda: conda install -c conda-forge cxx-compiler")
+    cuda = stack.platform.cuda
+    if cuda and cuda != "cpu":
+        path, found = _nvcc(environ)
+        if path is None:
+            missing.append(f"nvcc of CUDA {cuda} (set CUDA_HOME to a CUDA {cuda} toolkit, or put its bin/ on PATH; "
+                           f"conda: conda install -c nvidia cuda-toolkit={cuda})")
+        elif found != cuda:
+            missing.append(f"nvcc of CUDA {cuda} to match torch's CUDA (found CUDA {found} at {path}; set CUDA_HOME "
+                           f"to a CUDA {cuda} toolkit)")
+    return missing
+
+
+# ---- numpy and xtcocotools ------------------------------------------------------------------------
+
+def numpy_pin(matrix: Matrix, stack: Stack) -> Optional[str]:
+    """Why ``numpy<2`` belongs in a plan with mmpose, or None: xtcocotools' registry wheels are built
+    against numpy 1.x and fail to import under numpy 2."""
+    from ..answers.search import numpy_reason
+    from ..data.tables import tables_for
+
+    return numpy_reason(tables_for(matrix), dict(stack.pins))
+
+
+def _compiled_dependency_check(python: str, stack: Stack, pip_args: Sequence[str], environ: Mapping[str, str]
+                               ) -> Tuple[Optional[bool], str]:
+    """Whether mmpose's compiled dependency has a wheel for the target (the registry is asked)."""
+    from .registry import compatible_tags, wheel_check
+
+    name, spec = COMPILED_DEPENDENCY
+    if "mmpose" not in stack.pins:
+        return True, "not needed"
+    if any(a in ("-i", "--index-url", "--extra-index-url", "--no-index", "--find-links", "-f")
+           or a.startswith(("--index-url=", "--extra-index-url=", "--find-links=", "-i", "-f")) for a in pip_args):
+        return None, "the pip arguments choose another index"
+    if environ.get("PIP_INDEX_URL") or environ.get("PIP_EXTRA_INDEX_URL") or environ.get("PIP_NO_INDEX"):
+        return None, "PIP_INDEX_URL, PIP_EXTRA_INDEX_URL or PIP_NO_INDEX chooses another index"
+    try:
+        check = wheel_check(name, spec, sorted(compatible_tags(python)))
+    except CompatError as e:
+        return None, str(e)
+    return check.available, check.reason
+
+
+# ---- the plan ------------------------------------------------------------------------------------
+
+def _installer(env: Environment, python: str) -> Tuple[str, List[str]]:
+    """("pip", [PY, -m, pip]) or ("uv", [uv, pip]) for a target without pip; NoInstaller otherwise."""
+    if env.get("pip") is not None:
+        return "pip", [python, "-m", "pip"]
+    uv = shutil.which("uv")
+    if uv is not None:
+        return "uv", [uv, "pip"]
+    raise NoInstaller(python)
+
+
+def _install(prefix: List[str], installer: str, python: str, *args: str) -> Tuple[str, ...]:
+    if installer == "uv":
+        return tuple([*prefix, "install", "--python", python, *args])
+    return tuple([*prefix, "install", *args])
+
+
+def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, python: str,
+                 platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
+                 python_version: Optional[str] = None, policy: str = "safe", allow_build: bool = False,
+                 fix_conflicts: bool = False, offline: bool = False, pip_args: Sequence[str] = (),
+                 environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab") -> InstallPlan:
+    """The commands that install ``texts`` into the environment ``env`` of interpreter ``python``.
+
+    Raises :class:`PlanRefused` (exit 1) when the plan could not end in a working install: another mmcv
+    distribution is installed (without ``fix_conflicts``), the find-links page lacks the pinned wheel,
+    a source build lacks its toolchain. The find-links page is fetched unless ``offline``; the registry
+    is asked whether xtcocotools has a wheel for the target.
+    """
+    variables = os.environ if environ is None else environ
+    check_platform(env, platform, python)
+    have = ".".join(env.python_version.split(".")[:2])
+    if python_version and have and parse_python_version(python_version) != have:
+        raise BadInput(f"--python-version {python_version} does not match {python}, which is CPython {have}: wheels "
+                       f"for another Python would not install there; leave it out or give --python an interpreter "
+                       f"of that version", value=python_version)
+    targets, stack = solve(matrix, texts, env, platform=platform, cuda=cuda, torch=torch,
+                           python_version=python_version, policy=policy, allow_build=allow_build, environ=variables,
+                           provider=provider)
+    installer, prefix = _installer(env, python)
+    steps: List[Step] = []
+    warnings: List[str] = []
+    notes: List[str] = []
+    notes.extend(stack.notes)
+    if env.externally_managed and "--break-system-packages" not in pip_args:
+        warnings.append(f"{python} is externally managed (PEP 668): pip will refuse to install into it; use a venv "
+                        f"({python} -m venv .venv, then --python .venv/bin/python), or, if you mean it, pass pip's "
+                        "own flag after --: -- --break-system-packages")
+    if installer == "uv":
+        notes.append(f"{python} has no pip: using uv pip install --python {python}")
+
+    others = [d.name for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None and d.name != stack.mmcv]
+    if others:
+        uninstall = tuple([*prefix, "uninstall", *(["--python", python] if installer == "uv" else ["-y"]), *others])
+        if not fix_conflicts:
+            import shlex
+
+            raise PlanRefused(
+                f"{', '.join(others)} is installed and shares the mmcv/ package with {stack.mmcv}: installing over "
+                f"it would clobber files; rerun with --fix-conflicts to uninstall it first, or run: "
+                f"{shlex.join(uninstall)}", problem="conflict")
+        steps.append(Step("uninstall", uninstall, f"{', '.join(others)} shares the mmcv/ package with {stack.mmcv} "
+                                                  "(--fix-conflicts)"))
+
+    pinned_torch = stack.torch.requirements if stack.torch is not None else ()
+    if stack.torch is not None and not stack.torch.installed:
+        index = ["--index-url", stack.torch.index_url] if stack.torch.index_url else []
+        steps.append(Step("torch", _install(prefix, installer, python, *pinned_torch, *index),
+                          f"torch {stack.torch.version} and torchvision {stack.torch.torchvision or '(unpinned)'} "
+                          f"for {'the CPU' if stack.torch.cuda == 'cpu' else 'CUDA ' + stack.torch.cuda} first, "
+                          f"from {stack.torch.index_url or 'the registry'}: every later step keeps them pinned"))
+    elif stack.torch is not None:
+        notes.append(f"keeping the installed torch {stack.torch.version}"
+                     + (f" and torchvision {stack.torch.torchvision}" if stack.torch.torchvision else "")
+                     + ": pinned in every step so pip cannot replace them")
+    if stack.torch is not None and not stack.torch.torchvision:
+        warnings.append(f"no torchvision is known to pair with torch {stack.torch.version}: it is left unpinned")
+
+    line, mmcv_version = stack.mmcv, stack.pins.get(stack.mmcv) if stack.mmcv else None
+    if line and mmcv_version is not None and stack.find_links and not offline:
+        listed, detail = links_check(stack.find_links[0], line, mmcv_version, stack.platform.python,
+                                     stack.platform.platform)
+        if listed is False:
+            raise PlanRefused(f"{stack.find_links[0]} has no {line} {mmcv_version} wheel for CPython "
+                              f"{stack.platform.python} on {stack.platform.platform} ({detail}): nothing was "
+                              "installed; "
+                              "try another --python-version or --torch, or --allow-build", problem="no-wheel")
+        if listed is None:
+            warnings.append(f"could not check {stack.find_links[0]} for the {line} {mmcv_version} wheel ({detail}); "
+                            "going on")
+
+    numpy_reason = numpy_pin(matrix, stack)
+    available, why = _compiled_dependency_check(python, stack, pip_args, variables)
+    extra: List[str] = []
+    if numpy_reason and available is not False and not any(a.startswith("numpy") for a in pip_args):
+        extra.append("numpy<2")
+        notes.append(f"adding numpy<2: {numpy_reason}")
+    name, spec = COMPILED_DEPENDENCY
+    if available is None:
+        warnings.append(f"could not check whether {name}{spec} has a wheel for {python} ({why}); if pip has to "
+                        "build it, install cython and numpy first and have a C compiler")
+    elif available is False:
+        notes.append(f"{name}{spec} has no wheel for {python} on the registry: pip will compile it; installing its "
+                     "build prerequisites (cython, numpy, setuptools, wheel) first and building it against them; a C "
+                     "compiler and the Python headers are needed")
+        steps.append(Step("prerequisites", _install(prefix, installer, python, *pinned_torch, "cython", "numpy",
+                                                    "setuptools", "wheel"),
+                          f"{name} builds against the numpy it finds"))
+        steps.append(Step("build", _install(prefix, installer, python, *pinned_torch, "--no-build-isolation",
+                                            name + spec), f"{name} has no wheel for this Python"))
+
+    if stack.source_build and line and mmcv_version is not None:
+        missing = _build_toolchain(stack, variables)
+        if missing:
+            raise PlanRefused(f"{line} {mmcv_version} must be compiled for {stack.platform.describe()} and this "
+                              f"machine lacks: {'; '.join(missing)}", problem="toolchain")
+        setuptools = "setuptools"
+        if matrix.build is not None:
+            setuptools = f"setuptools<{matrix.build.setuptools_without_pkg_resources}"
+            why_setuptools = (f"{line}'s setup.py imports pkg_resources, which setuptools "
+                              f"{matrix.build.setuptools_without_pkg_resources} removed")
+        else:
+            why_setuptools = f"{line}'s setup.py imports pkg_resources"
+        steps.append(Step("prerequisites",
+                          _install(prefix, installer, python, *pinned_torch, setuptools, *BUILD_TOOLS),
+                          f"the build runs without isolation so it sees torch; {why_setuptools}; ninja and psutil "
+                          "speed the build"))
+        build_env = {"MMCV_WITH_OPS": "1"}
+        if stack.platform.cuda not in ("", "cpu"):
+            build_env["FORCE_CUDA"] = "1"
+        cache = ["--no-cache"] if installer == "uv" else ["--no-cache-dir"]
+        steps.append(Step("build", _install(prefix, installer, python, *pinned_torch, "--no-build-isolation",
+                                            *cache, "--no-binary", line, f"{line}=={mmcv_version}"),
+                          f"{line} {mmcv_version} compiled from source against the installed torch, with its ops "
+                          "(pip's wheel cache bypassed, so no earlier broken build is reused); this takes long",
+                          env=build_env))
+        warnings.append(f"{line} {mmcv_version} has no prebuilt wheel for {stack.platform.describe()}: it is compiled "
+                        "from source (a compiler" + (" and the CUDA toolkit" if "FORCE_CUDA" in build_env else "")
+                        + " needed; this takes long)")
+
+    final = [*pinned_torch, *(r for r in stack.requirements if r not in pinned_torch), *extra]
+    for url in stack.find_links:
+        final += ["-f", url]
+    if line and not stack.source_build:
+        final += ["--only-binary", line]  # never let pip compile mmcv silently
+    steps.append(Step("install", _install(prefix, installer, python, *final, *pip_args),
+                      "the OpenMMLab packages and " + (f"{line} (prebuilt)" if line and not stack.source_build
+                                                       else line or "their dependencies")))
+    return InstallPlan(python=python, targets=tuple(targets), stack=stack, steps=tuple(steps), installer=installer,
+                       warnings=tuple(warnings), notes=tuple(notes))

@@ -1,0 +1,325 @@
+"""Turn answers into text, JSON-ready dicts, or rich tables. Nothing here decides anything."""
+
+from __future__ import annotations
+
+from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
+
+from ..data.models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
+from ..data.ranges import Range
+from .text import WHEEL_COLUMNS, findings_summary, wheel_cells
+from .text import findings_text as _findings_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from ..answers.accepts import Acceptance
+    from ..answers.stack import Stack, StackTarget
+    from ..install.plan import InstallPlan
+
+__all__ = [
+    "MATRIX_COLUMNS",
+    "compatible_dict",
+    "compatible_text",
+    "dependency_dicts",
+    "findings_dict",
+    "findings_rich",
+    "findings_text",
+    "matrix_dict",
+    "matrix_rich",
+    "matrix_rows",
+    "matrix_text",
+    "plan_dict",
+    "range_text",
+    "resolution_dict",
+    "stack_dict",
+    "stack_text",
+    "target_dict",
+    "wheels_rich",
+]
+
+MATRIX_COLUMNS = ("package", "release", "distribution", *POLICIES)
+
+
+def range_text(version_range: Optional[Range]) -> Optional[str]:
+    """A range for JSON: the specifier, ``""`` for any version, None when no source says anything."""
+    return None if version_range is None else str(version_range)
+
+
+def target_dict(release: Release) -> Dict[str, Any]:
+    """What was resolved: name, version, and the upstream ref and commit the facts were read at."""
+    return {
+        "name": release.package,
+        "version": str(release.version),
+        "branch": release.key if release.is_branch else None,
+        "ref": release.ref,
+        "commit": release.commit or None,
+    }
+
+
+def dependency_dicts(release: Release) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """(constraints, sources) of every dependency: each policy's range, and each source's provenance."""
+    constraints: Dict[str, Any] = {}
+    sources: Dict[str, Any] = {}
+    for dependency in release.dependencies:
+        constraints[dependency.name] = {policy: range_text(dependency.range_for(policy)) for policy in POLICIES}
+        sources[dependency.name] = {
+            source: (None if fact is None else _fact_source(fact))
+            for source, fact in ((s, dependency.fact(s)) for s in SOURCES)
+        }
+    return constraints, sources
+
+
+def _fact_source(fact: Any) -> Any:
+    if fact.uncertain:
+        return {"source": fact.source, "uncertain": fact.uncertain}
+    return fact.source
+
+
+def resolution_dict(resolution: Resolution) -> Dict[str, Any]:
+    """The ``resolve --json`` object."""
+    release = resolution.release
+    constraints, sources = dependency_dicts(release)
+    return {
+        "target": target_dict(release),
+        "policy": resolution.policy,
+        "requirements": list(resolution.requirements),
+        "optional": [d.name for d in release.dependencies if d.optional],
+        "constraints": constraints,
+        "sources": sources,
+        "matrix": resolution.matrix_path,
+        "matrix_origin": resolution.matrix_origin,
+    }
+
+
+def compatible_dict(acceptance: "Acceptance", matrix: Matrix) -> Dict[str, Any]:
+    """The ``compatible --json`` object."""
+    return {
+        "requirement": acceptance.requirement,
+        "policy": acceptance.policy,
+        "package": acceptance.package,
+        "releases": [r.key for r in acceptance.releases],
+        "branches": [r.key for r in acceptance.branches],
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+    }
+
+
+def compatible_text(releases: Sequence[Release]) -> str:
+    """One release version per line, newest first."""
+    return "".join(r.key + "\n" for r in releases)
+
+
+def _cell(version_range: Optional[Range]) -> str:
+    if version_range is None:
+        return "-"
+    if version_range.is_empty:
+        return "none (sources conflict)"
+    return str(version_range) or "any"
+
+
+def _dependency_row(release: Release, dependency: Dependency) -> List[str]:
+    name = dependency.name + (" (optional)" if dependency.optional else "")
+    key = release.key + (f" ({release.version})" if release.is_branch else "")
+    return [release.package, key, name] + [_cell(dependency.range_for(p)) for p in POLICIES]
+
+
+def _selected(matrix: Matrix, package: Optional[str], release: Optional[str]) -> List[Release]:
+    chosen: List[Release] = []
+    for table in matrix.packages.values():
+        if package is not None and table.name != package:
+            continue
+        for item in list(table.branches.values()) + list(table.releases):
+            if release is None or item.key == release:
+                chosen.append(item)
+    return chosen
+
+
+def matrix_rows(matrix: Matrix, package: Optional[str] = None, release: Optional[str] = None,
+                dist: Optional[str] = None) -> List[List[str]]:
+    """The table ``mmcompat matrix`` shows: a row per release and dependency, branches first; only
+    ``package``, its ``release`` and the ``dist`` rows when given."""
+    rows: List[List[str]] = []
+    for item in _selected(matrix, package, release):
+        if not item.dependencies and dist is None:
+            rows.append([item.package, item.key, "-"] + ["-"] * len(POLICIES))
+        for dependency in item.dependencies:
+            if dist is None or dependency.name == dist:
+                rows.append(_dependency_row(item, dependency))
+    return rows
+
+
+def matrix_dict(matrix: Matrix, package: Optional[str] = None, release: Optional[str] = None,
+                dist: Optional[str] = None) -> Dict[str, Any]:
+    """The ``matrix --json`` object: every release (of the selection) with its constraints and sources."""
+    packages: Dict[str, Any] = {}
+    chosen = _selected(matrix, package, release)
+    for name, table in matrix.packages.items():
+        entry: Dict[str, Any] = {"repository": table.repository, "releases": {}, "branches": {}}
+        for group, releases in (("branches", list(table.branches.values())), ("releases", list(table.releases))):
+            for item in releases:
+                if item not in chosen:
+                    continue
+                constraints, sources = dependency_dicts(item)
+                if dist is not None:
+                    constraints = {k: v for k, v in constraints.items() if k == dist}
+                    sources = {k: v for k, v in sources.items() if k == dist}
+                entry_item = target_dict(item)
+                entry_item.update(constraints=constraints, sources=sources)
+                if item.note:
+                    entry_item["note"] = item.note
+                entry[group][item.key] = entry_item
+        if entry["releases"] or entry["branches"]:
+            packages[name] = entry
+    return {
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+        "schema": matrix.schema,
+        "generated": matrix.generated,
+        "sources": dict(matrix.sources),
+        "packages": packages,
+    }
+
+
+def matrix_text(rows: Sequence[Sequence[str]]) -> str:
+    """Stable plain text: a header line and aligned columns (for pipes, files and diffs)."""
+    table = [[c.upper() for c in MATRIX_COLUMNS], *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(MATRIX_COLUMNS))]
+    return "".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n" for row in table)
+
+
+def matrix_narrow(rows: Sequence[Sequence[str]], width: int) -> str:
+    """The rows for a terminal too narrow for the table: one block per release and distribution, every
+    source on its own line, never a range split inside a version."""
+    import textwrap
+
+    out: List[str] = []
+    for row in rows:
+        out.append(f"{row[0]} {row[1]}: {row[2]}\n")
+        for policy, cell in zip(POLICIES, row[3:]):
+            text = f"{policy}: {cell.replace(',', ', ')}"
+            out.extend(line + "\n" for line in textwrap.wrap(text, width=max(width - 4, 20), initial_indent="    ",
+                                                              subsequent_indent="      ", break_long_words=False,
+                                                              break_on_hyphens=False))
+    return "".join(out)
+
+
+def matrix_rich(matrix: Matrix, rows: Sequence[Sequence[str]], file: IO[str]) -> None:
+    """The rows as a rich table on a terminal wide enough for it, else :func:`matrix_narrow` (a range
+    is never folded inside a version)."""
+    from rich.console import Console  # rich costs start-up time: only the terminal view loads it
+    from rich.table import Table
+
+    console = Console(file=file)
+    widths = [max(len(row[i]) for row in [list(MATRIX_COLUMNS), *rows]) for i in range(len(MATRIX_COLUMNS))]
+    if sum(widths) + 3 * len(widths) + 1 > console.width:
+        console.print(matrix_narrow(rows, console.width), end="", highlight=False, markup=False)
+        return
+    table = Table(title=f"compatibility matrix ({matrix.origin}: {matrix.path})", show_lines=False)
+    for column in MATRIX_COLUMNS:
+        table.add_column(column, style="bold green" if column == "safe" else None, no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional[Dict[str, Any]] = None
+                  ) -> Dict[str, Any]:
+    """The ``doctor --json`` / ``guard --json`` object."""
+    data: Dict[str, Any] = {
+        "findings": [
+            {"code": f.code, "severity": f.severity, "message": f.message, "dists": list(f.dists), "fix": list(f.fix)}
+            for f in findings
+        ],
+        "environment": {
+            "python": env.python,
+            "python_version": env.python_version,
+            "platform": env.platform,
+            "torch": None if env.torch is None else {
+                "version": env.torch.version, "cuda": env.torch.cuda, "source": env.torch.source},
+            "distributions": {d.name: d.version for d in env.distributions},
+        },
+    }
+    data.update(extra or {})
+    return data
+
+
+def _summary(findings: Sequence[Finding]) -> str:
+    return findings_summary([f.severity for f in findings])
+
+
+def findings_text(findings: Sequence[Finding], subject: str) -> str:
+    """Plain text: one block per finding, fixes indented, a summary line last."""
+    return _findings_text([(f.severity, f.code, f.message, f.fix) for f in findings], subject)
+
+
+def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> None:
+    """Findings on a terminal, severity in colour (rich honours NO_COLOR itself)."""
+    from rich.console import Console  # terminal view only
+    from rich.markup import escape
+
+    colours = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    console = Console(file=file)
+    for finding in findings:  # worded as the plain text and the docs word it: severity[code]: message
+        colour = colours[finding.severity]
+        console.print(f"[{colour}]{finding.severity}[/]" + escape(f"[{finding.code}]: {finding.message}"))
+        for command in finding.fix:
+            console.print(f"    [green]fix:[/] {escape(command)}", soft_wrap=True)
+    console.print(f"[bold]{subject}:[/] {_summary(findings)}")
+
+
+def stack_text(stack: "Stack") -> str:
+    """``resolve`` of a stack: pip-ready requirement lines, with comment lines naming where torch and the
+    prebuilt mmcv come from (``pip install -r`` reads them as comments)."""
+    from .text import stack_text as text
+
+    torch = stack.torch
+    return text(None if torch is None else (torch.version, torch.index_url, torch.installed), stack.requirements,
+                stack.find_links, stack.mmcv)
+
+
+def stack_dict(targets: Sequence["StackTarget"], stack: "Stack", matrix: Matrix) -> Dict[str, Any]:
+    """``resolve --json`` of a stack."""
+    platform = stack.platform
+    torch = stack.torch
+    return {
+        "targets": [t.text for t in targets],
+        "policy": stack.policy,
+        "python": platform.python or None,
+        "platform": {"platform": platform.platform, "cuda": platform.cuda or None, "torch": platform.torch or None},
+        "torch": None if torch is None else {
+            "version": torch.version, "torchvision": torch.torchvision or None, "cuda": torch.cuda,
+            "index_url": torch.index_url or None, "installed": torch.installed,
+        },
+        "driver": None if stack.driver is None else {"version": stack.driver.version, "where": stack.driver.where},
+        "pins": {name: str(version) for name, version in stack.pins.items()},
+        "requirements": list(stack.requirements),
+        "find_links": list(stack.find_links),
+        "source_build": stack.source_build,
+        "explanation": stack.explanation,
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+    }
+
+
+def plan_dict(plan: "InstallPlan", matrix: Matrix) -> Dict[str, Any]:
+    """``install --dry-run --json``: the stack and every step with its arguments, environment and reason."""
+    return {
+        "python": plan.python,
+        "installer": plan.installer,
+        "stack": stack_dict(plan.targets, plan.stack, matrix),
+        "steps": [{"kind": s.kind, "argv": list(s.argv), "env": dict(s.env), "reason": s.reason} for s in plan.steps],
+        "warnings": list(plan.warnings),
+        "notes": list(plan.notes),
+    }
+
+
+
+
+def wheels_rich(rows: Sequence["Tuple[Any, ...]"], file: IO[str]) -> None:
+    """``mmcompat wheels`` on a terminal: the rows of :func:`compat.answers.availability.wheel_rows`."""
+    from rich.console import Console  # only a terminal pays for rich
+    from rich.table import Table
+
+    table = Table(*WHEEL_COLUMNS)
+    for row in rows:
+        table.add_row(*wheel_cells(row))
+    Console(file=file).print(table)
