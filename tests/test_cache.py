@@ -94,10 +94,10 @@ def test_compiled_answers_serve_only_that_toml_and_that_code(tmp_path: Path) -> 
     toml.write_text(text, encoding="utf-8")
     assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
     # the code that compiled it is the package's modules loaded then: another module does not matter
-    doctor = package / "lean_doctor.py"
+    doctor = package / "environment" / "healthy.py"
     doctor.write_text(doctor.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
-    resolver = package / "resolver.py"
+    resolver = package / "answers" / "resolver.py"
     source = resolver.read_text(encoding="utf-8")
     edited = source.replace('return "".join(line + "\\n" for line in requirements)',
                             'return "".join("EDITED " + line + "\\n" for line in requirements)')
@@ -110,7 +110,7 @@ def test_a_code_change_is_never_answered_from_the_cache(tmp_path: Path) -> None:
     package = _copy_of_the_package(tmp_path)
     assert _resolve(tmp_path) == _resolve(tmp_path) == "mmcv-full>=1.3.8,<1.6.0\n"
     assert (tmp_path / "cache" / "matrix-parsed.marshal").is_file()
-    render = package / "render.py"
+    render = package / "render" / "views.py"
     source = render.read_text(encoding="utf-8")
     edited = source.replace('"target": target_dict(release),',
                             '"target": target_dict(release), "edited": True,')

@@ -256,7 +256,7 @@ def test_the_short_stack_path_answers_as_the_full_path(wheel: Path, tmp_path: Pa
     # compiled tables are for exactly the code that compiled them: a module the search runs now (search.py)
     # is not part of it, an edited one that compiled them (tables.py) turns them off (same answer, full path)
     package = Path(shipped).parent.parent
-    for name, compiled_by in (("search.py", False), ("tables.py", True)):
+    for name, compiled_by in (("answers/search.py", False), ("data/tables.py", True)):
         module = package / name
         module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
         after, modules = short_path(*question)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CACHED_MATRIX_NAME", "ENV_MATRIX", "cache_dir", "embedded_path", "locate"]
 
 ENV_MATRIX = "MMCOMPAT_MATRIX"
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # compat/, above data/
 _MATRIX_NAME = "compat_matrix.toml"
 CACHED_MATRIX_NAME = _MATRIX_NAME
 
