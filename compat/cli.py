@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from argparse import ArgumentParser, Namespace
     from types import SimpleNamespace
-    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+    from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
     from .answers.stack import Stack, StackTarget
     from .data.models import Environment, Finding, Matrix
@@ -46,184 +46,12 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
     return answer(locate()[0], policy, args[1])
 
 
-class _UsageError(Exception):
-    pass
-
-
-def _columns() -> int:
-    """The terminal's width as :func:`shutil.get_terminal_size` gives it: ``COLUMNS``, else stdout's
-    terminal, else 80."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns if sys.__stdout__ else 0
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns or 80
-
-
 def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
-    """The whole command line, or with ``only`` a known command's parser alone beside the top level
-    (argparse's start-up costs per option: the everyday run builds what it reads)."""
-    import argparse  # only the full path parses options
-
+    """argparse's reading of the one declaration (:mod:`compat.command_line`)."""
     from . import __version__
-    from .data.vocabulary import PLATFORMS, POLICIES, PROVIDERS
+    from .command_line import parser
 
-    columns = _columns() - 2  # argparse makes a formatter per option: ask the terminal once
-
-    class Formatter(argparse.HelpFormatter):
-        """argparse's formatter, told the terminal width as shutil would find it, without importing
-        shutil (and its compression modules) on every run."""
-
-        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
-                     width: "Optional[int]" = None) -> None:
-            super().__init__(prog, indent_increment, max_help_position, columns if width is None else width)
-
-    class Parser(argparse.ArgumentParser):
-        def __init__(self, *args: "Any", **kwargs: "Any") -> None:
-            kwargs.setdefault("formatter_class", Formatter)
-            super().__init__(*args, **kwargs)
-
-        def error(self, message: str) -> "None":  # type: ignore[override]  # raises instead of exiting
-            raise _UsageError(message)
-
-    def wanted(name: str) -> bool:
-        return only is None or only == name
-
-    def common(sub: "ArgumentParser") -> None:
-        sub.add_argument("--matrix", metavar="FILE", help="use this matrix file instead of the one in effect")
-        sub.add_argument("--json", action="store_true", help="print JSON")
-        sub.add_argument("--debug", action="store_true", help="show a traceback on errors")
-
-    def policy(sub: "ArgumentParser") -> None:
-        sub.add_argument(
-            "--policy",
-            choices=POLICIES,
-            default="safe",
-            help="which source to answer from; safe (default) intersects documented, enforced and installer",
-        )
-
-    def stackopts(sub: "ArgumentParser") -> None:
-        sub.add_argument("--torch", metavar="X.Y.Z|auto",
-                         help="torch version (default: the environment's, read statically; none there: auto, "
-                              "the newest torch that has every wheel the stack needs)")
-        sub.add_argument("--cuda", metavar="11.3|cpu|auto",
-                         help="CUDA version or cpu (default: the environment's torch build; none there: auto, "
-                              "the newest CUDA the NVIDIA driver runs, else cpu)")
-        sub.add_argument("--platform", choices=PLATFORMS, help="default: this machine's")
-        sub.add_argument("--python-version", metavar="X.Y",
-                         help="the CPython the wheels must be for (default: the target interpreter's)")
-        sub.add_argument("--provider", choices=PROVIDERS, default="openmmlab",
-                         help="who makes the prebuilt mmcv: OpenMMLab (default), the onedl-mmcv fork (torch 2.5+, "
-                              "CUDA 12.4+), or any (OpenMMLab first)")
-        sub.add_argument("--allow-build", action="store_true",
-                         help="accept an mmcv without a prebuilt wheel (install compiles it, with its ops)")
-
-    def target(sub: "ArgumentParser") -> None:
-        sub.add_argument("--python", metavar="PATH",
-                         help="inspect this interpreter's environment instead of this one")
-
-    def command(name: str, summary: str, *options: "Callable[[ArgumentParser], None]") -> "ArgumentParser":
-        sub = commands.add_parser(name, help=summary)
-        for add in options:
-            add(sub)
-        return sub
-
-    parser = Parser(prog=_PROG, description="The right mmcv for every MMPose release, with provenance.")
-    parser.add_argument("--version", action="version", version=f"{_PROG} {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    if wanted("resolve"):
-        resolve = command("resolve", "print the pip requirements an MMPose release needs", common, policy, stackopts)
-        resolve.add_argument("target", metavar="TARGET", nargs="+",
-                             help="0.28.0, v0.28.0, mmpose==0.28.0, master/0.x/main/1.x; several for a stack: "
-                                  "mmpose==1.3.2 mmdet")
-    if wanted("wheels"):
-        wheels = command("wheels", "list the prebuilt mmcv wheels: platform, CUDA, torch, CPython, provenance", common)
-        wheels.add_argument("dist", metavar="DIST[==V]", nargs="?", help="mmcv-full, mmcv, or e.g. mmcv==2.1.0")
-        wheels.add_argument("--platform", choices=PLATFORMS, help="only this platform")
-        wheels.add_argument("--cuda", metavar="11.3|cpu", help="only this CUDA variant")
-        wheels.add_argument("--torch", metavar="X.Y", help="only this torch minor")
-        wheels.add_argument("--python-version", metavar="X.Y", help="only wheels for this CPython")
-    if wanted("compatible"):
-        compatible = command("compatible", "list the MMPose releases that accept NAME==VERSION", common, policy)
-        compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
-    if wanted("matrix"):
-        matrix = command("matrix", "show the compatibility matrix (all of it, or a part)", common)
-        matrix.add_argument("select", metavar="PACKAGE[==V]", nargs="?",
-                            help="only this package (mmpose, mmdet, mmtrack) or release (mmpose==0.28.0)")
-        matrix.add_argument("--dist", metavar="NAME", help="only this distribution's rows (mmcv-full, mmcv, mmengine)")
-        matrix.add_argument("--source", action="store_true",
-                            help="say which matrix file is in effect (and whether a cached one is older than the "
-                                 "embedded one)")
-    if wanted("update"):
-        # update only writes the user cache: no --matrix, which it would ignore
-        def update_common(sub: "ArgumentParser") -> None:
-            sub.add_argument("--json", action="store_true", help="print JSON")
-            sub.add_argument("--debug", action="store_true", help="show a traceback on errors")
-
-        update = command("update", "fetch a newer matrix into the user cache (or remove it: --reset)", update_common)
-        update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)")
-        update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
-        update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5)")
-        update.add_argument("--reset", action="store_true",
-                            help="remove the cached matrix instead, so the embedded one is in effect again")
-    if wanted("harvest"):
-        harvest = command("harvest", "rebuild a package's rows from an upstream git clone (nothing is run)", common)
-        source = harvest.add_mutually_exclusive_group()
-        source.add_argument("--repo", metavar="PATH",
-                            help="a local git clone of the upstream repository (bare is fine)")
-        source.add_argument("--dist", nargs="+", metavar="FILE", help="downloaded wheels or sdists instead of a clone")
-        harvest.add_argument("--package", default="mmpose",
-                             help="the import package to harvest (default mmpose); numpy-abi and torch read the "
-                                  "registry")
-        harvest.add_argument("--url",
-                             help="the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)")
-        harvest.add_argument("--branches", nargs="*", metavar="BRANCH",
-                             help="branches to harvest too (default: those of master, 0.x, main, 1.x that exist)")
-        harvest.add_argument("--faq-ref", action="append", default=[], metavar="REF:PATH",
-                             help="a FAQ page with a compatibility table; earlier ones win "
-                                  "(default: master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)")
-        harvest.add_argument("--doc", nargs=2, action="append", default=[], metavar=("FILE", "URL"),
-                             help="--package torch: a copy of PyTorch's previous-versions page or RELEASE.md and "
-                                  "the URL it was read from (repeatable; the CUDA variants of each release)")
-        harvest.add_argument("--write", action="store_true",
-                             help="rewrite the matrix file (--matrix, else the embedded one) and print the diff")
-    if wanted("install"):
-        install = command("install",
-                          "resolve a stack and install it with the target's pip (arguments after -- go to pip)",
-                          common, policy, stackopts, target)
-        install.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
-        install.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
-        install.add_argument("--fix-conflicts", action="store_true",
-                             help="first uninstall every other mmcv distribution (and say so)")
-        install.add_argument("--offline", action="store_true",
-                             help="do not fetch the find-links page to check it lists the pinned mmcv wheel")
-    if wanted("constraints"):
-        constraints = command("constraints", "write a pip constraints file for a stack (pip install -c FILE)",
-                              common, policy, stackopts, target)
-        constraints.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==0.28.0 mmdet")
-        constraints.add_argument("-o", "--output", metavar="FILE", help="write it here (atomically) instead of stdout")
-        constraints.add_argument("--format", choices=("pip", "requirements", "uv"), default="pip",
-                                 help="pip: a constraints file (default); requirements: a file pip install -r runs as "
-                                      "one command; uv: a pyproject.toml fragment for uv")
-    if wanted("doctor"):
-        doctor = command("doctor", "find conflicting, clobbered and out-of-range mmcv installs", common, target)
-        doctor.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    if wanted("guard"):
-        guard = command("guard", "check a planned install before pip runs it (installs nothing)", common, target)
-        guard.add_argument("requirements", nargs="*", metavar="REQ", help="planned requirements, e.g. mmpose==0.28.0")
-        guard.add_argument("-r", "--requirement", dest="files", action="append", default=[], metavar="FILE",
-                           help="a pip requirements file (its -r/-c includes are followed)")
-        guard.add_argument("-c", "--constraint", dest="constraints", action="append", default=[], metavar="FILE",
-                           help="a pip constraints file")
-        guard.add_argument("-e", "--editable", dest="editables", action="append", default=[], metavar="PATH_OR_URL",
-                           help="a planned editable install, as pip takes it (-e . or -e git+URL@REF#egg=mmpose)")
-        guard.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    return parser
+    return parser(only, __version__)
 
 
 def _load(path: "Optional[str]") -> "Matrix":
@@ -611,10 +439,11 @@ def _cmd_doctor(options: "Options") -> int:
 def _cmd_guard(options: "Options") -> int:
     from .environment.guard import guard, marker_environment, read_plan
     from .environment.installed import inspect
+    from .errors import UsageError
 
     requirements = [*options.requirements, *(f"-e {e}" for e in options.editables)]
     if not requirements and not options.files:
-        raise _UsageError("give the planned install: REQ ... and/or -r FILE")
+        raise UsageError("give the planned install: REQ ... and/or -r FILE")
     matrix = _load(options.matrix)
     inspected: "Dict[str, Environment]" = {}
 
@@ -628,7 +457,7 @@ def _cmd_guard(options: "Options") -> int:
 
     plan = read_plan(requirements, options.files, options.constraints, matrix=matrix, markers=markers)
     if not plan.requirements and not plan.references and not plan.unnamed:
-        raise _UsageError(f"no requirement in {', '.join(options.files) or 'the arguments'}: give the planned install")
+        raise UsageError(f"no requirement in {', '.join(options.files) or 'the arguments'}: give the planned install")
     env = target()
     extra: "Dict[str, Any]" = {"plan": plan.shown()}
     if plan.references or plan.unnamed:
@@ -638,6 +467,7 @@ def _cmd_guard(options: "Options") -> int:
 
 def _cmd_update(options: "Options") -> int:
     from .data.update import reset, update
+    from .errors import UsageError
 
     if options.reset:
         from .data.locate import cache_dir, locate
@@ -645,7 +475,7 @@ def _cmd_update(options: "Options") -> int:
         given = [flag for flag, value in (("--url", options.url), ("--sha256", options.sha256),
                                           ("--timeout", options.timeout)) if value is not None]
         if given:
-            raise _UsageError(f"--reset downloads nothing: it takes no {', '.join(given)}")
+            raise UsageError(f"--reset downloads nothing: it takes no {', '.join(given)}")
         removed = reset()
         path, origin = locate()
         if options.json:
@@ -680,11 +510,11 @@ def _cmd_harvest(options: "Options") -> int:
     from . import harvest
     from .data import toml_writer
     from .data.locate import embedded_path
-    from .errors import CompatError
+    from .errors import CompatError, UsageError
 
     registry_only = (harvest.plan.NUMPY_ABI, harvest.plan.TORCH)
     if options.package not in registry_only and not options.repo and not options.dist:
-        raise _UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi or torch, which ask the "
+        raise UsageError("give --repo PATH or --dist FILE... (or --package numpy-abi or torch, which ask the "
                           "registry)")
     result = harvest.run(package=options.package, repo=options.repo, dists=options.dist or (), url=options.url,
                          branches=options.branches, faq_refs=options.faq_ref,
@@ -850,7 +680,8 @@ def _one_line(text: str) -> str:
 
 
 def _run(args: List[str]) -> int:
-    from .errors import CompatError
+    from .command_line import read
+    from .errors import CompatError, UsageError
 
     pip_args: List[str] = []
     if args[:1] == ["install"] and "--" in args:
@@ -858,13 +689,7 @@ def _run(args: List[str]) -> int:
         args, pip_args = args[:split], args[split + 1:]
     debug = "--debug" in args
     try:
-        try:
-            from .command_line import read
-
-            options = read(args) or _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
-        except _UsageError as e:
-            sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
-            return 2
+        options = read(args) or _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
@@ -875,13 +700,11 @@ def _run(args: List[str]) -> int:
         if options.command == "install":
             return _cmd_install(options, pip_args)
         return _COMMANDS[options.command](options)
-    except _UsageError as e:
-        sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))} (see '{_PROG} --help')\n")
-        return 2
     except CompatError as e:
-        if debug:
+        if debug and not isinstance(e, UsageError):
             raise
-        sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))}\n")
+        see = f" (see '{_PROG} --help')" if isinstance(e, UsageError) else ""
+        sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))}{see}\n")
         return e.exit_code
     except KeyboardInterrupt:
         sys.stderr.write(f"{_PROG}: interrupted\n")

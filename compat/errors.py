@@ -19,6 +19,7 @@ __all__ = [
     "StackUnsatisfiable",
     "UnknownRelease",
     "Unsatisfiable",
+    "UsageError",
     "shown",
 ]
 
@@ -69,6 +70,11 @@ class UnknownRelease(BadInput):
         self.nearest: Tuple[str, ...] = tuple(nearest)
         hint = f"; nearest known: {', '.join(self.nearest)}" if self.nearest else ""
         super().__init__(f"unknown {package} release {shown(value)}{hint}", value=value)
+
+
+class UsageError(BadInput):
+    """The command line is not one mmcompat reads (exit 2): argparse's message, or ours; the CLI adds
+    where help is."""
 
 
 class BadMatrix(CompatError):

@@ -336,7 +336,7 @@ def test_the_terminal_width_is_what_shutil_finds(columns: str, monkeypatch: pyte
     """The help formatter's width without importing shutil: the same number shutil gives."""
     import shutil
 
-    from compat import cli
+    from compat import command_line
 
     monkeypatch.setenv("COLUMNS", columns)
-    assert cli._columns() == shutil.get_terminal_size().columns
+    assert command_line._columns() == shutil.get_terminal_size().columns

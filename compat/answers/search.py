@@ -24,6 +24,7 @@ from ..data.ranks import (
     major,
     python_key,
     range_contains,
+    range_for,
     range_intersect,
     range_is_empty,
     range_text,
@@ -58,7 +59,6 @@ __all__ = [
     "index_for",
     "mmcv_line",
     "numpy_reason",
-    "range_for",
     "solve",
     "supplier",
     "ways_out",
@@ -69,18 +69,6 @@ _PYTHONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 _HOSTS = {"openmmlab": "https://download.openmmlab.com", "onedl": "https://mmwheels.onedl.ai"}
 #: How far a candidate got before it failed: the explanation uses the one that got furthest.
 _CLASHING_LINES, _CROSS_CHECK, _EMPTY_RANGE, _NO_BINARY = range(4)
-
-def range_for(tables: Tables, dependency: Dependency, policy: str) -> Optional[Range]:
-    """A dependency's range under ``policy``; ``safe`` intersects every source present."""
-    documented, enforced, installer = dependency[2], dependency[3], dependency[4]
-    if policy != "safe":
-        return {"documented": documented, "enforced": enforced, "installer": installer}.get(policy)
-    found: Optional[Range] = None
-    for r in (documented, enforced, installer):
-        if r is not None:
-            found = r if found is None else range_intersect(tables, found, r)
-    return found
-
 
 def _dependency(release: Release, name: str) -> Optional[Dependency]:
     for dependency in release[4]:

@@ -10,7 +10,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Dict, List, Optional, Sequence, Tuple
 
-    from .shapes import Bound, Tables
+    from .shapes import Bound, DependencyData, Tables
     from .shapes import RangeData as Range
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "placed",
     "python_key",
     "range_contains",
+    "range_for",
     "range_intersect",
     "range_is_empty",
     "range_pinned",
@@ -178,3 +179,16 @@ def range_contains(tables: Tables, r: Range, version: str) -> bool:
         if not ok:
             return False
     return all(version in tables["extras"][spec] for spec in r[2])
+
+
+def range_for(tables: Tables, dependency: DependencyData, policy: str) -> Optional[Range]:
+    """A compiled dependency's range under ``policy``; ``safe`` intersects every source present (None when
+    none, or not the one the policy names, has a range)."""
+    documented, enforced, installer = dependency[2], dependency[3], dependency[4]
+    if policy != "safe":
+        return {"documented": documented, "enforced": enforced, "installer": installer}.get(policy)
+    found: Optional[Range] = None
+    for r in (documented, enforced, installer):
+        if r is not None:
+            found = r if found is None else range_intersect(tables, found, r)
+    return found

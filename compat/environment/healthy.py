@@ -95,18 +95,9 @@ class _Versions:
         return ranks.range_contains(self.tables, r, text)
 
 
-def _safe(tables: Tables, dependency: Tuple[Any, ...]) -> Optional[RangeData]:
-    """The intersection of every source's range of a compiled dependency; None when none has one."""
-    found = None
-    for r in dependency[2:5]:
-        if r is not None:
-            found = r if found is None else ranks.range_intersect(tables, found, r)
-    return found
-
-
 def _judge(versions: _Versions, dependency: Tuple[Any, ...], provider: str) -> None:
     """diagnose's ``_judge`` of an installed version: unsure unless inside the enforced and safe ranges."""
-    enforced, safe = dependency[3], _safe(versions.tables, dependency)
+    enforced, safe = dependency[3], ranks.range_for(versions.tables, dependency, "safe")
     if enforced is not None and not versions.within(enforced, provider):
         raise _Unsure(provider)
     if safe is not None and not ranks.range_is_empty(versions.tables, safe) and not versions.within(safe, provider):
@@ -134,7 +125,7 @@ def _check_release(versions: _Versions, release: Tuple[Any, ...]) -> Optional[st
         _judge(versions, dependency, provider)
     mmdet = next((d for d in dependencies if d[0] == "mmdet"), None)
     if mmdet is not None and versions.has("mmdet"):
-        rule = _safe(versions.tables, mmdet)
+        rule = ranks.range_for(versions.tables, mmdet, "safe")
         if rule is not None and not versions.within(rule, "mmdet"):
             raise _Unsure("mmdet")
     return mmcv[0] if mmcv is not None else None

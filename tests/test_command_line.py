@@ -1,59 +1,50 @@
-"""compat.command_line against the real argparse parser: the same options for every command line it
-reads, and None for every one it leaves to argparse."""
+"""compat.command_line: the one declaration of the command line; argparse is built from it, and its fast
+reader gives exactly argparse's options for every command line it reads, and None for every one it
+leaves to argparse."""
 from __future__ import annotations
 
-import argparse
-from typing import Any, Dict, List, Optional, Tuple
+import contextlib
+import io
+from typing import Any, Dict, List, Optional
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compat.cli import _parser, _UsageError
-from compat.command_line import COMMANDS, read
-
-
-def _subparser(command: str) -> argparse.ArgumentParser:
-    parser = _parser(command)
-    subparsers = parser._subparsers
-    assert subparsers is not None
-    found = subparsers._group_actions[0].choices[command]  # type: ignore[index]
-    assert isinstance(found, argparse.ArgumentParser)
-    return found
+from compat.cli import _parser
+from compat.command_line import COMMANDS, EXIT_CODES, read
+from compat.errors import UsageError
 
 
 def _argparse(args: List[str]) -> Optional[Dict[str, Any]]:
     try:
         return vars(_parser(args[0]).parse_args(args))
-    except _UsageError:
+    except UsageError:
         return None
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_the_tables_are_the_parsers(command: str) -> None:
-    """Every option string, destination, kind, default and choice; the positional and its nargs."""
-    options, defaults, positional, nargs = COMMANDS[command]
-    seen: Dict[str, Tuple[str, Optional[Tuple[str, ...]]]] = {}
-    found_defaults: Dict[str, Any] = {}
-    positionals = []
-    for action in _subparser(command)._actions:
-        if isinstance(action, argparse._HelpAction):
-            continue
-        if not action.option_strings:
-            positionals.append((action.dest, action.nargs))
-            continue
-        if isinstance(action, argparse._StoreTrueAction):
-            kind: Optional[Tuple[str, ...]] = None
-        else:
-            assert type(action) is argparse._StoreAction and action.nargs is None and action.type is None
-            kind = tuple(action.choices) if action.choices else ()
-        for string in action.option_strings:
-            seen[string] = (action.dest, kind)
-        if action.default not in (None, False):
-            found_defaults[action.dest] = action.default
-    assert seen == options
-    assert found_defaults == defaults
-    assert positionals == ([(positional, nargs)] if positional else [])
+def test_every_help_has_an_example_and_the_exit_codes(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        _parser(command).parse_args([command, "--help"])
+    text = out.getvalue()
+    assert f"example:\n  {COMMANDS[command].example}\n" in text and text.endswith(EXIT_CODES + "\n")
+    assert COMMANDS[command].example.startswith(f"mmcompat {command} ")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["resolve", "0.28.0", "--pol", "enforced"], "unrecognized arguments: --pol enforced"),
+    (["install", "mmpose", "--python-v", "3.11"], "unrecognized arguments: --python-v 3.11"),
+    (["doctor", "--pyth", "/usr/bin/python3"], "unrecognized arguments: --pyth /usr/bin/python3"),
+])
+def test_no_abbreviations(args: List[str], message: str) -> None:
+    """``--python PATH`` must never be read as ``--python-version PATH``: abbreviations are errors."""
+    assert read(args) is None
+    with pytest.raises(UsageError) as caught:
+        _parser(args[0]).parse_args(args)
+    assert str(caught.value) == message
 
 
 _READ = [
