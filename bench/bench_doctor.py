@@ -102,7 +102,7 @@ def main() -> int:
               f"{'ok' if cold_ratio <= 4.0 else 'MISSED'}")
         print(f"{empty_ratio:6.2f}x python -c pass   mmcompat doctor (an empty cache)  target <= 4.0x: "
               f"{'ok' if empty_ratio <= 4.0 else 'MISSED'}")
-        print(f"{ratio['doctor']:6.2f}x python -c pass   mmcompat doctor (caches warm: readings and the judgement)")
+        print(f"{ratio['doctor']:6.2f}x python -c pass   mmcompat doctor (caches warm: the readings)")
         print(f"{vs_pip:6.3f}x pip check         mmcompat doctor / python -m pip check  target <= 0.100: "
               f"{'ok' if vs_pip <= 0.1 else 'MISSED'}")
         print(f"{vs_uv:6.3f}x uv pip check      mmcompat doctor / uv pip check (< 1 beats it)")

@@ -329,7 +329,7 @@ def _terminal() -> bool:
 
 
 def _report(options: "Options", findings: "Sequence[Finding]", env: "Environment", subject: str,
-            extra: "Optional[Dict[str, Any]]" = None, memo_key: str = "") -> int:
+            extra: "Optional[Dict[str, Any]]" = None) -> int:
     import json
 
     from .render.views import findings_dict, findings_rich, findings_text
@@ -346,65 +346,11 @@ def _report(options: "Options", findings: "Sequence[Finding]", env: "Environment
     else:
         text = findings_text(findings, subject)
     _write(text)
-    if memo_key:
-        from . import cache
-
-        cache.put(_DOCTOR_MEMO, memo_key, (text, code), limit=16)
     return code
 
 
-#: doctor's judgement of an environment reading: (stdout, exit code) keyed by the reading, the matrix
-#: bytes, the options and mmcompat's code (compat.cache.digest), so it never outlives any of them.
-_DOCTOR_MEMO = "doctor-memo"
-_prepared_doctor: "Optional[Tuple[Optional[str], Dict[str, Any], Tuple[Any, ...]]]" = None
-
-
-def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dict[str, Any], Tuple[Any, ...]]]":
-    """For ``doctor [--json] [--strict] [--python PY]`` printing to a pipe or as JSON: (the interpreter,
-    the environment reading, what the memo's key is made of); None for anything else (the full path
-    decides)."""
-    from .command_line import read
-
-    found = read(args)
-    if found is None or found.matrix or found.debug:
-        return None  # argparse reads it, or the full path decides
-    options: "Dict[str, Any]" = {"json": found.json, "strict": found.strict, "python": found.python}
-    if not options["json"] and _terminal():
-        return None
-    from . import cache
-
-    if not cache.enabled():
-        return None
-    from .data.locate import locate
-    from .environment import probe
-    from .errors import CompatError
-
-    try:
-        python = None
-        if options["python"]:
-            from .environment.interpreter import find_interpreter
-
-            python = find_interpreter(options["python"])
-        folder = cache.reading_cache_folder()
-        reading = probe.run(python, folder) if python else probe.scan(cache_dir=folder)
-        with open(locate()[0], "rb") as handle:
-            matrix_digest = cache.content_digest(handle.read())
-    except (CompatError, OSError, RuntimeError):
-        return None  # the full path says what is wrong
-    return python, reading, (_DOCTOR_MEMO, matrix_digest, options["json"], options["strict"], reading)
-
-
-def _doctor_memo_key(prepared: "Tuple[Optional[str], Dict[str, Any], Tuple[Any, ...]]") -> str:
-    """The memo's key of a prepared doctor run (computed only to read or write the memo: it hashes the
-    code and the whole reading)."""
-    from . import cache
-
-    return cache.digest(*prepared[2])
-
-
 def _cmd_doctor(options: "Options") -> int:
-    prepared, key = _prepared_doctor, ""
-    reading = prepared[1] if prepared is not None and prepared[0] == options.python else None
+    reading = None
     if not (options.json or options.matrix or options.debug or options.python or _terminal()):
         # the short path: an environment with nothing to report, proven from the compiled tables
         from .data.compiled import tables
@@ -427,13 +373,8 @@ def _cmd_doctor(options: "Options") -> int:
     from .environment.installed import from_probe, inspect
 
     matrix = _load(options.matrix)
-    if reading is not None and not options.matrix:
-        env = from_probe(reading)
-        if prepared is not None and not matrix.notes:  # a note (an ignored cache) goes to stderr: never skip it
-            key = _doctor_memo_key(prepared)
-    else:
-        env = inspect(options.python, cached=True)
-    return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
+    env = from_probe(reading) if reading is not None and not options.matrix else inspect(options.python, cached=True)
+    return _report(options, diagnose(env, matrix), env, "doctor")
 
 
 def _cmd_guard(options: "Options") -> int:
@@ -733,17 +674,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             sys.stdout.write(answer)
             sys.stdout.flush()
             return 0
-        if args[:1] == ["doctor"]:
-            global _prepared_doctor
-            _prepared_doctor = _doctor_prepare(args)
-            from . import cache
-
-            if _prepared_doctor is not None and cache.has(_DOCTOR_MEMO):
-                hit = cache.get(_DOCTOR_MEMO, _doctor_memo_key(_prepared_doctor))
-                if type(hit) is tuple and len(hit) == 2 and type(hit[0]) is str and type(hit[1]) is int:
-                    sys.stdout.write(hit[0])
-                    sys.stdout.flush()
-                    return hit[1]
         code = _run(args)
         sys.stdout.flush()
         return code

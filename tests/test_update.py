@@ -241,7 +241,7 @@ def test_invalid_cache_falls_back_to_the_embedded_matrix_with_a_warning(run: Run
     plain = run("resolve", "0.28.0")
     assert plain.stdout == "mmcv-full>=1.3.8,<1.6.0\n" and "warning" in plain.stderr
     assert run("matrix", "--source").stdout.endswith("(embedded)\n")
-    for _ in range(2):  # doctor's memo never swallows the warning
+    for _ in range(2):  # the second run says it again
         assert "warning: ignoring the cached matrix" in run("doctor", "--json").stderr
 
 
