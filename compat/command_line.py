@@ -5,9 +5,10 @@ errors, every spelling argparse takes). :func:`read` is its fast branch for ever
 argparse costs about half of Python's own start on every run (its import, a gettext look-up per
 message, regexes compiled per parser), more than the short paths' whole answer, so a command line
 made only of a command's exact option names and plain values is read here into the same options
-argparse would give (a :class:`types.SimpleNamespace` with every destination and default). Anything
-else (``--help``, ``--opt=value``, ``--``, a value that starts with ``-``, an unknown choice, a
-missing value, an option that appends or converts) returns None, and argparse reads it, errors
+argparse would give (a :class:`types.SimpleNamespace` with every destination and default), in both
+spellings ``--opt value`` and ``--opt=value``. Anything else (``--help``, ``--``, a separate value
+that starts with ``-``, an unknown choice, a missing value, an option that appends or converts)
+returns None, and argparse reads it, errors
 included. Abbreviations are off in both (``allow_abbrev=False``): ``--python`` never silently
 becomes ``--python-version``.
 """
@@ -198,16 +199,25 @@ def read(args: Sequence[str]) -> Optional[SimpleNamespace]:
             given.append(arg)
             last = index
             continue
-        found = by_flag.get(arg)
+        flag, equals, attached = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        found = by_flag.get(flag)
         if found is None or not found.plain:
-            return None  # --help, --opt=value, '--', a negative number, an appending option: argparse's
+            return None  # --help, '--', a negative number, an appending option: argparse's
         if found.takes is None:
+            if equals:
+                return None  # --json=1: argparse says it takes no value
             values[found.dest] = True
             continue
-        if index >= len(args) or args[index].startswith("-") or (found.takes and args[index] not in found.takes):
+        if equals:  # --opt=value: the value as attached, whatever it starts with
+            value = attached
+        elif index >= len(args) or args[index].startswith("-"):
             return None  # argparse says what is wrong
-        values[found.dest] = args[index]
-        index += 1
+        else:
+            value = args[index]
+            index += 1
+        if found.takes and value not in found.takes:
+            return None
+        values[found.dest] = value
     if command.positional is None:
         if given:
             return None

@@ -57,12 +57,16 @@ _READ = [
     ["resolve", "mmpose==1.3.2", "mmdet"], ["resolve", "0.28.0", "--policy", "enforced", "--json"],
     ["resolve", "mmpose", "mmdet", "--torch", "2.1.2", "--cuda", "auto", "--platform", "linux"],
     ["doctor"], ["doctor", "--strict", "--json"], ["doctor", "--python", "/venv/bin/python", "--debug"],
+    ["wheels", "--platform=linux"], ["doctor", "--python=py"], ["resolve", "0.28.0", "--policy=enforced"],
+    ["resolve", "mmpose==1.3.2", "mmdet", "--torch=2.1.0", "--cuda=11.8", "--json"], ["wheels", "--cuda=-1"],
+    ["wheels", "--cuda="], ["constraints", "--output=-x", "mmpose"],
 ]
 _LEFT = [
     ["wheels", "--help"], ["wheels", "-h"], ["wheels", "--jso"], ["wheels", "--json=1"], ["wheels", "a", "b"],
     ["wheels", "--platform", "beos"], ["wheels", "--platform"], ["wheels", "--cuda", "-1"], ["wheels", "--", "x"],
-    ["wheels", "--platform=linux"], ["constraints"], ["constraints", "--format", "conda", "mmpose"],
-    ["constraints", "mmpose", "--strict"], ["resolve"], ["resolve", "-1"], ["doctor", "x"], ["doctor", "--python=py"],
+    ["wheels", "--platform=beos"], ["wheels", "--json="], ["resolve", "0.28.0", "--policy=Safe"], ["constraints"],
+    ["constraints", "--format", "conda", "mmpose"],
+    ["constraints", "mmpose", "--strict"], ["resolve"], ["resolve", "-1"], ["doctor", "x"],
     ["install", "mmpose"],
     [], ["--version"], ["resolve", "mmpose", "--policy", "Safe"],
     ["resolve", "mmpose", "--torch", "2.1.2", "mmdet"], ["wheels", "mmcv", "--json", "mmcv"],
@@ -85,7 +89,8 @@ _TOKENS = st.sampled_from([
     "--json", "--debug", "--matrix", "--policy", "safe", "installer", "--torch", "2.1", "--cuda", "cpu",
     "--platform", "linux", "macos", "--python-version", "3.11", "--provider", "onedl", "--allow-build",
     "--python", "-o", "--output", "--format", "uv", "pip", "mmpose", "mmdet==3.2.0", "mmcv", "-x", "--", "",
-    "--jso", "--format=uv", "-h", "bogus", "--strict",
+    "--jso", "--format=uv", "-h", "bogus", "--strict", "--cuda=", "--json=1", "--torch=-2", "--platform=beos",
+    "-o=x", "--policy=enforced",
 ])
 
 
