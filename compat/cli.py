@@ -28,22 +28,17 @@ __all__ = ["main"]
 _PROG = "mmcompat"
 
 
-def _fast_resolve(args: Sequence[str]) -> Optional[str]:
-    """The stored answer for ``resolve TARGET [--policy P]``, or None to take the full path."""
-    if not args or args[0] != "resolve" or len(args) not in (2, 3, 4) or args[1].startswith("-"):
+def _fast_resolve(options: "Optional[Options]") -> Optional[str]:
+    """The compiled answer of ``resolve TARGET [--policy P] [--debug]`` (options as
+    :func:`compat.command_line.read` gives them), or None to take the other paths."""
+    if options is None or options.command != "resolve" or len(options.target) != 1 or _stack_mode(options):
         return None
-    rest = list(args[2:])
-    policy = "safe"
-    if len(rest) == 1 and rest[0].startswith("--policy="):
-        policy = rest[0][len("--policy="):]
-    elif len(rest) == 2 and rest[0] == "--policy":
-        policy = rest[1]
-    elif rest:
+    if options.json or options.matrix:
         return None
     from .data.compiled import answer
     from .data.locate import locate
 
-    return answer(locate()[0], policy, args[1])
+    return answer(locate()[0], options.policy, options.target[0])
 
 
 def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
@@ -620,8 +615,8 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
 
 
-def _run(args: List[str]) -> int:
-    from .command_line import read
+def _run(args: List[str], quick: "Optional[Options]") -> int:
+    """The command ``args`` names; ``quick`` is :func:`compat.command_line.read`'s reading of them."""
     from .errors import CompatError, UsageError
 
     pip_args: List[str] = []
@@ -630,7 +625,7 @@ def _run(args: List[str]) -> int:
         args, pip_args = args[:split], args[split + 1:]
     debug = "--debug" in args
     try:
-        options = read(args) or _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
+        options = quick or _parser(args[0] if args and args[0] in _COMMANDS else None).parse_args(args)
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
@@ -669,12 +664,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``mmcompat`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        answer = _fast_resolve(args)
+        from .command_line import read
+
+        quick = read(args)
+        answer = _fast_resolve(quick)
         if answer is not None:
             sys.stdout.write(answer)
             sys.stdout.flush()
             return 0
-        code = _run(args)
+        code = _run(args, quick)
         sys.stdout.flush()
         return code
     except BrokenPipeError:

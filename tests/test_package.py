@@ -127,12 +127,16 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     assert compiled.is_file()
     nocache = dict(env, MMCOMPAT_NO_CACHE="1")
     # the installed code is the code that compiled the answers: resolve answers without loading the resolver
-    probe = ("import sys; from compat.cli import main; code = main(['resolve', '0.28.0']); "
+    probe = ("import sys; from compat.cli import main; code = main(sys.argv[1:]); "
              "sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith(('compat.', 'packaging')))))")
-    fast = subprocess.run([str(bindir / "python"), "-c", probe], capture_output=True, text=True, cwd=away, env=nocache,
-                          timeout=60)
-    assert fast.stdout == "mmcv-full>=1.3.8,<1.6.0\n"
-    assert fast.stderr == "['compat.cache', 'compat.cli', 'compat.data.locate', 'compat.data.compiled']", fast.stderr
+    for args, answer in ((["resolve", "0.28.0"], "mmcv-full>=1.3.8,<1.6.0\n"),
+                         (["resolve", "0.28.0", "--debug"], "mmcv-full>=1.3.8,<1.6.0\n"),
+                         (["resolve", "0.28.0", "--policy=enforced"], "mmcv-full>=1.3.8,<=1.6.0\n")):
+        fast = subprocess.run([str(bindir / "python"), "-c", probe, *args], capture_output=True, text=True, cwd=away,
+                              env=nocache, timeout=60)
+        assert fast.stdout == answer
+        assert fast.stderr == ("['compat.cache', 'compat.cli', 'compat.command_line', 'compat.data', "
+                               "'compat.data.compiled', 'compat.data.locate', 'compat.data.vocabulary']"), fast.stderr
     full = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True, text=True,
                           cwd=away, env=nocache, timeout=60)
     assert json.loads(full.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
