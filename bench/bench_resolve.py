@@ -1,7 +1,9 @@
 """Benchmark: ``mmcompat resolve`` and stack planning against a bare ``python -c pass`` in the same venv.
 
 Targets: ``resolve 0.28.0`` at most 2.0x with its content-keyed index and 2.5x with every cache off
-(issue: internals); a two-package stack with torch/CUDA given at most 3x with caches off (internals);
+(issue: internals), and at most 3x in every spelling (``--debug``, ``--policy=enforced``, ``--json``;
+issue: one implementation); a two-package stack with torch/CUDA given at most 3.5x also as
+``--opt=value`` and with ``--json``; a two-package stack with torch/CUDA given at most 3x with caches off (internals);
 planning a stack with torch and CUDA auto (the driver from MMCOMPAT_CUDA_DRIVER_VERSION) at most 3x
 with caches off (issue: fresh-machine plans); ``wheels --json`` and ``constraints --format uv`` at
 most 3x (issue: modern stacks). Medians of paired runs (A B A B ...): the machines are
@@ -78,10 +80,21 @@ def main() -> int:
                 paired(baseline, [script, "resolve", "0.28.0"], args.runs, env), 2.0),
             "mmcompat resolve 0.28.0 (every cache off)": (
                 paired(baseline, [script, "resolve", "0.28.0"], args.runs, off), 2.5),
+            "mmcompat resolve 0.28.0 --debug (every cache off)": (
+                paired(baseline, [script, "resolve", "0.28.0", "--debug"], args.runs, off), 3.0),
+            "mmcompat resolve 0.28.0 --policy=enforced (every cache off)": (
+                paired(baseline, [script, "resolve", "0.28.0", "--policy=enforced"], args.runs, off), 3.0),
+            "mmcompat resolve 0.28.0 --json (every cache off)": (
+                paired(baseline, [script, "resolve", "0.28.0", "--json"], args.runs, off), 3.0),
             "mmcompat resolve 0.28.0 (empty cache: first run)": (
                 paired(baseline, [script, "resolve", "0.28.0"], max(5, args.runs // 4), env, fresh_cache=True), 2.5),
             "resolve mmpose==1.3.2 mmdet --torch 2.1.0 --cuda 11.8 (caches off)": (
                 paired(baseline, stack, args.runs, off), 3.0),
+            "resolve mmpose==1.3.2 mmdet --torch=2.1.0 --cuda=11.8 (caches off)": (
+                paired(baseline, [script, "resolve", "mmpose==1.3.2", "mmdet", "--torch=2.1.0", "--cuda=11.8"],
+                       args.runs, off), 3.5),
+            "resolve mmpose==1.3.2 mmdet --torch 2.1.0 --cuda 11.8 --json (caches off)": (
+                paired(baseline, [*stack, "--json"], args.runs, off), 3.5),
             "resolve mmpose==1.3.2 mmdet, torch and CUDA auto, driver from the variable (caches off)": (
                 paired(baseline, planned, args.runs, auto), 3.0),
             "mmcompat wheels --json (caches off)": (
