@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ..data.matrix import load
 from ..data.models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
+from ..environment.probe import canonical as canonicalize_name
 from ..errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
 from .question import check_policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from packaging.requirements import Requirement
 
 __all__ = [
     "DEFAULT_PACKAGE",
@@ -77,6 +79,9 @@ def find_release(matrix: Matrix, target: str) -> Release:
     version = _parse_version(text)
     if version is not None:
         return _exact(table, version, text)
+    # a requirement: packaging's parser, with its markers and tags, only for a target written as one
+    from packaging.requirements import InvalidRequirement, Requirement
+
     try:
         requirement = Requirement(text)
     except InvalidRequirement:
@@ -108,7 +113,7 @@ def find_release(matrix: Matrix, target: str) -> Release:
     return matching[0]
 
 
-def _other_name(matrix: Matrix, table: PackageTable, requirement: Requirement, target: str) -> BadInput:
+def _other_name(matrix: Matrix, table: PackageTable, requirement: "Requirement", target: str) -> BadInput:
     """The error for ``resolve NAME...`` where NAME is not the package resolved: a distribution a release
     needs points to ``compatible``; a typo gets the nearest name."""
     import difflib
@@ -188,8 +193,8 @@ def resolve(target: str, *, policy: str = "safe", matrix: Optional[Matrix] = Non
 def mmcv_requirement(version: str, policy: str = "safe", *, matrix: Optional[Matrix] = None) -> str:
     """The mmcv requirement for an MMPose release, e.g. ``mmcv-full>=1.3.8,<1.6.0`` for ``0.28.0``."""
     resolution = resolve(version, policy=policy, matrix=matrix)
-    for line in resolution.requirements:
-        if Requirement(line).name in MMCV_LINES:
+    for line, dependency in zip(resolution.requirements, resolution.release.required):
+        if dependency.name in MMCV_LINES:
             return line
     raise NoAnswer(  # pragma: no cover - every release with facts names an mmcv line
         f"no mmcv requirement for {version}", release=version, distribution="mmcv", policy=policy

@@ -41,11 +41,6 @@ from .models import (
 )
 from .ranges import Range
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
-
 __all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
 
 SCHEMA_VERSION = 1
@@ -480,6 +475,11 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
 
 def parse_toml(text: str, *, path: str) -> Dict[str, Any]:
     """Parse TOML text; a syntax error becomes :class:`BadMatrix` with the line it is on."""
+    # only a matrix with no compiled or cached parse reads TOML: tomllib's import costs a tenth of a start
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
