@@ -183,28 +183,27 @@ def _cmd_compatible(options: "Options") -> int:
 
 
 def _cmd_wheels(options: "Options") -> int:
+    from .answers.availability import wheel_question
     from .render.text import wheels_json_body, wheels_json_text
 
     short = not (options.matrix or options.debug)
-    if short and options.json and not (options.dist or options.platform or options.cuda or options.torch
-                                       or options.python_version):
-        from .data.compiled import wheels_json
+
+    compiled = None
+    if short:  # the tables and rows compiled into the wheel for the matrix in effect
+        from .data.compiled import wheel_rows
         from .data.locate import locate
 
-        matrix_in_effect = locate(None, os.environ)
-        body = wheels_json(matrix_in_effect[0])  # the whole table as the build rendered it, for this TOML and code
-        if body is not None and body != "[]":
-            _write(wheels_json_text(body, *matrix_in_effect))
-            return 0
-    found = None
-    if short:  # the compiled tables, when they can read the question
-        from .answers.compiled_stack import wheel_rows
+        where, origin = locate(None, os.environ)
+        compiled = wheel_rows(where)
+    if compiled is not None:
+        tables, every = compiled
+    else:
+        from .data.tables import tables_for
 
-        found = wheel_rows(options.dist, platform=options.platform, cuda=options.cuda, torch=options.torch,
-                           python_version=options.python_version, environ=os.environ)
-    if found is None:
-        found = _wheel_rows(options)
-    rows, where, origin = found
+        matrix = _load(options.matrix)
+        tables, every, where, origin = tables_for(matrix), None, matrix.path, matrix.origin
+    rows = wheel_question(tables, options.dist, platform=options.platform, cuda=options.cuda, torch=options.torch,
+                          python_version=options.python_version, rows=every)
     if options.json:
         _write(wheels_json_text(wheels_json_body(rows), where, origin))
     elif _terminal():
@@ -219,31 +218,6 @@ def _cmd_wheels(options: "Options") -> int:
         sys.stderr.write(f"{_PROG}: no prebuilt wheel matches\n")
         return 1
     return 0
-
-
-def _wheel_rows(options: "Options") -> "Tuple[List[Tuple[Any, ...]], str, str]":
-    """``wheels`` on the full path: any matrix, any PEP 440 version or torch the options give."""
-    from packaging.version import Version
-
-    from .answers.question import parse_python_version
-    from .answers.stack import parse_machine
-    from .answers.wheels import row_tuples
-    from .errors import BadInput, shown
-
-    matrix = _load(options.matrix)
-    name, _, pinned = (options.dist or "").partition("==")
-    name = name.strip().lower()
-    if name and name not in matrix.wheels:
-        raise BadInput(f"no wheel table for {shown(name)}; known: {', '.join(sorted(matrix.wheels))}", value=name)
-    try:
-        version = Version(pinned) if pinned else None
-    except ValueError:
-        raise BadInput(f"not a version: {shown(pinned)}", value=pinned) from None
-    machine = parse_machine(options.platform or "linux", options.cuda, options.torch, None)
-    rows = row_tuples(matrix, name or None, version, platform=options.platform, cuda=machine.cuda or None,
-                      torch=machine.torch_minor or None,
-                      python=parse_python_version(options.python_version) if options.python_version else None)
-    return rows, matrix.path, matrix.origin
 
 
 def _cmd_matrix(options: "Options") -> int:

@@ -28,6 +28,7 @@ __all__ = [
     "torch_release",
     "torch_releases",
     "versions_for",
+    "wheel_question",
     "wheel_rows",
 ]
 
@@ -259,3 +260,54 @@ def all_wheel_versions(tables: Tables, line: str) -> List[str]:
     index = tables["wheels"].get(line)
     found = {v for b in (index[1] if index is not None else ()) for v in b[3]}
     return newest_first(tables, list(found))
+
+
+def wheel_question(tables: Tables, dist: Optional[str], *, platform: Optional[str], cuda: Optional[str],
+                   torch: Optional[str], python_version: Optional[str],
+                   rows: Optional[Sequence[Tuple[Any, ...]]] = None) -> List[Tuple[Any, ...]]:
+    """``mmcompat wheels [DIST[==V]] [--platform P] [--cuda C] [--torch T] [--python-version X.Y]``: the
+    rows of :func:`wheel_rows` that answer it (``rows``: :func:`all_wheel_rows`, when compiled already).
+    BadInput for a distribution without a wheel table or a value that is not what its option takes; a
+    version no wheel table lists has no rows."""
+    from ..errors import BadInput, shown
+    from .question import machine, parse_python_version, torch_text
+
+    name, _, pinned = (dist or "").partition("==")
+    name = name.strip().lower()
+    if name and name not in tables["wheels"]:
+        raise BadInput(f"no wheel table for {shown(name)}; known: {', '.join(sorted(tables['wheels']))}", value=name)
+    version = None
+    if pinned:
+        version = _wheel_spelling(tables, name, pinned)
+        if version is None:
+            return []
+    asked = machine(platform or "linux", cuda, *torch_text(torch or ""), None)
+    return wheel_rows(tables, name or None, version, platform=platform, cuda=asked["cuda"] or None,
+                      torch=asked["torch_minor"] or None,
+                      python=parse_python_version(python_version) if python_version else None, rows=rows)
+
+
+def _wheel_spelling(tables: Tables, line: str, text: str) -> Optional[str]:
+    """How the wheel tables (of ``line``, else of every line) spell the version ``text`` (``1.7`` may be
+    listed as ``1.7.0``); None: none lists it; BadInput: ``text`` is not a version. Plain digits and
+    dots are compared by their release numbers (only such a text can equal them); any other PEP 440
+    spelling by packaging."""
+    texts: List[str] = [v for name, index in tables["wheels"].items() if not line or name == line
+                        for b in index[1] for v in b[3]]
+    found = simple_release(text.strip())
+    if found is not None:
+        key = release_key(found)
+        for listed in texts:
+            release = simple_release(listed)
+            if release is not None and release_key(release) == key:
+                return listed
+        return None
+    from packaging.version import Version
+
+    from ..errors import BadInput, shown
+
+    try:
+        wanted = Version(text)
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+        raise BadInput(f"not a version: {shown(text)}", value=text) from None
+    return next((listed for listed in texts if Version(listed) == wanted), None)

@@ -20,7 +20,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["export_view", "read_targets", "stack_answer", "wheel_rows"]
+__all__ = ["export_view", "read_targets", "stack_answer"]
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
@@ -93,13 +93,7 @@ def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optiona
 
     if has_distribution("torch"):  # kept and pinned: the full path reads it
         return None
-    torch_text, release = "", ()  # type: Tuple[str, Tuple[int, ...]]
-    wanted = (torch or "").strip()
-    if wanted.lower() not in ("", "auto"):
-        found = simple_release(wanted)
-        if found is None:
-            return None
-        torch_text, release = ".".join(str(p) for p in found), found
+    torch_text, release = question.torch_text(torch or "")
     driver = None
     if (cuda or "").strip().lower() in ("", "auto") and (platform or "").lower() != "macos":
         from ..environment.driver import detect
@@ -127,39 +121,3 @@ def export_view(found: Dict[str, Any]) -> Dict[str, Any]:
             "mmcv": line, "source_build": answer["source_build"], "pins": answer["pins"],
             "requirements": search.answer_requirements(tables, answer), "pythons": pythons,
             "matrix": found["matrix"]}
-
-
-def wheel_rows(dist: Optional[str], *, platform: Optional[str], cuda: Optional[str], torch: Optional[str],
-               python_version: Optional[str], environ: Mapping[str, str]
-               ) -> Optional[Tuple[List[Tuple[Any, ...]], str, str]]:
-    """``mmcompat wheels`` rows (:func:`compat.answers.availability.wheel_rows`) with the matrix's path and origin;
-    None: take the full path (no compiled tables, a version or torch not read exactly, a name the
-    tables have no wheels for, which the full path reports)."""
-    from ..data.compiled import wheel_rows as compiled_rows
-    from ..data.locate import locate
-
-    where, origin = locate(None, environ)
-    compiled = compiled_rows(where)
-    if compiled is None:
-        return None
-    tables, every = compiled
-    name, _, pinned = (dist or "").partition("==")
-    name = name.strip().lower()
-    if name and name not in tables["wheels"]:
-        return None
-    version = None
-    if pinned:
-        version = _version_text(tables, pinned)
-        if version is None:
-            return None
-    torch_text, release = "", ()  # type: Tuple[str, Tuple[int, ...]]
-    if (torch or "").strip().lower() not in ("", "auto"):
-        found = simple_release((torch or "").strip())
-        if found is None:
-            return None
-        torch_text, release = ".".join(str(p) for p in found), found
-    machine = question.machine(platform or "linux", cuda, torch_text, release, None)
-    python = question.parse_python_version(python_version) if python_version else None
-    rows = availability.wheel_rows(tables, name or None, version, platform=platform, cuda=machine["cuda"] or None,
-                             torch=machine["torch_minor"] or None, python=python, rows=every)
-    return rows, where, origin

@@ -5,6 +5,7 @@ and an answer are described to people.
 
 from __future__ import annotations
 
+from ..data.ranks import simple_release
 from ..data.vocabulary import PLATFORMS, POLICIES
 from ..errors import BadInput, shown
 
@@ -31,6 +32,7 @@ __all__ = [
     "this_platform",
     "torch_exact",
     "torch_minor",
+    "torch_text",
 ]
 
 #: mim's mirror variable: the host part of OpenMMLab's download site.
@@ -66,6 +68,29 @@ def cuda_text(cuda: str) -> str:
         if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
             raise BadInput(f"not a CUDA version: {shown(cuda)}; give e.g. 11.3, cu113, cpu or auto", value=cuda)
     return text
+
+
+def torch_text(torch: str) -> Tuple[str, Tuple[int, ...]]:
+    """``--torch`` normalized (``2.1.2``; ``""``: auto; a local tag dropped) with its release numbers;
+    BadInput for what is not a version. Plain digits and dots are read here; any other PEP 440
+    spelling (``v2.1``, ``2.1.0.post1``) by packaging."""
+    text = torch.strip()
+    if text.lower() in ("auto", ""):
+        return "", ()
+    public = text.split("+", 1)[0]
+    found = simple_release(public)
+    if found is not None:
+        return ".".join(str(part) for part in found), found
+    from packaging.version import Version
+
+    bad = BadInput(f"not a torch version: {shown(torch)}; give e.g. 1.12.1, 2.1 or auto", value=torch)
+    try:
+        version = Version(public)
+    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
+        raise bad from None
+    if len(str(version)) > 40 or any(part > 10**6 for part in version.release):
+        raise bad
+    return version.public, version.release
 
 
 def parse_python_version(text: str) -> str:

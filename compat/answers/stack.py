@@ -26,7 +26,7 @@ from ..data.vocabulary import PLATFORMS, PROVIDERS
 from ..environment.driver import Driver
 from ..errors import BadInput, StackUnsatisfiable, shown
 from . import question
-from .question import describe_machine, describe_platform, platform_of, requirement_lines
+from .question import describe_machine, describe_platform, platform_of, requirement_lines, torch_text
 from .question import machine as search_machine
 
 __all__ = [
@@ -151,28 +151,14 @@ class Stack:
 
 # ---- parsing the question -------------------------------------------------------------------------
 
-def _torch_text(torch: str) -> Tuple[str, Tuple[int, ...]]:
-    """``--torch`` normalized (``2.1.2``; ``""``: auto) with its release numbers."""
-    text = torch.strip()
-    if text.lower() in ("auto", ""):
-        return "", ()
-    try:
-        version = Version(text.split("+", 1)[0])
-    except ValueError:  # InvalidVersion, or a number past int()'s digit limit
-        raise BadInput(f"not a torch version: {shown(torch)}; give e.g. 1.12.1, 2.1 or auto", value=torch) from None
-    if len(str(version)) > 40 or any(part > 10**6 for part in version.release):
-        raise BadInput(f"not a torch version: {shown(torch)}; give e.g. 1.12.1, 2.1 or auto", value=torch)
-    return version.public, version.release
-
-
 def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[str], python: Optional[str] = None,
                   *, torch_installed: bool = False, torchvision: str = "", driver: Optional[Driver] = None
                   ) -> Machine:
     """Validate ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``, ``auto``), ``--torch``
     (``1.12.1``, ``2.1``, ``auto``) and ``--python-version`` (default: this interpreter's); see
     :func:`compat.answers.question.machine`."""
-    torch_text, release = _torch_text(torch or "")
-    lean = search_machine(platform, cuda, torch_text, release, python, torch_installed=torch_installed,
+    torch, release = torch_text(torch or "")
+    lean = search_machine(platform, cuda, torch, release, python, torch_installed=torch_installed,
                           torchvision=torchvision, driver=None if driver is None else (driver.version, driver.where))
     return Machine(platform=lean["platform"], python=lean["python"], cuda=lean["cuda"], torch=lean["torch"],
                    torch_installed=torch_installed, torchvision=torchvision, driver=driver)

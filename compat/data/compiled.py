@@ -19,9 +19,9 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables", "wheel_rows", "wheels_json"]
+__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables", "wheel_rows"]
 
-FORMAT = 4
+FORMAT = 5
 _MAGIC = b"mmcompat-compiled\n"
 
 
@@ -32,12 +32,11 @@ def compiled_path(toml_path: str) -> str:
 
 
 def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[str, str], str],
-                   tables: Optional[Mapping[str, Any]] = None, wheels_json: Optional[str] = None) -> bytes:
+                   tables: Optional[Mapping[str, Any]] = None) -> bytes:
     """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, answering ``answers``, with
     the stack search's tables (:func:`compat.data.tables.compile_tables`) and the wheel table's rows
-    (:func:`compat.answers.availability.all_wheel_rows`) when tables are given, and ``wheels_json``, the
-    ``"wheels"`` array of the whole table's ``wheels --json`` (:func:`compat.render.text.wheels_json_body`
-    of those rows), when given.
+    (:func:`compat.answers.availability.all_wheel_rows`) when tables are given. Data only: nothing
+    printed is stored (every output is rendered at run time).
 
     Layout: a magic line, the length of the header, the header (marshal: format, digests, and where each
     part lies), then the parts, each marshalled on its own: a reader reads and unmarshals only the parts
@@ -45,8 +44,7 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[s
     from ..cache import content_digest, loaded_modules, modules_identity
 
     parts: Dict[str, Any] = {"data": dict(data), "answers": dict(answers),
-                             "tables": None if tables is None else sorted(tables), "wheel_rows": _rows(tables),
-                             "wheels_json": wheels_json}
+                             "tables": None if tables is None else sorted(tables), "wheel_rows": _rows(tables)}
     for key, value in (tables or {}).items():
         parts["tables." + key] = value
     blobs = []
@@ -171,10 +169,3 @@ def wheel_rows(toml_path: str) -> Optional[Tuple[Dict[str, Any], List[Tuple[Any,
     compiled = _current(toml_path)
     tables, rows = _tables(compiled), _part(compiled, "wheel_rows")
     return (tables, rows) if tables is not None and type(rows) is list else None
-
-
-def wheels_json(toml_path: str) -> Optional[str]:
-    """The ``"wheels"`` array of ``wheels --json`` for the whole table, compiled from the TOML file at
-    ``toml_path`` as it is now, by this code; None when it must be rendered."""
-    found = _part(_current(toml_path), "wheels_json")
-    return found if type(found) is str else None
