@@ -1,8 +1,8 @@
 """Build hook: compile the matrix into the wheel, so an installed mmcompat never parses TOML at start
-and answers ``resolve TARGET`` without loading the resolver.
+and answers ``resolve TARGET`` from the compiled tables without loading the resolver.
 
 The wheel gets ``compat/data/compat_matrix.marshal`` beside ``compat_matrix.toml``
-(:mod:`compat.data.compiled`): the parsed TOML, every ``resolve`` answer, the stack search's tables
+(:mod:`compat.data.compiled`): the parsed TOML, the stack search's tables
 (:mod:`compat.data.tables`) and the wheel table's rows, the digest of the TOML bytes
 and the identity of the code that computed them. At run time each part is used only when the TOML
 and the code are still exactly those. Editable installs get nothing: they read the checkout's TOML.
@@ -27,7 +27,6 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
             return
         sys.path.insert(0, self.root)
         try:  # this checkout's own code, the code the wheel ships
-            from compat.answers.resolver import answer_index
             from compat.data.compiled import compile_matrix
             from compat.data.matrix import load
             from compat.data.tables import compile_tables
@@ -40,7 +39,7 @@ class CompiledMatrix(BuildHookInterface):  # type: ignore[misc]  # hatchling shi
 
         matrix = load(toml)
         tables = compile_tables(matrix)
-        payload = compile_matrix(raw, parse_toml(raw.decode("utf-8"), path=toml), answer_index(matrix), tables)
+        payload = compile_matrix(raw, parse_toml(raw.decode("utf-8"), path=toml), tables)
         self._folder = tempfile.mkdtemp(prefix="mmcompat-build-")
         target = os.path.join(self._folder, "compat_matrix.marshal")
         with open(target, "wb") as handle:

@@ -76,7 +76,7 @@ def main() -> int:
         stack = [script, "resolve", "mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8"]
         planned = [script, "resolve", "mmpose==1.3.2", "mmdet"]  # no torch in the venv: torch and CUDA auto
         cases = {
-            "mmcompat resolve 0.28.0 (answers compiled into the wheel, cache warm)": (
+            "mmcompat resolve 0.28.0 (tables compiled into the wheel, cache warm)": (
                 paired(baseline, [script, "resolve", "0.28.0"], args.runs, env), 2.0),
             "mmcompat resolve 0.28.0 (every cache off)": (
                 paired(baseline, [script, "resolve", "0.28.0"], args.runs, off), 2.5),

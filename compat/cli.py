@@ -1,7 +1,7 @@
 """The ``mmcompat`` command line. The only place that prints, and the only place that exits.
 
 Exit codes: 0 fine · 1 incompatible or no answer · 2 bad input or usage · 3 could not do the job.
-``mmcompat resolve TARGET [--policy P]`` first tries the answers compiled beside the matrix
+``mmcompat resolve TARGET [--policy P]`` first tries the tables compiled beside the matrix
 (:mod:`compat.data.compiled`), so that the everyday call costs little more than Python's own start;
 everything else is imported lazily.
 """
@@ -29,16 +29,23 @@ _PROG = "mmcompat"
 
 
 def _fast_resolve(options: "Optional[Options]") -> Optional[str]:
-    """The compiled answer of ``resolve TARGET [--policy P] [--debug]`` (options as
-    :func:`compat.command_line.read` gives them), or None to take the other paths."""
+    """``resolve TARGET [--policy P] [--debug]`` (options as :func:`compat.command_line.read` gives
+    them) from the tables compiled into the wheel, or None to take the other paths (which say what is
+    wrong, and answer every other spelling)."""
     if options is None or options.command != "resolve" or len(options.target) != 1 or _stack_mode(options):
         return None
     if options.json or options.matrix:
         return None
-    from .data.compiled import answer
+    from .answers.release import DEFAULT_PACKAGE, find, pip_lines, requirements
+    from .data.compiled import tables
     from .data.locate import locate
 
-    return answer(locate()[0], options.policy, options.target[0])
+    compiled = tables(locate()[0], ("versions", "extras", "packages"))
+    if compiled is None or DEFAULT_PACKAGE not in compiled["packages"]:
+        return None
+    release = find(compiled, DEFAULT_PACKAGE, options.target[0])
+    lines = None if release is None else requirements(compiled, release, options.policy)
+    return None if lines is None else pip_lines(lines)
 
 
 def _parser(only: "Optional[str]" = None) -> "ArgumentParser":

@@ -67,43 +67,47 @@ def _resolve(tmp_path: Path, *extra: str, env: Optional[Dict[str, str]] = None) 
     return done.stdout
 
 
-def test_compiled_answers_serve_only_that_toml_and_that_code(tmp_path: Path) -> None:
-    """Compile the matrix as the build hook does, but with a marked answer: it is served while the TOML
-    and the code are those it was compiled from, and never once either changed."""
+def test_compiled_tables_serve_only_that_toml_and_that_code(tmp_path: Path) -> None:
+    """Compile the matrix as the build hook does, but with a marked range: the compiled tables answer
+    while the TOML and the code are those they were compiled from, and never once either changed."""
     package = _copy_of_the_package(tmp_path)
     toml = tmp_path / "src" / "data" / "compat_matrix.toml"
     compile_it = (
         "import sys; from compat.data.matrix import load, parse_toml\n"
-        "from compat.answers.resolver import answer_index\n"
         "from compat.data.compiled import compile_matrix, compiled_path\n"
-        "raw = open(sys.argv[1], 'rb').read(); answers = answer_index(load(sys.argv[1]))\n"
-        "answers[('safe', '0.28.0')] = 'FROM THE COMPILED FILE\\n'\n"
+        "from compat.data.tables import compile_tables\n"
+        "raw = open(sys.argv[1], 'rb').read(); tables = compile_tables(load(sys.argv[1]))\n"
+        "releases = tables['packages']['mmpose'][0]\n"
+        "at = [r[1] for r in releases].index('0.28.0'); release = list(releases[at])\n"
+        "assert '1.4.0' in tables['versions']\n"
+        "marked = (('1.3.8', True), ('1.4.0', False), ())\n"
+        "release[4] = tuple((d[0], d[1], marked, None, None) if d[0] == 'mmcv-full' else d for d in release[4])\n"
+        "tables['packages']['mmpose'] = ([*releases[:at], tuple(release), *releases[at + 1:]],"
+        " tables['packages']['mmpose'][1])\n"
         "data = parse_toml(raw.decode(), path='x')\n"
-        "open(compiled_path(sys.argv[1]), 'wb').write(compile_matrix(raw, data, answers))\n"
+        "open(compiled_path(sys.argv[1]), 'wb').write(compile_matrix(raw, data, tables))\n"
     )
     done = subprocess.run([sys.executable, "-c", compile_it, str(toml)], capture_output=True, text=True,
                           env={"PYTHONPATH": str(tmp_path / "src"), "PATH": "/usr/bin:/bin"}, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
+    marked = "mmcv-full>=1.3.8,<1.4.0\n"
+    assert _resolve(tmp_path) == marked
     # build-time data, not a cache: MMCOMPAT_NO_CACHE does not turn it off
-    assert _resolve(tmp_path, env={"MMCOMPAT_NO_CACHE": "1"}) == "FROM THE COMPILED FILE\n"
+    assert _resolve(tmp_path, env={"MMCOMPAT_NO_CACHE": "1"}) == marked
+    # the marked range has no enforced source: the typed path answers, from the TOML's own ranges
     assert _resolve(tmp_path, "--policy", "enforced") == "mmcv-full>=1.3.8,<=1.6.0\n"
     text = toml.read_text(encoding="utf-8")
     toml.write_text(_changed(text, "<1.6.0", "<1.5.0"), encoding="utf-8")  # the same size
     assert _resolve(tmp_path) == "mmcv-full>=1.3.8,<1.5.0\n"
     toml.write_text(text, encoding="utf-8")
-    assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
+    assert _resolve(tmp_path) == marked
     # the code that compiled it is the package's modules loaded then: another module does not matter
     doctor = package / "environment" / "healthy.py"
     doctor.write_text(doctor.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert _resolve(tmp_path) == "FROM THE COMPILED FILE\n"
-    resolver = package / "answers" / "resolver.py"
-    source = resolver.read_text(encoding="utf-8")
-    edited = source.replace('return "".join(line + "\\n" for line in requirements)',
-                            'return "".join("EDITED " + line + "\\n" for line in requirements)')
-    assert edited != source, "the edit point moved: update this test"
-    resolver.write_text(edited, encoding="utf-8")
-    assert _resolve(tmp_path) == "EDITED mmcv-full>=1.3.8,<1.6.0\n"
+    assert _resolve(tmp_path) == marked
+    tables = package / "data" / "tables.py"
+    tables.write_text(tables.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert _resolve(tmp_path) == "mmcv-full>=1.3.8,<1.6.0\n"
 
 
 def test_a_code_change_is_never_answered_from_the_cache(tmp_path: Path) -> None:

@@ -126,7 +126,7 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     compiled = shipped.with_suffix(".marshal")
     assert compiled.is_file()
     nocache = dict(env, MMCOMPAT_NO_CACHE="1")
-    # the installed code is the code that compiled the answers: resolve answers without loading the resolver
+    # the installed code is the code that compiled the tables: resolve answers from them without the resolver
     probe = ("import sys; from compat.cli import main; code = main(sys.argv[1:]); "
              "sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith(('compat.', 'packaging')))))")
     for args, answer in ((["resolve", "0.28.0"], "mmcv-full>=1.3.8,<1.6.0\n"),

@@ -134,12 +134,16 @@ def test_update_installs_a_verified_matrix(run: Run, server: str, monkeypatch: p
     assert not list(run.cache.glob("*.tmp")) and not list(run.cache.glob(".*.tmp"))
     # compiled beside it, as the build hook compiles the embedded one: answered without parsing
     import compat.cache
-    from compat.data.compiled import answer
+    from compat.answers.release import find, requirements
+    from compat.data.compiled import tables
 
     # this process's code identity is read again: the code on disk now is the code the CLI just ran
     monkeypatch.setattr(compat.cache, "_code_identity", None)
     assert (run.cache / "compat_matrix.marshal").is_file()
-    assert answer(str(cached), "safe", "0.28.0") == "mmcv-full>=1.3.8,<1.6.0\n"
+    compiled = tables(str(cached))
+    assert compiled is not None
+    release = find(compiled, "mmpose", "0.28.0")
+    assert release is not None and requirements(compiled, release, "safe") == ("mmcv-full>=1.3.8,<1.6.0",)
 
 
 def test_redirect_within_allowed_urls(run: Run, server: str) -> None:

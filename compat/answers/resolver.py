@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
 from packaging.version import Version
 
 from ..data.matrix import load
-from ..data.models import MMCV_DISTRIBUTIONS, MMCV_LINES, POLICIES, Matrix, PackageTable, Release, Resolution
+from ..data.models import MMCV_DISTRIBUTIONS, MMCV_LINES, Matrix, PackageTable, Release, Resolution
+from ..data.tables import lean_release, tables_for
 from ..environment.probe import canonical as canonicalize_name
 from ..errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
 from .question import check_policy
+from .release import DEFAULT_PACKAGE, pip_lines, requirements
 
 if TYPE_CHECKING:  # pragma: no cover
     from packaging.requirements import Requirement
 
 __all__ = [
     "DEFAULT_PACKAGE",
-    "answer_index",
     "check_policy",
     "find_release",
     "mmcv_requirement",
@@ -27,7 +28,6 @@ __all__ = [
     "resolve",
 ]
 
-DEFAULT_PACKAGE = "mmpose"
 
 
 def _parse_version(text: str) -> Optional[Version]:
@@ -137,13 +137,17 @@ def _exact(table: PackageTable, version: Version, text: str) -> Release:
     return release
 
 
-def requirements_for(release: Release, policy: str) -> Tuple[str, ...]:
-    """One PEP 508 requirement per required dependency of ``release`` under ``policy``.
+def requirements_for(release: Release, policy: str, matrix: Matrix) -> Tuple[str, ...]:
+    """One PEP 508 requirement per required dependency of ``release`` (of ``matrix``) under ``policy``:
+    :func:`compat.answers.release.requirements`, the rule the short path answers with.
 
     Raises :class:`NoAnswer` when the policy's sources say nothing, :class:`Unsatisfiable` when the
     sources it combines leave no version.
     """
     check_policy(policy)
+    found = requirements(tables_for(matrix), lean_release(release), policy)
+    if found is not None:
+        return found
     label = f"{release.package} {release.key}"
     if not release.required:
         raise NoAnswer(
@@ -152,7 +156,6 @@ def requirements_for(release: Release, policy: str) -> Tuple[str, ...]:
             distribution="",
             policy=policy,
         )
-    lines = []
     for dependency in release.required:
         version_range = dependency.range_for(policy)
         if version_range is None:
@@ -172,8 +175,7 @@ def requirements_for(release: Release, policy: str) -> Tuple[str, ...]:
                 distribution=dependency.name,
                 causes=causes,
             )
-        lines.append(dependency.name + str(version_range))
-    return tuple(lines)
+    raise AssertionError(f"the typed and compiled ranges of {label} disagree")  # pragma: no cover
 
 
 def resolve(target: str, *, policy: str = "safe", matrix: Optional[Matrix] = None) -> Resolution:
@@ -184,7 +186,7 @@ def resolve(target: str, *, policy: str = "safe", matrix: Optional[Matrix] = Non
     return Resolution(
         release=release,
         policy=known,
-        requirements=requirements_for(release, policy),
+        requirements=requirements_for(release, policy, matrix),
         matrix_path=matrix.path,
         matrix_origin=matrix.origin,
     )
@@ -199,28 +201,3 @@ def mmcv_requirement(version: str, policy: str = "safe", *, matrix: Optional[Mat
     raise NoAnswer(  # pragma: no cover - every release with facts names an mmcv line
         f"no mmcv requirement for {version}", release=version, distribution="mmcv", policy=policy
     )
-
-
-def pip_lines(requirements: Tuple[str, ...]) -> str:
-    """Requirements as ``resolve`` prints them: one per line, ready for ``pip install $(...)``."""
-    return "".join(line + "\n" for line in requirements)
-
-
-def answer_index(matrix: Matrix) -> Dict[Tuple[str, str], str]:
-    """Every successful ``resolve`` answer of ``matrix`` keyed by (policy, target as typed), for the
-    fast path: each release as ``X``, ``vX`` and ``mmpose==X``, each branch by name."""
-    table = _table(matrix, DEFAULT_PACKAGE)
-    answers: Dict[Tuple[str, str], str] = {}
-    entries: List[Tuple[Release, Tuple[str, ...]]] = [
-        (r, (r.key, "v" + r.key, f"{table.name}=={r.key}")) for r in table.releases
-    ]
-    entries += [(b, (name,)) for name, b in table.branches.items()]
-    for release, spellings in entries:
-        for policy in POLICIES:
-            try:
-                text = pip_lines(requirements_for(release, policy))
-            except (NoAnswer, Unsatisfiable):
-                continue
-            for spelling in spellings:
-                answers[(policy, spelling)] = text
-    return answers

@@ -1,10 +1,10 @@
-"""The compiled form of a matrix file, beside it: the parsed TOML and every ``resolve TARGET [--policy P]``
-answer, marshalled, with the digest of the TOML bytes and of the code that derived the answers (the
-modules of this package that were loaded when it was compiled).
+"""The compiled form of a matrix file, beside it: the parsed TOML, the stack search's tables and the wheel
+table's rows, marshalled, with the digest of the TOML bytes and of the code that derived the tables (the
+modules of this package that were loaded when it was compiled). Data only: nothing printed is stored.
 
 Written by the wheel's build hook (``hatch_build.py``) beside the embedded TOML, and by ``mmcompat
 update`` beside the matrix it installs. The parsed data is used only when its TOML digest equals that
-of the file in hand; the answers only when, in addition, mmcompat's code is the code that computed
+of the file in hand; the tables only when, in addition, mmcompat's code is the code that computed
 them (:func:`compat.cache.modules_identity` of those modules). So it can never give what the current
 code and data would not. Anything unreadable or of another format is ignored. Imports only ``os`` and
 ``marshal``.
@@ -19,9 +19,9 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-__all__ = ["FORMAT", "answer", "compile_matrix", "compiled_path", "read", "tables", "wheel_rows"]
+__all__ = ["FORMAT", "compile_matrix", "compiled_path", "read", "tables", "wheel_rows"]
 
-FORMAT = 5
+FORMAT = 6
 _MAGIC = b"mmcompat-compiled\n"
 
 
@@ -31,9 +31,8 @@ def compiled_path(toml_path: str) -> str:
     return stem + ".marshal"
 
 
-def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[str, str], str],
-                   tables: Optional[Mapping[str, Any]] = None) -> bytes:
-    """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, answering ``answers``, with
+def compile_matrix(raw: bytes, data: Mapping[str, Any], tables: Optional[Mapping[str, Any]] = None) -> bytes:
+    """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, with
     the stack search's tables (:func:`compat.data.tables.compile_tables`) and the wheel table's rows
     (:func:`compat.answers.availability.all_wheel_rows`) when tables are given. Data only: nothing
     printed is stored (every output is rendered at run time).
@@ -43,8 +42,7 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], answers: Mapping[Tuple[s
     it uses (each key of the tables is a part)."""
     from ..cache import content_digest, loaded_modules, modules_identity
 
-    parts: Dict[str, Any] = {"data": dict(data), "answers": dict(answers),
-                             "tables": None if tables is None else sorted(tables), "wheel_rows": _rows(tables)}
+    parts: Dict[str, Any] = {"data": dict(data), "tables": None if tables is None else sorted(tables), "wheel_rows": _rows(tables)}
     for key, value in (tables or {}).items():
         parts["tables." + key] = value
     blobs = []
@@ -134,14 +132,6 @@ def _current(toml_path: str) -> Optional[Dict[str, Any]]:
     if compiled is None or type(files) is not list or compiled.get("code") != modules_identity(files):
         return None
     return compiled
-
-
-def answer(toml_path: str, policy: str, target: str) -> Optional[str]:
-    """The stdout of ``resolve TARGET --policy POLICY`` for the TOML file at ``toml_path`` as it is
-    now, when this code compiled it; None when it must be computed."""
-    answers = _part(_current(toml_path), "answers")
-    found = answers.get((policy, target)) if type(answers) is dict else None
-    return found if type(found) is str else None
 
 
 def tables(toml_path: str, keys: Optional[Sequence[str]] = None) -> Optional[Dict[str, Any]]:

@@ -101,18 +101,13 @@ class _Lock:
 
 
 def _compile_beside(destination: str, body: bytes, data: Dict[str, Any], matrix: Matrix) -> None:
-    """The compiled form beside the installed matrix (its parsed data and every resolve answer), so the
-    cached matrix is answered as fast as the embedded one; a failure only costs speed."""
+    """The compiled form beside the installed matrix (its parsed data and tables), so the cached matrix
+    is answered as fast as the embedded one; a failure only costs speed."""
     from ..cache import write_atomic
     from .compiled import compile_matrix, compiled_path
-    from ..answers.resolver import answer_index
     from .tables import compile_tables
 
-    try:
-        answers = answer_index(matrix)
-    except CompatError:
-        answers = {}
-    write_atomic(compiled_path(destination), compile_matrix(body, data, answers, compile_tables(matrix)))
+    write_atomic(compiled_path(destination), compile_matrix(body, data, compile_tables(matrix)))
 
 
 def update(

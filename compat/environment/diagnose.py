@@ -170,7 +170,7 @@ def _install_fix(matrix: Matrix, release: Release, python: str, env: Optional[En
     compile mmcv: with the environment's torch known, the prebuilt wheels' find-links page and
     ``--only-binary``; without torch, mmcompat's own plan, which installs torch first."""
     try:
-        lines = requirements_for(release, "safe")
+        lines = requirements_for(release, "safe", matrix)
     except Exception:
         return ()
     if only is not None:
