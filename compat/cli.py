@@ -548,7 +548,6 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
     if not cache.enabled():
         return None
     from . import probe
-    from .errors import CompatError
     from .locate import locate
 
     try:
@@ -561,8 +560,8 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
         reading = probe.run(python, folder) if python else probe.scan(cache_dir=folder)
         with open(locate()[0], "rb") as handle:
             matrix_digest = cache.content_digest(handle.read())
-    except (CompatError, OSError, RuntimeError):
-        return None  # the full path says what is wrong
+    except Exception:  # anything: the full path says what is wrong, inside the error handler
+        return None
     return python, reading, (_DOCTOR_MEMO, matrix_digest, options["json"], options["strict"], reading)
 
 

@@ -57,22 +57,52 @@ _RECORD_LINE = r"^([^,\r\n\"]+),([^,\r\n]*),([^,\r\n]*)\r?$"
 _HEADER_END = b"\n\n"
 
 
+#: The most any file read here may hold (the largest RECORD of a real distribution is a few MB).
+READ_LIMIT = 64 << 20
+
+
+class NotRegularFile(OSError):
+    """What :func:`read_regular` raises for a path that is not a regular file, or one past its limit."""
+
+
+def read_regular(path, limit=READ_LIMIT, head=False):  # type: (str, int, bool) -> bytes
+    """The bytes of the regular file at ``path`` (a symlink to one is followed), the one way every input
+    file is read: a FIFO, a device or a folder is :class:`NotRegularFile` ("not a regular file"), so is a
+    file of more than ``limit`` bytes. Opened without blocking, so a FIFO with no writer never hangs it.
+
+    ``head``: only the header block of a metadata file (up to the first blank line).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        regular = (os.fstat(fd).st_mode & 0o170000) == 0o100000  # stat.S_ISREG, without importing stat
+    except BaseException:
+        os.close(fd)
+        raise
+    if not regular:
+        os.close(fd)
+        raise NotRegularFile(0, "not a regular file", path)
+    with os.fdopen(fd, "rb") as handle:
+        if head:
+            raw = handle.read(16384)
+            end = raw.find(_HEADER_END)
+            if end >= 0:
+                return raw[:end + 1]
+            if len(raw) < 16384:
+                return raw
+            raw += handle.read(limit + 1 - len(raw))
+        else:
+            raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise NotRegularFile(0, f"larger than {limit} bytes", path)
+    return raw
+
+
 def _read(path, head=False):  # type: (str, bool) -> Tuple[str, str]
     """(text, problem): the file decoded as UTF-8, or with replacement characters and a problem.
 
     ``head``: only the header block of a metadata file (up to the first blank line).
     """
-    with open(path, "rb") as handle:
-        if head:
-            raw = handle.read(16384)
-            end = raw.find(_HEADER_END)
-            if end >= 0:
-                raw = raw[:end + 1]
-            elif len(raw) == 16384:
-                raw += handle.read()
-        else:
-            raw = handle.read()
-    return _decoded(raw)
+    return _decoded(read_regular(path, head=head))
 
 
 def _headers(text):  # type: (str) -> Dict[str, str]
@@ -108,6 +138,9 @@ def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
                 entries.append((row[0], row[1]))
             else:
                 bad += 1
+    if "\0" in text:  # a NUL byte names no file (the OS refuses it): the line is damaged
+        kept = [entry for entry in entries if "\0" not in entry[0]]
+        entries, bad = kept, bad + len(entries) - len(kept)
     return entries, bad
 
 
@@ -193,11 +226,11 @@ def _record(location, raw, entries_wanted):
     """(entries or None, files, bad lines, owner keys, lists a compiled module, problem) of a RECORD's
     bytes; problem: "" or why the bytes are not UTF-8.
 
-    Every line ``path,hash,size`` of ASCII with no quote, ending in a newline (nearly every RECORD):
+    Every line ``path,hash,size`` of ASCII with no quote or NUL, ending in a newline (nearly every RECORD):
     checked, counted and keyed with a few passes of C byte methods (its separators, only commas and line
     ends, are exactly two commas and a line end per line), without building the entries unless
     ``entries_wanted``; anything else parsed line by line (:func:`_record_entries`)."""
-    if not entries_wanted and raw.endswith(b"\n") and b'"' not in raw and _ascii(raw):
+    if not entries_wanted and raw.endswith(b"\n") and b'"' not in raw and b"\0" not in raw and _ascii(raw):
         lines = raw.split(b"\n")
         lines.pop()  # after the last newline
         unit = b",,\r\n" if b"\r" in raw else b",,\n"
@@ -305,8 +338,7 @@ def _distribution(location, entry, entries_wanted=True):
             dist["name"] = canonical(headers["Name"])
             dist["version"] = headers["Version"]
     try:
-        with open(os.path.join(folder, "direct_url.json"), "rb") as handle:
-            raw = handle.read()  # type: Optional[bytes]
+        raw = read_regular(os.path.join(folder, "direct_url.json"))  # type: Optional[bytes]
     except FileNotFoundError:
         raw = None
     except OSError:
@@ -320,13 +352,12 @@ def _distribution(location, entry, entries_wanted=True):
                 from urllib.parse import unquote, urlsplit
 
                 dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):  # RecursionError: nested past the C scanner's depth
             problems.append(f"{entry}/direct_url.json is not valid JSON")
     if egg:
         return dist, [], [], False
     try:
-        with open(os.path.join(folder, "RECORD"), "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(os.path.join(folder, "RECORD"))
     except FileNotFoundError:
         problems.append(f"{entry} has no RECORD")
         return dist, [], [], False
@@ -463,7 +494,7 @@ def _file_stamps(location, paths):  # type: (str, Iterable[str]) -> FileStamps
         try:
             info = os.stat(os.path.join(location, path))
             found.append((path, (info.st_mtime_ns, info.st_size, info.st_ino)))
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a damaged path (a NUL byte)
             found.append((path, None))
     return tuple(found)
 

@@ -132,3 +132,24 @@ def test_harvest_parsers_on_garbage(text: str) -> None:
             parse(text)
     with contextlib.suppress(CompatError):
         harvest.parse_init(text)
+
+
+# ---- the issue-20 audit: damaged trees, files that are not files, writes, hangs ---------------------
+
+
+def _damaged_site(site: Path) -> Path:
+    info = site / "mmcv-1.7.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_bytes(b"Metadata-Version: 2.1\nName: mmcv\nVersion: 1.7.0\n\n")
+    (info / "RECORD").write_bytes(b"mmcv/a\x00b.py,sha256=AAAA,1\n")
+    return info
+
+
+@pytest.mark.parametrize("args", [["doctor"], ["doctor", "--json"]])
+def test_a_nul_byte_in_a_record_is_a_damaged_metadata_finding(run, tmp_path: Path, args: list) -> None:
+    """stdout a pipe (the subprocess's) or --json: the reading that runs before the error handler."""
+    _damaged_site(tmp_path / "site")
+    done = run(*args, env={"PYTHONPATH": str(tmp_path / "site")})
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    assert "damaged-metadata" in done.stdout or "RECORD has 1 line(s) that are not path,hash,size" in done.stdout
