@@ -558,8 +558,7 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
             python = find_interpreter(options["python"])
         folder = cache.reading_cache_folder()
         reading = probe.run(python, folder) if python else probe.scan(cache_dir=folder)
-        with open(locate()[0], "rb") as handle:
-            matrix_digest = cache.content_digest(handle.read())
+        matrix_digest = cache.content_digest(probe.read_regular(locate()[0]))
     except Exception:  # anything: the full path says what is wrong, inside the error handler
         return None
     return python, reading, (_DOCTOR_MEMO, matrix_digest, options["json"], options["strict"], reading)
@@ -696,8 +695,9 @@ def _cmd_harvest(options: "Options") -> int:
 
     target = options.matrix or embedded_path()
     try:
-        with open(target, encoding="utf-8") as handle:
-            old = handle.read()
+        from .probe import read_regular
+
+        old = read_regular(target).decode("utf-8")  # a FIFO or device is no matrix to merge into
         old_data = parse_toml(old, path=target)
     except (OSError, UnicodeDecodeError, CompatError):
         old, old_data = "", {}

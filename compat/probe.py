@@ -12,7 +12,6 @@ RECORD hash checked against the file on disk. Plus torch's version and CUDA flav
 """
 
 import os
-import re
 import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: start-up in every target counts
@@ -118,6 +117,8 @@ def _headers(text):  # type: (str) -> Dict[str, str]
 
 def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     """[(path, hash)] of a RECORD and how many non-blank lines are not path,hash,size."""
+    import re  # here, not at the top: compat reads its input files with this module on every start
+
     entries = [(m[0], m[1]) for m in re.findall(_RECORD_LINE, text, re.M)]
     lines = text.split("\n")  # lines as the pattern reads them: up to a newline, a carriage return before it
     nonblank = len(lines) - lines.count("") - lines.count("\r")
@@ -411,6 +412,8 @@ def _module_version(location, package):  # type: (str, str) -> Optional[str]
         text, _ = _read(os.path.join(location, package, "version.py"))
     except OSError:
         return None
+    import re
+
     found = re.findall(_SIMPLE_VERSION, text, re.M)  # type: List[str]
     if len(found) == 1:  # the plain one-line assignment: no need for ast
         return found[0]
@@ -599,6 +602,7 @@ def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str,
         for name in names:
             if name.startswith("__editable__") and name.endswith("_finder.py"):
                 import ast  # only here: start-up counts where no editable install is
+                import re
 
                 try:
                     text, _ = _read(os.path.join(location, name))

@@ -153,3 +153,70 @@ def test_a_nul_byte_in_a_record_is_a_damaged_metadata_finding(run, tmp_path: Pat
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
     assert done.returncode in (0, 1), done.stderr
     assert "damaged-metadata" in done.stdout or "RECORD has 1 line(s) that are not path,hash,size" in done.stdout
+
+
+def _not_regular(tmp_path: Path, kind: str) -> str:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "fifo")  # no writer: a blocking open would wait forever
+        return str(tmp_path / "fifo")
+    return {"device": "/dev/zero", "folder": str(tmp_path)}[kind]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+@pytest.mark.parametrize("how", ["--matrix", "MMCOMPAT_MATRIX", "-r", "-c"])
+def test_an_input_that_is_not_a_regular_file_is_bad_input(run, tmp_path: Path, kind: str, how: str) -> None:
+    path = _not_regular(tmp_path, kind)
+    if how == "--matrix":
+        done = run("resolve", "0.28.0", "--matrix", path)
+    elif how == "MMCOMPAT_MATRIX":
+        done = run("doctor", env={"MMCOMPAT_MATRIX": path})
+    else:
+        done = run("guard", "mmpose==0.28.0", how, path)
+    assert done.returncode == 2, done.stderr
+    assert path in done.stderr and "not a regular file" in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+
+
+def _guard(capsys: pytest.CaptureFixture, *args: str) -> "tuple[int, str]":
+    code = main(["guard", *args])
+    return code, capsys.readouterr().err
+
+
+def test_a_requirement_file_with_a_byte_order_mark(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"\xef\xbb\xbfmmcv-full==1.7.0\n")
+    plan = read_plan(files=[str(path)])
+    assert [str(v) for v in plan.requirements.values()] == ["==1.7.0"] and list(plan.requirements) == ["mmcv-full"]
+
+
+def test_includes_chained_past_the_recursion_limit(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    for index in range(1200):
+        (tmp_path / f"r{index}.txt").write_text(f"-r r{index + 1}.txt\n" if index < 1199 else "mmpose==0.28.0\n")
+    code, err = _guard(capsys, "-r", str(tmp_path / "r0.txt"))
+    assert code == 2, err
+    assert err == f"mmcompat: error: {tmp_path}/r100.txt:1: -r includes nested more than 100 deep; a plan is not " \
+                  "that deep (is there a loop of generated files?)\n"
+
+
+def test_a_huge_requirement_file_is_refused_before_it_is_parsed(capsys: pytest.CaptureFixture,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"numpy==1.26.4\n" * (52 << 16))  # 52 MiB of lines
+    code, err = _guard(capsys, "-r", str(path))
+    assert (code, err) == (2, f"mmcompat: error: cannot read requirement file {path}: larger than 4194304 bytes\n")
+
+
+def test_a_version_too_long_for_an_int_names_its_file_and_line(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("# pinned\nmmpose==1." + "9" * 5000 + "\n")
+    code, err = _guard(capsys, "-r", str(path))
+    assert code == 2 and err.startswith(f"mmcompat: error: {path}:2: not a usable version specifier: "), err
+    assert "in the arguments" not in err and len(err) < 500, err
+
+
+def test_a_matrix_nested_past_the_recursion_limit(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "matrix.toml"
+    path.write_text("schema = 1\nx = " + "[" * 50000 + "]" * 50000 + "\n")
+    code = main(["matrix", "--matrix", str(path)])
+    assert (code, capsys.readouterr().err) == (
+        2, f"mmcompat: error: bad matrix {path}: not valid TOML: nested deeper than Python's recursion limit\n")
