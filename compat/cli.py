@@ -237,15 +237,18 @@ def _load(path: "Optional[str]") -> "Matrix":
 
 
 def _write_file(path: str, text: str) -> None:
-    """Replace ``path`` atomically with ``text``; exit 3 with one line when it cannot be written."""
-    from .cache import write_atomic
+    """Write ``text`` to ``path`` (:func:`compat.cache.write_output`: atomically when it is a regular file, into
+    a symlink's target, a FIFO or device as it is); exit 3 with one line when it cannot be written."""
+    from .cache import write_output
     from .errors import BadInput, CompatError
 
     target = os.path.abspath(path)
     if not os.path.isdir(os.path.dirname(target)):
         raise BadInput(f"no folder {os.path.dirname(path) or '.'!r} to write {path!r} in", value=path)
-    if not write_atomic(target, text.encode("utf-8"), make_folder=False):  # the user's umask, as any new file
-        raise CompatError(f"cannot write {path}")
+    try:
+        write_output(target, text.encode("utf-8"))  # the user's umask, as any new file
+    except OSError as e:
+        raise CompatError(f"cannot write {path}: {e.strerror or e}") from e
 
 
 def _write(text: str) -> None:

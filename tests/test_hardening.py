@@ -220,3 +220,64 @@ def test_a_matrix_nested_past_the_recursion_limit(capsys: pytest.CaptureFixture,
     code = main(["matrix", "--matrix", str(path)])
     assert (code, capsys.readouterr().err) == (
         2, f"mmcompat: error: bad matrix {path}: not valid TOML: nested deeper than Python's recursion limit\n")
+
+
+_CONSTRAINTS = ["constraints", "0.28.0", "--python-version", "3.10", "--platform", "linux", "--cuda", "cpu"]
+
+
+def test_output_through_a_symlink_writes_its_target(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "constraints.txt"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "constraints.txt"
+    link.symlink_to(target)
+    assert main([*_CONSTRAINTS, "-o", str(link)]) == 0, capsys.readouterr().err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith("# pip constraints for 0.28.0")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["constraints.txt"]  # no temporary file left
+
+
+def test_output_to_a_regular_file_is_replaced_atomically(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "constraints.txt"
+    path.write_text("old\n")
+    before = path.stat().st_ino
+    assert main([*_CONSTRAINTS, "-o", str(path)]) == 0, capsys.readouterr().err
+    assert path.stat().st_ino != before and path.read_text().startswith("# pip constraints")  # a rename
+
+
+def test_output_to_a_fifo_goes_to_its_reader(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main([*_CONSTRAINTS, "-o", str(fifo)]) == 0, capsys.readouterr().err
+    reader.join(60)
+    assert got and got[0].startswith(b"# pip constraints") and fifo.is_fifo()
+
+
+def test_output_to_a_device_is_written_not_replaced(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    """A node of its own like /dev/null (never the system's: code that replaced it would break the machine)."""
+    import stat
+
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("making a device node needs root")
+    assert main([*_CONSTRAINTS, "-o", str(device)]) == 0, capsys.readouterr().err
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+def test_output_to_a_link_to_stdout_reaches_stdout(run, tmp_path: Path) -> None:
+    """What /dev/stdout is (a link to /proc/self/fd/1), as a link of its own: never the system's."""
+    if not os.path.exists("/proc/self/fd/1"):
+        pytest.skip("no /proc/self/fd")
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    done = run(*_CONSTRAINTS, "-o", str(link))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# pip constraints for 0.28.0") and f"wrote {link}" in done.stderr
+    assert os.readlink(link) == "/proc/self/fd/1"
