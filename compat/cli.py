@@ -168,7 +168,7 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         update = command("update", "fetch a newer matrix into the user cache (or remove it: --reset)", update_common)
         update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)")
         update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
-        update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5)")
+        update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5); the whole download gets 12 times that")
         update.add_argument("--reset", action="store_true",
                             help="remove the cached matrix instead, so the embedded one is in effect again")
     if wanted("harvest"):
