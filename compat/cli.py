@@ -168,7 +168,8 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         update = command("update", "fetch a newer matrix into the user cache (or remove it: --reset)", update_common)
         update.add_argument("--url", help="where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)")
         update.add_argument("--sha256", metavar="HEX", help="refuse the download unless its sha256 is this")
-        update.add_argument("--timeout", type=float, metavar="SECONDS", help="per connect and read (default 5); the whole download gets 12 times that")
+        update.add_argument("--timeout", type=float, metavar="SECONDS",
+                            help="per connect and read (default 5); the whole download gets 12 times that")
         update.add_argument("--reset", action="store_true",
                             help="remove the cached matrix instead, so the embedded one is in effect again")
     if wanted("harvest"):
@@ -551,6 +552,7 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
     if not cache.enabled():
         return None
     from . import probe
+    from .environment import InspectFailed
     from .locate import locate
 
     try:
@@ -559,10 +561,16 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
             from .interpreter import find_interpreter
 
             python = find_interpreter(options["python"])
-        folder = cache.reading_cache_folder()
-        reading = probe.run(python, folder) if python else probe.scan(cache_dir=folder)
+        if python:  # its failure is the answer: the full path would only probe it again (a hang twice)
+            from .environment import probe_data
+
+            reading = probe_data(python, cached=True)
+        else:
+            reading = probe.scan(cache_dir=cache.reading_cache_folder())
         matrix_digest = cache.content_digest(probe.read_regular(locate()[0]))
-    except Exception:  # anything: the full path says what is wrong, inside the error handler
+    except InspectFailed:
+        raise
+    except Exception:  # anything else: the full path says what is wrong, inside the error handler
         return None
     return python, reading, (_DOCTOR_MEMO, matrix_digest, options["json"], options["strict"], reading)
 
@@ -913,7 +921,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 0
         if args[:1] == ["doctor"]:
             global _prepared_doctor
-            _prepared_doctor = _doctor_prepare(args)
+            from .errors import CompatError
+
+            try:
+                _prepared_doctor = _doctor_prepare(args)
+            except CompatError as e:  # the --python interpreter did not answer: probed once, said once
+                sys.stderr.write(f"{_PROG}: error: {_one_line(str(e))}\n")
+                return e.exit_code
             from . import cache
 
             if _prepared_doctor is not None and cache.has(_DOCTOR_MEMO):

@@ -809,10 +809,30 @@ def _externally_managed():  # type: () -> bool
     return not in_venv and os.path.isfile(os.path.join(os.path.dirname(os.__file__), "EXTERNALLY-MANAGED"))
 
 
+#: What a reading holds, and of what type (:func:`scan`): anything else printed is not a reading.
+_READING = (("imports", dict), ("missing_editables", list), ("python", dict), ("distributions", list),
+            ("shared_files", list))
+
+
+def _kill_group(process):  # type: (Any) -> None
+    """Kill ``process`` and everything it started (its own process group, see :func:`run`)."""
+    import signal
+
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows: no process groups to kill
+            process.kill()
+    except OSError:  # gone already
+        pass
+
+
 def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], float) -> Dict[str, Any]
     """Run this probe in another interpreter (an argument list, no shell) and return its reading.
 
-    Raises RuntimeError with a one-line reason when the interpreter cannot be run or answers badly.
+    The interpreter runs in a process group of its own, killed whole at ``timeout`` (a hung site hook or
+    anything it started goes too). Raises RuntimeError with a one-line reason (never the probe's source)
+    when the interpreter cannot be run, does not answer in time, or prints what is not a reading.
     """
     import json
     import subprocess
@@ -822,19 +842,35 @@ def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], floa
     with open(os.path.abspath(__file__.replace(".pyc", ".py")), encoding="utf-8") as handle:
         source = handle.read()
     try:
-        done = subprocess.run([python, "-c", source] + ([cache_dir] if cache_dir else []),
-                              capture_output=True, timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise RuntimeError(str(e)) from e
-    if done.returncode != 0:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"the probe exited with {done.returncode}: {last}")
+        process = subprocess.Popen([python, "-c", source] + ([cache_dir] if cache_dir else []),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=hasattr(os, "killpg"))
+    except OSError as e:
+        raise RuntimeError(f"cannot run it: {e.strerror or e}") from e
     try:
-        data = json.loads(done.stdout.decode("utf-8"))
-    except ValueError as e:
-        raise RuntimeError(f"the probe printed no usable JSON ({e})") from e
-    if not isinstance(data, dict):
-        raise RuntimeError("the probe printed no usable JSON")
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        raise RuntimeError(f"the probe did not answer within {timeout:g} s; it and what it started were killed") \
+            from None
+    except BaseException:  # KeyboardInterrupt: leave nothing running
+        _kill_group(process)
+        process.wait()
+        raise
+    finally:
+        _kill_group(process)  # whatever it left running in its group
+    if process.returncode != 0:
+        last = (stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"the probe exited with {process.returncode}: {last[:300]}")
+    try:
+        data = json.loads(stdout.decode("utf-8"))
+    except (ValueError, RecursionError) as e:
+        raise RuntimeError(f"the probe printed no usable JSON ({str(e)[:200]})") from e
+    if not isinstance(data, dict) or any(not isinstance(data.get(key), kind) for key, kind in _READING) \
+            or not isinstance(data.get("torch"), (dict, type(None))):
+        raise RuntimeError("the probe's output is not a reading (an interpreter that runs something else "
+                           "for -c?)")
     return data
 
 

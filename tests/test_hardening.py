@@ -281,3 +281,52 @@ def test_output_to_a_link_to_stdout_reaches_stdout(run, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# pip constraints for 0.28.0") and f"wrote {link}" in done.stderr
     assert os.readlink(link) == "/proc/self/fd/1"
+
+
+def _gone(pid: int) -> bool:
+    """Ended: no such process, or a zombie waiting for whoever reaps orphans."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def test_a_hanging_interpreter_is_probed_once_and_killed_with_its_group(
+        capsys: pytest.CaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from compat import environment
+
+    started = tmp_path / "started"
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\necho $$ >> {started}\nsleep 300 &\necho $! >> {started}\nsleep 300\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(environment, "PROBE_TIMEOUT", 1.5)
+    for args in (["--json"], []):
+        started.unlink(missing_ok=True)
+        code = main(["doctor", "--python", str(script), *args])
+        err = capsys.readouterr().err
+        assert code == 3, err
+        assert err == f"mmcompat: error: cannot inspect {script}: the probe did not answer within 1.5 s; it and what " \
+                      "it started were killed\n"
+        pids = [int(line) for line in started.read_text().split()]
+        assert len(pids) == 2, pids  # one probe: the script and its child, once
+        for _ in range(100):  # the kill is sent before main returns; the kernel may take a moment to end them
+            if all(_gone(pid) for pid in pids):
+                break
+            time.sleep(0.05)
+        assert all(_gone(pid) for pid in pids), pids
+
+
+@pytest.mark.parametrize("printed", ["{}", "[]", '{"distributions": {}}', "null"])
+def test_a_probe_output_that_is_not_a_reading(capsys: pytest.CaptureFixture, tmp_path: Path, printed: str) -> None:
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\necho '{printed}'\n")
+    script.chmod(0o755)
+    for args in (["--json"], []):
+        code = main(["doctor", "--python", str(script), *args])
+        out, err = capsys.readouterr()
+        assert (code, out) == (3, ""), (err, out)
+        assert err.startswith(f"mmcompat: error: cannot inspect {script}: the probe") and len(err) < 400, err
+        assert "not a reading" in err or "no usable JSON" in err, err
