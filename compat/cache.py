@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
 from .data.locate import cache_dir
 
 __all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "has", "loaded_modules",
-           "modules_identity", "put", "reading_cache_folder", "replace_file", "write_atomic"]
+           "modules_identity", "put", "reading_cache_folder", "replace_file", "write_atomic",
+           "write_output"]
 
 ENV_NO_CACHE = "MMCOMPAT_NO_CACHE"
 _FORMAT = 3  # bump when the layout of an entry changes
@@ -198,3 +199,35 @@ def write_atomic(path: str, payload: bytes, *, mode: Optional[int] = None, make_
     except OSError:
         return False
     return True
+
+
+def write_output(path: str, payload: bytes) -> None:
+    """Write ``payload`` to what ``path`` names, as any program would: atomically (a temporary file in the
+    same folder and a rename) when it is a regular file or nothing yet, through a symlink into its target
+    (the link stays a link); a FIFO, a device (``/dev/stdout``, ``/dev/null``) or anything else is opened
+    and written, never replaced. OSError when it cannot be written."""
+    try:
+        kind = os.stat(path).st_mode & 0o170000  # stat.S_IFMT of what the path names, links followed
+    except FileNotFoundError:
+        kind = 0o100000  # nothing there (or a dangling link): a new regular file
+    real = _link_target(path)
+    if kind == 0o100000 and real is not None:
+        replace_file(real, payload, make_folder=False)
+        return
+    with open(path, "wb") as handle:  # opened by its name: a FIFO's reader or the device gets the bytes
+        handle.write(payload)
+
+
+def _link_target(path: str) -> Optional[str]:
+    """The path a chain of symlinks ends at (``path`` itself when it is none), or None when the chain
+    passes through ``/dev`` or ``/proc``: ``/dev/stdout`` names a descriptor that may be a regular file,
+    which must be written through, not replaced."""
+    for _ in range(40):  # the kernel's own limit of links followed
+        if path.startswith(("/dev/", "/proc/")):
+            return None
+        try:
+            link = os.readlink(path)
+        except OSError:  # not a link (or nothing there): the end of the chain
+            return path
+        path = os.path.normpath(os.path.join(os.path.dirname(path), link))
+    return None

@@ -67,15 +67,18 @@ def _load(path: "Optional[str]") -> "Matrix":
 
 
 def _write_file(path: str, text: str) -> None:
-    """Replace ``path`` atomically with ``text``; exit 3 with one line when it cannot be written."""
-    from .cache import write_atomic
+    """Write ``text`` to ``path`` (:func:`compat.cache.write_output`: atomically when it is a regular file, into
+    a symlink's target, a FIFO or device as it is); exit 3 with one line when it cannot be written."""
+    from .cache import write_output
     from .errors import BadInput, CompatError
 
     target = os.path.abspath(path)
     if not os.path.isdir(os.path.dirname(target)):
         raise BadInput(f"no folder {os.path.dirname(path) or '.'!r} to write {path!r} in", value=path)
-    if not write_atomic(target, text.encode("utf-8"), make_folder=False):  # the user's umask, as any new file
-        raise CompatError(f"cannot write {path}")
+    try:
+        write_output(target, text.encode("utf-8"))  # the user's umask, as any new file
+    except OSError as e:
+        raise CompatError(f"cannot write {path}: {e.strerror or e}") from e
 
 
 def _write(text: str) -> None:
@@ -445,8 +448,9 @@ def _cmd_harvest(options: "Options") -> int:
 
     target = options.matrix or embedded_path()
     try:
-        with open(target, encoding="utf-8") as handle:
-            old = handle.read()
+        from .environment.probe import read_regular
+
+        old = read_regular(target).decode("utf-8")  # a FIFO or device is no matrix to merge into
         old_data = parse_toml(old, path=target)
     except (OSError, UnicodeDecodeError, CompatError):
         old, old_data = "", {}

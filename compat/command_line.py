@@ -122,7 +122,8 @@ COMMANDS: Dict[str, Command] = {c.name: c for c in (
         _JSON, _DEBUG,
         _value("--url", "where to fetch it (default: MMCOMPAT_UPDATE_URL; one of them is needed)"),
         _value("--sha256", "refuse the download unless its sha256 is this", metavar="HEX"),
-        _value("--timeout", "per connect and read (default 5)", metavar="SECONDS", type="float"),
+        _value("--timeout", "per connect and read (default 5); the whole download gets 12 times that",
+               metavar="SECONDS", type="float"),
         _flag("--reset", "remove the cached matrix instead, so the embedded one is in effect again"),
     ), None, "mmcompat update --url https://example.org/compat_matrix.toml --sha256 HEX"),
     Command("harvest", "rebuild a package's rows from an upstream git clone (nothing is run)", (

@@ -13,9 +13,12 @@ from urllib.parse import urljoin, urlsplit
 
 from .errors import BadInput, CompatError
 
-__all__ = ["MAX_REDIRECTS", "NetError", "check_url", "download", "is_loopback"]
+__all__ = ["DEADLINE_FACTOR", "MAX_REDIRECTS", "NetError", "check_timeout", "check_url", "download", "is_loopback"]
 
 MAX_REDIRECTS = 5
+#: A whole download may take this many times the per-read timeout (a server sending a byte every few
+#: seconds never trips a per-read timeout).
+DEADLINE_FACTOR = 12
 _CHUNK = 64 * 1024
 
 
@@ -44,7 +47,11 @@ def check_url(url: str) -> str:
     Raises :class:`BadInput` (exit 2) naming the URL otherwise.
     """
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+        host = parts.hostname or ""
+    except ValueError as e:
+        raise BadInput(f"not a usable URL: {url[:200]!r} ({e})", value=url) from None
     if parts.scheme == "https" and host:
         return url
     if parts.scheme == "http" and host and is_loopback(host):
@@ -53,6 +60,16 @@ def check_url(url: str) -> str:
         raise BadInput(f"refusing plain http to {host!r}: use https (http is allowed for loopback hosts only)",
                        value=url)
     raise BadInput(f"not an https URL: {url[:200]!r}", value=url)
+
+
+def check_timeout(timeout: float, option: str = "--timeout") -> float:
+    """``timeout`` when it is a positive, finite number of seconds; :class:`BadInput` naming it otherwise
+    (``inf`` and ``nan`` parse as floats)."""
+    import math
+
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise BadInput(f"{option} must be a positive, finite number of seconds, got {timeout!r}", value=str(timeout))
+    return float(timeout)
 
 
 def _reason(error: Exception) -> str:
@@ -68,11 +85,19 @@ def _reason(error: Exception) -> str:
 def download(url: str, *, timeout: float, max_bytes: int, what: str = "the file",
              progress: Optional[Callable[[int, Optional[int]], None]] = None,
              headers: Optional[Dict[str, str]] = None) -> bytes:
-    """The body of ``url`` (checked by :func:`check_url`, as is every redirect); :class:`NetError` when
-    it cannot be had whole within ``timeout`` (per connect and read) and ``max_bytes``."""
+    """The body of ``url`` (checked by :func:`check_url`, as is every redirect), decoded as requests
+    decodes it (gzip, deflate); :class:`NetError` when it cannot be had whole within ``timeout`` (per
+    connect and read), :data:`DEADLINE_FACTOR` times that in all, and ``max_bytes`` (of what was decoded)."""
+    import functools
+    import time
+
     import requests  # only commands that talk to the network pay for it
+    import urllib3.exceptions  # what read1 raises (requests' iter_content would wrap them)
 
     check_url(url)
+    check_timeout(timeout)
+    total = timeout * DEADLINE_FACTOR
+    deadline = time.monotonic() + total
     session = requests.Session()
     session.trust_env = False  # no proxies or .netrc from the environment for a loopback test or a pinned URL
     current = url
@@ -98,22 +123,37 @@ def download(url: str, *, timeout: float, max_bytes: int, what: str = "the file"
                 response.close()
                 raise NetError(url, f"{what} is {expected} bytes, over the {max_bytes}-byte cap")
             body = bytearray()
-            for chunk in response.iter_content(_CHUNK):
+            raw = response.raw
+            # read1: what has arrived, decoded; iter_content would wait for whole chunks, past the deadline
+            chunks = iter(functools.partial(raw.read1, _CHUNK, decode_content=True), b"") \
+                if hasattr(raw, "read1") else response.iter_content(_CHUNK)
+            for chunk in chunks:
                 body.extend(chunk)
                 if len(body) > max_bytes:
                     response.close()
                     raise NetError(url, f"the download passed the {max_bytes}-byte cap")
+                if time.monotonic() > deadline:
+                    response.close()
+                    raise NetError(url, f"not done within {total:g} s ({DEADLINE_FACTOR} times --timeout), "
+                                        f"{len(body)} bytes in")
                 if progress is not None:
                     progress(len(body), expected)
-            if expected is not None and len(body) != expected:
-                raise NetError(url, f"truncated: got {len(body)} of {expected} bytes")
+            # Content-Length counts the bytes sent, encoded (gzip): compare with those, not the decoded ones
+            encoded = response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+            received = raw.tell() if encoded and hasattr(raw, "tell") else len(body)
+            if expected is not None and received != expected:
+                raise NetError(url, f"truncated: got {received} of {expected} bytes")
             return bytes(body)
         raise NetError(url, f"more than {MAX_REDIRECTS} redirects")
-    except requests.exceptions.Timeout:
+    except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
         raise NetError(url, f"timed out after {timeout:g} s") from None
+    except urllib3.exceptions.HTTPError as e:  # the connection broke mid-body (IncompleteRead), a bad gzip
+        raise NetError(url, f"the download broke off ({_reason(e)})") from None
     except requests.exceptions.ConnectionError as e:
         raise NetError(url, f"cannot connect ({_reason(e)})") from None
     except requests.exceptions.RequestException as e:
+        raise NetError(url, f"{type(e).__name__}: {_reason(e)}") from None
+    except ValueError as e:  # urllib3 on a URL or header it cannot parse (a redirect's Location)
         raise NetError(url, f"{type(e).__name__}: {_reason(e)}") from None
     finally:
         session.close()

@@ -132,3 +132,201 @@ def test_harvest_parsers_on_garbage(text: str) -> None:
             parse(text)
     with contextlib.suppress(CompatError):
         harvest.parse_init(text)
+
+
+# ---- the issue-20 audit: damaged trees, files that are not files, writes, hangs ---------------------
+
+
+def _damaged_site(site: Path) -> Path:
+    info = site / "mmcv-1.7.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_bytes(b"Metadata-Version: 2.1\nName: mmcv\nVersion: 1.7.0\n\n")
+    (info / "RECORD").write_bytes(b"mmcv/a\x00b.py,sha256=AAAA,1\n")
+    return info
+
+
+@pytest.mark.parametrize("args", [["doctor"], ["doctor", "--json"]])
+def test_a_nul_byte_in_a_record_is_a_damaged_metadata_finding(run, tmp_path: Path, args: list) -> None:
+    """stdout a pipe (the subprocess's) or --json: the reading that runs before the error handler."""
+    _damaged_site(tmp_path / "site")
+    done = run(*args, env={"PYTHONPATH": str(tmp_path / "site")})
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    assert "damaged-metadata" in done.stdout or "RECORD has 1 line(s) that are not path,hash,size" in done.stdout
+
+
+def _not_regular(tmp_path: Path, kind: str) -> str:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "fifo")  # no writer: a blocking open would wait forever
+        return str(tmp_path / "fifo")
+    return {"device": "/dev/zero", "folder": str(tmp_path)}[kind]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+@pytest.mark.parametrize("how", ["--matrix", "MMCOMPAT_MATRIX", "-r", "-c"])
+def test_an_input_that_is_not_a_regular_file_is_bad_input(run, tmp_path: Path, kind: str, how: str) -> None:
+    path = _not_regular(tmp_path, kind)
+    if how == "--matrix":
+        done = run("resolve", "0.28.0", "--matrix", path)
+    elif how == "MMCOMPAT_MATRIX":
+        done = run("doctor", env={"MMCOMPAT_MATRIX": path})
+    else:
+        done = run("guard", "mmpose==0.28.0", how, path)
+    assert done.returncode == 2, done.stderr
+    assert path in done.stderr and "not a regular file" in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+
+
+def _guard(capsys: pytest.CaptureFixture, *args: str) -> "tuple[int, str]":
+    code = main(["guard", *args])
+    return code, capsys.readouterr().err
+
+
+def test_a_requirement_file_with_a_byte_order_mark(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"\xef\xbb\xbfmmcv-full==1.7.0\n")
+    plan = read_plan(files=[str(path)])
+    assert [str(v) for v in plan.requirements.values()] == ["==1.7.0"] and list(plan.requirements) == ["mmcv-full"]
+
+
+def test_includes_chained_past_the_recursion_limit(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    for index in range(1200):
+        (tmp_path / f"r{index}.txt").write_text(f"-r r{index + 1}.txt\n" if index < 1199 else "mmpose==0.28.0\n")
+    code, err = _guard(capsys, "-r", str(tmp_path / "r0.txt"))
+    assert code == 2, err
+    assert err == f"mmcompat: error: {tmp_path}/r100.txt:1: -r includes nested more than 100 deep; a plan is not " \
+                  "that deep (is there a loop of generated files?)\n"
+
+
+def test_a_huge_requirement_file_is_refused_before_it_is_parsed(capsys: pytest.CaptureFixture,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_bytes(b"numpy==1.26.4\n" * (52 << 16))  # 52 MiB of lines
+    code, err = _guard(capsys, "-r", str(path))
+    assert (code, err) == (2, f"mmcompat: error: cannot read requirement file {path}: larger than 4194304 bytes\n")
+
+
+def test_a_version_too_long_for_an_int_names_its_file_and_line(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "requirements.txt"
+    path.write_text("# pinned\nmmpose==1." + "9" * 5000 + "\n")
+    code, err = _guard(capsys, "-r", str(path))
+    assert code == 2 and err.startswith(f"mmcompat: error: {path}:2: not a usable version specifier: "), err
+    assert "in the arguments" not in err and len(err) < 500, err
+
+
+def test_a_matrix_nested_past_the_recursion_limit(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "matrix.toml"
+    path.write_text("schema = 1\nx = " + "[" * 50000 + "]" * 50000 + "\n")
+    code = main(["matrix", "--matrix", str(path)])
+    assert (code, capsys.readouterr().err) == (
+        2, f"mmcompat: error: bad matrix {path}: not valid TOML: nested deeper than Python's recursion limit\n")
+
+
+_CONSTRAINTS = ["constraints", "0.28.0", "--python-version", "3.10", "--platform", "linux", "--cuda", "cpu"]
+
+
+def test_output_through_a_symlink_writes_its_target(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "constraints.txt"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "constraints.txt"
+    link.symlink_to(target)
+    assert main([*_CONSTRAINTS, "-o", str(link)]) == 0, capsys.readouterr().err
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith("# pip constraints for 0.28.0")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["constraints.txt"]  # no temporary file left
+
+
+def test_output_to_a_regular_file_is_replaced_atomically(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    path = tmp_path / "constraints.txt"
+    path.write_text("old\n")
+    before = path.stat().st_ino
+    assert main([*_CONSTRAINTS, "-o", str(path)]) == 0, capsys.readouterr().err
+    assert path.stat().st_ino != before and path.read_text().startswith("# pip constraints")  # a rename
+
+
+def test_output_to_a_fifo_goes_to_its_reader(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main([*_CONSTRAINTS, "-o", str(fifo)]) == 0, capsys.readouterr().err
+    reader.join(60)
+    assert got and got[0].startswith(b"# pip constraints") and fifo.is_fifo()
+
+
+def test_output_to_a_device_is_written_not_replaced(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    """A node of its own like /dev/null (never the system's: code that replaced it would break the machine)."""
+    import stat
+
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("making a device node needs root")
+    assert main([*_CONSTRAINTS, "-o", str(device)]) == 0, capsys.readouterr().err
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+
+
+def test_output_to_a_link_to_stdout_reaches_stdout(run, tmp_path: Path) -> None:
+    """What /dev/stdout is (a link to /proc/self/fd/1), as a link of its own: never the system's."""
+    if not os.path.exists("/proc/self/fd/1"):
+        pytest.skip("no /proc/self/fd")
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    done = run(*_CONSTRAINTS, "-o", str(link))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# pip constraints for 0.28.0") and f"wrote {link}" in done.stderr
+    assert os.readlink(link) == "/proc/self/fd/1"
+
+
+def _gone(pid: int) -> bool:
+    """Ended: no such process, or a zombie waiting for whoever reaps orphans."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def test_a_hanging_interpreter_is_probed_once_and_killed_with_its_group(
+        capsys: pytest.CaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from compat.environment import installed as environment
+
+    started = tmp_path / "started"
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\necho $$ >> {started}\nsleep 300 &\necho $! >> {started}\nsleep 300\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(environment, "PROBE_TIMEOUT", 1.5)
+    for args in (["--json"], []):
+        started.unlink(missing_ok=True)
+        code = main(["doctor", "--python", str(script), *args])
+        err = capsys.readouterr().err
+        assert code == 3, err
+        assert err == f"mmcompat: error: cannot inspect {script}: the probe did not answer within 1.5 s; it and what " \
+                      "it started were killed\n"
+        pids = [int(line) for line in started.read_text().split()]
+        assert len(pids) == 2, pids  # one probe: the script and its child, once
+        for _ in range(100):  # the kill is sent before main returns; the kernel may take a moment to end them
+            if all(_gone(pid) for pid in pids):
+                break
+            time.sleep(0.05)
+        assert all(_gone(pid) for pid in pids), pids
+
+
+@pytest.mark.parametrize("printed", ["{}", "[]", '{"distributions": {}}', "null"])
+def test_a_probe_output_that_is_not_a_reading(capsys: pytest.CaptureFixture, tmp_path: Path, printed: str) -> None:
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\necho '{printed}'\n")
+    script.chmod(0o755)
+    for args in (["--json"], []):
+        code = main(["doctor", "--python", str(script), *args])
+        out, err = capsys.readouterr()
+        assert (code, out) == (3, ""), (err, out)
+        assert err.startswith(f"mmcompat: error: cannot inspect {script}: the probe") and len(err) < 400, err
+        assert "not a reading" in err or "no usable JSON" in err, err

@@ -7,8 +7,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +82,67 @@ def test_file_hashes_are_records(tmp_path_factory, data: bytes, algorithm: str) 
     path.write_bytes(data)
     expected = base64.urlsafe_b64encode(hashlib.new(algorithm, data).digest()).rstrip(b"=").decode()
     assert probe._file_hash(str(path), algorithm) == expected
+
+
+# ---- damaged files: every one a problem of its distribution, never an exception ---------------------
+
+
+def _dist_info(site: Path, name: str, version: str, record: bytes) -> Path:
+    info = site / f"{name}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_bytes(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n".encode())
+    (info / "RECORD").write_bytes(record)
+    return info
+
+
+def test_a_nul_byte_in_a_record_line_is_a_damaged_line(tmp_path: Path) -> None:
+    _dist_info(tmp_path, "mmcv", "1.7.0", b"mmcv/a\x00b.py,sha256=AAAA,1\nmmcv/__init__.py,,\n")
+    _dist_info(tmp_path, "six", "1.0", b"six\x00.py,,\nsix.py,,\n")
+    for cache_dir in (None, str(tmp_path / "cache")):
+        reading = probe.scan([str(tmp_path)], cache_dir=cache_dir)
+        problems = {d["name"]: d["problems"] for d in reading["distributions"]}
+        assert problems == {"mmcv": ["mmcv-1.7.0.dist-info/RECORD has 1 line(s) that are not path,hash,size"],
+                            "six": ["six-1.0.dist-info/RECORD has 1 line(s) that are not path,hash,size"]}
+
+
+def test_a_nul_byte_reads_alike_fast_and_exact() -> None:
+    raw = b"pkg/a\x00.py,sha256=x,1\npkg/b.py,,\n"
+    _, *fast = probe._record(LOCATION, raw, False)
+    exact_entries, *exact = probe._record(LOCATION, raw, True)
+    assert fast == exact and exact_entries == [("pkg/b.py", "")]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
+def test_metadata_files_that_are_not_regular_files_are_problems(tmp_path: Path, kind: str) -> None:
+    """A FIFO (no writer: opening it must not block), a folder, or a device node as a metadata file."""
+    info = _dist_info(tmp_path, "mmcv", "1.7.0", b"mmcv/__init__.py,,\n")
+    for name in ("METADATA", "RECORD", "direct_url.json"):
+        path = info / name
+        path.unlink(missing_ok=True)
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "folder":
+            path.mkdir()
+        else:
+            path.symlink_to("/dev/zero")  # reading it would never end
+    reading = probe.scan([str(tmp_path)])
+    (dist,) = reading["distributions"]
+    assert dist["problems"] == ["mmcv-1.7.0.dist-info/METADATA is unreadable: not a regular file",
+                                "mmcv-1.7.0.dist-info/METADATA has no Name or Version header",
+                                "mmcv-1.7.0.dist-info/direct_url.json is not valid JSON",
+                                "mmcv-1.7.0.dist-info/RECORD is unreadable: not a regular file"]
+
+
+def test_read_regular_caps_the_size(tmp_path: Path) -> None:
+    path = tmp_path / "big"
+    path.write_bytes(b"x" * 101)
+    assert probe.read_regular(str(path), limit=101) == b"x" * 101
+    with pytest.raises(OSError, match="larger than 100 bytes"):
+        probe.read_regular(str(path), limit=100)
+
+
+def test_direct_url_json_nested_past_the_recursion_limit(tmp_path: Path) -> None:
+    info = _dist_info(tmp_path, "six", "1.0", b"six.py,,\n")
+    (info / "direct_url.json").write_text("[" * 100000 + "]" * 100000)
+    (dist,) = probe.scan([str(tmp_path)])["distributions"]
+    assert dist["problems"] == ["six-1.0.dist-info/direct_url.json is not valid JSON"]

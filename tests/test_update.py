@@ -85,6 +85,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": "http://example.com/compat_matrix.toml"})
         elif path == "/loop":
             self._send(302, b"", {"Location": "/loop"})
+        elif path == "/drip":  # a byte every 0.2 s: never a per-read timeout of 0.5 s, 20 s in all
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"#")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+        elif path == "/gzip":  # as a real server answers requests' Accept-Encoding: gzip
+            import gzip
+
+            self._send(200, gzip.compress(GOOD), {"Content-Encoding": "gzip"})
+        elif path == "/gzip-truncated":
+            import gzip
+
+            packed = gzip.compress(GOOD)
+            self._send(200, packed[:-100], {"Content-Encoding": "gzip", "Content-Length": str(len(packed))})
         else:
             self._send(404, b"")
 
@@ -358,3 +380,39 @@ def test_matrix_source_compares_the_cache_with_the_embedded_matrix(run: Run, see
 def test_describe_time() -> None:
     assert describe_time(0) == "1970-01-01T00:00:00Z"
     assert describe_time(1_700_000_000.9) == "2023-11-14T22:13:20Z"
+
+
+def test_a_dripping_server_is_stopped_at_the_total_deadline(run: Run, server: str, seeded: Path) -> None:
+    before = _snapshot(run.cache)
+    done = run("update", "--url", f"{server}/drip", "--timeout", "0.5")
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.startswith(f"mmcompat: error: update from {server}/drip failed: not done within 6 s "
+                                  "(12 times --timeout), "), done.stderr
+    assert _snapshot(run.cache) == before
+
+
+def test_a_gzip_encoded_matrix_is_accepted(run: Run, server: str) -> None:
+    """Content-Length counts the gzip bytes; the size cap and the digest are of what was decoded."""
+    done = run("update", "--url", f"{server}/gzip", "--sha256", hashlib.sha256(GOOD).hexdigest())
+    assert done.returncode == 0, done.stderr
+    assert (run.cache / "compat_matrix.toml").read_bytes() == GOOD
+
+
+def test_a_truncated_gzip_download_is_refused(run: Run, server: str) -> None:
+    done = run("update", "--url", f"{server}/gzip-truncated")
+    assert done.returncode == 3 and "Traceback" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0", "-inf"])
+def test_a_timeout_that_is_no_number_of_seconds_is_bad_input(run: Run, value: str) -> None:
+    done = run("update", "--url", "https://example.invalid/m.toml", f"--timeout={value}")
+    assert (done.returncode, done.stderr) == (
+        2, f"mmcompat: error: --timeout must be a positive, finite number of seconds, got {float(value)!r}\n")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:99999/m.toml", "https://example.org:abc/m.toml",
+                                 "http://127.0.0.1:-1/m.toml"])
+def test_a_malformed_port_is_bad_input(run: Run, url: str) -> None:
+    done = run("update", "--url", url)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"mmcompat: error: not a usable URL: {url!r} (Port ") and done.stderr.count("\n") == 1

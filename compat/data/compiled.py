@@ -121,10 +121,11 @@ def read(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
 def _current(toml_path: str) -> Optional[Dict[str, Any]]:
     """The compiled file of the TOML file at ``toml_path`` as it is now, when this code compiled it."""
     from ..cache import content_digest, modules_identity
+    from .locate import MATRIX_LIMIT
+    from ..environment.probe import read_regular
 
     try:
-        with open(toml_path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(toml_path, limit=MATRIX_LIMIT)  # a FIFO or a device: the full path says so
     except OSError:
         return None
     compiled = _load(toml_path, content_digest(raw))

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CACHED_MATRIX_NAME", "ENV_MATRIX", "cache_dir", "embedded_path", "locate"]
 
 ENV_MATRIX = "MMCOMPAT_MATRIX"
+#: The largest matrix file read (the embedded one is about 160 KB): a device node would never end.
+MATRIX_LIMIT = 16 << 20
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # compat/, above data/
 _MATRIX_NAME = "compat_matrix.toml"
 CACHED_MATRIX_NAME = _MATRIX_NAME

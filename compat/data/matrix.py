@@ -489,6 +489,8 @@ def parse_toml(text: str, *, path: str) -> Dict[str, Any]:
             line = int(found.group(1)) if found else 0
         problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e).splitlines()[0])
         raise BadMatrix(path, f"not valid TOML: {problem}", line=line) from e
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise BadMatrix(path, "not valid TOML: nested deeper than Python's recursion limit") from None
 
 
 def load(path: Optional[str] = None, *, cache: bool = False) -> Matrix:
@@ -513,10 +515,13 @@ _PARSED_CACHE = "matrix-parsed"
 
 
 def read_bytes(where: str) -> bytes:
-    """The matrix file's bytes; :class:`BadMatrix` when it cannot be read."""
+    """The matrix file's bytes; :class:`BadMatrix` when it cannot be read, is not a regular file (a FIFO
+    would block, a device never end) or is larger than :data:`MATRIX_LIMIT`."""
+    from .locate import MATRIX_LIMIT
+    from ..environment.probe import read_regular
+
     try:
-        with open(where, "rb") as handle:
-            return handle.read()
+        return read_regular(where, limit=MATRIX_LIMIT)
     except OSError as e:
         raise BadMatrix(where, f"cannot read it: {e.strerror or e}") from e
 

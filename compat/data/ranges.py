@@ -15,7 +15,7 @@ from typing import Iterable, Optional, Tuple
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import Version
 
-from ..errors import BadInput
+from ..errors import BadInput, shown
 
 __all__ = ["Bound", "Range"]
 
@@ -75,8 +75,12 @@ class Range:
         except InvalidSpecifier as e:
             raise BadInput(f"not a version specifier: {text!r}", value=text) from e
         result = cls()
-        for spec in specifiers:
-            result = result.intersect(cls._from_specifier(spec))
+        try:
+            for spec in specifiers:
+                result = result.intersect(cls._from_specifier(spec))
+        except ValueError as e:  # packaging turns each part into an int: past Python's digit limit that fails
+            raise BadInput(f"not a usable version specifier: {shown(text)} (a part has more digits than Python "
+                           "converts to a number)", value=text) from e
         return result
 
     @classmethod

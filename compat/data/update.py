@@ -25,7 +25,7 @@ from ..errors import BadInput, BadMatrix, CompatError
 from .locate import CACHED_MATRIX_NAME, cache_dir, embedded_path
 from .matrix import from_dict, parse_toml
 from .models import Matrix
-from ..net import check_url
+from ..net import check_timeout, check_url
 
 __all__ = [
     "ENV_URL",
@@ -132,8 +132,7 @@ def update(
         sha256 = sha256.strip().lower()
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise BadInput(f"not a sha256 hex digest: {sha256!r}", value=sha256)
-    if not timeout > 0:
-        raise BadInput(f"the timeout must be positive, got {timeout!r}", value=str(timeout))
+    check_timeout(timeout)
     body = _download(target_url, timeout, max_bytes, progress)
     digest = hashlib.sha256(body).hexdigest()
     if sha256 is not None and digest != sha256:

@@ -226,10 +226,11 @@ def _without_extras(text: str) -> str:
 
 
 def _read_text(path: str) -> str:
+    from .probe import read_regular
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read(_READ_LIMIT).decode("utf-8", "replace")
-    except OSError:
+        return read_regular(path, limit=_READ_LIMIT).decode("utf-8", "replace")
+    except OSError:  # missing, not a regular file (a FIFO would block) or larger than the limit
         return ""
 
 

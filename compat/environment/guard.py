@@ -71,6 +71,29 @@ def _range(requirement: Requirement, where: str) -> Range:
         raise BadInput(f"{where}: {e}", value=str(requirement)) from e
 
 
+#: How deep ``-r`` includes may nest (pip has no limit, but its own reading recurses once per level).
+MAX_INCLUDE_DEPTH = 100
+#: The largest requirement or constraint file read (a hash-pinned lock of a large project is a few 100 KB).
+REQUIREMENTS_LIMIT = 4 << 20
+
+
+def read_requirement_file(path: str) -> str:
+    """A requirement or constraint file's text, as pip reads it: UTF-8, a byte order mark accepted; a
+    regular file of at most :data:`REQUIREMENTS_LIMIT` bytes, else :class:`BadInput` naming it."""
+    from .probe import read_regular
+
+    try:
+        raw = read_regular(path, limit=REQUIREMENTS_LIMIT)
+    except FileNotFoundError as e:
+        raise BadInput(f"requirement file not found: {path}", value=path) from e
+    except OSError as e:
+        raise BadInput(f"cannot read requirement file {path}: {e.strerror or e}", value=path) from e
+    try:
+        return raw.decode("utf-8-sig")  # pip strips a UTF-8 byte order mark too
+    except UnicodeDecodeError as e:
+        raise BadInput(f"cannot read requirement file {path}: not UTF-8 (byte {e.start})", value=path) from e
+
+
 def _logical_lines(text: str) -> List[Tuple[int, str]]:
     """(number of the first physical line, line) with backslash continuations joined."""
     lines: List[Tuple[int, str]] = []
@@ -212,7 +235,7 @@ class _Files:
         self.includes: Dict[str, List[str]] = {}
         self.references: Dict[str, List[Tuple[Reference, str]]] = {}
 
-    def copy(self, path: str) -> str:
+    def copy(self, path: str, depth: int = 0) -> str:
         source = os.path.abspath(path)
         if source in self.copies:
             return self.copies[source]
@@ -220,13 +243,7 @@ class _Files:
         self.copies[source] = copy
         self.includes[source] = []
         self.references[source] = []
-        try:
-            with open(source, encoding="utf-8") as handle:
-                text = handle.read()
-        except FileNotFoundError as e:
-            raise BadInput(f"requirement file not found: {path}", value=path) from e
-        except (OSError, UnicodeDecodeError) as e:
-            raise BadInput(f"cannot read requirement file {path}: {e}", value=path) from e
+        text = read_requirement_file(path)
         base = os.path.dirname(source)
         kept = []
         for number, line in _logical_lines(text):
@@ -234,9 +251,12 @@ class _Files:
             if option == "-c":
                 self.constraint_files.append(os.path.join(base, value))
             elif option == "-r":
+                if depth >= MAX_INCLUDE_DEPTH:
+                    raise BadInput(f"{path}:{number}: -r includes nested more than {MAX_INCLUDE_DEPTH} deep; "
+                                   "a plan is not that deep (is there a loop of generated files?)", value=path)
                 included = os.path.join(base, value)
                 self.includes[source].append(os.path.abspath(included))
-                kept.append("-r " + self.copy(included))
+                kept.append("-r " + self.copy(included, depth + 1))
             else:
                 line_kept = self._line(line, f"{path}:{number}", source)
                 if line_kept is not None:
@@ -277,6 +297,7 @@ class _Files:
             requirement = Requirement(text)
         except InvalidRequirement:
             return line  # pip-api says what is wrong with it
+        _range(requirement, where)  # a range that cannot be read is named by its file and line here
         if requirement.marker is None:
             return line
         if not self.markers.holds(requirement.marker, where):
@@ -427,7 +448,7 @@ def read_plan(requirements: Sequence[str] = (), files: Sequence[str] = (), const
             reason = str(e).strip().splitlines()[0] if str(e).strip() else "unparseable"
             raise BadInput(f"not a requirement: {shown(text)} ({reason[:200]})", value=text) from None
         if requirement.marker is None or decide.holds(requirement.marker, where):
-            plan.add(canonicalize_name(requirement.name), _range(requirement, text), "argument")
+            plan.add(canonicalize_name(requirement.name), _range(requirement, where), "argument")
     with tempfile.TemporaryDirectory(prefix="mmcompat-guard-") as work:
         reader = _Files(work, decide, base)
         reader.constraint_files.extend(constraints)

@@ -12,7 +12,6 @@ RECORD hash checked against the file on disk. Plus torch's version and CUDA flav
 """
 
 import os
-import re
 import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: start-up in every target counts
@@ -57,22 +56,52 @@ _RECORD_LINE = r"^([^,\r\n\"]+),([^,\r\n]*),([^,\r\n]*)\r?$"
 _HEADER_END = b"\n\n"
 
 
+#: The most any file read here may hold (the largest RECORD of a real distribution is a few MB).
+READ_LIMIT = 64 << 20
+
+
+class NotRegularFile(OSError):
+    """What :func:`read_regular` raises for a path that is not a regular file, or one past its limit."""
+
+
+def read_regular(path, limit=READ_LIMIT, head=False):  # type: (str, int, bool) -> bytes
+    """The bytes of the regular file at ``path`` (a symlink to one is followed), the one way every input
+    file is read: a FIFO, a device or a folder is :class:`NotRegularFile` ("not a regular file"), so is a
+    file of more than ``limit`` bytes. Opened without blocking, so a FIFO with no writer never hangs it.
+
+    ``head``: only the header block of a metadata file (up to the first blank line).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        regular = (os.fstat(fd).st_mode & 0o170000) == 0o100000  # stat.S_ISREG, without importing stat
+    except BaseException:
+        os.close(fd)
+        raise
+    if not regular:
+        os.close(fd)
+        raise NotRegularFile(0, "not a regular file", path)
+    with os.fdopen(fd, "rb") as handle:
+        if head:
+            raw = handle.read(16384)
+            end = raw.find(_HEADER_END)
+            if end >= 0:
+                return raw[:end + 1]
+            if len(raw) < 16384:
+                return raw
+            raw += handle.read(limit + 1 - len(raw))
+        else:
+            raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise NotRegularFile(0, f"larger than {limit} bytes", path)
+    return raw
+
+
 def _read(path, head=False):  # type: (str, bool) -> Tuple[str, str]
     """(text, problem): the file decoded as UTF-8, or with replacement characters and a problem.
 
     ``head``: only the header block of a metadata file (up to the first blank line).
     """
-    with open(path, "rb") as handle:
-        if head:
-            raw = handle.read(16384)
-            end = raw.find(_HEADER_END)
-            if end >= 0:
-                raw = raw[:end + 1]
-            elif len(raw) == 16384:
-                raw += handle.read()
-        else:
-            raw = handle.read()
-    return _decoded(raw)
+    return _decoded(read_regular(path, head=head))
 
 
 def _headers(text):  # type: (str) -> Dict[str, str]
@@ -88,6 +117,8 @@ def _headers(text):  # type: (str) -> Dict[str, str]
 
 def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     """[(path, hash)] of a RECORD and how many non-blank lines are not path,hash,size."""
+    import re  # here, not at the top: compat reads its input files with this module on every start
+
     entries = [(m[0], m[1]) for m in re.findall(_RECORD_LINE, text, re.M)]
     lines = text.split("\n")  # lines as the pattern reads them: up to a newline, a carriage return before it
     nonblank = len(lines) - lines.count("") - lines.count("\r")
@@ -108,6 +139,9 @@ def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
                 entries.append((row[0], row[1]))
             else:
                 bad += 1
+    if "\0" in text:  # a NUL byte names no file (the OS refuses it): the line is damaged
+        kept = [entry for entry in entries if "\0" not in entry[0]]
+        entries, bad = kept, bad + len(entries) - len(kept)
     return entries, bad
 
 
@@ -193,11 +227,11 @@ def _record(location, raw, entries_wanted):
     """(entries or None, files, bad lines, owner keys, lists a compiled module, problem) of a RECORD's
     bytes; problem: "" or why the bytes are not UTF-8.
 
-    Every line ``path,hash,size`` of ASCII with no quote, ending in a newline (nearly every RECORD):
+    Every line ``path,hash,size`` of ASCII with no quote or NUL, ending in a newline (nearly every RECORD):
     checked, counted and keyed with a few passes of C byte methods (its separators, only commas and line
     ends, are exactly two commas and a line end per line), without building the entries unless
     ``entries_wanted``; anything else parsed line by line (:func:`_record_entries`)."""
-    if not entries_wanted and raw.endswith(b"\n") and b'"' not in raw and _ascii(raw):
+    if not entries_wanted and raw.endswith(b"\n") and b'"' not in raw and b"\0" not in raw and _ascii(raw):
         lines = raw.split(b"\n")
         lines.pop()  # after the last newline
         unit = b",,\r\n" if b"\r" in raw else b",,\n"
@@ -305,8 +339,7 @@ def _distribution(location, entry, entries_wanted=True):
             dist["name"] = canonical(headers["Name"])
             dist["version"] = headers["Version"]
     try:
-        with open(os.path.join(folder, "direct_url.json"), "rb") as handle:
-            raw = handle.read()  # type: Optional[bytes]
+        raw = read_regular(os.path.join(folder, "direct_url.json"))  # type: Optional[bytes]
     except FileNotFoundError:
         raw = None
     except OSError:
@@ -320,13 +353,12 @@ def _distribution(location, entry, entries_wanted=True):
                 from urllib.parse import unquote, urlsplit
 
                 dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):  # RecursionError: nested past the C scanner's depth
             problems.append(f"{entry}/direct_url.json is not valid JSON")
     if egg:
         return dist, [], [], False
     try:
-        with open(os.path.join(folder, "RECORD"), "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(os.path.join(folder, "RECORD"))
     except FileNotFoundError:
         problems.append(f"{entry} has no RECORD")
         return dist, [], [], False
@@ -380,6 +412,8 @@ def _module_version(location, package):  # type: (str, str) -> Optional[str]
         text, _ = _read(os.path.join(location, package, "version.py"))
     except OSError:
         return None
+    import re
+
     found = re.findall(_SIMPLE_VERSION, text, re.M)  # type: List[str]
     if len(found) == 1:  # the plain one-line assignment: no need for ast
         return found[0]
@@ -463,7 +497,7 @@ def _file_stamps(location, paths):  # type: (str, Iterable[str]) -> FileStamps
         try:
             info = os.stat(os.path.join(location, path))
             found.append((path, (info.st_mtime_ns, info.st_size, info.st_ino)))
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a damaged path (a NUL byte)
             found.append((path, None))
     return tuple(found)
 
@@ -568,6 +602,7 @@ def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str,
         for name in names:
             if name.startswith("__editable__") and name.endswith("_finder.py"):
                 import ast  # only here: start-up counts where no editable install is
+                import re
 
                 try:
                     text, _ = _read(os.path.join(location, name))
@@ -774,10 +809,30 @@ def _externally_managed():  # type: () -> bool
     return not in_venv and os.path.isfile(os.path.join(os.path.dirname(os.__file__), "EXTERNALLY-MANAGED"))
 
 
+#: What a reading holds, and of what type (:func:`scan`): anything else printed is not a reading.
+_READING = (("imports", dict), ("missing_editables", list), ("python", dict), ("distributions", list),
+            ("shared_files", list))
+
+
+def _kill_group(process):  # type: (Any) -> None
+    """Kill ``process`` and everything it started (its own process group, see :func:`run`)."""
+    import signal
+
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows: no process groups to kill
+            process.kill()
+    except OSError:  # gone already
+        pass
+
+
 def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], float) -> Dict[str, Any]
     """Run this probe in another interpreter (an argument list, no shell) and return its reading.
 
-    Raises RuntimeError with a one-line reason when the interpreter cannot be run or answers badly.
+    The interpreter runs in a process group of its own, killed whole at ``timeout`` (a hung site hook or
+    anything it started goes too). Raises RuntimeError with a one-line reason (never the probe's source)
+    when the interpreter cannot be run, does not answer in time, or prints what is not a reading.
     """
     import json
     import subprocess
@@ -787,19 +842,35 @@ def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], floa
     with open(os.path.abspath(__file__.replace(".pyc", ".py")), encoding="utf-8") as handle:
         source = handle.read()
     try:
-        done = subprocess.run([python, "-c", source] + ([cache_dir] if cache_dir else []),
-                              capture_output=True, timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise RuntimeError(str(e)) from e
-    if done.returncode != 0:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"the probe exited with {done.returncode}: {last}")
+        process = subprocess.Popen([python, "-c", source] + ([cache_dir] if cache_dir else []),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   start_new_session=hasattr(os, "killpg"))
+    except OSError as e:
+        raise RuntimeError(f"cannot run it: {e.strerror or e}") from e
     try:
-        data = json.loads(done.stdout.decode("utf-8"))
-    except ValueError as e:
-        raise RuntimeError(f"the probe printed no usable JSON ({e})") from e
-    if not isinstance(data, dict):
-        raise RuntimeError("the probe printed no usable JSON")
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        raise RuntimeError(f"the probe did not answer within {timeout:g} s; it and what it started were killed") \
+            from None
+    except BaseException:  # KeyboardInterrupt: leave nothing running
+        _kill_group(process)
+        process.wait()
+        raise
+    finally:
+        _kill_group(process)  # whatever it left running in its group
+    if process.returncode != 0:
+        last = (stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"the probe exited with {process.returncode}: {last[:300]}")
+    try:
+        data = json.loads(stdout.decode("utf-8"))
+    except (ValueError, RecursionError) as e:
+        raise RuntimeError(f"the probe printed no usable JSON ({str(e)[:200]})") from e
+    if not isinstance(data, dict) or any(not isinstance(data.get(key), kind) for key, kind in _READING) \
+            or not isinstance(data.get("torch"), (dict, type(None))):
+        raise RuntimeError("the probe's output is not a reading (an interpreter that runs something else "
+                           "for -c?)")
     return data
 
 

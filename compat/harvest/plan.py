@@ -168,9 +168,10 @@ def torch_documents(docs: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
     found: Dict[str, Any] = {}
     extra: List[CudaTable] = []
     for path, url in docs:
+        from ..environment.probe import read_regular
+
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
+            text = read_regular(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as e:
             raise BadInput(f"cannot read {path!r}: {getattr(e, 'strerror', None) or e}", value=path) from None
         table, kind = parse_previous_versions(text), "previous_versions"
