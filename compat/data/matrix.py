@@ -475,11 +475,9 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
 
 def parse_toml(text: str, *, path: str) -> Dict[str, Any]:
     """Parse TOML text; a syntax error becomes :class:`BadMatrix` with the line it is on."""
-    # only a matrix with no compiled or cached parse reads TOML: tomllib's import costs a tenth of a start
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
+    from .toml_writer import toml_reader
+
+    tomllib = toml_reader()
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: quote() 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Mapping, Tuple
 
-__all__ = ["dump", "quote"]
+__all__ = ["dump", "quote", "toml_reader"]
 
 _BARE_KEY = r"^[A-Za-z0-9_-]+$"  # compiled on first use (quote() alone is on the export's short path)
 _INT_RANGE = (-(2**63), 2**63 - 1)  # what TOML promises a reader can hold
@@ -113,7 +113,9 @@ def _path_text(path: Tuple[str, ...]) -> str:
     return text or "the top level"
 
 
-def _tomllib() -> Any:
+def toml_reader() -> Any:
+    """The standard library's TOML reader (tomli before 3.11), imported when a TOML text is read: its
+    import costs a tenth of a start, and most runs read the compiled matrix instead."""
     if sys.version_info >= (3, 11):
         import tomllib  # novermin: only on 3.11+, as the line above says
     else:  # pragma: no cover - exercised on Python < 3.11 only
@@ -132,7 +134,7 @@ def dump(data: Mapping[str, Any], *, header: str = "") -> str:
     out: List[str] = [f"# {line}" if line else "#" for line in header.splitlines()]
     _table((), data, out)
     text = "\n".join(out).lstrip("\n") + "\n"
-    tomllib = _tomllib()
+    tomllib = toml_reader()
     try:
         read: Dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
