@@ -479,7 +479,8 @@ def parse_toml(text: str, *, path: str) -> Dict[str, Any]:
 
     tomllib = toml_reader()
     try:
-        return tomllib.loads(text)
+        parsed: Dict[str, Any] = tomllib.loads(text)
+        return parsed
     except tomllib.TOMLDecodeError as e:
         line = getattr(e, "lineno", 0) or 0
         if not line:
