@@ -300,7 +300,7 @@ def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
     answer = found["answer"]
     line = answer["mmcv"]
     built = (line, answer["pins"][line], describe_platform(*answer["platform"])) if answer["source_build"] else None
-    _say_notes(notes(found["machine"]), built)
+    _say_notes((*notes(found["machine"]), *answer.get("notes", ())), built)
     return found
 
 
@@ -785,7 +785,13 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
         sys.stderr.write(f"{_PROG}: error: the build of {line} finished without compiled ops (mmcv/_ext): the "
                          "install is not usable; see the build output above\n")
         return EXIT_INCOMPATIBLE
-    return code
+    from .proof import api_modules, check_imports, failure_text
+
+    pins = {name: str(version) for name, version in plan.stack.pins.items()}
+    failures = check_imports(python, api_modules(plan.stack.releases))
+    for failure in failures:
+        sys.stderr.write(f"{_PROG}: error: {failure_text(failure, python, pins)}\n")
+    return EXIT_INCOMPATIBLE if failures else code
 
 
 def _cmd_constraints(options: "Options") -> int:

@@ -46,6 +46,8 @@ __all__ = [
     "agree",
     "answer_requirements",
     "combined_range",
+    "import_notes",
+    "imported_packages",
     "index_for",
     "mmcv_line",
     "numpy_reason",
@@ -146,7 +148,8 @@ def agree(tables: Tables, releases: Tuple[Release, ...], policy: str) -> Union[A
 
 
 def _release_sets(tables: Tables, targets: Sequence[Target]) -> List[Tuple[Release, ...]]:
-    """Every combination of candidate releases, newest first."""
+    """Every combination of candidate releases, newest first, each completed with the packages its
+    releases import at module level (:func:`imported_packages`)."""
     options = []
     for package, keys, _, _ in targets:
         wanted = set(keys)
@@ -154,7 +157,47 @@ def _release_sets(tables: Tables, targets: Sequence[Target]) -> List[Tuple[Relea
     sets: List[Tuple[Release, ...]] = [()]
     for candidates in options:
         sets = [(*s, r) for s in sets for r in candidates]
-    return sets
+    return [complete for s in sets for complete in _completed(tables, s)]
+
+
+def imported_packages(tables: Tables, releases: Sequence[Release]) -> List[Tuple[str, Release, Tuple[Any, ...]]]:
+    """The packages of the matrix that ``releases`` import unconditionally on their API's import path
+    (mmpose 1.3.2 imports mmdet, whatever its metadata says) and that are not among them:
+    (package, the release importing it, where: (module, path, line, source)). The one rule that makes a
+    required import part of the stack, on every path (the search, its ways out, the short path)."""
+    have = {r[0] for r in releases}
+    found = []
+    for release in releases:
+        for dependency in release[4]:
+            where = dependency[5] if len(dependency) > 5 else None
+            if where is not None and dependency[0] not in have and dependency[0] in tables["packages"]:
+                have.add(dependency[0])
+                found.append((dependency[0], release, where))
+    return found
+
+
+def _completed(tables: Tables, releases: Tuple[Release, ...]) -> List[Tuple[Release, ...]]:
+    """``releases`` with a release of each package they import (newest first, final releases), and of
+    what those import in turn."""
+    missing = imported_packages(tables, releases)
+    if not missing:
+        return [releases]
+    package = missing[0][0]
+    candidates = [r for r in tables["packages"][package][0] if r[3] and not is_prerelease(tables, r[2])]
+    return [done for r in candidates for done in _completed(tables, (*releases, r))]
+
+
+def import_notes(tables: Tables, answer: Answer, asked: Sequence[str]) -> List[str]:
+    """Why the answer holds a package nobody asked for: ``adding mmdet: mmpose 1.3.2 imports it at
+    mmpose/models/heads/hybrid_heads/rtmo_head.py:9``."""
+    by_name = {package: key for package, key in answer["releases"]}
+    releases = [r for package, key in answer["releases"] for r in tables["packages"][package][0]
+                if r[1] == key]
+    notes = []
+    for package, importer, where in imported_packages(tables, [r for r in releases if r[0] in asked]):
+        if package in by_name:
+            notes.append(f"adding {package}: {_label(importer)} imports it at {where[1]}:{where[2]}")
+    return notes
 
 
 
@@ -310,8 +353,9 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     """The newest consistent stack for ``machine``, as a dict: ``pins`` (name -> version text),
     ``ranges`` (name -> range tuple), ``mmcv`` (the pinned mmcv distribution, ``""``: none),
     ``source_build``, ``platform`` (platform, CUDA variant, torch minor, CPython), ``policy``,
-    ``find_links``, ``explanation``, ``releases`` ((package, key) pairs), ``torch`` (None, or a dict:
-    version, torchvision, cuda, index_url, installed), ``provider``. Raise
+    ``find_links``, ``explanation``, ``releases`` ((package, key) pairs, the packages the targets import
+    at module level included), ``torch`` (None, or a dict: version, torchvision, cuda, index_url,
+    installed), ``provider``, ``notes`` (why a package nobody asked for is there). Raise
     :class:`~compat.errors.StackUnsatisfiable` with checked ways out.
 
     ``base_url``: mim's ``MMCV_BASE_URL`` (the host part of OpenMMLab's download site, for mirrors);
@@ -332,6 +376,7 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     for maker in tried:
         stack, failure, releases = _search(tables, targets, machine, policy, allow_build, maker)
         if stack is not None:
+            stack["notes"] = import_notes(tables, stack, [t[0] for t in targets])
             return _finished(tables, stack, base_url, torch_index, onedl_base)
         first = first or (failure, releases)
     assert first is not None  # tried is never empty

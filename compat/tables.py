@@ -24,7 +24,7 @@ from .ranges import Range
 __all__ = ["FORMAT", "compile_tables", "lean_range", "lean_release", "tables_for", "typed_range"]
 
 #: Bump when the shape of the tables changes.
-FORMAT = 1
+FORMAT = 2
 
 
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
@@ -48,8 +48,10 @@ def typed_range(r: Any) -> Range:
 
 
 def _dependency(d: Dependency) -> Tuple[Any, ...]:
+    imported = None if d.imported is None else (d.imported.module, d.imported.path, d.imported.line,
+                                                d.imported.source)
     return (d.name, d.optional, *(lean_range(f.range) if f is not None else None
-                                  for f in (d.documented, d.enforced, d.installer)))
+                                  for f in (d.documented, d.enforced, d.installer)), imported)
 
 
 def lean_release(r: Release) -> Tuple[Any, ...]:
@@ -134,6 +136,9 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links))
                       for name, p in matrix.providers.items()},
         "find_links": {line: _links(rule) for line, rule in matrix.find_links.items()},
+        "isolated_builds": {b.name: (b.version, tuple(b.needs), tuple(b.wheels), tuple(b.required_by), b.reason,
+                                     b.imports_with)
+                            for b in (matrix.build.isolation if matrix.build is not None else ())},
         "numpy1_newest": {name: str(max(versions)) for name, versions in
                           (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if versions},
     }
