@@ -32,6 +32,7 @@ from .models import (
     NumpyAbi,
     Origin,
     PackageTable,
+    ProvidedPackage,
     Provider,
     PythonGap,
     PythonRule,
@@ -292,7 +293,19 @@ class _Validator:
             key = ("providers", name)
             table = self.table(entry, key)
             self.unknown(table, {"distribution", "replaces", "engine", "engine_replaces", "requires_python", "source",
-                                 "base_source", "find_links"}, key, tables=False)
+                                 "base_source", "find_links", "packages"}, key, tables=False)
+            provided = []
+            for package, entry in self.table(table.get("packages", {}), (*key, "packages")).items():
+                at = (*key, "packages", package)
+                row = self.table(entry, at)
+                self.unknown(row, {"distribution", "version", "requires_python", "source"}, at, tables=False)
+                python = self.string(row.get("requires_python", ""), (*at, "requires_python"), empty=True)
+                if python and (not python.startswith(">=") or not _PYTHON.fullmatch(python[2:])):
+                    raise self.fail((*at, "requires_python"), f"expected \">=3.10\" or so, got {python!r}")
+                provided.append(ProvidedPackage(
+                    replaces=package, distribution=self.string(row.get("distribution"), (*at, "distribution")),
+                    version=str(self.version(row.get("version"), (*at, "version"))), requires_python=python,
+                    source=self.string(row.get("source"), (*at, "source"))))
             links = None
             if "find_links" in table:
                 where = (*key, "find_links")
@@ -319,6 +332,7 @@ class _Validator:
                 requires_python=self.string(table.get("requires_python", ""), (*key, "requires_python"), empty=True),
                 source=self.string(table.get("source"), (*key, "source")),
                 find_links=links,
+                packages=tuple(provided),
             )
         return found
 

@@ -35,6 +35,7 @@ __all__ = [
     "Origin",
     "PackageTable",
     "Policy",
+    "ProvidedPackage",
     "Provider",
     "PythonGap",
     "PythonRule",
@@ -397,6 +398,20 @@ class Provider:
     requires_python: str
     source: str
     find_links: Optional[FindLinks] = None
+    #: OpenMMLab packages it makes in their place (``mmdet``: onedl-mmdetection), which assert no mmcv
+    packages: Tuple["ProvidedPackage", ...] = ()
+
+
+@dataclass(frozen=True)
+class ProvidedPackage:
+    """A distribution another maker publishes in place of an OpenMMLab package (onedl-mmdetection
+    installs ``mmdet``): the one version read, the CPython it needs (``>=3.10``), where that was read."""
+
+    replaces: str
+    distribution: str
+    version: str
+    requires_python: str
+    source: str
 
 
 @dataclass(frozen=True)

@@ -147,9 +147,10 @@ def agree(tables: Tables, releases: Tuple[Release, ...], policy: str) -> Union[A
     return (releases, line, ranges, tuple(said))
 
 
-def _release_sets(tables: Tables, targets: Sequence[Target]) -> List[Tuple[Release, ...]]:
+def _release_sets(tables: Tables, targets: Sequence[Target], provider: str = "openmmlab"
+                  ) -> List[Tuple[Release, ...]]:
     """Every combination of candidate releases, newest first, each completed with the packages its
-    releases import at module level (:func:`imported_packages`)."""
+    releases import at module level (:func:`imported_packages`) that ``provider`` does not make itself."""
     options = []
     for package, keys, _, _ in targets:
         wanted = set(keys)
@@ -157,7 +158,7 @@ def _release_sets(tables: Tables, targets: Sequence[Target]) -> List[Tuple[Relea
     sets: List[Tuple[Release, ...]] = [()]
     for candidates in options:
         sets = [(*s, r) for s in sets for r in candidates]
-    return [complete for s in sets for complete in _completed(tables, s)]
+    return [complete for s in sets for complete in _completed(tables, s, _provided(tables, provider))]
 
 
 def imported_packages(tables: Tables, releases: Sequence[Release]) -> List[Tuple[str, Release, Tuple[Any, ...]]]:
@@ -176,15 +177,23 @@ def imported_packages(tables: Tables, releases: Sequence[Release]) -> List[Tuple
     return found
 
 
-def _completed(tables: Tables, releases: Tuple[Release, ...]) -> List[Tuple[Release, ...]]:
+def _provided(tables: Tables, provider: str) -> Dict[str, Tuple[str, str, str]]:
+    """The OpenMMLab packages ``provider`` makes in their place: package -> (distribution, version,
+    the oldest CPython it runs on or "")."""
+    other = tables["providers"].get(provider)
+    return dict(other[5]) if other is not None and len(other) > 5 else {}
+
+
+def _completed(tables: Tables, releases: Tuple[Release, ...], provided: Dict[str, Tuple[str, str, str]]
+               ) -> List[Tuple[Release, ...]]:
     """``releases`` with a release of each package they import (newest first, final releases), and of
-    what those import in turn."""
-    missing = imported_packages(tables, releases)
+    what those import in turn; not of those another maker provides (``provided``)."""
+    missing = [m for m in imported_packages(tables, releases) if m[0] not in provided]
     if not missing:
         return [releases]
     package = missing[0][0]
     candidates = [r for r in tables["packages"][package][0] if r[3] and not is_prerelease(tables, r[2])]
-    return [done for r in candidates for done in _completed(tables, (*releases, r))]
+    return [done for r in candidates for done in _completed(tables, (*releases, r), provided)]
 
 
 def import_notes(tables: Tables, answer: Answer, asked: Sequence[str]) -> List[str]:
@@ -193,11 +202,31 @@ def import_notes(tables: Tables, answer: Answer, asked: Sequence[str]) -> List[s
     by_name = {package: key for package, key in answer["releases"]}
     releases = [r for package, key in answer["releases"] for r in tables["packages"][package][0]
                 if r[1] == key]
+    provided = _provided(tables, answer["provider"])
     notes = []
     for package, importer, where in imported_packages(tables, [r for r in releases if r[0] in asked]):
         if package in by_name:
             notes.append(f"adding {package}: {_label(importer)} imports it at {where[1]}:{where[2]}")
+        elif package in provided and provided[package][0] in answer["pins"]:
+            made = provided[package]
+            notes.append(f"adding {made[0]} {made[1]} for {package}: {_label(importer)} imports {package} at "
+                         f"{where[1]}:{where[2]}; {made[0]} installs {package} and asserts no mmcv version")
     return notes
+
+
+def _provided_pins(tables: Tables, releases: Tuple[Release, ...], provider: str, python: str
+                   ) -> Tuple[Dict[str, str], str]:
+    """The pins of the packages ``releases`` import that ``provider`` makes in their place, or why it
+    cannot (a CPython too old for them)."""
+    provided = _provided(tables, provider)
+    pins: Dict[str, str] = {}
+    for package, _, _ in imported_packages(tables, releases):
+        if package in provided:
+            distribution, version, oldest = provided[package]
+            if oldest and python_key(python) < python_key(oldest):
+                return {}, f"{distribution} {version} needs CPython {oldest} or newer"
+            pins[distribution] = version
+    return pins, ""
 
 
 
@@ -285,13 +314,19 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
     best: Failure = (-1, ())
     best_releases: Optional[Tuple[Release, ...]] = None
     choices = torch_choices(tables, machine)
-    for releases in _release_sets(tables, targets):
+    for releases in _release_sets(tables, targets, provider):
         agreement = agree(tables, releases, policy)
         if len(agreement) == 2:
             if agreement[0] > best[0]:
                 best, best_releases = agreement, releases
             continue
+        provided, unmade = _provided_pins(tables, releases, provider, machine["python"])
+        if unmade:
+            if best[0] < _NO_BINARY:
+                best, best_releases = (_NO_BINARY, (*agreement[3], unmade)), releases
+            continue
         pins = {r[0]: r[2] for r in releases}
+        pins.update(provided)
         line = agreement[1]
         if not line:
             return _stack(tables, agreement, pins, "", False, machine, policy, choices[0] if choices else None), \

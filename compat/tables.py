@@ -133,7 +133,8 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         "torch": torch,
         "torch_pythons": torch_pythons,
         "nvidia": nvidia,
-        "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links))
+        "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links),
+                             {k.replaces: (k.distribution, k.version, k.requires_python[2:]) for k in p.packages})
                       for name, p in matrix.providers.items()},
         "find_links": {line: _links(rule) for line, rule in matrix.find_links.items()},
         "isolated_builds": {b.name: (b.version, tuple(b.needs), tuple(b.wheels), tuple(b.required_by), b.reason,
