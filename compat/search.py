@@ -420,7 +420,7 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     if releases is None:
         names = ", ".join(f"{t[0]}{t[3]}" for t in targets)
         raise StackUnsatisfiable(f"no known release matches {names}", causes=[names], ways_out=[])
-    ways = ways_out(tables, machine, policy, allow_build, releases, tried[0])
+    ways = ways_out(tables, machine, policy, allow_build, releases, tried[0], [t[0] for t in targets])
     message = f"nothing fits {asked} on {describe_machine(machine)}: " + "; ".join(failure[1])
     if ways:
         message += ". Ways out: " + "; ".join(ways)
@@ -464,8 +464,11 @@ def _freed(machine: Machine, **changes: Any) -> Machine:
 
 
 def ways_out(tables: Tables, machine: Machine, policy: str, allow_build: bool, releases: Tuple[Release, ...],
-             provider: str = "openmmlab") -> List[str]:
-    """Alternatives that were checked to fit, each as the user would ask for it."""
+             provider: str = "openmmlab", asked: Sequence[str] = ()) -> List[str]:
+    """Alternatives that were checked to fit, each as the user would ask for it. ``asked``: the packages
+    asked for; the others in ``releases`` (imported by them) are chosen again by each trial."""
+    if asked:
+        releases = tuple(r for r in releases if r[0] in asked)
     ways: List[str] = []
     line = mmcv_line(releases) or ""
     if line and provider == "openmmlab":  # another maker's prebuilt wheels, same ranges and import checks
