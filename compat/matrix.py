@@ -59,7 +59,7 @@ _PACKAGE_KEYS = {"repository", "releases", "branches"}
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional", "imported"}
 _IMPORTED_KEYS = {"module", "path", "line", "source"}
-_ISOLATION_KEYS = {"version", "needs", "wheels", "required_by", "reason", "source", "wheels_source", "imports_with"}
+_ISOLATION_KEYS = {"version", "needs", "wheels", "required_by", "reason", "source", "wheels_source", "import_needs"}
 _FACT_KEYS = {"spec", "source", "uncertain", "compare", "messages"}
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _PYTHON = re.compile(r"[23]\.[0-9]{1,2}")
@@ -356,7 +356,7 @@ class _Validator:
                 reason=self.string(row.get("reason"), (*where, "reason")),
                 source=self.string(row.get("source"), (*where, "source")),
                 wheels_source=self.string(row.get("wheels_source"), (*where, "wheels_source")),
-                imports_with=self.string(row.get("imports_with", ""), (*where, "imports_with"), empty=True),
+                import_needs=self.string(row.get("import_needs", ""), (*where, "import_needs"), empty=True),
             ))
         return BuildFacts(
             setuptools_without_pkg_resources=self.version(table.get("setuptools_without_pkg_resources"),

@@ -369,7 +369,7 @@ class IsolatedBuild:
     reason: str
     source: str
     wheels_source: str
-    imports_with: str = ""  # a requirement its import needs (chumpy: ``numpy<1.24``), "" for none
+    import_needs: str = ""  # what ``import NAME`` needs beyond its metadata (chumpy: an old CPython and numpy)
 
 
 @dataclass(frozen=True)

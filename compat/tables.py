@@ -138,7 +138,7 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
                       for name, p in matrix.providers.items()},
         "find_links": {line: _links(rule) for line, rule in matrix.find_links.items()},
         "isolated_builds": {b.name: (b.version, tuple(b.needs), tuple(b.wheels), tuple(b.required_by), b.reason,
-                                     b.imports_with)
+                                     b.import_needs)
                             for b in (matrix.build.isolation if matrix.build is not None else ())},
         "numpy1_newest": {name: str(max(versions)) for name, versions in
                           (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if versions},

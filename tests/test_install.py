@@ -509,3 +509,52 @@ def test_uv_pip_compile_takes_the_uv_export(run: Run, sites: Sites, uv_binary: s
     tag = "cp" + python.replace(".", "")
     assert f"mmcv @ {mmcv_site.url}/mmcv/dist/cu121/torch2.4.0/mmcv-2.2.0-{tag}-{tag}-manylinux1_x86_64.whl" in \
         compiled.stdout.splitlines(), compiled.stdout
+
+
+def test_plain_pip_cannot_build_the_real_chumpy_sdist(tmp_path: Path) -> None:
+    """The real chumpy 0.70 sdist from the registry: its setup.py imports pip, which pip's isolated build
+    environment lacks (open-mmlab/mmpose#3218)."""
+    plain = PipVenv(tmp_path / "plain")
+    failed = plain.pip("install", "--no-cache-dir", "chumpy==0.70", timeout=600)
+    assert failed.returncode != 0
+    assert "No module named 'pip'" in failed.stdout + failed.stderr
+
+
+@pytest.mark.parametrize("version", ["3.10", "3.11"])
+def test_the_planned_chumpy_steps_build_it(matrix, tmp_path: Path, version: str) -> None:
+    """The steps the plan for mmpose 1.3.2 makes for chumpy build the real sdist; chumpy then imports where
+    the matrix says it can (CPython < 3.11, numpy < 1.24; mmpose itself never imports it)."""
+    from compat.environment import inspect
+    from compat.plan import plan_install
+
+    from .indexes import torch_wheels
+
+    python = pyenv_python(version)
+    if python is None:
+        pytest.skip(f"no CPython {version} here")
+    venv = PipVenv(tmp_path / "venv", python)
+    standins = tmp_path / "standins"
+    standins.mkdir()
+    torch, vision = torch_wheels(standins, TorchBuild("2.1.2", "0.16.2", "cpu"))  # kept and pinned by the plan
+    assert venv.pip("install", "-q", "--no-deps", str(torch), str(vision)).returncode == 0
+    planned = plan_install(matrix, ["mmpose==1.3.2"], inspect(venv.python), python=venv.python, offline=True,
+                           environ={"PIP_NO_INDEX": "1", "PATH": "/usr/bin:/bin"})
+    chumpy = [s for s in planned.steps if "chumpy" in s.reason]
+    pins = ("torch==2.1.2", "torchvision==0.16.2")
+    assert [s.argv for s in chumpy] == [
+        (venv.python, "-m", "pip", "install", *pins, "pip", "setuptools", "wheel"),
+        (venv.python, "-m", "pip", "install", *pins, "numpy<2", "--no-build-isolation", "chumpy==0.70"),
+    ]
+    assert planned.steps[-1].kind == "install" and not any(a.startswith("chumpy") for a in planned.steps[-1].argv)
+    for step in chumpy:
+        done = subprocess.run(list(step.argv), capture_output=True, text=True, timeout=900,
+                              env=isolated_pip_env(venv.cache, step.env))
+        assert done.returncode == 0, step.shell() + "\n" + done.stdout + done.stderr
+    found = venv.run("import importlib.metadata as m; print(m.version('chumpy'))")
+    assert found.stdout.strip() == "0.70", found.stderr
+    assert venv.pip("install", "-q", "--only-binary", ":all:", "numpy<1.24").returncode == 0
+    imported = venv.run("import chumpy; print(chumpy.__version__)")
+    if version == "3.10":
+        assert imported.stdout.strip() == "0.70", imported.stderr
+    else:  # chumpy/ch.py calls inspect.getargspec (gone in 3.11) when it is imported; the scipy for 3.11 wants
+        assert imported.returncode != 0  # a newer numpy as well: it never imports there
