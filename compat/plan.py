@@ -292,16 +292,16 @@ def _compiled_dependency_check(python: str, stack: Stack, pip_args: Sequence[str
     return check.available, check.reason
 
 
-def isolated_builds(matrix: Matrix, stack: Stack) -> List[IsolatedBuild]:
-    """The dependencies of the stack's packages that cannot build under pip's build isolation and have
-    no registry wheel for the stack's CPython (``[build.isolation]`` of the matrix): each is built in its
-    own step before the main one. xtcocotools is left to the registry check of :data:`COMPILED_DEPENDENCY`,
-    which asks the registry itself."""
+def isolated_builds(matrix: Matrix, stack: Stack, env: Optional[Environment] = None) -> List[IsolatedBuild]:
+    """The dependencies of the stack's packages that cannot build under pip's build isolation, have no
+    registry wheel for the stack's CPython (``[build.isolation]`` of the matrix) and are not in ``env``
+    yet: each is built in its own step before the main one. xtcocotools is left to the registry check of
+    :data:`COMPILED_DEPENDENCY`, which asks the registry itself."""
     if matrix.build is None:
         return []
     return [b for b in matrix.build.isolation
             if set(b.required_by) & set(stack.pins) and stack.platform.python not in b.wheels
-            and b.name != COMPILED_DEPENDENCY[0]]
+            and b.name != COMPILED_DEPENDENCY[0] and (env is None or env.get(b.name) is None)]
 
 
 # ---- the plan ------------------------------------------------------------------------------------
@@ -402,7 +402,7 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
     if numpy_reason and available is not False and not any(a.startswith("numpy") for a in pip_args):
         extra.append("numpy<2")
         notes.append(f"adding numpy<2: {numpy_reason}")
-    for build in isolated_builds(matrix, stack):
+    for build in isolated_builds(matrix, stack, env):
         notes.append(f"building {build.name} {build.version} first, without build isolation: {build.reason}; "
                      f"the registry has no wheel of it for CPython {stack.platform.python}")
         steps.append(Step("prerequisites", _install(prefix, installer, python, *pinned_torch, *build.needs),
