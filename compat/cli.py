@@ -213,6 +213,9 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
     if wanted("doctor"):
         doctor = command("doctor", "find conflicting, clobbered and out-of-range mmcv installs", common, target)
         doctor.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+        doctor.add_argument("--import", dest="import_check", action="store_true",
+                            help="also import each installed codebase's API (mmpose.apis, ...) in the target "
+                                 "interpreter; exit 1 when one fails")
     if wanted("guard"):
         guard = command("guard", "check a planned install before pip runs it (installs nothing)", common, target)
         guard.add_argument("requirements", nargs="*", metavar="REQ", help="planned requirements, e.g. mmpose==0.28.0")
@@ -538,8 +541,8 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
     from .lean_args import read
 
     found = read(args)
-    if found is None or found.matrix or found.debug:
-        return None  # argparse reads it, or the full path decides
+    if found is None or found.matrix or found.debug or found.import_check:
+        return None  # argparse reads it, or the full path decides (the import proof is never memoized)
     options: "Dict[str, Any]" = {"json": found.json, "strict": found.strict, "python": found.python}
     if not options["json"] and _terminal():
         return None
@@ -577,7 +580,8 @@ def _doctor_memo_key(prepared: "Tuple[Optional[str], Dict[str, Any], Tuple[Any, 
 def _cmd_doctor(options: "Options") -> int:
     prepared, key = _prepared_doctor, ""
     reading = prepared[1] if prepared is not None and prepared[0] == options.python else None
-    if not (options.json or options.matrix or options.debug or options.python or _terminal()):
+    importing = getattr(options, "import_check", False)
+    if not (options.json or options.matrix or options.debug or options.python or _terminal() or importing):
         # the short path: an environment with nothing to report, proven from the compiled tables
         from .lean_doctor import TABLES, healthy
         from .locate import locate
@@ -605,7 +609,16 @@ def _cmd_doctor(options: "Options") -> int:
             key = _doctor_memo_key(prepared)
     else:
         env = inspect(options.python, cached=True)
-    return _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
+    code = _report(options, diagnose(env, matrix), env, "doctor", memo_key=key)
+    if not importing:
+        return code
+    from .errors import EXIT_INCOMPATIBLE
+    from .proof import environment_check
+
+    failed = environment_check(env, options.python or sys.executable)
+    for line in failed:
+        sys.stderr.write(f"{_PROG}: error: {line}\n")
+    return EXIT_INCOMPATIBLE if failed else code
 
 
 def _cmd_guard(options: "Options") -> int:

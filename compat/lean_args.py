@@ -43,7 +43,7 @@ COMMANDS: Dict[str, Tuple[Dict[str, Option], Dict[str, Union[str, bool, None]], 
                     {**_STACK_DEFAULTS, "format": "pip"}, "target", "+"),
     "wheels": ({**_COMMON, "--platform": ("platform", PLATFORMS), "--cuda": ("cuda", ()), "--torch": ("torch", ()),
                 "--python-version": ("python_version", ())}, {}, "dist", "?"),
-    "doctor": ({**_COMMON, **_TARGET, "--strict": ("strict", None)}, {}, "", ""),
+    "doctor": ({**_COMMON, **_TARGET, "--strict": ("strict", None), "--import": ("import_check", None)}, {}, "", ""),
 }
 
 

@@ -13,11 +13,15 @@ import subprocess
 from typing import Iterable, List, Mapping, NamedTuple, Optional, Sequence
 
 from .errors import CompatError
+from .models import Environment
 
-__all__ = ["API_MODULES", "IMPORT_TIMEOUT", "ImportFailure", "api_modules", "check_imports", "failure_text"]
+__all__ = ["API_MODULES", "CODEBASES", "IMPORT_TIMEOUT", "ImportFailure", "api_modules", "check_imports",
+           "environment_check", "failure_text"]
 
 #: The modules of a codebase whose import is its public API (as :mod:`compat.harvest.imports` follows).
 API_MODULES = ("apis", "models")
+#: The codebases whose API the proof imports when they are installed.
+CODEBASES = ("mmpose", "mmdet", "mmtrack")
 #: Seconds the imports may take together (torch alone takes seconds on a cold disk).
 IMPORT_TIMEOUT = 300.0
 
@@ -85,15 +89,32 @@ def check_imports(python: str, modules: Sequence[str], *, timeout: float = IMPOR
     return failures
 
 
-def failure_text(failure: ImportFailure, python: str, pins: Mapping[str, str]) -> str:
+def failure_text(failure: ImportFailure, python: str, pins: Mapping[str, str], fix: str = "") -> str:
     """``import mmpose.models fails in PY: No module named 'mmdet'; install it: PY -m pip install
-    mmdet==3.2.0`` (the stack's pin of the missing package when it has one)."""
+    mmdet==3.2.0`` (the stack's pin of the missing package when it has one); ``fix`` replaces that
+    advice."""
     import shlex
 
     text = f"import {failure.module} fails in {python}: {failure.error}: {failure.message}"
-    if failure.missing:
+    if fix:
+        text += f"; {fix}"
+    elif failure.missing:
         top = failure.missing.split(".", 1)[0]
         requirement = next((f"{name}=={version}" for name, version in pins.items()
                             if name.replace("-", "_") == top), top)
         text += f"; install it: {shlex.join([python, '-m', 'pip', 'install', requirement])}"
     return text
+
+
+def environment_check(env: Environment, python: str, *, timeout: float = IMPORT_TIMEOUT) -> List[str]:
+    """``doctor --import``: import the API of every codebase ``env`` has (:data:`CODEBASES`) in ``python``;
+    a line per failure, whose fix is the ``mmcompat install`` that plans that release whole."""
+    import shlex
+
+    installed = [(name, found.version) for name, found in ((n, env.get(n)) for n in CODEBASES) if found is not None]
+    lines = []
+    for failure in check_imports(python, api_modules(name for name, _ in installed), timeout=timeout):
+        name, version = next((n, v) for n, v in installed if failure.module.startswith(n + "."))
+        fix = "fix: " + shlex.join(["mmcompat", "install", f"{name}=={version}", "--python", python])
+        lines.append(failure_text(failure, python, {}, fix))
+    return lines

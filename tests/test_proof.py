@@ -62,3 +62,31 @@ def test_an_interpreter_that_cannot_run_or_hangs_is_exit_3(tmp_path: Path) -> No
     environ = _packages(tmp_path, {"mmslow/__init__.py": "import time\ntime.sleep(60)\n"})
     with pytest.raises(CompatError, match=r"importing mmslow\.apis in .* took longer than 1s"):
         check_imports(sys.executable, ["mmslow.apis"], timeout=1, environ=environ)
+
+
+def test_doctor_import_names_the_failing_api_and_the_install_that_fixes_it(run, tmp_path: Path) -> None:
+    """``doctor --import`` in a real venv holding an mmpose (a small one written here, with its dist-info)
+    whose models import mmdet, which is not installed."""
+    import subprocess
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    python = str(venv / "bin" / "python")
+    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    _packages(site, {
+        "mmpose/__init__.py": "__version__ = '1.3.2'\n",
+        "mmpose/apis/__init__.py": "from mmpose.models import Head\n",
+        "mmpose/models/__init__.py": "from mmdet.utils import reduce_mean\nHead = 1\n",
+        "mmpose-1.3.2.dist-info/METADATA": "Metadata-Version: 2.1\nName: mmpose\nVersion: 1.3.2\n",
+        "mmpose-1.3.2.dist-info/RECORD": "",
+    })
+    done = run("doctor", "--import", "--python", python)
+    assert done.returncode == 1, done.stdout + done.stderr
+    fix = f"fix: mmcompat install mmpose==1.3.2 --python {python}"
+    assert done.stderr.splitlines()[-2:] == [
+        f"mmcompat: error: import mmpose.apis fails in {python}: ModuleNotFoundError: No module named 'mmdet'; {fix}",
+        f"mmcompat: error: import mmpose.models fails in {python}: ModuleNotFoundError: No module named 'mmdet'; {fix}",
+    ]
+    plain = run("doctor", "--python", python)  # without --import nothing is imported
+    assert "import mmpose" not in plain.stderr
