@@ -246,3 +246,21 @@ def test_platform_names(sys_platform: str, name: str) -> None:
     from compat.stack import platform_of
 
     assert platform_of(sys_platform) == name
+
+
+def test_chumpy_is_built_only_where_it_is_missing_and_has_no_wheel(matrix: Matrix) -> None:
+    have = plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1", "chumpy==0.70"))
+    assert [s.kind for s in have.steps] == ["torch", "install"]
+    old = plan(matrix, ["mmpose==0.29.0"], env_with("pip==23.2.1", python_version="3.10.13"), driver="none")
+    assert [s.argv[-1] for s in old.steps if s.kind == "build"] == ["chumpy==0.70"]  # every mmpose needs it
+
+
+def test_onedl_pins_onedl_mmdetection_for_the_mmdet_mmpose_imports(matrix: Matrix) -> None:
+    planned = plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1", python_version="3.10.13"), provider="onedl",
+                   cuda="12.8")
+    final = planned.steps[-1].argv
+    assert final[4:10] == ("torch==2.8.0", "torchvision==0.23.0", "mmpose==1.3.2", "onedl-mmdetection==3.5.1",
+                           "onedl-mmcv==2.3.6", "onedl-mmengine>=0.9.0,<1.0.0")
+    assert ("adding onedl-mmdetection 3.5.1 for mmdet: mmpose 1.3.2 imports mmdet at "
+            "mmpose/models/heads/hybrid_heads/rtmo_head.py:9; onedl-mmdetection installs mmdet and asserts no mmcv "
+            "version") in planned.notes
