@@ -133,7 +133,7 @@ def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
     answer = found["answer"]
     line = answer["mmcv"]
     built = (line, answer["pins"][line], describe_platform(*answer["platform"])) if answer["source_build"] else None
-    _say_notes(notes(found["machine"]), built)
+    _say_notes((*notes(found["machine"]), *answer.get("notes", ())), built)
     return found
 
 
@@ -330,7 +330,8 @@ def _report(options: "Options", findings: "Sequence[Finding]", env: "Environment
 
 def _cmd_doctor(options: "Options") -> int:
     reading = None
-    if not (options.json or options.matrix or options.debug or options.python or _terminal()):
+    importing = options.import_check
+    if not (options.json or options.matrix or options.debug or options.python or _terminal() or importing):
         # the short path: an environment with nothing to report, proven from the compiled tables
         from .data.compiled import tables
         from .data.locate import locate
@@ -353,7 +354,16 @@ def _cmd_doctor(options: "Options") -> int:
 
     matrix = _load(options.matrix)
     env = from_probe(reading) if reading is not None and not options.matrix else inspect(options.python, cached=True)
-    return _report(options, diagnose(env, matrix), env, "doctor")
+    code = _report(options, diagnose(env, matrix), env, "doctor")
+    if not importing:
+        return code
+    from .environment.proof import environment_check
+    from .errors import EXIT_INCOMPATIBLE
+
+    failed = environment_check(env, options.python or sys.executable)
+    for line in failed:
+        sys.stderr.write(f"{_PROG}: error: {line}\n")
+    return EXIT_INCOMPATIBLE if failed else code
 
 
 def _cmd_guard(options: "Options") -> int:
@@ -537,7 +547,13 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
         sys.stderr.write(f"{_PROG}: error: the build of {line} finished without compiled ops (mmcv/_ext): the "
                          "install is not usable; see the build output above\n")
         return EXIT_INCOMPATIBLE
-    return code
+    from .environment.proof import api_modules, check_imports, failure_text
+
+    pins = {name: str(version) for name, version in plan.stack.pins.items()}
+    failures = check_imports(python, api_modules(plan.stack.releases))
+    for failure in failures:
+        sys.stderr.write(f"{_PROG}: error: {failure_text(failure, python, pins)}\n")
+    return EXIT_INCOMPATIBLE if failures else code
 
 
 def _cmd_constraints(options: "Options") -> int:

@@ -157,8 +157,11 @@ COMMANDS: Dict[str, Command] = {c.name: c for c in (
                "pip: a constraints file (default); requirements: a file pip install -r runs as one command; uv: a "
                "pyproject.toml fragment for uv", default="pip"),
     ), ("target", "+", "TARGET", "e.g. mmpose==0.28.0 mmdet"), "mmcompat constraints mmpose==1.3.2 mmdet -o c.txt"),
-    Command("doctor", "find conflicting, clobbered and out-of-range mmcv installs", (*_COMMON, *_TARGET, _STRICT),
-            None, "mmcompat doctor --python /venv/bin/python"),
+    Command("doctor", "find conflicting, clobbered and out-of-range mmcv installs", (
+        *_COMMON, *_TARGET, _STRICT,
+        Option(("--import",), "import_check", None, "also import each installed codebase's API (mmpose.apis, ...) in "
+                                                    "the target interpreter; exit 1 when one fails"),
+    ), None, "mmcompat doctor --python /venv/bin/python"),
     Command("guard", "check a planned install before pip runs it (installs nothing)", (
         *_COMMON, *_TARGET,
         Option(("-r", "--requirement"), "files", (), "a pip requirements file (its -r/-c includes are followed)",

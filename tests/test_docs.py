@@ -3,7 +3,8 @@ with what the page shows (paths normalised).
 
 An example is a fenced block whose lines starting ``$ `` are commands and whose other lines are the
 output, stdout then stderr. Every example runs against the sites the pages name, laid out on 127.0.0.1:
-OpenMMLab's download site (``MMCV_BASE_URL``, with mmcv 2.2.0's CUDA 12.1 / torch 2.4 page) and the
+OpenMMLab's download site (``MMCV_BASE_URL``, with mmcv 2.2.0's CUDA 12.1 / torch 2.4 page and mmcv
+2.1.0's CUDA 12.1 / torch 2.1 one) and the
 registry (``MMCOMPAT_SIMPLE_URL``, where xtcocotools 1.14.3 has wheels up to CPython 3.11); with no
 NVIDIA driver unless the block says otherwise. Examples that name an interpreter get a real one made
 for them: ``/venv`` is a fresh CPython 3.11 venv, ``/venv312`` a fresh CPython 3.12 one (skipped where
@@ -112,7 +113,8 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """OpenMMLab's download site and the registry as the pages show them, on 127.0.0.1."""
     root = tmp_path_factory.mktemp("docs-sites")
     tags = [f"cp{v}-cp{v}-manylinux1_x86_64" for v in ("38", "39", "310", "311", "312")]
-    openmmlab_links(root, [MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.4", tag) for tag in tags])
+    openmmlab_links(root, [*(MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.4", tag) for tag in tags),
+                           *(MmcvBuild("mmcv", "2.1.0", "cu121", "torch2.1", tag) for tag in tags[:4])])
     wheels = root / "wheels"
     wheels.mkdir()
     xtcocotools = [build_wheel(wheels, "xtcocotools", "1.14.3", {"xtcocotools/__init__.py": b""},

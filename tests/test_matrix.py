@@ -80,6 +80,23 @@ def _delete(path):
 
 
 REL = ("mmpose", "releases", "0.28.0")
+_BUILD = {"setuptools_without_pkg_resources": "82.0.0", "setuptools_source": "s", "sdists_import_pkg_resources": [],
+          "sdist_source": "s"}
+_ISOLATED = {"version": "0.70", "needs": ["pip"], "wheels": [], "required_by": ["mmpose"], "reason": "r",
+             "source": "s", "wheels_source": "w"}
+
+
+def test_imported_and_isolated_builds_are_read(matrix: Matrix) -> None:
+    mmdet = next(r for r in matrix.packages["mmpose"].releases if r.key == "1.3.2").dependency("mmdet")
+    assert mmdet is not None and mmdet.optional and mmdet.needed
+    assert mmdet.imported is not None
+    assert (mmdet.imported.module, mmdet.imported.path, mmdet.imported.line) == (
+        "mmdet.utils", "mmpose/models/heads/hybrid_heads/rtmo_head.py", 9)
+    older = next(r for r in matrix.packages["mmpose"].releases if r.key == "1.2.0").dependency("mmdet")
+    assert older is not None and not older.needed
+    assert matrix.build is not None
+    chumpy = {b.name: b for b in matrix.build.isolation}["chumpy"]
+    assert (chumpy.version, chumpy.needs, chumpy.wheels) == ("0.70", ("pip", "setuptools", "wheel"), ())
 
 
 @pytest.mark.parametrize(
@@ -134,6 +151,19 @@ REL = ("mmpose", "releases", "0.28.0")
          "bad matrix m.toml at numpy_abi.xtcocotools.numpy1_only: expected a list of versions"),
         (_set(("numpy_abi",), {"source": "s"}),
          "bad matrix m.toml at numpy_abi.numpy2_first_upload: expected a non-empty string, got None"),
+        (_set((*REL, "mmdet"), {"optional": True, "imported": {"module": "mmdet.utils", "path": "p.py", "line": "9",
+                                                              "source": "s"}}),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmdet.imported.line: expected a line number, got \'9\''),
+        (_set((*REL, "mmdet"), {"imported": {"module": "mmdet", "path": "p.py", "line": 9}}),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmdet.imported.source: expected a non-empty string, got None'),
+        (_set((*REL, "mmdet"), {"imported": {"module": "mmdet", "path": "p.py", "line": 9, "source": "s", "why": 1}}),
+         'bad matrix m.toml at mmpose.releases."0.28.0".mmdet.imported.why: unknown key'),
+        (_set(("build",), {**_BUILD, "isolation": {"chumpy": {**_ISOLATED, "wheels": ["3.x"]}}}),
+         "bad matrix m.toml at build.isolation.chumpy.wheels: not a Python version such as \"3.10\": '3.x'"),
+        (_set(("build",), {**_BUILD, "isolation": {"chumpy": {**_ISOLATED, "version": "zero"}}}),
+         "bad matrix m.toml at build.isolation.chumpy.version: not a PEP 440 version: 'zero'"),
+        (_set(("build",), {**_BUILD, "isolation": {"chumpy": {k: v for k, v in _ISOLATED.items() if k != "needs"}}}),
+         "bad matrix m.toml at build.isolation.chumpy.needs: expected a list of non-empty strings"),
         (_set(("find_links",), {"url": "https://x/{cuda}/{torch}", "mmcv": {"torch": "torch{patch}", "source": "s"}}),
          "bad matrix m.toml at find_links.mmcv.torch: not a template of {major} and {minor}: 'torch{patch}'"),
     ],

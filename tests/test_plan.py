@@ -41,14 +41,23 @@ def plan(matrix: Matrix, targets: Sequence[str], env: Environment, *, driver: st
 
 def test_fresh_machine_gets_torch_first_then_everything_pinned(matrix: Matrix) -> None:
     planned = plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1"))
+    pins = ("torch==2.1.2", "torchvision==0.16.2")
     assert [s.argv for s in planned.steps] == [
-        (PY, "-m", "pip", "install", "torch==2.4.1", "torchvision==0.19.1", "--index-url", CU121),
-        (PY, "-m", "pip", "install", "torch==2.4.1", "torchvision==0.19.1", "mmpose==1.3.2", "mmcv==2.2.0",
-         "mmengine>=0.9.0,<1.0.0", "numpy<2", "-f", "https://download.openmmlab.com/mmcv/dist/cu121/torch2.4/index.html",
+        (PY, "-m", "pip", "install", *pins, "--index-url", CU121),
+        (PY, "-m", "pip", "install", *pins, "pip", "setuptools", "wheel"),
+        (PY, "-m", "pip", "install", *pins, "numpy<2", "--no-build-isolation", "chumpy==0.70"),
+        (PY, "-m", "pip", "install", *pins, "mmpose==1.3.2", "mmdet==3.2.0", "mmcv==2.1.0",
+         "mmengine>=0.9.0,<1.0.0", "numpy<2", "-f", "https://download.openmmlab.com/mmcv/dist/cu121/torch2.1/index.html",
          "--only-binary", "mmcv"),
     ]
-    assert [s.kind for s in planned.steps] == ["torch", "install"]
-    assert planned.notes[0] == "NVIDIA driver 535.104.05 (from MMCOMPAT_CUDA_DRIVER_VERSION)"
+    assert [s.kind for s in planned.steps] == ["torch", "prerequisites", "build", "install"]
+    assert planned.notes[:2] == (
+        "NVIDIA driver 535.104.05 (from MMCOMPAT_CUDA_DRIVER_VERSION)",
+        "adding mmdet: mmpose 1.3.2 imports it at mmpose/models/heads/hybrid_heads/rtmo_head.py:9")
+    assert planned.notes[-1] == (
+        "building chumpy 0.70 first, without build isolation: its setup.py imports pip (from pip._internal.req import "
+        "parse_requirements), which pip's isolated build environment lacks; the registry has no wheel of it for "
+        "CPython 3.11")
     assert planned.warnings == ("could not check whether xtcocotools>=1.12 has a wheel for /venv/bin/python "
                                 "(PIP_INDEX_URL, PIP_EXTRA_INDEX_URL or PIP_NO_INDEX chooses another index); if pip "
                                 "has to build it, install cython and numpy first and have a C compiler",)
@@ -58,16 +67,17 @@ def test_no_driver_plans_the_cpu(matrix: Matrix) -> None:
     planned = plan(matrix, ["mmpose==0.29.0"], env_with("pip==23.2.1", python_version="3.10.13"), driver="none")
     assert planned.steps[0].argv == (PY, "-m", "pip", "install", "torch==1.12.1", "torchvision==0.13.1",
                                      "--index-url", "https://download.pytorch.org/whl/cpu")
-    assert "mmcv-full==1.6.2" in planned.steps[1].argv and "--only-binary" in planned.steps[1].argv
+    assert "mmcv-full==1.6.2" in planned.steps[-1].argv and "--only-binary" in planned.steps[-1].argv
+    assert "mmdet==2.28.2" not in planned.steps[-1].argv  # mmpose 0.29.0 imports no mmdet on its API's path
 
 
 def test_installed_torch_is_kept_and_pinned(matrix: Matrix) -> None:
     env = env_with("pip==23.2.1", "torch==2.1.2+cu121", "torchvision==0.16.2+cu121",
                    torch=TorchInfo("2.1.2+cu121", "12.1", "torch/version.py"))
     planned = plan(matrix, ["mmpose==1.3.2"], env)
-    assert len(planned.steps) == 1
-    assert planned.steps[0].argv[:7] == (PY, "-m", "pip", "install", "torch==2.1.2", "torchvision==0.16.2",
-                                         "mmpose==1.3.2")
+    assert [s.kind for s in planned.steps] == ["prerequisites", "build", "install"]
+    assert planned.steps[-1].argv[:8] == (PY, "-m", "pip", "install", "torch==2.1.2", "torchvision==0.16.2",
+                                          "mmpose==1.3.2", "mmdet==3.2.0")
     assert "keeping the installed torch 2.1.2 and torchvision 0.16.2: pinned in every step so pip cannot replace " \
            "them" in planned.notes
 
@@ -77,13 +87,13 @@ def test_installed_torch_without_a_wheel_is_refused_with_the_torch_to_switch_to(
     with pytest.raises(Exception) as caught:
         plan(matrix, ["mmpose==1.3.2"], env)
     assert caught.value.exit_code == 1  # type: ignore[attr-defined]
-    assert "switch the installed torch to torch 2.4.1 with CUDA 12.1, mmcv 2.2.0" in str(caught.value)
+    assert "switch the installed torch to torch 2.1.2 with CUDA 12.1, mmcv 2.1.0" in str(caught.value)
 
 
 def test_asking_for_another_torch_replaces_it_as_asked(matrix: Matrix) -> None:
     env = env_with("pip==23.2.1", "torch==2.5.1", torch=TorchInfo("2.5.1+cu124", "12.4", "torch/version.py"))
-    planned = plan(matrix, ["mmpose==1.3.2"], env, torch="2.4.1", cuda="12.1")
-    assert planned.steps[0].kind == "torch" and "torch==2.4.1" in planned.steps[0].argv
+    planned = plan(matrix, ["mmpose==1.3.2"], env, torch="2.1.2", cuda="12.1")
+    assert planned.steps[0].kind == "torch" and "torch==2.1.2" in planned.steps[0].argv
 
 
 def test_conflicting_mmcv_is_refused_then_uninstalled_on_request(matrix: Matrix) -> None:
@@ -110,8 +120,10 @@ def test_without_pip_uv_installs(matrix: Matrix, tmp_path: Path) -> None:
     finally:
         os.environ["PATH"] = old
     assert planned.installer == "uv"
-    assert planned.steps[0].argv == (str(uv), "pip", "install", "--python", PY, "torch==2.4.1", "torchvision==0.19.1",
+    assert planned.steps[0].argv == (str(uv), "pip", "install", "--python", PY, "torch==2.1.2", "torchvision==0.16.2",
                                      "--index-url", CU121)
+    assert planned.steps[1].argv == (str(uv), "pip", "install", "--python", PY, "torch==2.1.2", "torchvision==0.16.2",
+                                     "pip", "setuptools", "wheel")  # chumpy's setup.py imports pip
 
 
 def test_without_pip_or_uv_exits_3(matrix: Matrix, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -140,13 +152,15 @@ def test_a_source_build_gets_torch_its_prerequisites_and_no_isolation(matrix: Ma
     pins = ("torch==2.4.1", "torchvision==0.19.1")
     assert [(s.kind, s.argv, dict(s.env)) for s in planned.steps] == [
         ("torch", (PY, "-m", "pip", "install", *pins, "--index-url", "https://download.pytorch.org/whl/cpu"), {}),
+        ("prerequisites", (PY, "-m", "pip", "install", *pins, "pip", "setuptools", "wheel"), {}),
+        ("build", (PY, "-m", "pip", "install", *pins, "numpy<2", "--no-build-isolation", "chumpy==0.70"), {}),
         ("prerequisites", (PY, "-m", "pip", "install", *pins, "setuptools<82.0.0", "wheel", "ninja", "psutil"), {}),
         ("build", (PY, "-m", "pip", "install", *pins, "--no-build-isolation", "--no-cache-dir", "--no-binary", "mmcv",
                    "mmcv==2.1.0"), {"MMCV_WITH_OPS": "1"}),
         ("install", (PY, "-m", "pip", "install", *pins, "mmpose==1.3.2", "mmdet==3.2.0", "mmcv==2.1.0",
                      "mmengine>=0.9.0,<1.0.0", "numpy<2"), {}),
     ]
-    assert planned.steps[2].shell() == (f"MMCV_WITH_OPS=1 {PY} -m pip install torch==2.4.1 torchvision==0.19.1 "
+    assert planned.steps[4].shell() == (f"MMCV_WITH_OPS=1 {PY} -m pip install torch==2.4.1 torchvision==0.19.1 "
                                         "--no-build-isolation --no-cache-dir --no-binary mmcv mmcv==2.1.0")
 
 
@@ -166,7 +180,7 @@ def test_a_cuda_build_needs_the_matching_nvcc(matrix: Matrix, tmp_path: Path, mo
         plan(matrix, targets, env, cuda="12.1", allow_build=True, extra={"CUDA_HOME": str(tmp_path / "cuda118")})
     _tool(tmp_path / "cuda121" / "bin", "nvcc", "Cuda compilation tools, release 12.1, V12.1.105")
     planned = plan(matrix, targets, env, cuda="12.1", allow_build=True, extra={"CUDA_HOME": str(tmp_path / "cuda121")})
-    assert dict(planned.steps[2].env) == {"MMCV_WITH_OPS": "1", "FORCE_CUDA": "1"}
+    assert dict(planned.steps[4].env) == {"MMCV_WITH_OPS": "1", "FORCE_CUDA": "1"}
 
 
 def test_a_source_build_without_a_compiler_is_refused(matrix: Matrix, tmp_path: Path,
@@ -216,7 +230,7 @@ def test_an_installed_torch_without_a_usable_version_asks_for_one(matrix: Matrix
         plan(matrix, ["mmpose==1.3.2"], env)
     assert str(caught.value) == ("the installed torch has no usable version ('unknown', read from "
                                  "/venv/lib/site-packages/torch/version.py); give --torch X.Y.Z")
-    asked = plan(matrix, ["mmpose==1.3.2"], env, torch="2.4.1", cuda="12.1")  # as asked: planned over it
+    asked = plan(matrix, ["mmpose==1.3.2"], env, torch="2.1.2", cuda="12.1")  # as asked: planned over it
     assert asked.steps[0].kind == "torch"
 
 
@@ -232,3 +246,21 @@ def test_platform_names(sys_platform: str, name: str) -> None:
     from compat.answers.stack import platform_of
 
     assert platform_of(sys_platform) == name
+
+
+def test_chumpy_is_built_only_where_it_is_missing_and_has_no_wheel(matrix: Matrix) -> None:
+    have = plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1", "chumpy==0.70"))
+    assert [s.kind for s in have.steps] == ["torch", "install"]
+    old = plan(matrix, ["mmpose==0.29.0"], env_with("pip==23.2.1", python_version="3.10.13"), driver="none")
+    assert [s.argv[-1] for s in old.steps if s.kind == "build"] == ["chumpy==0.70"]  # every mmpose needs it
+
+
+def test_onedl_pins_onedl_mmdetection_for_the_mmdet_mmpose_imports(matrix: Matrix) -> None:
+    planned = plan(matrix, ["mmpose==1.3.2"], env_with("pip==23.2.1", python_version="3.10.13"), provider="onedl",
+                   cuda="12.8")
+    final = planned.steps[-1].argv
+    assert final[4:10] == ("torch==2.8.0", "torchvision==0.23.0", "mmpose==1.3.2", "onedl-mmdetection==3.5.1",
+                           "onedl-mmcv==2.3.6", "onedl-mmengine>=0.9.0,<1.0.0")
+    assert ("adding onedl-mmdetection 3.5.1 for mmdet: mmpose 1.3.2 imports mmdet at "
+            "mmpose/models/heads/hybrid_heads/rtmo_head.py:9; onedl-mmdetection installs mmdet and asserts no mmcv "
+            "version") in planned.notes

@@ -66,17 +66,16 @@ def test_find_links_and_explanation(matrix: Matrix) -> None:
 @pytest.mark.parametrize(
     "driver, python, expected",
     [
-        # 525.60.13 runs every CUDA 12.x variant under minor-version compatibility: the newest torch minor
-        # with an mmcv wheel is 2.4, and of its variants the newest CUDA with a wheel is 12.1
-        ("525.60.13", "3.11", ("2.4.1", "12.1", "2.2.0")),
+        # mmpose 1.3.2 imports mmdet, whose every 3.x asserts mmcv<2.2.0: mmcv 2.1.0, whose wheels stop at torch 2.1.
+        # 525.60.13 runs every CUDA 12.x variant under minor-version compatibility: of torch 2.1's variants the
+        # newest CUDA with a wheel is 12.1
+        ("525.60.13", "3.11", ("2.1.2", "12.1", "2.1.0")),
         # 450.80.02 runs CUDA 11.x only
-        ("450.80.02", "3.11", ("2.4.1", "11.8", "2.2.0")),
+        ("450.80.02", "3.11", ("2.1.2", "11.8", "2.1.0")),
         # too old for any CUDA variant of a torch that has mmcv wheels: the CPU
-        ("418.39", "3.11", ("2.4.1", "cpu", "2.2.0")),
-        # CPython 3.12: torch 2.2 and later only
-        ("525.60.13", "3.12", ("2.4.1", "12.1", "2.2.0")),
-        # CPython 3.8: the same, mmcv 2.2.0 has cp38 wheels
-        ("525.60.13", "3.8", ("2.4.1", "12.1", "2.2.0")),
+        ("418.39", "3.11", ("2.1.2", "cpu", "2.1.0")),
+        # CPython 3.8: the same, mmcv 2.1.0 has cp38 wheels
+        ("525.60.13", "3.8", ("2.1.2", "12.1", "2.1.0")),
     ],
 )
 def test_torch_and_cuda_auto_follow_the_driver(matrix: Matrix, driver: str, python: str, expected) -> None:
@@ -90,14 +89,26 @@ def test_installed_torch_is_pinned_not_replaced(matrix: Matrix) -> None:
     machine = parse_machine("linux", "12.1", "2.1.2", "3.11", torch_installed=True, torchvision="0.16.2")
     stack = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine)
     assert stack.requirements[:2] == ("torch==2.1.2", "torchvision==0.16.2")
-    assert stack.torch is not None and stack.torch.installed and stack.pins["mmcv"] == Version("2.2.0")
+    assert stack.torch is not None and stack.torch.installed and stack.pins["mmcv"] == Version("2.1.0")
 
 
 def test_installed_torch_without_a_wheel_names_the_torch_to_switch_to(matrix: Matrix) -> None:
     machine = parse_machine("linux", "12.4", "2.5.1", "3.11", torch_installed=True, torchvision="0.20.1")
     with pytest.raises(StackUnsatisfiable) as caught:
         resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine)
-    assert "Ways out: switch the installed torch to torch 2.4.1 with CUDA 12.1, mmcv 2.2.0" in str(caught.value)
+    assert "Ways out: switch the installed torch to torch 2.1.2 with CUDA 12.1, mmcv 2.1.0" in str(caught.value)
+
+
+def test_a_release_that_imports_mmdet_gets_mmdet_every_member_accepts(matrix: Matrix) -> None:
+    stack = solve(matrix, ["mmpose==1.3.2"], "2.1.0", "11.8")
+    assert stack.requirements == ("torch==2.1.0", "torchvision==0.16.0", "mmpose==1.3.2", "mmdet==3.2.0",
+                                  "mmcv==2.1.0", "mmengine>=0.9.0,<1.0.0")
+    assert stack.notes == ("adding mmdet: mmpose 1.3.2 imports it at mmpose/models/heads/hybrid_heads/rtmo_head.py:9",)
+    assert set(stack.releases) == {"mmpose", "mmdet"}
+    asked = solve(matrix, ["mmpose==1.3.2", "mmdet"], "2.1.0", "11.8")  # asked for: the same stack, no note
+    assert asked.requirements == stack.requirements and asked.notes == ()
+    older = solve(matrix, ["mmpose==1.2.0"], "2.1.0", "11.8")  # imports no mmdet on its API's path
+    assert "mmdet" not in older.pins and older.notes == ()
 
 
 # Real cases, asserted word for word: what clashes, and the ways out that were checked.
@@ -269,8 +280,11 @@ def test_onedl_provides_mmcv_for_torch_openmmlab_never_built_for(matrix: Matrix)
         solve(matrix, ["mmpose==1.3.2"], "", "12.8", python="3.10")  # OpenMMLab built nothing for CUDA 12.8
     machine = parse_machine("linux", "12.8", "", "3.10")
     onedl = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, provider="onedl")
-    assert onedl.requirements == ("torch==2.8.0", "torchvision==0.23.0", "mmpose==1.3.2", "onedl-mmcv==2.3.6",
-                                  "onedl-mmengine>=0.9.0,<1.0.0")
+    assert onedl.requirements == ("torch==2.8.0", "torchvision==0.23.0", "mmpose==1.3.2", "onedl-mmdetection==3.5.1",
+                                  "onedl-mmcv==2.3.6", "onedl-mmengine>=0.9.0,<1.0.0")
+    assert onedl.notes == ("adding onedl-mmdetection 3.5.1 for mmdet: mmpose 1.3.2 imports mmdet at "
+                           "mmpose/models/heads/hybrid_heads/rtmo_head.py:9; onedl-mmdetection installs mmdet and "
+                           "asserts no mmcv version",)
     assert onedl.find_links == ("https://mmwheels.onedl.ai/cu128-torch280/simple/onedl-mmcv/index.html",)
     assert "onedl-mmcv 2.3.6 (imports as mmcv; onedl's prebuilt wheels)" in onedl.explanation
     mirrored = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, provider="onedl",

@@ -56,6 +56,8 @@ __all__ = [
     "agree",
     "answer_requirements",
     "combined_range",
+    "import_notes",
+    "imported_packages",
     "index_for",
     "mmcv_line",
     "numpy_reason",
@@ -142,8 +144,10 @@ def agree(tables: Tables, releases: Tuple[Release, ...], policy: str) -> Union[A
     return (releases, line, ranges, tuple(said))
 
 
-def _release_sets(tables: Tables, targets: Sequence[Target]) -> List[Tuple[Release, ...]]:
-    """Every combination of candidate releases, newest first."""
+def _release_sets(tables: Tables, targets: Sequence[Target], provider: str = "openmmlab"
+                  ) -> List[Tuple[Release, ...]]:
+    """Every combination of candidate releases, newest first, each completed with the packages its
+    releases import at module level (:func:`imported_packages`) that ``provider`` does not make itself."""
     options = []
     for package, keys, _, _ in targets:
         wanted = set(keys)
@@ -151,7 +155,75 @@ def _release_sets(tables: Tables, targets: Sequence[Target]) -> List[Tuple[Relea
     sets: List[Tuple[Release, ...]] = [()]
     for candidates in options:
         sets = [(*s, r) for s in sets for r in candidates]
-    return sets
+    return [complete for s in sets for complete in _completed(tables, s, _provided(tables, provider))]
+
+
+def imported_packages(tables: Tables, releases: Sequence[Release]) -> List[Tuple[str, Release, Tuple[Any, ...]]]:
+    """The packages of the matrix that ``releases`` import unconditionally on their API's import path
+    (mmpose 1.3.2 imports mmdet, whatever its metadata says) and that are not among them:
+    (package, the release importing it, where: (module, path, line, source)). The one rule that makes a
+    required import part of the stack, on every path (the search, its ways out, the short path)."""
+    have = {r[0] for r in releases}
+    found = []
+    for release in releases:
+        for dependency in release[4]:
+            where = dependency[5] if len(dependency) > 5 else None
+            if where is not None and dependency[0] not in have and dependency[0] in tables["packages"]:
+                have.add(dependency[0])
+                found.append((dependency[0], release, where))
+    return found
+
+
+def _provided(tables: Tables, provider: str) -> Dict[str, Tuple[str, str, str]]:
+    """The OpenMMLab packages ``provider`` makes in their place: package -> (distribution, version,
+    the oldest CPython it runs on or "")."""
+    other = tables["providers"].get(provider)
+    return dict(other[5]) if other is not None and len(other) > 5 else {}
+
+
+def _completed(tables: Tables, releases: Tuple[Release, ...], provided: Dict[str, Tuple[str, str, str]]
+               ) -> List[Tuple[Release, ...]]:
+    """``releases`` with a release of each package they import (newest first, final releases), and of
+    what those import in turn; not of those another maker provides (``provided``)."""
+    missing = [m for m in imported_packages(tables, releases) if m[0] not in provided]
+    if not missing:
+        return [releases]
+    package = missing[0][0]
+    candidates = [r for r in tables["packages"][package][0] if r[3] and not is_prerelease(tables, r[2])]
+    return [done for r in candidates for done in _completed(tables, (*releases, r), provided)]
+
+
+def import_notes(tables: Tables, answer: Answer, asked: Sequence[str]) -> List[str]:
+    """Why the answer holds a package nobody asked for: ``adding mmdet: mmpose 1.3.2 imports it at
+    mmpose/models/heads/hybrid_heads/rtmo_head.py:9``."""
+    by_name = {package: key for package, key in answer["releases"]}
+    releases = [r for package, key in answer["releases"] for r in tables["packages"][package][0]
+                if r[1] == key]
+    provided = _provided(tables, answer["provider"])
+    notes = []
+    for package, importer, where in imported_packages(tables, [r for r in releases if r[0] in asked]):
+        if package in by_name:
+            notes.append(f"adding {package}: {_label(importer)} imports it at {where[1]}:{where[2]}")
+        elif package in provided and provided[package][0] in answer["pins"]:
+            made = provided[package]
+            notes.append(f"adding {made[0]} {made[1]} for {package}: {_label(importer)} imports {package} at "
+                         f"{where[1]}:{where[2]}; {made[0]} installs {package} and asserts no mmcv version")
+    return notes
+
+
+def _provided_pins(tables: Tables, releases: Tuple[Release, ...], provider: str, python: str
+                   ) -> Tuple[Dict[str, str], str]:
+    """The pins of the packages ``releases`` import that ``provider`` makes in their place, or why it
+    cannot (a CPython too old for them)."""
+    provided = _provided(tables, provider)
+    pins: Dict[str, str] = {}
+    for package, _, _ in imported_packages(tables, releases):
+        if package in provided:
+            distribution, version, oldest = provided[package]
+            if oldest and python_key(python) < python_key(oldest):
+                return {}, f"{distribution} {version} needs CPython {oldest} or newer"
+            pins[distribution] = version
+    return pins, ""
 
 
 
@@ -239,13 +311,19 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
     best: Failure = (-1, ())
     best_releases: Optional[Tuple[Release, ...]] = None
     choices = torch_choices(tables, machine)
-    for releases in _release_sets(tables, targets):
+    for releases in _release_sets(tables, targets, provider):
         agreement = agree(tables, releases, policy)
         if len(agreement) == 2:
             if agreement[0] > best[0]:
                 best, best_releases = agreement, releases
             continue
+        provided, unmade = _provided_pins(tables, releases, provider, machine["python"])
+        if unmade:
+            if best[0] < _NO_BINARY:
+                best, best_releases = (_NO_BINARY, (*agreement[3], unmade)), releases
+            continue
         pins = {r[0]: r[2] for r in releases}
+        pins.update(provided)
         line = agreement[1]
         if not line:
             return _stack(tables, agreement, pins, "", False, machine, policy, choices[0] if choices else None), \
@@ -307,8 +385,9 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     """The newest consistent stack for ``machine``, as a dict: ``pins`` (name -> version text),
     ``ranges`` (name -> range tuple), ``mmcv`` (the pinned mmcv distribution, ``""``: none),
     ``source_build``, ``platform`` (platform, CUDA variant, torch minor, CPython), ``policy``,
-    ``find_links``, ``explanation``, ``releases`` ((package, key) pairs), ``torch`` (None, or a dict:
-    version, torchvision, cuda, index_url, installed), ``provider``. Raise
+    ``find_links``, ``explanation``, ``releases`` ((package, key) pairs, the packages the targets import
+    at module level included), ``torch`` (None, or a dict: version, torchvision, cuda, index_url,
+    installed), ``provider``, ``notes`` (why a package nobody asked for is there). Raise
     :class:`~compat.errors.StackUnsatisfiable` with checked ways out.
 
     ``base_url``: mim's ``MMCV_BASE_URL`` (the host part of OpenMMLab's download site, for mirrors);
@@ -329,6 +408,7 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     for maker in tried:
         stack, failure, releases = _search(tables, targets, machine, policy, allow_build, maker)
         if stack is not None:
+            stack["notes"] = import_notes(tables, stack, [t[0] for t in targets])
             return _finished(tables, stack, base_url, torch_index, onedl_base)
         first = first or (failure, releases)
     assert first is not None  # tried is never empty
@@ -337,7 +417,7 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     if releases is None:
         names = ", ".join(f"{t[0]}{t[3]}" for t in targets)
         raise StackUnsatisfiable(f"no known release matches {names}", causes=[names], ways_out=[])
-    ways = ways_out(tables, machine, policy, allow_build, releases, tried[0])
+    ways = ways_out(tables, machine, policy, allow_build, releases, tried[0], [t[0] for t in targets])
     message = f"nothing fits {asked} on {describe_machine(machine)}: " + "; ".join(failure[1])
     if ways:
         message += ". Ways out: " + "; ".join(ways)
@@ -381,8 +461,11 @@ def _freed(machine: Machine, **changes: Any) -> Machine:
 
 
 def ways_out(tables: Tables, machine: Machine, policy: str, allow_build: bool, releases: Tuple[Release, ...],
-             provider: str = "openmmlab") -> List[str]:
-    """Alternatives that were checked to fit, each as the user would ask for it."""
+             provider: str = "openmmlab", asked: Sequence[str] = ()) -> List[str]:
+    """Alternatives that were checked to fit, each as the user would ask for it. ``asked``: the packages
+    asked for; the others in ``releases`` (imported by them) are chosen again by each trial."""
+    if asked:
+        releases = tuple(r for r in releases if r[0] in asked)
     ways: List[str] = []
     line = mmcv_line(releases) or ""
     if line and provider == "openmmlab":  # another maker's prebuilt wheels, same ranges and import checks

@@ -234,7 +234,7 @@ def typed_stack(answer: Dict[str, Any], matrix: Matrix, driver: Optional[Driver]
                  mmcv=answer["mmcv"], source_build=answer["source_build"], platform=Platform(*answer["platform"]),
                  policy=answer["policy"], find_links=tuple(answer["find_links"]), explanation=answer["explanation"],
                  releases=releases, torch=None if torch is None else TorchPin(**torch), driver=driver,
-                 provider=answer["provider"])
+                 notes=tuple(answer.get("notes", ())), provider=answer["provider"])
 
 
 def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machine, *, policy: str = "safe",

@@ -26,10 +26,13 @@ from .models import (
     DriverTable,
     Fact,
     FindLinks,
+    ImportFact,
+    IsolatedBuild,
     Matrix,
     NumpyAbi,
     Origin,
     PackageTable,
+    ProvidedPackage,
     Provider,
     PythonGap,
     PythonRule,
@@ -49,7 +52,9 @@ _TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "whee
 _PLATFORMS = ("linux", "windows", "macos")
 _PACKAGE_KEYS = {"repository", "releases", "branches"}
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
-_DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
+_DEPENDENCY_KEYS = set(SOURCES) | {"optional", "imported"}
+_IMPORTED_KEYS = {"module", "path", "line", "source"}
+_ISOLATION_KEYS = {"version", "needs", "wheels", "required_by", "reason", "source", "wheels_source", "import_needs"}
 _FACT_KEYS = {"spec", "source", "uncertain", "compare", "messages"}
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _PYTHON = re.compile(r"[23]\.[0-9]{1,2}")
@@ -283,7 +288,19 @@ class _Validator:
             key = ("providers", name)
             table = self.table(entry, key)
             self.unknown(table, {"distribution", "replaces", "engine", "engine_replaces", "requires_python", "source",
-                                 "base_source", "find_links"}, key, tables=False)
+                                 "base_source", "find_links", "packages"}, key, tables=False)
+            provided = []
+            for package, entry in self.table(table.get("packages", {}), (*key, "packages")).items():
+                at = (*key, "packages", package)
+                row = self.table(entry, at)
+                self.unknown(row, {"distribution", "version", "requires_python", "source"}, at, tables=False)
+                python = self.string(row.get("requires_python", ""), (*at, "requires_python"), empty=True)
+                if python and (not python.startswith(">=") or not _PYTHON.fullmatch(python[2:])):
+                    raise self.fail((*at, "requires_python"), f"expected \">=3.10\" or so, got {python!r}")
+                provided.append(ProvidedPackage(
+                    replaces=package, distribution=self.string(row.get("distribution"), (*at, "distribution")),
+                    version=str(self.version(row.get("version"), (*at, "version"))), requires_python=python,
+                    source=self.string(row.get("source"), (*at, "source"))))
             links = None
             if "find_links" in table:
                 where = (*key, "find_links")
@@ -310,6 +327,7 @@ class _Validator:
                 requires_python=self.string(table.get("requires_python", ""), (*key, "requires_python"), empty=True),
                 source=self.string(table.get("source"), (*key, "source")),
                 find_links=links,
+                packages=tuple(provided),
             )
         return found
 
@@ -317,7 +335,24 @@ class _Validator:
         key = ("build",)
         table = self.table(value, key)
         self.unknown(table, {"setuptools_without_pkg_resources", "setuptools_source", "sdists_import_pkg_resources",
-                             "sdist_source"}, key, tables=False)
+                             "sdist_source", "isolation"}, key, tables=False)
+        isolation = []
+        for name, entry in self.table(table.get("isolation", {}), (*key, "isolation")).items():
+            where = (*key, "isolation", name)
+            row = self.table(entry, where)
+            self.unknown(row, _ISOLATION_KEYS, where, tables=False)
+            version = self.version(row.get("version"), (*where, "version"))
+            isolation.append(IsolatedBuild(
+                name=name,
+                version=str(version),
+                needs=self.strings(row.get("needs"), (*where, "needs")),
+                wheels=self.pythons(row.get("wheels"), (*where, "wheels")),
+                required_by=self.strings(row.get("required_by"), (*where, "required_by")),
+                reason=self.string(row.get("reason"), (*where, "reason")),
+                source=self.string(row.get("source"), (*where, "source")),
+                wheels_source=self.string(row.get("wheels_source"), (*where, "wheels_source")),
+                import_needs=self.string(row.get("import_needs", ""), (*where, "import_needs"), empty=True),
+            ))
         return BuildFacts(
             setuptools_without_pkg_resources=self.version(table.get("setuptools_without_pkg_resources"),
                                                           (*key, "setuptools_without_pkg_resources")),
@@ -325,6 +360,7 @@ class _Validator:
             sdists_import_pkg_resources=self.strings(table.get("sdists_import_pkg_resources"),
                                                      (*key, "sdists_import_pkg_resources")),
             sdist_source=self.string(table.get("sdist_source"), (*key, "sdist_source")),
+            isolation=tuple(isolation),
         )
 
     def numpy_abi(self, value: Any) -> NumpyAbi:
@@ -373,7 +409,19 @@ class _Validator:
         if not isinstance(optional, bool):
             raise self.fail((*key, "optional"), f"expected true or false, got {optional!r}")
         facts = {s: self.fact(value[s], (*key, s)) for s in SOURCES if s in value}
-        return Dependency(name=name, optional=optional, **facts)
+        imported = self.imported(value["imported"], (*key, "imported")) if "imported" in value else None
+        return Dependency(name=name, optional=optional, imported=imported, **facts)
+
+    def imported(self, value: Any, key: Tuple[str, ...]) -> ImportFact:
+        """Where a release imports a dependency at module level: ``{module, path, line, source}``."""
+        table = self.table(value, key)
+        self.unknown(table, _IMPORTED_KEYS, key, tables=False)
+        line = table.get("line")
+        if type(line) is not int or line < 1:
+            raise self.fail((*key, "line"), f"expected a line number, got {line!r}")
+        return ImportFact(module=self.string(table.get("module"), (*key, "module")),
+                          path=self.string(table.get("path"), (*key, "path")), line=line,
+                          source=self.string(table.get("source"), (*key, "source")))
 
     def release(self, package: str, name: str, value: Any, key: Tuple[str, ...], *, branch: bool) -> Release:
         table = self.table(value, key)

@@ -27,12 +27,15 @@ __all__ = [
     "FindLinks",
     "Finding",
     "ImportCopy",
+    "ImportFact",
     "InstalledDistribution",
+    "IsolatedBuild",
     "Matrix",
     "NumpyAbi",
     "Origin",
     "PackageTable",
     "Policy",
+    "ProvidedPackage",
     "Provider",
     "PythonGap",
     "PythonRule",
@@ -64,6 +67,16 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class ImportFact:
+    """Where a release imports a package unconditionally on its API's import path (read with ``ast``)."""
+
+    module: str  # the module the statement names: ``mmdet.utils``
+    path: str  # ``mmpose/models/heads/hybrid_heads/rtmo_head.py``
+    line: int
+    source: str  # the file at the tag, with its line: ``https://github.com/.../rtmo_head.py#L9``
+
+
+@dataclass(frozen=True)
 class Dependency:
     """What the three sources say about one distribution a release needs."""
 
@@ -72,6 +85,14 @@ class Dependency:
     enforced: Optional[Fact] = None
     installer: Optional[Fact] = None
     optional: bool = False
+    #: the release imports it unconditionally on the way to its API (``import mmpose.models``): needed
+    #: whatever ``optional`` (its metadata) says
+    imported: Optional["ImportFact"] = None
+
+    @property
+    def needed(self) -> bool:
+        """Whether a working install must have it: not optional, or imported at module level."""
+        return not self.optional or self.imported is not None
 
     def fact(self, source: str) -> Optional[Fact]:
         """The fact from ``source`` (one of :data:`SOURCES`), or None when that source is silent."""
@@ -336,13 +357,31 @@ class DriverTable:
 
 
 @dataclass(frozen=True)
+class IsolatedBuild:
+    """A dependency of the family whose sdist cannot build under pip's build isolation: what its build
+    needs in the environment, and the CPython versions the registry has wheels of it for."""
+
+    name: str
+    version: str
+    needs: Tuple[str, ...]
+    wheels: Tuple[str, ...]
+    required_by: Tuple[str, ...]
+    reason: str
+    source: str
+    wheels_source: str
+    import_needs: str = ""  # what ``import NAME`` needs beyond its metadata (chumpy: an old CPython and numpy)
+
+
+@dataclass(frozen=True)
 class BuildFacts:
-    """What a source build of mmcv needs that pip will not provide on its own."""
+    """What a source build of mmcv needs that pip will not provide on its own, and the family's other
+    dependencies that cannot build in isolation."""
 
     setuptools_without_pkg_resources: Version
     setuptools_source: str
     sdists_import_pkg_resources: Tuple[str, ...]
     sdist_source: str
+    isolation: Tuple[IsolatedBuild, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -359,6 +398,20 @@ class Provider:
     requires_python: str
     source: str
     find_links: Optional[FindLinks] = None
+    #: OpenMMLab packages it makes in their place (``mmdet``: onedl-mmdetection), which assert no mmcv
+    packages: Tuple["ProvidedPackage", ...] = ()
+
+
+@dataclass(frozen=True)
+class ProvidedPackage:
+    """A distribution another maker publishes in place of an OpenMMLab package (onedl-mmdetection
+    installs ``mmdet``): the one version read, the CPython it needs (``>=3.10``), where that was read."""
+
+    replaces: str
+    distribution: str
+    version: str
+    requires_python: str
+    source: str
 
 
 @dataclass(frozen=True)

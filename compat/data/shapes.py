@@ -29,8 +29,9 @@ Machine = Dict[str, Any]
 Bound = Tuple[str, bool]
 #: (lower, upper, verbatim extra specifiers)
 RangeData = Tuple[Optional[Bound], Optional[Bound], Tuple[str, ...]]
-#: (name, optional, documented, enforced, installer)
-DependencyData = Tuple[str, bool, Optional[RangeData], Optional[RangeData], Optional[RangeData]]
+#: (name, optional, documented, enforced, installer, imported at module level: (module, path, line, source))
+DependencyData = Tuple[str, bool, Optional[RangeData], Optional[RangeData], Optional[RangeData],
+                       Optional[Tuple[str, str, int, str]]]
 #: (package, key, version text, required, dependencies, is_branch)
 ReleaseData = Tuple[str, str, str, bool, Tuple[DependencyData, ...], bool]
 #: (package, release keys allowed, the text asked, its specifier text)

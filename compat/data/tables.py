@@ -24,7 +24,7 @@ from .ranges import Range
 __all__ = ["FORMAT", "compile_tables", "lean_range", "lean_release", "tables_for", "typed_range"]
 
 #: Bump when the shape of the tables changes.
-FORMAT = 1
+FORMAT = 2
 
 
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
@@ -48,8 +48,10 @@ def typed_range(r: Any) -> Range:
 
 
 def _dependency(d: Dependency) -> Tuple[Any, ...]:
+    imported = None if d.imported is None else (d.imported.module, d.imported.path, d.imported.line,
+                                                d.imported.source)
     return (d.name, d.optional, *(lean_range(f.range) if f is not None else None
-                                  for f in (d.documented, d.enforced, d.installer)))
+                                  for f in (d.documented, d.enforced, d.installer)), imported)
 
 
 def lean_release(r: Release) -> Tuple[Any, ...]:
@@ -131,9 +133,13 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         "torch": torch,
         "torch_pythons": torch_pythons,
         "nvidia": nvidia,
-        "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links))
+        "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links),
+                             {k.replaces: (k.distribution, k.version, k.requires_python[2:]) for k in p.packages})
                       for name, p in matrix.providers.items()},
         "find_links": {line: _links(rule) for line, rule in matrix.find_links.items()},
+        "isolated_builds": {b.name: (b.version, tuple(b.needs), tuple(b.wheels), tuple(b.required_by), b.reason,
+                                     b.import_needs)
+                            for b in (matrix.build.isolation if matrix.build is not None else ())},
         "numpy1_newest": {name: str(max(versions)) for name, versions in
                           (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if versions},
     }

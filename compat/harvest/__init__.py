@@ -3,6 +3,7 @@
 One module per source, each returning plain data:
 
 - :mod:`.init_ast`: the version checks an ``__init__.py`` asserts at import (:mod:`ast` only);
+- :mod:`.imports`: the OpenMMLab packages a release's API imports unconditionally (:mod:`ast` only);
 - :mod:`.docs`: FAQ compatibility tables, ``requirements/mminstall.txt``, ``version.py``;
 - :mod:`.git`: a local clone, bare or not (:class:`GitRepo`), every tag and branch of it;
 - :mod:`.dist`: downloaded wheels and sdists;
@@ -17,6 +18,7 @@ from .assemble import FIND_LINKS, HEADER, OPTIONAL_DISTRIBUTIONS, assemble_packa
 from .dist import read_distribution
 from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
 from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
+from .imports import RequiredImport, required_imports
 from .init_ast import EnforcedCheck, parse_init
 from .numpy_abi import NUMPY_ABI_PACKAGES, harvest_numpy_abi
 from .plan import HarvestResult, run
@@ -36,6 +38,7 @@ __all__ = [
     "GitRepo",
     "HarvestResult",
     "HarvestedRelease",
+    "RequiredImport",
     "assemble_package",
     "build_matrix",
     "default_doc_refs",
@@ -51,5 +54,6 @@ __all__ = [
     "parse_wheel_builds",
     "read_distribution",
     "read_doc_refs",
+    "required_imports",
     "run",
 ]

@@ -65,6 +65,9 @@ def assemble_package(
             deps.setdefault(_distribution(check.module, item.installer, check.spec), {})["enforced"] = fact
         for name, spec in item.installer.items():
             deps.setdefault(name, {})["installer"] = {"spec": spec, "source": item.sources["installer"]}
+        imported = {i.module: i for i in item.imports if i.module in OPTIONAL_DISTRIBUTIONS}
+        for name in imported:
+            deps.setdefault(name, {})
         for doc in docs:
             row = doc.rows.get(item.key)
             if row is not None:
@@ -86,6 +89,11 @@ def assemble_package(
             }
             if name in OPTIONAL_DISTRIBUTIONS:
                 dep = {"optional": True, **dep}
+            if name in imported:  # needed at import, whatever the metadata says
+                found = imported[name]
+                where = item.ref if not item.is_branch else item.commit
+                dep["imported"] = {"module": found.imported, "path": found.path, "line": found.line,
+                                   "source": f"{repository}/blob/{where}/{found.path}#L{found.line}"}
             table[name] = dep
         (branches if item.is_branch else releases)[item.key] = table
     result: Dict[str, object] = {"repository": repository, "releases": releases}

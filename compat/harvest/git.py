@@ -16,6 +16,7 @@ from packaging.version import Version
 
 from ..errors import BadInput, CompatError
 from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
+from .imports import RequiredImport, required_imports
 from .init_ast import parse_init
 from .records import HarvestedRelease, release_key
 
@@ -56,6 +57,33 @@ class GitRepo:
                 branches[name[len("refs/heads/"):]] = obj
         return tags, branches
 
+    def required_imports(self, commit: str, package: str) -> List[RequiredImport]:
+        """:func:`~.imports.required_imports` of ``package`` at ``commit``, its files read through one
+        ``git cat-file --batch`` (a release's import path is a few hundred files)."""
+        try:
+            process = subprocess.Popen(["git", "-C", self.path, "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as e:
+            raise CompatError(f"cannot run git in {self.path}: {e}") from e
+        assert process.stdin is not None and process.stdout is not None  # both are pipes
+        stdin, stdout = process.stdin, process.stdout
+
+        def read(path: str) -> Optional[str]:
+            stdin.write(f"{commit}:{path}\n".encode())
+            stdin.flush()
+            header = stdout.readline().split()
+            if len(header) != 3 or header[1] != b"blob":
+                return None
+            body = stdout.read(int(header[2]) + 1)[:-1]  # the body, then a newline
+            return body.decode("utf-8", "replace")
+
+        try:
+            return required_imports(read, package)
+        finally:
+            stdin.close()
+            stdout.close()
+            process.wait(timeout=60)
+
     def read(self, commit: str, path: str) -> Optional[str]:
         """The text of ``path`` at ``commit``, or None when it does not exist there."""
         done = self._git("cat-file", "blob", f"{commit}:{path}")
@@ -71,7 +99,9 @@ def harvest_repo(
     branches: Sequence[str] = (),
     url: str = "",
 ) -> List[HarvestedRelease]:
-    """Harvest every version tag of ``repo`` (and the named branches) for ``package``.
+    """Harvest every version tag of ``repo`` (and the named branches) for ``package``: its import-time
+    version checks, ``requirements/mminstall.txt``, and the OpenMMLab packages its API imports
+    unconditionally (:mod:`.imports`).
 
     ``url`` is the upstream repository URL used in provenance (``URL/blob/REF/PATH``).
     """
@@ -103,6 +133,7 @@ def harvest_repo(
                 is_branch=is_branch,
                 enforced=checks,
                 installer=installer,
+                imports=tuple(repo.required_imports(commit, package)),
                 sources={
                     "enforced": f"{url}/blob/{where}/{init_path}",
                     "installer": f"{url}/blob/{where}/requirements/mminstall.txt",

@@ -8,6 +8,7 @@ from typing import Mapping, Optional, Tuple
 
 from packaging.version import Version
 
+from .imports import RequiredImport
 from .init_ast import EnforcedCheck
 
 __all__ = ["HarvestedRelease", "release_key"]
@@ -15,7 +16,8 @@ __all__ = ["HarvestedRelease", "release_key"]
 
 @dataclass(frozen=True)
 class HarvestedRelease:
-    """Everything read for one ref: the enforced checks and the installer requirements."""
+    """Everything read for one ref: the enforced checks, the installer requirements and the other
+    OpenMMLab packages its API imports unconditionally."""
 
     key: str
     ref: str
@@ -24,6 +26,7 @@ class HarvestedRelease:
     is_branch: bool
     enforced: Tuple[EnforcedCheck, ...]
     installer: Mapping[str, str]
+    imports: Tuple[RequiredImport, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
 
 

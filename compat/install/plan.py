@@ -30,7 +30,7 @@ from ..answers.stack import (
     platform_of,
     resolve_stack,
 )
-from ..data.models import MMCV_DISTRIBUTIONS, Environment, Matrix
+from ..data.models import MMCV_DISTRIBUTIONS, Environment, IsolatedBuild, Matrix
 from ..environment.driver import Driver, detect
 from ..errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 
@@ -42,6 +42,7 @@ __all__ = [
     "PlanRefused",
     "Step",
     "check_platform",
+    "isolated_builds",
     "links_check",
     "machine_for",
     "numpy_pin",
@@ -176,7 +177,7 @@ def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, p
                           base_url=variables.get(ENV_MMCV_BASE) or None,
                           torch_index=variables.get(ENV_TORCH_INDEX) or None, provider=provider,
                           onedl_base=variables.get(ENV_ONEDL_BASE) or None)
-    return targets, replace(stack, notes=notes(lean_machine(machine)))
+    return targets, replace(stack, notes=(*notes(lean_machine(machine)), *stack.notes))
 
 
 # ---- checks before anything runs ----------------------------------------------------------------
@@ -291,6 +292,18 @@ def _compiled_dependency_check(python: str, stack: Stack, pip_args: Sequence[str
     return check.available, check.reason
 
 
+def isolated_builds(matrix: Matrix, stack: Stack, env: Optional[Environment] = None) -> List[IsolatedBuild]:
+    """The dependencies of the stack's packages that cannot build under pip's build isolation, have no
+    registry wheel for the stack's CPython (``[build.isolation]`` of the matrix) and are not in ``env``
+    yet: each is built in its own step before the main one. xtcocotools is left to the registry check of
+    :data:`COMPILED_DEPENDENCY`, which asks the registry itself."""
+    if matrix.build is None:
+        return []
+    return [b for b in matrix.build.isolation
+            if set(b.required_by) & set(stack.pins) and stack.platform.python not in b.wheels
+            and b.name != COMPILED_DEPENDENCY[0] and (env is None or env.get(b.name) is None)]
+
+
 # ---- the plan ------------------------------------------------------------------------------------
 
 def _installer(env: Environment, python: str) -> Tuple[str, List[str]]:
@@ -389,6 +402,14 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
     if numpy_reason and available is not False and not any(a.startswith("numpy") for a in pip_args):
         extra.append("numpy<2")
         notes.append(f"adding numpy<2: {numpy_reason}")
+    for build in isolated_builds(matrix, stack, env):
+        notes.append(f"building {build.name} {build.version} first, without build isolation: {build.reason}; "
+                     f"the registry has no wheel of it for CPython {stack.platform.python}")
+        steps.append(Step("prerequisites", _install(prefix, installer, python, *pinned_torch, *build.needs),
+                          f"what the build of {build.name} {build.version} needs in the environment"))
+        steps.append(Step("build", _install(prefix, installer, python, *pinned_torch, *extra, "--no-build-isolation",
+                                            f"{build.name}=={build.version}"),
+                          f"{build.name} built on its own, so that the main step never meets its sdist"))
     name, spec = COMPILED_DEPENDENCY
     if available is None:
         warnings.append(f"could not check whether {name}{spec} has a wheel for {python} ({why}); if pip has to "
