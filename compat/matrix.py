@@ -52,7 +52,8 @@ SCHEMA_VERSION = 1
 _TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi", "torch", "nvidia",
               "build", "providers"}
 _PLATFORMS = ("linux", "windows", "macos")
-_PACKAGE_KEYS = {"repository", "releases", "branches"}
+_PACKAGE_KEYS = {"repository", "distribution", "releases", "branches"}
+_DISTRIBUTION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
 _FACT_KEYS = {"spec", "source", "uncertain", "compare", "messages"}
@@ -429,11 +430,15 @@ class _Validator:
             for key, rel in branches_table.items()
         }
         releases.sort(key=lambda r: r.version, reverse=True)
+        distribution = self.string(table.get("distribution", name), (name, "distribution"))
+        if not _DISTRIBUTION.fullmatch(distribution):
+            raise self.fail((name, "distribution"), f"not a normalized distribution name: {distribution!r}")
         return PackageTable(
             name=name,
             repository=self.string(table.get("repository", ""), (name, "repository"), empty=True),
             releases=tuple(releases),
             branches=branches,
+            distribution=distribution,
         )
 
 
@@ -459,6 +464,13 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
         if name in _TOP_LEVEL:
             continue
         packages[name] = check.package(name, value)
+    installed_as: Dict[str, str] = {}
+    for name, table in packages.items():
+        other = installed_as.setdefault(table.distribution, name)
+        if other != name or (table.distribution in packages and table.distribution != name):
+            raise check.fail((name, "distribution"),
+                             f"{table.distribution!r} is already the distribution of [{other}]"
+                             if other != name else f"{table.distribution!r} is the name of another package table")
     if not packages:
         raise check.fail((), "no package tables")
     return Matrix(

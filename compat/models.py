@@ -136,12 +136,14 @@ class Release:
 
 @dataclass(frozen=True)
 class PackageTable:
-    """Every known release of one package, newest first, and its branches by name."""
+    """Every known release of one package, newest first, and its branches by name; ``name`` is the
+    import package (``mmseg``), ``distribution`` the name it is installed under (``mmsegmentation``)."""
 
     name: str
     repository: str
     releases: Tuple[Release, ...]
     branches: Mapping[str, Release]
+    distribution: str = ""
 
     def release(self, version: Version) -> Optional[Release]:
         """The release with exactly this version, or None."""

@@ -15,6 +15,7 @@ from .records import HarvestedRelease
 __all__ = [
     "FIND_LINKS",
     "HEADER",
+    "MODULE_DISTRIBUTIONS",
     "OPTIONAL_DISTRIBUTIONS",
     "assemble_package",
     "build_matrix",
@@ -25,12 +26,17 @@ __all__ = [
 #: Installer entries mmpose imports only for some features (detection demos, tracking): not needed by
 #: a plain ``import mmpose``, so ``resolve`` lists them in its JSON but not as requirements.
 OPTIONAL_DISTRIBUTIONS = frozenset({"mmdet", "mmtrack"})
+#: Import packages whose distribution is named otherwise, as their own ``setup.py`` names them
+#: (open-mmlab/mmsegmentation and open-mmlab/mmaction2 ``setup(name=...)``): an assert on ``mmseg`` is a
+#: bound on the distribution mmsegmentation. A harvested package table records its own name
+#: (``distribution``); tests/test_harvest.py checks this table against those.
+MODULE_DISTRIBUTIONS: Mapping[str, str] = {"mmseg": "mmsegmentation", "mmaction": "mmaction2"}
 
 
 def _distribution(module: str, installer: Mapping[str, str], spec: str) -> str:
     """The distribution that provides ``module`` for this release (``mmcv`` -> mmcv-full for 0.x)."""
     if module != "mmcv":
-        return module
+        return MODULE_DISTRIBUTIONS.get(module, module)
     if "mmcv-full" in installer:
         return "mmcv-full"
     if "mmcv" in installer:
@@ -60,8 +66,13 @@ def assemble_package(
                 fact["compare"] = check.compare
             if check.messages:
                 fact["messages"] = list(check.messages)
+            doubts = []
+            if check.guarded:
+                doubts.append(f"asserted only {check.guarded} of {package}/__init__.py")
             if any("{?}" in m for m in check.messages):
-                fact["uncertain"] = "the assertion message has a part that is not a version or a bound"
+                doubts.append("the assertion message has a part that is not a version or a bound")
+            if doubts:
+                fact["uncertain"] = "; ".join(doubts)
             deps.setdefault(_distribution(check.module, item.installer, check.spec), {})["enforced"] = fact
         for name, spec in item.installer.items():
             deps.setdefault(name, {})["installer"] = {"spec": spec, "source": item.sources["installer"]}
@@ -79,6 +90,9 @@ def assemble_package(
                 f"{package}/__init__.py at {item.ref} asserts no version, "
                 "there is no requirements/mminstall.txt and no FAQ row"
             )
+        elif not item.enforced:
+            table["note"] = (f"{package}/__init__.py at {item.ref} asserts no version: what it needs is known "
+                             "only from what its installer requires")
         ordered = sorted(deps, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
         for name in ordered:
             dep: Dict[str, object] = {
@@ -88,7 +102,12 @@ def assemble_package(
                 dep = {"optional": True, **dep}
             table[name] = dep
         (branches if item.is_branch else releases)[item.key] = table
-    result: Dict[str, object] = {"repository": repository, "releases": releases}
+    result: Dict[str, object] = {"repository": repository}
+    named = [h.distribution for h in sorted(harvested, key=lambda h: Version(h.version), reverse=True)
+             if h.distribution and not h.is_branch]
+    if named and named[0] != package:
+        result["distribution"] = named[0]
+    result["releases"] = releases
     if branches:
         result["branches"] = branches
     return result

@@ -16,7 +16,7 @@ from packaging.version import Version
 
 from ..errors import BadInput, CompatError
 from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
-from .init_ast import parse_init
+from .init_ast import parse_init, setup_name
 from .records import HarvestedRelease, release_key
 
 __all__ = ["GitRepo", "default_doc_refs", "harvest_repo", "read_doc_refs"]
@@ -71,7 +71,9 @@ def harvest_repo(
     branches: Sequence[str] = (),
     url: str = "",
 ) -> List[HarvestedRelease]:
-    """Harvest every version tag of ``repo`` (and the named branches) for ``package``.
+    """Harvest every version tag of ``repo`` (and the named branches) for ``package``; a tag without a
+    ``<package>/`` folder is another package's release (open-mmlab/mmpretrain's ``v0.25.0`` is mmcls's)
+    and is left out.
 
     ``url`` is the upstream repository URL used in provenance (``URL/blob/REF/PATH``).
     """
@@ -90,6 +92,8 @@ def harvest_repo(
     for key, ref, commit, is_branch in wanted:
         where = ref if not is_branch else commit
         init_source = repo.read(commit, init_path)
+        if init_source is None and not is_branch and repo.read(commit, f"{package}/version.py") is None:
+            continue
         checks = parse_init(init_source, origin=f"{init_path}@{ref}") if init_source else ()
         installer_text = repo.read(commit, "requirements/mminstall.txt")
         installer = parse_mminstall(installer_text) if installer_text is not None else {}
@@ -107,6 +111,7 @@ def harvest_repo(
                     "enforced": f"{url}/blob/{where}/{init_path}",
                     "installer": f"{url}/blob/{where}/requirements/mminstall.txt",
                 },
+                distribution=setup_name(repo.read(commit, "setup.py") or ""),
             )
         )
     return results

@@ -15,7 +15,8 @@ __all__ = ["HarvestedRelease", "release_key"]
 
 @dataclass(frozen=True)
 class HarvestedRelease:
-    """Everything read for one ref: the enforced checks and the installer requirements."""
+    """Everything read for one ref: the enforced checks, the installer requirements and the name it is
+    distributed under."""
 
     key: str
     ref: str
@@ -25,6 +26,8 @@ class HarvestedRelease:
     enforced: Tuple[EnforcedCheck, ...]
     installer: Mapping[str, str]
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: the distribution name its ``setup.py`` or metadata gives (``mmsegmentation`` for ``mmseg``)
+    distribution: str = ""
 
 
 def release_key(tag: str) -> Optional[str]:
