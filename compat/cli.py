@@ -185,8 +185,8 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         harvest.add_argument("--branches", nargs="*", metavar="BRANCH",
                              help="branches to harvest too (default: those of master, 0.x, main, 1.x that exist)")
         harvest.add_argument("--faq-ref", action="append", default=[], metavar="REF:PATH",
-                             help="a FAQ page with a compatibility table; earlier ones win "
-                                  "(default: master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)")
+                             help="a FAQ page with a compatibility table; earlier ones win (default, mmpose "
+                                  "only: master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)")
         harvest.add_argument("--doc", nargs=2, action="append", default=[], metavar=("FILE", "URL"),
                              help="--package torch: a copy of PyTorch's previous-versions page or RELEASE.md and "
                                   "the URL it was read from (repeatable; the CUDA variants of each release)")

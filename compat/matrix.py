@@ -52,8 +52,9 @@ SCHEMA_VERSION = 1
 _TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi", "torch", "nvidia",
               "build", "providers"}
 _PLATFORMS = ("linux", "windows", "macos")
-_PACKAGE_KEYS = {"repository", "distribution", "releases", "branches"}
+_PACKAGE_KEYS = {"repository", "module", "releases", "branches"}
 _DISTRIBUTION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional"}
 _FACT_KEYS = {"spec", "source", "uncertain", "compare", "messages"}
@@ -430,15 +431,19 @@ class _Validator:
             for key, rel in branches_table.items()
         }
         releases.sort(key=lambda r: r.version, reverse=True)
-        distribution = self.string(table.get("distribution", name), (name, "distribution"))
-        if not _DISTRIBUTION.fullmatch(distribution):
-            raise self.fail((name, "distribution"), f"not a normalized distribution name: {distribution!r}")
+        if not _DISTRIBUTION.fullmatch(name):
+            raise self.fail((name,), "a package table is named by its distribution, normalized "
+                                     f"({name.lower().replace('_', '-')!r})")
+        module = self.string(table.get("module", name.replace("-", "_")), (name, "module"))
+        if not _MODULE.fullmatch(module) or ("module" in table and module == name):
+            raise self.fail((name, "module"), f"expected the import package when it differs from {name!r}, "
+                                              f"got {module!r}")
         return PackageTable(
             name=name,
             repository=self.string(table.get("repository", ""), (name, "repository"), empty=True),
             releases=tuple(releases),
             branches=branches,
-            distribution=distribution,
+            module=module,
         )
 
 
@@ -464,13 +469,11 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
         if name in _TOP_LEVEL:
             continue
         packages[name] = check.package(name, value)
-    installed_as: Dict[str, str] = {}
-    for name, table in packages.items():
-        other = installed_as.setdefault(table.distribution, name)
-        if other != name or (table.distribution in packages and table.distribution != name):
-            raise check.fail((name, "distribution"),
-                             f"{table.distribution!r} is already the distribution of [{other}]"
-                             if other != name else f"{table.distribution!r} is the name of another package table")
+    installs: Dict[str, str] = {}
+    for name, table in packages.items():  # one table per module: mmseg is mmsegmentation's only
+        other = installs.setdefault(table.module, name)
+        if other != name:
+            raise check.fail((name, "module"), f"{table.module!r} is already installed by [{other}]")
     if not packages:
         raise check.fail((), "no package tables")
     return Matrix(

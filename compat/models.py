@@ -137,13 +137,13 @@ class Release:
 @dataclass(frozen=True)
 class PackageTable:
     """Every known release of one package, newest first, and its branches by name; ``name`` is the
-    import package (``mmseg``), ``distribution`` the name it is installed under (``mmsegmentation``)."""
+    distribution (``mmsegmentation``), ``module`` the package folder it installs (``mmseg``)."""
 
     name: str
     repository: str
     releases: Tuple[Release, ...]
     branches: Mapping[str, Release]
-    distribution: str = ""
+    module: str = ""
 
     def release(self, version: Version) -> Optional[Release]:
         """The release with exactly this version, or None."""
@@ -396,8 +396,12 @@ class Matrix:
     content_digest: str = ""
 
     def package(self, name: str) -> Optional[PackageTable]:
-        """The table for ``name``, or None."""
-        return self.packages.get(name)
+        """The table for the distribution ``name``, or for the one that installs the module ``name``
+        (``mmseg`` -> mmsegmentation's), or None."""
+        table = self.packages.get(name)
+        if table is None:
+            table = next((t for t in self.packages.values() if t.module == name), None)
+        return table
 
 
 @dataclass(frozen=True)

@@ -647,7 +647,7 @@ def test_harvest_repo_leaves_out_the_tags_of_another_package(two_packages: Path)
 def test_assemble_package_names_distributions_and_what_is_known(two_packages: Path) -> None:
     clone = harvest.GitRepo(str(two_packages))
     mmcls = harvest.assemble_package("mmcls", "U", harvest.harvest_repo(clone, "mmcls"), [])
-    assert "distribution" not in mmcls  # the same as the import package
+    assert "module" not in mmcls  # the same as the distribution
     assert mmcls["releases"]["0.6.0"]["note"] == ("mmcls/__init__.py at v0.6.0 asserts no version: what it needs "
                                                   "is known only from what its installer requires")
     table = harvest.assemble_package("mmpretrain", "U", harvest.harvest_repo(clone, "mmpretrain"), [])
@@ -664,5 +664,25 @@ def test_module_distributions_are_what_setup_py_names(two_packages: Path) -> Non
         "mmseg", "U", [harvest.HarvestedRelease(key="1.2.2", ref="v1.2.2", commit="c", version="1.2.2",
                                                 is_branch=False, enforced=(), installer={"mmcv": ">=2.0.0rc4"},
                                                 sources={"installer": "I"}, distribution="mmsegmentation")], [])
-    assert renamed["distribution"] == "mmsegmentation"
+    assert renamed["module"] == "mmseg"
     assert harvest.MODULE_DISTRIBUTIONS["mmseg"] == "mmsegmentation"
+
+
+def test_module_distributions_agree_with_the_matrix() -> None:
+    from compat.matrix import load
+
+    from .conftest import ROOT
+
+    matrix = load(str(ROOT / "data" / "compat_matrix.toml"))
+    for module, distribution in harvest.MODULE_DISTRIBUTIONS.items():
+        assert matrix.packages[distribution].module == module
+        assert matrix.package(module) is matrix.packages[distribution]
+
+
+def test_an_asserted_optional_distribution_is_needed() -> None:
+    check = harvest.EnforcedCheck(module="mmdet", spec=">=3.0.0", compare="", messages=())
+    release = harvest.HarvestedRelease(key="1.0.0", ref="v1.0.0", commit="c", version="1.0.0", is_branch=False,
+                                       enforced=(check,), installer={"mmtrack": ">=1.0.0"},
+                                       sources={"enforced": "E", "installer": "I"})
+    table = harvest.assemble_package("mmocr", "U", [release], [])["releases"]["1.0.0"]
+    assert "optional" not in table["mmdet"] and table["mmtrack"]["optional"] is True

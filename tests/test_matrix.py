@@ -82,6 +82,14 @@ def _delete(path):
 REL = ("mmpose", "releases", "0.28.0")
 
 
+def _tables(**modules):
+    """Package tables named by distribution, each with this ``module`` (None: no ``module`` key)."""
+    def change(data):
+        for name, module in modules.items():
+            data[name] = {"releases": {"1.0.0": {"ref": "v1.0.0"}}, **({"module": module} if module else {})}
+    return change
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -136,6 +144,19 @@ REL = ("mmpose", "releases", "0.28.0")
          "bad matrix m.toml at numpy_abi.numpy2_first_upload: expected a non-empty string, got None"),
         (_set(("find_links",), {"url": "https://x/{cuda}/{torch}", "mmcv": {"torch": "torch{patch}", "source": "s"}}),
          "bad matrix m.toml at find_links.mmcv.torch: not a template of {major} and {minor}: 'torch{patch}'"),
+
+        (_tables(mmsegmentation="mm-seg"),
+         "bad matrix m.toml at mmsegmentation.module: expected the import package when it differs from "
+         "'mmsegmentation', got 'mm-seg'"),
+        (_tables(mmsegmentation="mmsegmentation"),
+         "bad matrix m.toml at mmsegmentation.module: expected the import package when it differs from "
+         "'mmsegmentation', got 'mmsegmentation'"),
+        (_tables(mmcls="mmseg", mmsegmentation="mmseg"),
+         "bad matrix m.toml at mmsegmentation.module: 'mmseg' is already installed by [mmcls]"),
+        (_tables(mmcls="mmpose"),
+         "bad matrix m.toml at mmcls.module: 'mmpose' is already installed by [mmpose]"),
+        (_tables(MMSeg=None),
+         "bad matrix m.toml at MMSeg: a package table is named by its distribution, normalized ('mmseg')"),
     ],
 )
 def test_validation_names_the_key_path(change, message) -> None:

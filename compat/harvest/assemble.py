@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Dict, Mapping, Sequence
 
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ..ranges import Range
@@ -19,18 +20,28 @@ __all__ = [
     "OPTIONAL_DISTRIBUTIONS",
     "assemble_package",
     "build_matrix",
+    "distribution_of",
     "merge_matrix",
 ]
 
 
 #: Installer entries mmpose imports only for some features (detection demos, tracking): not needed by
-#: a plain ``import mmpose``, so ``resolve`` lists them in its JSON but not as requirements.
+#: a plain ``import mmpose``, so ``resolve`` lists them in its JSON but not as requirements. A release
+#: whose ``__init__.py`` asserts one (mmocr, mmrotate, mmyolo, mmtrack assert mmdet) needs it.
 OPTIONAL_DISTRIBUTIONS = frozenset({"mmdet", "mmtrack"})
 #: Import packages whose distribution is named otherwise, as their own ``setup.py`` names them
 #: (open-mmlab/mmsegmentation and open-mmlab/mmaction2 ``setup(name=...)``): an assert on ``mmseg`` is a
 #: bound on the distribution mmsegmentation. A harvested package table records its own name
 #: (``distribution``); tests/test_harvest.py checks this table against those.
 MODULE_DISTRIBUTIONS: Mapping[str, str] = {"mmseg": "mmsegmentation", "mmaction": "mmaction2"}
+
+
+def distribution_of(package: str, harvested: Sequence[HarvestedRelease]) -> str:
+    """The distribution name the newest harvested release gives itself (its ``setup.py`` or metadata),
+    else :data:`MODULE_DISTRIBUTIONS`, else ``package``: the matrix's key for the package's table."""
+    named = [h.distribution for h in sorted(harvested, key=lambda h: Version(h.version), reverse=True)
+             if h.distribution and not h.is_branch]
+    return canonicalize_name(named[0]) if named else MODULE_DISTRIBUTIONS.get(package, package)
 
 
 def _distribution(module: str, installer: Mapping[str, str], spec: str) -> str:
@@ -93,20 +104,20 @@ def assemble_package(
         elif not item.enforced:
             table["note"] = (f"{package}/__init__.py at {item.ref} asserts no version: what it needs is known "
                              "only from what its installer requires")
+        if item.problems:
+            table["note"] = "; ".join([*([str(table["note"])] if "note" in table else []), *item.problems])
         ordered = sorted(deps, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
         for name in ordered:
             dep: Dict[str, object] = {
                 source: deps[name][source] for source in ("documented", "enforced", "installer") if source in deps[name]
             }
-            if name in OPTIONAL_DISTRIBUTIONS:
+            if name in OPTIONAL_DISTRIBUTIONS and "enforced" not in dep:  # asserted at import: needed
                 dep = {"optional": True, **dep}
             table[name] = dep
         (branches if item.is_branch else releases)[item.key] = table
     result: Dict[str, object] = {"repository": repository}
-    named = [h.distribution for h in sorted(harvested, key=lambda h: Version(h.version), reverse=True)
-             if h.distribution and not h.is_branch]
-    if named and named[0] != package:
-        result["distribution"] = named[0]
+    if distribution_of(package, harvested) != package:
+        result["module"] = package
     result["releases"] = releases
     if branches:
         result["branches"] = branches
@@ -148,7 +159,7 @@ def build_matrix(package: str, url: str, harvested: Sequence[HarvestedRelease], 
             "installer": "requirements/mminstall.txt of each tag (what OpenMMLab's mim installs)",
         },
         "find_links": FIND_LINKS,
-        package: assemble_package(package, url, harvested, docs),
+        distribution_of(package, harvested): assemble_package(package, url, harvested, docs),
     }
 
 

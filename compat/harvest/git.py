@@ -71,9 +71,9 @@ def harvest_repo(
     branches: Sequence[str] = (),
     url: str = "",
 ) -> List[HarvestedRelease]:
-    """Harvest every version tag of ``repo`` (and the named branches) for ``package``; a tag without a
-    ``<package>/`` folder is another package's release (open-mmlab/mmpretrain's ``v0.25.0`` is mmcls's)
-    and is left out.
+    """Harvest every version tag of ``repo`` (and the named branches) for ``package``; a tag or branch
+    without a ``<package>/`` folder holds another package (open-mmlab/mmpretrain's ``v0.25.0`` and
+    ``master`` are mmcls's) and is left out.
 
     ``url`` is the upstream repository URL used in provenance (``URL/blob/REF/PATH``).
     """
@@ -92,11 +92,16 @@ def harvest_repo(
     for key, ref, commit, is_branch in wanted:
         where = ref if not is_branch else commit
         init_source = repo.read(commit, init_path)
-        if init_source is None and not is_branch and repo.read(commit, f"{package}/version.py") is None:
+        if init_source is None and repo.read(commit, f"{package}/version.py") is None:
             continue
         checks = parse_init(init_source, origin=f"{init_path}@{ref}") if init_source else ()
         installer_text = repo.read(commit, "requirements/mminstall.txt")
-        installer = parse_mminstall(installer_text) if installer_text is not None else {}
+        installer: Dict[str, str] = {}
+        problems: Tuple[str, ...] = ()
+        try:
+            installer = parse_mminstall(installer_text) if installer_text is not None else {}
+        except CompatError as e:  # upstream's own typo: said in the matrix, the other sources still read
+            problems = (f"requirements/mminstall.txt at {ref} is left out: {str(e).splitlines()[0]}",)
         version = parse_version_file(repo.read(commit, f"{package}/version.py") or "") or key
         results.append(
             HarvestedRelease(
@@ -112,6 +117,7 @@ def harvest_repo(
                     "installer": f"{url}/blob/{where}/requirements/mminstall.txt",
                 },
                 distribution=setup_name(repo.read(commit, "setup.py") or ""),
+                problems=problems,
             )
         )
     return results

@@ -28,6 +28,8 @@ class HarvestedRelease:
     sources: Mapping[str, str] = field(default_factory=dict)
     #: the distribution name its ``setup.py`` or metadata gives (``mmsegmentation`` for ``mmseg``)
     distribution: str = ""
+    #: what could not be read for this ref (an installer file pip would refuse too), said in the matrix
+    problems: Tuple[str, ...] = ()
 
 
 def release_key(tag: str) -> Optional[str]:
