@@ -9,6 +9,7 @@ everything else is imported lazily.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -149,12 +150,14 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
         wheels.add_argument("--torch", metavar="X.Y", help="only this torch minor")
         wheels.add_argument("--python-version", metavar="X.Y", help="only wheels for this CPython")
     if wanted("compatible"):
-        compatible = command("compatible", "list the MMPose releases that accept NAME==VERSION", common, policy)
+        compatible = command("compatible", "list each codebase's releases that accept NAME==VERSION", common, policy)
         compatible.add_argument("requirement", metavar="NAME==VERSION", help="e.g. mmcv-full==1.6.0")
+        compatible.add_argument("--package", metavar="NAME", help="only this codebase's releases (mmpose, mmdet, "
+                                "mmsegmentation, ...), one version a line")
     if wanted("matrix"):
         matrix = command("matrix", "show the compatibility matrix (all of it, or a part)", common)
         matrix.add_argument("select", metavar="PACKAGE[==V]", nargs="?",
-                            help="only this package (mmpose, mmdet, mmtrack) or release (mmpose==0.28.0)")
+                            help="only this package (mmpose, mmdet, mmsegmentation, ...) or release (mmpose==0.28.0)")
         matrix.add_argument("--dist", metavar="NAME", help="only this distribution's rows (mmcv-full, mmcv, mmengine)")
         matrix.add_argument("--source", action="store_true",
                             help="say which matrix file is in effect (and whether a cached one is older than the "
@@ -252,15 +255,22 @@ def _write(text: str) -> None:
     sys.stdout.write(text)
 
 
-def _json(data: object) -> None:
+def _dumps(data: object) -> str:
     import json
 
-    _write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def _json(data: object) -> None:
+    _write(_dumps(data))
 
 
 def _stack_mode(options: "Options") -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
-    plain = single and not single.startswith(("mmdet", "mmtrack"))
+    # resolve's one-release answer is mmpose's (a version, a branch, mmpose==X); any other codebase named
+    # (mmdet, mmsegmentation, onedl-mmdetection...) is a stack of one
+    named = re.match(r"[a-z][a-z0-9._-]*", single)
+    plain = single and not (named and named.group().startswith(("mm", "onedl")) and named.group() != "mmpose")
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
                              or options.python_version or options.provider != "openmmlab")
 
@@ -349,7 +359,17 @@ def _cmd_compatible(options: "Options") -> int:
     from .render import compatible_dict, compatible_text
 
     matrix = _load(options.matrix)
-    acceptance = accepting(options.requirement, policy=options.policy, matrix=matrix)
+    if options.package is None:  # every codebase, grouped
+        from .accepts import accepting_everywhere
+        from .render import compatible_grouped_dict, compatible_grouped_text, describe_grouped
+
+        found = accepting_everywhere(options.requirement, policy=options.policy, matrix=matrix)
+        _write(_dumps(compatible_grouped_dict(found, matrix)) if options.json else compatible_grouped_text(found))
+        sys.stderr.write(f"{_PROG}: {describe_grouped(found)}\n")
+        return 0 if any(a.releases for a in found) else 1
+    table = matrix.package(options.package)
+    acceptance = accepting(options.requirement, policy=options.policy, matrix=matrix,
+                           package=table.name if table is not None else options.package)
     if options.json:
         _json(compatible_dict(acceptance, matrix))
     else:
