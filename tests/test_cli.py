@@ -170,7 +170,7 @@ def test_compatible_groups_every_codebase(run: Run) -> None:
     data = json.loads(run("compatible", "mmcv==2.1.0", "--json").stdout)
     found = {c["package"]: c["releases"] for c in data["codebases"]}
     assert found["mmsegmentation"][:3] == ["1.2.2", "1.2.1", "1.2.0"] and "mmtrack" not in found
-    assert list(found)[0] == "mmpose"
+    assert next(iter(found)) == "mmpose"
     # either name of a codebase narrows the answer
     by_module = run("compatible", "mmcv==2.1.0", "--package", "mmseg")
     assert by_module.stdout == run("compatible", "mmcv==2.1.0", "--package", "mmsegmentation").stdout
