@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import ClassVar, Dict, List, Tuple
 
 import pytest
+from packaging.version import Version
 
 from compat import harvest
 from compat.errors import BadInput, CompatError
@@ -686,3 +688,65 @@ def test_an_asserted_optional_distribution_is_needed() -> None:
                                        sources={"enforced": "E", "installer": "I"})
     table = harvest.assemble_package("mmocr", "U", [release], [])["releases"]["1.0.0"]
     assert "optional" not in table["mmdet"] and table["mmtrack"]["optional"] is True
+
+
+# The newest releases' recorded bounds against what their real import asserts: the registry's real wheels
+# (pure Python) in a real venv beside stand-in mmcv and mmengine wheels of each version tried.
+REAL_IMPORTS = {
+    # distribution==version: (import package, the stand-ins beside mmcv)
+    "mmsegmentation==1.2.2": ("mmseg", {"mmengine": "0.10.4"}),
+    "mmdet==2.10.0": ("mmdet", {}),  # two-part '1.3' through an unpadded digit_version
+}
+_TRIED = ["1.2.4", "1.2.7", "1.3.0", "1.3.17", "2.0.0rc3", "2.0.0rc4", "2.1.0", "2.2.0"]
+
+
+@pytest.fixture(scope="session")
+def real_codebases(request: pytest.FixtureRequest) -> Path:
+    folder = Path(request.config.cache.mkdir("mmcompat-codebases"))
+    for requirement in [*REAL_IMPORTS, "packaging==24.2"]:
+        name, version = requirement.split("==")
+        if not list(folder.glob(f"{name.replace('-', '_')}-{version}-*.whl")):
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                            "-d", str(folder), requirement], check=True, capture_output=True, timeout=300)
+    return folder
+
+
+def _standin(folder: Path, name: str, version: str) -> Path:
+    from .standins import build_wheel
+
+    module = name.split("-")[0]
+    return build_wheel(folder, name, version, {f"{module}/__init__.py": f"__version__ = '{version}'\n".encode()})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("requirement", sorted(REAL_IMPORTS))
+def test_recorded_assertion_is_what_the_real_import_asserts(requirement: str, real_codebases: Path,
+                                                            tmp_path: Path) -> None:
+    from compat.matrix import load
+
+    from .conftest import ROOT
+
+    name, version = requirement.split("==")
+    module, beside = REAL_IMPORTS[requirement]
+    release = load(str(ROOT / "data" / "compat_matrix.toml")).packages[name].release(Version(version))
+    assert release is not None
+    dependency = next(d for d in release.dependencies if d.name in ("mmcv", "mmcv-full"))
+    assert dependency.enforced is not None
+    recorded = dependency.enforced.range
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    python = str(venv / "bin" / "python")
+    pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index"]
+    wheels = [str(next(real_codebases.glob(f"{name.replace('-', '_')}-{version}-*.whl"))),
+              str(next(real_codebases.glob("packaging-*.whl")))]
+    wheels += [str(_standin(tmp_path, dist, v)) for dist, v in beside.items()]
+    subprocess.run([*pip, *wheels], check=True, capture_output=True, timeout=300)
+    judged = {}
+    for tried in _TRIED:
+        subprocess.run([*pip, "--force-reinstall", str(_standin(tmp_path, dependency.name, tried))], check=True,
+                       capture_output=True, timeout=300)
+        done = subprocess.run([python, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 or "AssertionError" in done.stderr, done.stderr
+        judged[tried] = done.returncode == 0
+    assert judged == {tried: recorded.contains(Version(tried)) for tried in _TRIED}
+    assert any(judged.values()) and not all(judged.values())
