@@ -26,7 +26,8 @@ from .models import (
 from .ranges import Range
 from .resolver import DEFAULT_PACKAGE, requirements_for
 
-__all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "diagnose", "find_links_for", "pip_command"]
+__all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "codebase_findings", "diagnose", "find_links_for",
+           "pip_command"]
 
 _EXAMPLES = 5
 
@@ -542,4 +543,29 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
         ))
     if release is not None:
         findings.extend(check_stack(matrix, release, installed_stack(env), python, env))
+    findings.extend(codebase_findings(env, matrix))
     return by_severity(findings)
+
+
+def codebase_findings(env: Environment, matrix: Matrix) -> List[Finding]:
+    """Every other codebase installed (mmdet, mmsegmentation, ...) judged by the bounds of its own release,
+    as mmpose's: the finding names the codebase whose bound the installed mmcv or mmengine breaks."""
+    findings: List[Finding] = []
+    stack = None
+    for table in matrix.packages.values():
+        dist = env.get(table.name)
+        if table.name == DEFAULT_PACKAGE or dist is None:
+            continue
+        version = imported_version(env, table.module) or _version(dist.version)
+        release = table.release(version) if version is not None else None
+        if release is None:
+            findings.append(Finding(
+                "unknown-release", "warning",
+                f"{table.name} {dist.version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
+                (table.name,),
+            ))
+            continue
+        stack = stack or installed_stack(env)
+        findings.extend(f for f in check_stack(matrix, release, stack, env.python or "python", env)
+                        if not f.code.endswith("-missing"))  # what a codebase needs beside mmcv: pip's to say
+    return findings

@@ -207,6 +207,8 @@ def _findings(reading: Mapping[str, Any], tables: Tables) -> List[Tuple[str, str
         release = ranks.simple_release(numpy["version"])
         if release is None or (release[0] >= 2 and any(d["name"] in tables["numpy1_newest"] for d in dists)):
             raise _Unsure("numpy")
+    if any(name in first for name in tables["packages"] if name != "mmpose"):
+        raise _Unsure("another codebase")  # its own bounds: diagnose judges them
     mmcv_line = None
     release = _mmpose_release(tables, first, imports)
     if release is not None:
