@@ -92,8 +92,10 @@ def _judge(
     provider: str,
     stack: Versions,
     fix: Tuple[str, ...],
+    module: str = "",
 ) -> List[Finding]:
-    """One dependency of ``release`` against the version or range ``stack`` has for ``provider``."""
+    """One dependency of ``release`` against the version or range ``stack`` has for ``provider``;
+    ``module`` is what ``import`` names (``mmseg`` for mmsegmentation), the package by default."""
     label = f"{release.package} {release.key}"
     candidate = stack.ranges[provider]
     exact = stack.exact(provider)
@@ -106,7 +108,7 @@ def _judge(
             quoted = _failed_message(enforced.messages, enforced.range, exact)
             return [Finding(
                 f"{code}-outside-enforced", "error",
-                f"import {release.package} will fail: {stack.label(provider)} is outside {enforced.range}, "
+                f"import {module or release.package} will fail: {stack.label(provider)} is outside {enforced.range}, "
                 f"the range {label} asserts at import" + (f": {quoted}" if quoted else ""),
                 dists, fix,
             )]
@@ -256,7 +258,8 @@ def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
         if provider != dependency.name and fix:
             # another mmcv distribution provides the module: installing beside it would clobber
             fix = (pip_command(python, "uninstall", "-y", provider), *fix)
-        findings.extend(_judge(release, dependency, provider, stack, fix))
+        table = matrix.package(release.package)
+        findings.extend(_judge(release, dependency, provider, stack, fix, table.module if table else ""))
     findings.extend(_check_mmdet(matrix, release, stack, python, env))
     return findings
 
@@ -557,11 +560,13 @@ def codebase_findings(env: Environment, matrix: Matrix) -> List[Finding]:
         if table.name == DEFAULT_PACKAGE or dist is None:
             continue
         version = imported_version(env, table.module) or _version(dist.version)
-        release = table.release(version) if version is not None else None
+        if version is None:
+            continue  # no version to judge (damaged metadata is reported as such)
+        release = table.release(version)
         if release is None:
             findings.append(Finding(
                 "unknown-release", "warning",
-                f"{table.name} {dist.version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
+                f"{table.name} {version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
                 (table.name,),
             ))
             continue

@@ -426,3 +426,17 @@ def _environment_of_38() -> dict:
     from packaging.markers import default_environment
 
     return {**default_environment(), "python_version": "3.8", "python_full_version": "3.8.18"}
+
+
+def test_names_each_codebase_whose_bound_the_planned_mmcv_breaks(run: Run, empty) -> None:
+    # the trap of torch 2.3/2.4: mmcv 2.2.0 has their wheels; mmdet 3.2.0 and mmsegmentation 1.2.2 assert <2.2.0
+    code, data, _ = guard(run, empty.python, "mmcv==2.2.0", "mmdet==3.2.0", "mmsegmentation==1.2.2",
+                          "mmpretrain==1.2.0")
+    assert code == 1
+    broken = [f for f in data["findings"] if f["code"] == "mmcv-outside-enforced"]
+    assert [f["message"].split(":")[0] for f in broken] == ["import mmdet will fail", "import mmseg will fail"]
+    assert [f["dists"] for f in broken] == [["mmdet", "mmcv"], ["mmsegmentation", "mmcv"]]
+    assert "the range mmsegmentation 1.2.2 asserts at import" in broken[1]["message"]
+    code, data, _ = guard(run, empty.python, "mmcv==2.1.0", "mmdet==3.2.0", "mmsegmentation==1.2.2",
+                          "mmpretrain==1.2.0")
+    assert "mmcv-outside-enforced" not in _codes(data)
