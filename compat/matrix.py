@@ -469,11 +469,6 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
         if name in _TOP_LEVEL:
             continue
         packages[name] = check.package(name, value)
-    installs: Dict[str, str] = {}
-    for name, table in packages.items():  # one table per module: mmseg is mmsegmentation's only
-        other = installs.setdefault(table.module, name)
-        if other != name:
-            raise check.fail((name, "module"), f"{table.module!r} is already installed by [{other}]")
     if not packages:
         raise check.fail((), "no package tables")
     return Matrix(

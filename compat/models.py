@@ -396,8 +396,8 @@ class Matrix:
     content_digest: str = ""
 
     def package(self, name: str) -> Optional[PackageTable]:
-        """The table for the distribution ``name``, or for the one that installs the module ``name``
-        (``mmseg`` -> mmsegmentation's), or None."""
+        """The table for the distribution ``name``, or for the first (in the file's order) that installs
+        the module ``name`` (``mmseg`` -> mmsegmentation's, before onedl-mmsegmentation's), or None."""
         table = self.packages.get(name)
         if table is None:
             table = next((t for t in self.packages.values() if t.module == name), None)

@@ -151,10 +151,6 @@ def _tables(**modules):
         (_tables(mmsegmentation="mmsegmentation"),
          "bad matrix m.toml at mmsegmentation.module: expected the import package when it differs from "
          "'mmsegmentation', got 'mmsegmentation'"),
-        (_tables(mmcls="mmseg", mmsegmentation="mmseg"),
-         "bad matrix m.toml at mmsegmentation.module: 'mmseg' is already installed by [mmcls]"),
-        (_tables(mmcls="mmpose"),
-         "bad matrix m.toml at mmcls.module: 'mmpose' is already installed by [mmpose]"),
         (_tables(MMSeg=None),
          "bad matrix m.toml at MMSeg: a package table is named by its distribution, normalized ('mmseg')"),
     ],

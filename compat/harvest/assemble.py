@@ -66,9 +66,12 @@ def assemble_package(
     docs: Sequence[DocTable],
 ) -> Dict[str, object]:
     """Build the matrix table of ``package`` (the TOML shape of ``docs/matrix.md``) from harvested refs
-    and FAQ tables; a row of an earlier table wins over a later one."""
+    and FAQ tables; a row of an earlier table wins over a later one. A ref that names itself another
+    distribution than the newest release does (a fork's repository keeps upstream's tags) is left out."""
     releases: Dict[str, object] = {}
     branches: Dict[str, object] = {}
+    named = distribution_of(package, harvested)
+    harvested = [h for h in harvested if not h.distribution or canonicalize_name(h.distribution) == named]
     for item in sorted(harvested, key=lambda h: (h.is_branch, Version(h.version), h.key), reverse=True):
         deps: Dict[str, Dict[str, object]] = {}
         for check in item.enforced:
@@ -116,7 +119,7 @@ def assemble_package(
             table[name] = dep
         (branches if item.is_branch else releases)[item.key] = table
     result: Dict[str, object] = {"repository": repository}
-    if distribution_of(package, harvested) != package:
+    if named != package:
         result["module"] = package
     result["releases"] = releases
     if branches:

@@ -16,7 +16,7 @@ from packaging.version import Version
 
 from ..errors import BadInput, CompatError
 from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
-from .init_ast import parse_init, setup_name
+from .init_ast import parse_init, project_name, setup_name
 from .records import HarvestedRelease, release_key
 
 __all__ = ["GitRepo", "default_doc_refs", "harvest_repo", "read_doc_refs"]
@@ -103,6 +103,8 @@ def harvest_repo(
         except CompatError as e:  # upstream's own typo: said in the matrix, the other sources still read
             problems = (f"requirements/mminstall.txt at {ref} is left out: {str(e).splitlines()[0]}",)
         version = parse_version_file(repo.read(commit, f"{package}/version.py") or "") or key
+        if is_branch and release_key(version) is None:
+            continue  # a tip whose version.py states no literal version (onedl's read their metadata)
         results.append(
             HarvestedRelease(
                 key=key,
@@ -116,7 +118,8 @@ def harvest_repo(
                     "enforced": f"{url}/blob/{where}/{init_path}",
                     "installer": f"{url}/blob/{where}/requirements/mminstall.txt",
                 },
-                distribution=setup_name(repo.read(commit, "setup.py") or ""),
+                distribution=setup_name(repo.read(commit, "setup.py") or "")
+                or project_name(repo.read(commit, "pyproject.toml") or ""),
                 problems=problems,
             )
         )

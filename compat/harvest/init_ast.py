@@ -29,7 +29,7 @@ from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 from ..errors import BadInput
 from ..ranges import Range
 
-__all__ = ["EnforcedCheck", "UnreadableCheck", "parse_init", "setup_name", "string_constants"]
+__all__ = ["EnforcedCheck", "UnreadableCheck", "parse_init", "project_name", "setup_name", "string_constants"]
 
 
 _OPERATORS = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "==", ast.NotEq: "!="}
@@ -312,6 +312,23 @@ def parse_init(source: str, *, origin: str = "__init__.py") -> Tuple[EnforcedChe
     except (SyntaxError, ValueError) as e:
         raise UnreadableCheck(origin, getattr(e, "lineno", None) or 0, f"cannot parse: {e}") from e
     return _Reader(tree, origin).read()
+
+
+def project_name(pyproject: str) -> str:
+    """The ``[project] name`` of a ``pyproject.toml`` (onedl's forks name themselves there); ``""`` when
+    it gives none or is not TOML."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    try:
+        project = tomllib.loads(pyproject).get("project")
+    except tomllib.TOMLDecodeError:
+        return ""
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def setup_name(source: str) -> str:
