@@ -85,15 +85,26 @@ def _write(text: str) -> None:
     sys.stdout.write(text)
 
 
-def _json(data: object) -> None:
+def _dumps(data: object) -> str:
     import json
 
-    _write(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+def _json(data: object) -> None:
+    _write(_dumps(data))
 
 
 def _stack_mode(options: "Options") -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
-    plain = single and not single.startswith(("mmdet", "mmtrack"))
+    # resolve's one-release answer is mmpose's (a version, a branch, mmpose==X); any other codebase named
+    # (mmdet, mmsegmentation, onedl-mmdetection...) is a stack of one
+    name = single
+    for stop, char in enumerate(single):  # the leading name, as a requirement starts: [a-z][a-z0-9._-]*
+        if not (char.isascii() and (char.isalnum() or char in "._-")) or (stop == 0 and not char.isalpha()):
+            name = single[:stop]
+            break
+    plain = single and not (name.startswith(("mm", "onedl")) and name != "mmpose")
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
                              or options.python_version or options.provider != "openmmlab")
 
@@ -182,7 +193,17 @@ def _cmd_compatible(options: "Options") -> int:
     from .render.views import compatible_dict, compatible_text
 
     matrix = _load(options.matrix)
-    acceptance = accepting(options.requirement, policy=options.policy, matrix=matrix)
+    if options.package is None:  # every codebase, grouped
+        from .answers.accepts import accepting_everywhere
+        from .render.views import compatible_grouped_dict, compatible_grouped_text, describe_grouped
+
+        found = accepting_everywhere(options.requirement, policy=options.policy, matrix=matrix)
+        _write(_dumps(compatible_grouped_dict(found, matrix)) if options.json else compatible_grouped_text(found))
+        sys.stderr.write(f"{_PROG}: {describe_grouped(found)}\n")
+        return 0 if any(a.releases for a in found) else 1
+    table = matrix.package(options.package)
+    acceptance = accepting(options.requirement, policy=options.policy, matrix=matrix,
+                           package=table.name if table is not None else options.package)
     if options.json:
         _json(compatible_dict(acceptance, matrix))
     else:

@@ -108,14 +108,19 @@ COMMANDS: Dict[str, Command] = {c.name: c for c in (
         _value("--torch", "only this torch minor", metavar="X.Y"),
         _value("--python-version", "only wheels for this CPython", metavar="X.Y"),
     ), ("dist", "?", "DIST[==V]", "mmcv-full, mmcv, or e.g. mmcv==2.1.0"), "mmcompat wheels mmcv==2.2.0 --torch 2.4"),
-    Command("compatible", "list the MMPose releases that accept NAME==VERSION", (*_COMMON, *_POLICY),
+    Command("compatible", "list each codebase's releases that accept NAME==VERSION", (
+        *_COMMON, *_POLICY,
+        _value("--package", "only this codebase's releases (mmpose, mmdet, mmsegmentation, ...), one version a line",
+               metavar="NAME"),
+    ),
             ("requirement", "", "NAME==VERSION", "e.g. mmcv-full==1.6.0"), "mmcompat compatible mmcv-full==1.6.0"),
     Command("matrix", "show the compatibility matrix (all of it, or a part)", (
         *_COMMON,
         _value("--dist", "only this distribution's rows (mmcv-full, mmcv, mmengine)", metavar="NAME"),
         _flag("--source", "say which matrix file is in effect (and whether a cached one is older than the embedded "
                           "one)"),
-    ), ("select", "?", "PACKAGE[==V]", "only this package (mmpose, mmdet, mmtrack) or release (mmpose==0.28.0)"),
+    ), ("select", "?", "PACKAGE[==V]",
+        "only this package (mmpose, mmdet, mmsegmentation, ...) or release (mmpose==0.28.0)"),
         "mmcompat matrix mmpose==0.28.0"),
     # update only writes the user cache: no --matrix, which it would ignore
     Command("update", "fetch a newer matrix into the user cache (or remove it: --reset)", (
@@ -136,7 +141,7 @@ COMMANDS: Dict[str, Command] = {c.name: c for c in (
         _value("--url", "the upstream repository URL for provenance (default github.com/open-mmlab/PACKAGE)"),
         _value("--branches", "branches to harvest too (default: those of master, 0.x, main, 1.x that exist)",
                metavar="BRANCH", nargs="*"),
-        _value("--faq-ref", "a FAQ page with a compatibility table; earlier ones win (default: "
+        _value("--faq-ref", "a FAQ page with a compatibility table; earlier ones win (default, mmpose only: "
                             "master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)",
                metavar="REF:PATH", action="append", default=[]),
         _value("--doc", "--package torch: a copy of PyTorch's previous-versions page or RELEASE.md and the URL it "

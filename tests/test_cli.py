@@ -146,20 +146,42 @@ def test_debug_shows_the_traceback(run: Run) -> None:
 
 
 def test_compatible(run: Run) -> None:
-    done = run("compatible", "mmcv-full==1.6.0")
+    done = run("compatible", "mmcv-full==1.6.0", "--package", "mmpose")
     assert (done.returncode, done.stdout) == (0, "0.29.0\n0.28.1\n")
     assert done.stderr == ("mmcompat: mmpose releases that accept mmcv-full==1.6.0 under the safe policy; also the "
                            "master and 0.x branch tips\n")
-    done = run("compatible", "mmcv-full==1.6.0", "--policy", "enforced", "--json")
+    done = run("compatible", "mmcv-full==1.6.0", "--policy", "enforced", "--json", "--package", "mmpose")
     data = json.loads(done.stdout)
     assert data["releases"] == ["0.29.0", "0.28.1", "0.28.0", "0.27.0", "0.26.0", "0.25.1"]
     assert (data["package"], data["branches"]) == ("mmpose", ["master", "0.x"])
-    done = run("compatible", "mmcv-full==1.7.0")
+    done = run("compatible", "mmcv-full==1.7.0", "--package", "mmpose")
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == ("mmcompat: no mmpose release accepts mmcv-full==1.7.0 under the safe policy; the master "
                            "and 0.x branch tips do\n")
-    done = run("compatible", "mmdet==3.2.0")
+    done = run("compatible", "mmdet==3.2.0", "--package", "mmpose")
     assert done.returncode == 0 and done.stdout.splitlines()[0] == "1.3.2" and "0.29.0" not in done.stdout
+
+
+def test_compatible_groups_every_codebase(run: Run) -> None:
+    done = run("compatible", "mmcv==2.2.0")
+    assert done.returncode == 0 and done.stdout.startswith("mmpose 1.3.2\nmmpretrain 1.2.0\nonedl-mmpretrain 1.3.5\n")
+    assert {line.split()[0] for line in done.stdout.splitlines()} == {"mmpose", "mmpretrain", "onedl-mmpretrain"}
+    assert done.stderr == ("mmcompat: releases that accept mmcv==2.2.0 under the safe policy, by codebase: mmpose 1 "
+                           "(and the main tip), mmpretrain 1 (and the main tip), onedl-mmpretrain 10; none of 11 other "
+                           "codebases\n")
+    data = json.loads(run("compatible", "mmcv==2.1.0", "--json").stdout)
+    found = {c["package"]: c["releases"] for c in data["codebases"]}
+    assert found["mmsegmentation"][:3] == ["1.2.2", "1.2.1", "1.2.0"] and "mmtrack" not in found
+    assert next(iter(found)) == "mmpose"
+    # either name of a codebase narrows the answer
+    by_module = run("compatible", "mmcv==2.1.0", "--package", "mmseg")
+    assert by_module.stdout == run("compatible", "mmcv==2.1.0", "--package", "mmsegmentation").stdout
+    assert by_module.stdout.splitlines()[0] == "1.2.2"
+    # mmocr 1.0.1 asserts mmdet<3.2.0: it cannot sit beside mmdet 3.2.0
+    assert "mmocr 1.0.1" not in run("compatible", "mmdet==3.2.0").stdout
+    done = run("compatible", "nothing==1.0")
+    assert done.returncode == 2 and done.stderr.startswith("mmcompat: error: no release in the matrix records "
+                                                           "'nothing'; known: mmaction2, mmagic,")
 
 
 def test_matrix_plain_text_is_stable(run: Run) -> None:
@@ -340,3 +362,30 @@ def test_the_terminal_width_is_what_shutil_finds(columns: str, monkeypatch: pyte
 
     monkeypatch.setenv("COLUMNS", columns)
     assert command_line._columns() == shutil.get_terminal_size().columns
+
+
+@pytest.mark.parametrize("target", ["mmsegmentation==1.2.2", "mmseg==1.2.2"])
+def test_resolve_another_codebase_by_either_name(run: Run, target: str) -> None:
+    done = run("resolve", target, "--platform", "linux", "--cuda", "11.8", "--torch", "2.1.0")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "mmsegmentation==1.2.2" in lines and "mmcv==2.1.0" in lines and "mmengine>=0.5.0,<1.0.0" in lines
+
+
+def test_resolve_a_mixed_stack_to_the_mmcv_every_member_accepts(run: Run) -> None:
+    done = run("resolve", "mmpose==1.3.2", "mmdet", "mmsegmentation", "mmpretrain", "--platform", "linux",
+               "--cuda", "11.8", "--torch", "2.1.0")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # mmsegmentation 1.2.2 and mmdet 3.2.0 assert mmcv<2.2.0, mmpretrain 1.2.0 <2.4.0, mmpose 1.3.2's FAQ <3.0.0
+    for pin in ("mmpose==1.3.2", "mmdet==3.2.0", "mmsegmentation==1.2.2", "mmpretrain==1.2.0", "mmcv==2.1.0"):
+        assert pin in lines, done.stdout
+
+
+def test_matrix_shows_a_new_codebase_release(run: Run) -> None:
+    done = run("matrix", "mmsegmentation==1.2.2")
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert rows == [["mmsegmentation", "1.2.2", "mmcv", ">=2.0.0rc4,<2.2.0", "-", ">=2.0.0rc4,<2.2.0",
+                     ">=2.0.0rc4,<2.2.0"],
+                    ["mmsegmentation", "1.2.2", "mmengine", ">=0.5.0,<1.0.0", "-", ">=0.5.0,<1.0.0", ">=0.5.0,<1.0.0"]]

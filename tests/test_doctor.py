@@ -312,3 +312,67 @@ def test_onedl_mmcv_installed_over_mmcv_is_a_conflict(run: Run, make_venv, tmp_p
     assert code == 1
     assert found["multiple-mmcv"][0]["dists"] == ["mmcv", "onedl-mmcv"]
     assert "mmcv 2.1.0 does not match its RECORD" in found["mmcv-files-damaged"][0]["message"]
+
+
+def _mmcv_standin(folder: Path, version: str) -> Path:
+    """mmcv 2.x with its compiled ops, as mmcv_full_standin is for mmcv-full."""
+    from .standins import build_wheel
+
+    return build_wheel(folder, "mmcv", version, {
+        "mmcv/__init__.py": b"from .version import __version__\n",
+        "mmcv/version.py": f"__version__ = '{version}'\n".encode(),
+        "mmcv/ops/__init__.py": b"from .. import _ext\n",
+        "mmcv/_ext.cpython-311-x86_64-linux-gnu.so": b"\x7fELF stand-in for the compiled ops " + version.encode(),
+    })
+
+
+def test_names_the_codebase_whose_bound_the_installed_mmcv_breaks(run: Run, make_venv, tmp_path: Path) -> None:
+    # mmcv 2.2.0 is the only mmcv with wheels for torch 2.3/2.4; mmdet 3.2.0 asserts mmcv<2.2.0 (no mmpose here)
+    venv = make_venv()
+    venv.install("mmdet==3.2.0", "mmengine==0.10.4", "mmcv==2.2.0", links=_mmcv_standin(tmp_path, "2.2.0").parent)
+    code, data = doctor(run, venv)
+    assert code == 1, data
+    (finding,) = codes(data)["mmcv-outside-enforced"]
+    assert finding["message"] == ("import mmdet will fail: mmcv==2.2.0 (installed) is outside >=2.0.0rc4,<2.2.0, the "
+                                  "range mmdet 3.2.0 asserts at import: AssertionError: MMCV==2.2.0 is used but "
+                                  "incompatible. Please install mmcv>=2.0.0rc4, <2.2.0.")
+    assert finding["dists"] == ["mmdet", "mmcv"], finding
+    assert finding["fix"] == [f"mmcompat install mmdet==3.2.0 --python {venv.python}"]  # mmcompat's plan, torch first
+    venv.install("mmcv==2.1.0", links=_mmcv_standin(tmp_path, "2.1.0").parent)
+    code, data = doctor(run, venv)
+    assert "mmcv-outside-enforced" not in codes(data), data
+
+
+def _onedl_mmdetection_standin(folder: Path, version: str) -> Path:
+    """onedl-mmdetection installs the mmdet/ folder; its version.py reads its metadata (as the real one)."""
+    from .standins import build_wheel
+
+    return build_wheel(folder, "onedl-mmdetection", version, {
+        "mmdet/__init__.py": b"from .version import __version__\n",
+        "mmdet/version.py": b"from importlib.metadata import version\n\n__version__ = version('onedl-mmdetection')\n",
+    })
+
+
+def test_two_distributions_of_one_module(run: Run, make_venv, tmp_path: Path) -> None:
+    links = _onedl_mmdetection_standin(tmp_path, "3.4.0rc1").parent
+    # the fork first, then the real mmdet 3.2.0 over it: mmdet/ holds mmdet's files
+    venv = make_venv()
+    venv.install("onedl-mmdetection==3.4.0rc1", links=links)
+    venv.install("mmdet==3.2.0")
+    code, data = doctor(run, venv)
+    assert code == 1
+    (finding,) = codes(data)["two-distributions-one-module"]
+    assert finding["message"] == (
+        "mmdet 3.2.0 and onedl-mmdetection 3.4.0rc1 both install the mmdet/ package: mmdet/ holds mmdet's files now "
+        "(mmdet/version.py says 3.2.0); uninstalling onedl-mmdetection removes them too")
+    assert finding["fix"] == [f"{venv.python} -m pip uninstall -y onedl-mmdetection",
+                              f"{venv.python} -m pip install --force-reinstall --no-deps mmdet==3.2.0"]
+    assert "shared-files" not in codes(data)
+    # the other way round: the fork's version.py states no version, so which files are there is not known
+    venv = make_venv()
+    venv.install("mmdet==3.2.0")
+    venv.install("onedl-mmdetection==3.4.0rc1", links=links)
+    code, data = doctor(run, venv)
+    (finding,) = codes(data)["two-distributions-one-module"]
+    assert "which one's are there now cannot be read (mmdet/version.py states no version)" in finding["message"]
+    assert finding["fix"] == [f"{venv.python} -m pip uninstall -y mmdet onedl-mmdetection"]

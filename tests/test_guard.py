@@ -53,8 +53,11 @@ def test_sound_plan_exits_0(run: Run, empty) -> None:
 def test_mmpose_1x_with_mmdet_2x(run: Run, empty) -> None:
     code, data, _ = guard(run, empty.python,
                           "mmpose==1.3.2", "numpy<2", "mmdet==2.28.2", "mmcv==2.1.0", "mmengine==0.10.4")
-    assert code == 1 and _codes(data) == ["mmdet-mismatch"]
-    assert "move to mmpose 0.29.0" in data["findings"][0]["message"]
+    # mmdet 2.28.2's own import check (mmcv<=1.8.0) is broken too: both are said
+    assert code == 1 and _codes(data) == ["mmcv-outside-enforced", "mmdet-mismatch"]
+    assert data["findings"][0]["message"].startswith("import mmdet will fail: mmcv==2.1.0 (planned) is outside "
+                                                     ">=1.3.17,<=1.8.0, the range mmdet 2.28.2 asserts at import")
+    assert "move to mmpose 0.29.0" in data["findings"][1]["message"]
 
 
 def test_planning_mmcv_where_mmcv_full_is_installed(run: Run, make_venv, tmp_path: Path) -> None:
@@ -426,3 +429,17 @@ def _environment_of_38() -> dict:
     from packaging.markers import default_environment
 
     return {**default_environment(), "python_version": "3.8", "python_full_version": "3.8.18"}
+
+
+def test_names_each_codebase_whose_bound_the_planned_mmcv_breaks(run: Run, empty) -> None:
+    # the trap of torch 2.3/2.4: mmcv 2.2.0 has their wheels; mmdet 3.2.0 and mmsegmentation 1.2.2 assert <2.2.0
+    code, data, _ = guard(run, empty.python, "mmcv==2.2.0", "mmdet==3.2.0", "mmsegmentation==1.2.2",
+                          "mmpretrain==1.2.0")
+    assert code == 1
+    broken = [f for f in data["findings"] if f["code"] == "mmcv-outside-enforced"]
+    assert [f["message"].split(":")[0] for f in broken] == ["import mmdet will fail", "import mmseg will fail"]
+    assert [f["dists"] for f in broken] == [["mmdet", "mmcv"], ["mmsegmentation", "mmcv"]]
+    assert "the range mmsegmentation 1.2.2 asserts at import" in broken[1]["message"]
+    code, data, _ = guard(run, empty.python, "mmcv==2.1.0", "mmdet==3.2.0", "mmsegmentation==1.2.2",
+                          "mmpretrain==1.2.0")
+    assert "mmcv-outside-enforced" not in _codes(data)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import ClassVar, Dict, List, Tuple
 
 import pytest
+from packaging.version import Version
 
 from compat import harvest
 from compat.errors import BadInput, CompatError
@@ -470,3 +472,281 @@ def test_harvest_cli_write_never_writes_a_matrix_that_does_not_load(run, upstrea
     assert done.stderr == f"mmcompat: error: {message.format(target=target)}\n"
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.toml", "mmpose"]
+
+
+# Every variant issue 18 lists, as synthetic sources (written for these tests, in the shapes released code
+# uses): (source, {module: spec}).
+_PADDED = "import mmcv\nimport mmdet\nimport mmengine\nimport mmcls\nfrom mmcv.utils import digit_version\n"
+_UNPADDED = _PADDED.replace("from mmcv.utils import digit_version\n", """
+def digit_version(version_str):
+    digit_ver = []
+    for x in version_str.split('.'):
+        if x.isdigit():
+            digit_ver.append(int(x))
+    return digit_ver
+""")
+VARIANTS = {
+    "lowercase constants, and-joined": (_PADDED + """
+mmcv_minimum_version = '1.3.8'
+mmcv_maximum_version = '1.7.0'
+mmcv_version = digit_version(mmcv.__version__)
+assert (mmcv_version >= digit_version(mmcv_minimum_version)
+        and mmcv_version < digit_version(mmcv_maximum_version)), 'MMCV is incompatible, install <=1.7.0'
+""", {"mmcv": ">=1.3.8,<1.7.0"}),
+    "uppercase constants through digit_version names, chained": (_PADDED + """
+MMCV_MIN = '1.3.13'
+MMCV_MAX = '1.8'
+mmcv_min_version = digit_version(MMCV_MIN)
+mmcv_max_version = digit_version(MMCV_MAX)
+mmcv_version = digit_version(mmcv.__version__)
+assert (mmcv_min_version <= mmcv_version < mmcv_max_version), f'Please install mmcv<={MMCV_MAX}.'
+""", {"mmcv": ">=1.3.13,<1.8"}),
+    "two-part bound through a padding digit_version is x.y.0": (_PADDED + """
+assert digit_version('1.1.1') <= digit_version(mmcv.__version__) <= digit_version('1.3')
+""", {"mmcv": ">=1.1.1,<=1.3"}),
+    "two-part bound through an unpadded digit_version admits no x.y.z": (_UNPADDED + """
+MMCV_MIN = '1.3'
+MMCV_MAX = '1.4'
+assert digit_version(MMCV_MIN) <= digit_version(mmcv.__version__) <= digit_version(MMCV_MAX), \\
+    'Please install mmcv>=1.3, <=1.4.'
+""", {"mmcv": ">=1.3,<1.4"}),
+    "a name bound twice: the binding in effect at the assert": (_UNPADDED + """
+mmcv_minimum_version = '1.1.5'
+mmdet_maximum_version = '1.2.0'
+mmcv_version = digit_version(mmcv.__version__)
+assert (mmcv_version >= digit_version(mmcv_minimum_version)
+        and mmcv_version <= digit_version(mmdet_maximum_version))
+mmdet_maximum_version = '2.5.0'
+assert digit_version(mmdet.__version__) <= digit_version(mmdet_maximum_version)
+""", {"mmcv": ">=1.1.5,<=1.2.0", "mmdet": "<=2.5.0"}),
+    "checks inside try and if, engine bounds bound inside if": ("""
+import mmcv
+import mmdet
+try:
+    import mmengine
+    from mmengine.utils import digit_version
+except ImportError:
+    mmengine = None
+    from mmcv import digit_version
+mmcv_version = digit_version(mmcv.__version__)
+if mmengine is not None:
+    mmengine_minimum_version = '0.7.1'
+    mmengine_maximum_version = '1.1.0'
+    mmengine_version = digit_version(mmengine.__version__)
+try:
+    assert mmcv_version >= digit_version('2.0.0rc4') and mmcv_version < digit_version('2.2.0')
+finally:
+    pass
+assert (mmengine_version >= digit_version(mmengine_minimum_version)
+        and mmengine_version < digit_version(mmengine_maximum_version))
+""", {"mmcv": ">=2.0.0rc4,<2.2.0", "mmengine": ">=0.7.1,<1.1.0"}),
+    "a missing maximum": (_PADDED + """
+assert digit_version(mmcv.__version__) >= digit_version('1.3.17'), 'mmcv too old'
+""", {"mmcv": ">=1.3.17"}),
+    "checks on mmdet, mmcls and mmengine beside mmcv": (_PADDED + """
+assert digit_version('1.3.17') <= digit_version(mmcv.__version__) < digit_version('2.0.0')
+assert digit_version('2.19.1') <= digit_version(mmdet.__version__) < digit_version('3.0.0')
+assert digit_version('0.16.0') <= digit_version(mmcls.__version__) < digit_version('1.0.0')
+assert digit_version(mmengine.__version__) >= digit_version('0.7.1')
+""", {"mmcv": ">=1.3.17,<2.0.0", "mmdet": ">=2.19.1,<3.0.0", "mmcls": ">=0.16.0,<1.0.0",
+      "mmengine": ">=0.7.1"}),
+    "no check at all": ("from .version import __version__\n\n__all__ = ['__version__']\n", {}),
+    "a comparison that is no version check is not one": (_PADDED + """
+import torch
+if torch.cuda.is_available() and len(__all__) > 2:
+    pass
+assert 1 < 2
+""", {}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_parse_init_variants(name: str) -> None:
+    source, expected = VARIANTS[name]
+    assert {c.module: c.spec for c in harvest.parse_init(source)} == expected
+
+
+def test_parse_init_inclusiveness_from_the_operator_never_the_message() -> None:
+    (check,) = harvest.parse_init(VARIANTS["uppercase constants through digit_version names, chained"][0])
+    assert check.spec == ">=1.3.13,<1.8" and check.messages == ("Please install mmcv<=1.8.",)
+
+
+def test_parse_init_says_which_asserts_hold_only_under_a_condition() -> None:
+    source = _PADDED + ("if mmengine is not None:\n"
+                        "    assert digit_version(mmengine.__version__) >= digit_version('0.7.1')\n")
+    (check,) = harvest.parse_init(source)
+    assert (check.module, check.spec, check.guarded) == ("mmengine", ">=0.7.1", "inside the if at line 6")
+
+
+HOSTILE = {
+    "f-string": (_PADDED + "top = f'{1}.8'\nassert digit_version(mmcv.__version__) < digit_version(top)\n",
+                 "x/__init__.py:7: the bound mmcv is compared with is an f-string; refusing to guess"),
+    "call": (_PADDED + "assert digit_version(mmcv.__version__) < digit_version(newest())\n",
+             "x/__init__.py:6: the bound mmcv is compared with is a call; refusing to guess"),
+    "name bound to a call": (_PADDED + "TOP = os.environ.get('TOP')\nassert digit_version(mmcv.__version__) < TOP\n",
+                             "x/__init__.py:7: the bound mmcv is compared with is a call; refusing to guess"),
+    "name never bound": (_PADDED + "assert digit_version(mmcv.__version__) < digit_version(TOP)\n",
+                         "x/__init__.py:6: the bound mmcv is compared with is the name 'TOP', never bound to a "
+                         "version here; refusing to guess"),
+    "or": (_PADDED + "assert digit_version(mmcv.__version__) < digit_version('1.8') or FORCE\n",
+           "x/__init__.py:6: an 'or' or 'not' around version comparisons is no single range; refusing to guess"),
+    "text comparison": (_PADDED + "assert mmcv.__version__ >= '1.3.8'\n",
+                        "x/__init__.py:6: a version compared as text (no digit_version around mmcv.__version__); "
+                        "refusing to guess"),
+    "not a version": (_PADDED + "assert digit_version(mmcv.__version__) >= digit_version('latest')\n",
+                      "x/__init__.py:6: the bound 'latest' is not a version; refusing to guess"),
+    "unpadded equality with two parts": (_UNPADDED + "assert digit_version(mmcv.__version__) == digit_version('1.8')\n",
+                                         "x/__init__.py:12: =='1.8' through an unpadded digit_version never holds "
+                                         "as written; refusing to guess"),
+    "unparsable": ("import mmcv\n\nassert (digit_version(mmcv.__version__)\n", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_parse_init_refuses_hostile_checks_with_file_and_line(name: str) -> None:
+    source, message = HOSTILE[name]
+    with pytest.raises(harvest.UnreadableCheck) as caught:
+        harvest.parse_init(source, origin="x/__init__.py")
+    if message is None:
+        assert str(caught.value).startswith("x/__init__.py:3: cannot parse: ")
+    else:
+        assert str(caught.value) == message
+    assert caught.value.origin == "x/__init__.py" and caught.value.exit_code == 2
+
+
+def test_setup_name_reads_the_literal_only() -> None:
+    assert harvest.setup_name("from setuptools import setup\nsetup(name='mmsegmentation', version=v())\n") == \
+        "mmsegmentation"
+    assert harvest.setup_name("setup(name=NAME)\n") == ""
+    assert harvest.setup_name("setup(\n") == ""
+
+
+@pytest.fixture
+def two_packages(tmp_path: Path) -> Path:
+    """One repository that released two import packages (as open-mmlab/mmpretrain holds mmcls's tags)."""
+    repo = tmp_path / "pretrain"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _commit(repo, {"mmcls/__init__.py": "from .version import __version__\n",
+                   "mmcls/version.py": "__version__ = '0.6.0'\n", "setup.py": "setup(name='mmcls')\n",
+                   "requirements/mminstall.txt": "mmcv-full>=1.1.4\n"}, "v0.6.0")
+    _git(repo, "rm", "-q", "-r", "mmcls", "requirements")
+    guarded = "import mmseg\nif mmengine:\n    assert digit_version(mmseg.__version__) >= digit_version('1.0')\n"
+    _commit(repo, {"mmpretrain/__init__.py": VARIANTS["checks inside try and if, engine bounds bound inside if"][0]
+                   + guarded,
+                   "mmpretrain/version.py": "__version__ = '1.0.0'\n", "setup.py": "setup(name='mmpretrain')\n"},
+            "v1.0.0")
+    return repo
+
+
+def test_harvest_repo_leaves_out_the_tags_of_another_package(two_packages: Path) -> None:
+    clone = harvest.GitRepo(str(two_packages))
+    assert [h.key for h in harvest.harvest_repo(clone, "mmcls")] == ["0.6.0"]
+    (release,) = harvest.harvest_repo(clone, "mmpretrain")
+    assert (release.key, release.distribution) == ("1.0.0", "mmpretrain")
+
+
+def test_assemble_package_names_distributions_and_what_is_known(two_packages: Path) -> None:
+    clone = harvest.GitRepo(str(two_packages))
+    mmcls = harvest.assemble_package("mmcls", "U", harvest.harvest_repo(clone, "mmcls"), [])
+    assert "module" not in mmcls  # the same as the distribution
+    assert mmcls["releases"]["0.6.0"]["note"] == ("mmcls/__init__.py at v0.6.0 asserts no version: what it needs "
+                                                  "is known only from what its installer requires")
+    table = harvest.assemble_package("mmpretrain", "U", harvest.harvest_repo(clone, "mmpretrain"), [])
+    release = table["releases"]["1.0.0"]
+    assert release["mmsegmentation"]["enforced"]["spec"] == ">=1.0"  # the mmseg module's distribution
+    assert release["mmsegmentation"]["enforced"]["uncertain"] == (
+        "asserted only inside the if at line 22 of mmpretrain/__init__.py")
+    assert release["mmengine"]["enforced"]["spec"] == ">=0.7.1,<1.1.0"
+    assert "uncertain" not in release["mmcv"]["enforced"]
+
+
+def test_module_distributions_are_what_setup_py_names(two_packages: Path) -> None:
+    renamed = harvest.assemble_package(
+        "mmseg", "U", [harvest.HarvestedRelease(key="1.2.2", ref="v1.2.2", commit="c", version="1.2.2",
+                                                is_branch=False, enforced=(), installer={"mmcv": ">=2.0.0rc4"},
+                                                sources={"installer": "I"}, distribution="mmsegmentation")], [])
+    assert renamed["module"] == "mmseg"
+    assert harvest.MODULE_DISTRIBUTIONS["mmseg"] == "mmsegmentation"
+
+
+def test_module_distributions_agree_with_the_matrix() -> None:
+    from compat.data.matrix import load
+
+    from .conftest import ROOT
+
+    matrix = load(str(ROOT / "data" / "compat_matrix.toml"))
+    for module, distribution in harvest.MODULE_DISTRIBUTIONS.items():
+        assert matrix.packages[distribution].module == module
+        assert matrix.package(module) is matrix.packages[distribution]
+
+
+def test_an_asserted_optional_distribution_is_needed() -> None:
+    check = harvest.EnforcedCheck(module="mmdet", spec=">=3.0.0", compare="", messages=())
+    release = harvest.HarvestedRelease(key="1.0.0", ref="v1.0.0", commit="c", version="1.0.0", is_branch=False,
+                                       enforced=(check,), installer={"mmtrack": ">=1.0.0"},
+                                       sources={"enforced": "E", "installer": "I"})
+    table = harvest.assemble_package("mmocr", "U", [release], [])["releases"]["1.0.0"]
+    assert "optional" not in table["mmdet"] and table["mmtrack"]["optional"] is True
+
+
+# The newest releases' recorded bounds against what their real import asserts: the registry's real wheels
+# (pure Python) in a real venv beside stand-in mmcv and mmengine wheels of each version tried.
+REAL_IMPORTS = {
+    # distribution==version: (import package, the stand-ins beside mmcv)
+    "mmsegmentation==1.2.2": ("mmseg", {"mmengine": "0.10.4"}),
+    "mmdet==2.10.0": ("mmdet", {}),  # two-part '1.3' through an unpadded digit_version
+}
+_TRIED = ["1.2.4", "1.2.7", "1.3.0", "1.3.17", "2.0.0rc3", "2.0.0rc4", "2.1.0", "2.2.0"]
+
+
+@pytest.fixture(scope="session")
+def real_codebases(request: pytest.FixtureRequest) -> Path:
+    folder = Path(request.config.cache.mkdir("mmcompat-codebases"))
+    for requirement in [*REAL_IMPORTS, "packaging==24.2"]:
+        name, version = requirement.split("==")
+        if not list(folder.glob(f"{name.replace('-', '_')}-{version}-*.whl")):
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                            "-d", str(folder), requirement], check=True, capture_output=True, timeout=300)
+    return folder
+
+
+def _standin(folder: Path, name: str, version: str) -> Path:
+    from .standins import build_wheel
+
+    module = name.split("-")[0]
+    return build_wheel(folder, name, version, {f"{module}/__init__.py": f"__version__ = '{version}'\n".encode()})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("requirement", sorted(REAL_IMPORTS))
+def test_recorded_assertion_is_what_the_real_import_asserts(requirement: str, real_codebases: Path,
+                                                            tmp_path: Path) -> None:
+    from compat.data.matrix import load
+
+    from .conftest import ROOT
+
+    name, version = requirement.split("==")
+    module, beside = REAL_IMPORTS[requirement]
+    release = load(str(ROOT / "data" / "compat_matrix.toml")).packages[name].release(Version(version))
+    assert release is not None
+    dependency = next(d for d in release.dependencies if d.name in ("mmcv", "mmcv-full"))
+    assert dependency.enforced is not None
+    recorded = dependency.enforced.range
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    python = str(venv / "bin" / "python")
+    pip = [sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-deps", "--no-index"]
+    wheels = [str(next(real_codebases.glob(f"{name.replace('-', '_')}-{version}-*.whl"))),
+              str(next(real_codebases.glob("packaging-*.whl")))]
+    wheels += [str(_standin(tmp_path, dist, v)) for dist, v in beside.items()]
+    subprocess.run([*pip, *wheels], check=True, capture_output=True, timeout=300)
+    judged = {}
+    for tried in _TRIED:
+        subprocess.run([*pip, "--force-reinstall", str(_standin(tmp_path, dependency.name, tried))], check=True,
+                       capture_output=True, timeout=300)
+        done = subprocess.run([python, "-c", f"import {module}"], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 or "AssertionError" in done.stderr, done.stderr
+        judged[tried] = done.returncode == 0
+    assert judged == {tried: recorded.contains(Version(tried)) for tried in _TRIED}
+    assert any(judged.values()) and not all(judged.values())

@@ -94,6 +94,9 @@ _HEALTHY = [
     reading(dist("mmpose", "1.3.2", editable=True, editable_path=f"{OTHER}/mmpose"),
             dist("mmcv", "2.1.0", has_ext=True), dist("mmengine", "0.10.4"),
             imports={"mmpose": [copy("mmpose", "1.3.2", OTHER)]}),
+    # other codebases, each inside its own release's bounds
+    reading(dist("mmsegmentation", "1.2.2"), dist("mmpretrain", "1.2.0"), dist("mmdet", "3.2.0"),
+            dist("mmcv", "2.1.0", has_ext=True, module_version="2.1.0"), dist("mmengine", "0.10.4")),
 ]
 
 
@@ -132,6 +135,11 @@ _LEFT = [
     reading(missing_editables=({"dist": "mmpose", "path": OTHER, "via": "direct_url.json"},)),
     reading(dist("mmpose", "1.3.2"), dist("mmcv", "2.1.0", has_ext=True), dist("mmengine", "0.10.4"),
             dist("onedl-mmengine", "0.10.8")),
+    # mmsegmentation 1.2.2 asserts mmcv<2.2.0; mmdet 2.10.0 rejects mmcv-full 1.3.0 (an unpadded '<=1.3')
+    reading(dist("mmsegmentation", "1.2.2"), dist("mmcv", "2.2.0", has_ext=True, module_version="2.2.0"),
+            dist("mmengine", "0.10.4")),
+    reading(dist("mmdet", "2.10.0"), dist("mmcv-full", "1.3.0", has_ext=True, module_version="1.3.0")),
+    reading(dist("mmsegmentation", "9.9.9")),
 ]
 
 
@@ -146,7 +154,7 @@ _VERSIONS = st.sampled_from(["0.28.0", "0.28", "1.3.2", "1.0.0", "0.29.0", "9.9.
                              "0.10.4", "0.7.0", "1.0.0", "0.4.0", "2.28.2", "3.2.0", "3.3.0", "2.25.0", "v1.0",
                              "1.26.4", "2.1.3", "1.14.3"])
 _NAMES = st.sampled_from(["mmpose", "mmcv-full", "mmcv", "mmcv-lite", "onedl-mmcv", "mmengine", "onedl-mmengine",
-                          "mmdet", "numpy", "xtcocotools", "torch", "requests"])
+                          "mmdet", "mmsegmentation", "mmpretrain", "numpy", "xtcocotools", "torch", "requests"])
 _DIST = st.builds(
     lambda name, version, ext, module, location, damaged, tags: dist(
         name, version, location, has_ext=ext, module_version=module, missing=["mmcv/x.py"] if damaged else [],

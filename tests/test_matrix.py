@@ -99,6 +99,14 @@ def test_imported_and_isolated_builds_are_read(matrix: Matrix) -> None:
     assert (chumpy.version, chumpy.needs, chumpy.wheels) == ("0.70", ("pip", "setuptools", "wheel"), ())
 
 
+def _tables(**modules):
+    """Package tables named by distribution, each with this ``module`` (None: no ``module`` key)."""
+    def change(data):
+        for name, module in modules.items():
+            data[name] = {"releases": {"1.0.0": {"ref": "v1.0.0"}}, **({"module": module} if module else {})}
+    return change
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -166,6 +174,15 @@ def test_imported_and_isolated_builds_are_read(matrix: Matrix) -> None:
          "bad matrix m.toml at build.isolation.chumpy.needs: expected a list of non-empty strings"),
         (_set(("find_links",), {"url": "https://x/{cuda}/{torch}", "mmcv": {"torch": "torch{patch}", "source": "s"}}),
          "bad matrix m.toml at find_links.mmcv.torch: not a template of {major} and {minor}: 'torch{patch}'"),
+
+        (_tables(mmsegmentation="mm-seg"),
+         "bad matrix m.toml at mmsegmentation.module: expected the import package when it differs from "
+         "'mmsegmentation', got 'mm-seg'"),
+        (_tables(mmsegmentation="mmsegmentation"),
+         "bad matrix m.toml at mmsegmentation.module: expected the import package when it differs from "
+         "'mmsegmentation', got 'mmsegmentation'"),
+        (_tables(MMSeg=None),
+         "bad matrix m.toml at MMSeg: a package table is named by its distribution, normalized ('mmseg')"),
     ],
 )
 def test_validation_names_the_key_path(change, message) -> None:

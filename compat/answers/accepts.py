@@ -23,7 +23,7 @@ from ..errors import BadInput, UnknownRelease
 from .resolver import DEFAULT_PACKAGE, check_policy, nearest_releases
 from .search import agree, combined_range
 
-__all__ = ["Acceptance", "accepting", "compatible"]
+__all__ = ["Acceptance", "accepting", "accepting_everywhere", "compatible"]
 
 #: The lite mmcv installs the same ``mmcv`` package without ops: releases judge it as ``mmcv``.
 _SAME_MODULE = {"mmcv-lite": "mmcv"}
@@ -81,8 +81,10 @@ def accepting(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix
     candidates = [r for r in table.releases if r.required]
     tips = [r for r in table.branches.values() if r.required]
     named: Optional[Release] = None
-    if name in matrix.packages and name != package:
-        other = matrix.packages[name]
+    if matrix.package(name) is not None and name != package:
+        other = matrix.package(name)
+        assert other is not None
+        name = other.name
         named = other.release(version)
         if named is None or not named.required:
             raise UnknownRelease(name, str(version), nearest_releases(other, version))
@@ -105,6 +107,32 @@ def accepting(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix
     return Acceptance(requirement=requirement.strip(), name=name, version=version, policy=policy, package=package,
                       releases=tuple(r for r in candidates if accepts(r)),
                       branches=tuple(r for r in tips if accepts(r)))
+
+
+def accepting_everywhere(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix] = None
+                         ) -> Tuple[Acceptance, ...]:
+    """:func:`accepting` for every codebase whose releases record the distribution named (or that can
+    sit beside the named release), mmpose first, then by name; :class:`BadInput` when none records it."""
+    matrix = matrix if matrix is not None else load()
+    order = sorted(matrix.packages, key=lambda name: (name != DEFAULT_PACKAGE, name))
+    found = []
+    name, _ = _parse(requirement)
+    other = matrix.package(name)
+    judged = _SAME_MODULE.get(name, name)
+    for package in order:
+        table = matrix.packages[package]
+        if other is table:
+            continue
+        if other is None and not any(r.dependency(judged) for r in table.releases + tuple(table.branches.values())
+                                     if r.required):
+            continue  # this codebase never names the distribution
+        found.append(accepting(requirement, policy=policy, matrix=matrix, package=package))
+    if not found:
+        known = sorted({d.name for t in matrix.packages.values() for r in t.releases for d in r.dependencies}
+                       | set(matrix.packages))
+        raise BadInput(f"no release in the matrix records {name[:200]!r}; known: {', '.join(known)}",
+                       value=requirement)
+    return tuple(found)
 
 
 def compatible(requirement: str, *, policy: str = "safe", matrix: Optional[Matrix] = None) -> Tuple[Release, ...]:

@@ -183,8 +183,9 @@ def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
             requirement = Requirement(raw)
         except InvalidRequirement:
             raise BadInput(f"not a requirement: {shown(text)}; give e.g. mmpose==1.3.2 or mmdet", value=text) from None
-        name = canonicalize_name(requirement.name)
-        if name not in matrix.packages:
+        table = matrix.package(canonicalize_name(requirement.name)) or matrix.package(requirement.name)
+        name = table.name if table is not None else canonicalize_name(requirement.name)
+        if table is None:
             raise BadInput(f"the matrix has no package {shown(name)}; known: {', '.join(sorted(matrix.packages))}",
                            value=text)
         if name in targets:

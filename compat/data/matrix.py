@@ -50,7 +50,9 @@ SCHEMA_VERSION = 1
 _TOP_LEVEL = {"schema", "generated", "generator", "sources", "find_links", "wheels", "numpy_abi", "torch", "nvidia",
               "build", "providers"}
 _PLATFORMS = ("linux", "windows", "macos")
-_PACKAGE_KEYS = {"repository", "releases", "branches"}
+_PACKAGE_KEYS = {"repository", "module", "releases", "branches"}
+_DISTRIBUTION = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _RELEASE_KEYS = {"ref", "commit", "version", "note"}
 _DEPENDENCY_KEYS = set(SOURCES) | {"optional", "imported"}
 _IMPORTED_KEYS = {"module", "path", "line", "source"}
@@ -472,11 +474,19 @@ class _Validator:
             for key, rel in branches_table.items()
         }
         releases.sort(key=lambda r: r.version, reverse=True)
+        if not _DISTRIBUTION.fullmatch(name):
+            raise self.fail((name,), "a package table is named by its distribution, normalized "
+                                     f"({name.lower().replace('_', '-')!r})")
+        module = self.string(table.get("module", name.replace("-", "_")), (name, "module"))
+        if not _MODULE.fullmatch(module) or ("module" in table and module == name):
+            raise self.fail((name, "module"), f"expected the import package when it differs from {name!r}, "
+                                              f"got {module!r}")
         return PackageTable(
             name=name,
             repository=self.string(table.get("repository", ""), (name, "repository"), empty=True),
             releases=tuple(releases),
             branches=branches,
+            module=module,
         )
 
 

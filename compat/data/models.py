@@ -157,12 +157,14 @@ class Release:
 
 @dataclass(frozen=True)
 class PackageTable:
-    """Every known release of one package, newest first, and its branches by name."""
+    """Every known release of one package, newest first, and its branches by name; ``name`` is the
+    distribution (``mmsegmentation``), ``module`` the package folder it installs (``mmseg``)."""
 
     name: str
     repository: str
     releases: Tuple[Release, ...]
     branches: Mapping[str, Release]
+    module: str = ""
 
     def release(self, version: Version) -> Optional[Release]:
         """The release with exactly this version, or None."""
@@ -447,8 +449,12 @@ class Matrix:
     content_digest: str = ""
 
     def package(self, name: str) -> Optional[PackageTable]:
-        """The table for ``name``, or None."""
-        return self.packages.get(name)
+        """The table for the distribution ``name``, or for the first (in the file's order) that installs
+        the module ``name`` (``mmseg`` -> mmsegmentation's, before onedl-mmsegmentation's), or None."""
+        table = self.packages.get(name)
+        if table is None:
+            table = next((t for t in self.packages.values() if t.module == name), None)
+        return table
 
 
 @dataclass(frozen=True)

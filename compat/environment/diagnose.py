@@ -20,13 +20,15 @@ from ..data.models import (
     Dependency,
     Environment,
     Finding,
+    InstalledDistribution,
     Matrix,
     Release,
     by_severity,
 )
 from ..data.ranges import Range
 
-__all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "diagnose", "find_links_for", "pip_command"]
+__all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "codebase_findings", "diagnose", "find_links_for",
+           "one_module_findings", "pip_command"]
 
 _EXAMPLES = 5
 
@@ -91,8 +93,10 @@ def _judge(
     provider: str,
     stack: Versions,
     fix: Tuple[str, ...],
+    module: str = "",
 ) -> List[Finding]:
-    """One dependency of ``release`` against the version or range ``stack`` has for ``provider``."""
+    """One dependency of ``release`` against the version or range ``stack`` has for ``provider``;
+    ``module`` is what ``import`` names (``mmseg`` for mmsegmentation), the package by default."""
     label = f"{release.package} {release.key}"
     candidate = stack.ranges[provider]
     exact = stack.exact(provider)
@@ -105,7 +109,7 @@ def _judge(
             quoted = _failed_message(enforced.messages, enforced.range, exact)
             return [Finding(
                 f"{code}-outside-enforced", "error",
-                f"import {release.package} will fail: {stack.label(provider)} is outside {enforced.range}, "
+                f"import {module or release.package} will fail: {stack.label(provider)} is outside {enforced.range}, "
                 f"the range {label} asserts at import" + (f": {quoted}" if quoted else ""),
                 dists, fix,
             )]
@@ -255,7 +259,8 @@ def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
         if provider != dependency.name and fix:
             # another mmcv distribution provides the module: installing beside it would clobber
             fix = (pip_command(python, "uninstall", "-y", provider), *fix)
-        findings.extend(_judge(release, dependency, provider, stack, fix))
+        table = matrix.package(release.package)
+        findings.extend(_judge(release, dependency, provider, stack, fix, table.module if table else ""))
     findings.extend(_check_mmdet(matrix, release, stack, python, env))
     return findings
 
@@ -364,9 +369,10 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
                 (provider.name, *tuple(needing)),
                 fixes,
             ))
+    one_module = {d.name for dists in _sharing(env, matrix).values() for d in dists}
     for shared in env.shared_files:
-        if all(name in MMCV_DISTRIBUTIONS for name in shared.dists):
-            continue  # reported as multiple-mmcv
+        if all(name in MMCV_DISTRIBUTIONS for name in shared.dists) or set(shared.dists) <= one_module:
+            continue  # reported as multiple-mmcv, or as two-distributions-one-module
         findings.append(Finding(
             "shared-files", "warning",
             f"{shared.dists[0]} and {shared.dists[1]} own the same {shared.count} installed file(s) "
@@ -542,4 +548,77 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
         ))
     if release is not None:
         findings.extend(check_stack(matrix, release, installed_stack(env), python, env))
+    findings.extend(codebase_findings(env, matrix))
+    findings.extend(one_module_findings(env, matrix))
     return by_severity(findings)
+
+
+def _sharing(env: Environment, matrix: Matrix) -> Dict[str, List[InstalledDistribution]]:
+    """The package folders two or more installed codebases install (mmdet: mmdet and onedl-mmdetection)."""
+    by_module: Dict[str, List[InstalledDistribution]] = {}
+    for table in matrix.packages.values():
+        dist = env.get(table.name)
+        if dist is not None:
+            by_module.setdefault(table.module, []).append(dist)
+    return {module: dists for module, dists in by_module.items() if len(dists) > 1}
+
+
+def one_module_findings(env: Environment, matrix: Matrix) -> List[Finding]:
+    """Two distributions of one package folder installed (mmdet and onedl-mmdetection): the later
+    overwrote the earlier's files. Which one's files are there now, read from the folder's version file,
+    and the repair: uninstall the other (its files go, the owner's with them) and reinstall the owner."""
+    findings: List[Finding] = []
+    python = env.python or "python"
+    for module, dists in _sharing(env, matrix).items():
+        names = [d.name for d in dists]
+        on_disk = imported_version(env, module)
+        owners = [d for d in dists if on_disk is not None and _version(d.version) == on_disk]
+        both = " and ".join(f"{d.name} {d.version}" for d in dists)
+        if len(owners) == 1:
+            owner = owners[0]
+            others = [n for n in names if n != owner.name]
+            findings.append(Finding(
+                "two-distributions-one-module", "error",
+                f"{both} both install the {module}/ package: {module}/ holds {owner.name}'s files now "
+                f"({module}/version.py says {on_disk}); uninstalling {' or '.join(others)} removes them too",
+                tuple(names),
+                (pip_command(python, "uninstall", "-y", *others),
+                 pip_command(python, "install", "--force-reinstall", "--no-deps", f"{owner.name}=={owner.version}")),
+            ))
+        else:
+            findings.append(Finding(
+                "two-distributions-one-module", "error",
+                f"{both} both install the {module}/ package, each over the other's files; which one's are there "
+                f"now cannot be read ({module}/version.py states "
+                + (f"{on_disk}, the version of both)" if on_disk is not None else "no version)")
+                + "; uninstall both, then install the one you keep",
+                tuple(names),
+                (pip_command(python, "uninstall", "-y", *names),),
+            ))
+    return findings
+
+
+def codebase_findings(env: Environment, matrix: Matrix) -> List[Finding]:
+    """Every other codebase installed (mmdet, mmsegmentation, ...) judged by the bounds of its own release,
+    as mmpose's: the finding names the codebase whose bound the installed mmcv or mmengine breaks."""
+    findings: List[Finding] = []
+    stack = None
+    for table in matrix.packages.values():
+        dist = env.get(table.name)
+        if table.name == DEFAULT_PACKAGE or dist is None:
+            continue
+        version = imported_version(env, table.module) or _version(dist.version)
+        if version is None:
+            continue  # no version to judge (damaged metadata is reported as such)
+        release = table.release(version)
+        if release is None:
+            findings.append(Finding(
+                "unknown-release", "warning",
+                f"{table.name} {version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
+                (table.name,),
+            ))
+            continue
+        stack = stack or installed_stack(env)
+        findings.extend(f for f in check_stack(matrix, release, stack, env.python or "python", env)
+                        if not f.code.endswith("-missing"))  # what a codebase needs beside mmcv: pip's to say
+    return findings

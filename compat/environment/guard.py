@@ -502,6 +502,7 @@ def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
         for name in others:  # pip will not remove it: judge what the plan adds
             ranges.pop(name, None)
     findings.extend(_numpy_abi(plan, env, matrix, ranges))
+    findings.extend(_codebase_findings(matrix, ranges, describe, python, env))
     reading = plan.references.get(DEFAULT_PACKAGE)
     if reading is not None:
         release = reading.release or reading.guess
@@ -637,6 +638,21 @@ def _numpy_abi(plan: Plan, env: Environment, matrix: Matrix, ranges: Dict[str, R
     if numpy is None and "numpy" in plan.requirements:
         return []
     return numpy_abi_findings(env, matrix, numpy, planned_binaries)
+
+
+def _codebase_findings(matrix: Matrix, ranges: Dict[str, Range], describe: Dict[str, str], python: str,
+                       env: Environment) -> List[Finding]:
+    """Every other codebase the plan ends with at one version (mmdet==3.2.0, mmsegmentation installed),
+    judged by the bounds of that release, as mmpose's: the finding names the codebase a planned mmcv breaks."""
+    findings: List[Finding] = []
+    stack = Versions(ranges, describe)
+    for table in matrix.packages.values():
+        exact = stack.exact(table.name) if table.name != DEFAULT_PACKAGE and table.name in ranges else None
+        release = table.release(exact) if exact is not None else None
+        if release is not None:
+            findings.extend(f for f in check_stack(matrix, release, stack, python, env)
+                            if not f.code.endswith("-missing"))  # what a codebase needs beside mmcv: pip's to say
+    return findings
 
 
 def _planned_release(matrix: Matrix, ranges: Dict[str, Range], describe: Dict[str, str]):  # type: ignore[no-untyped-def]

@@ -143,23 +143,23 @@ def _same_copy(path: str, dist: Mapping[str, Any], name: str) -> bool:
     return loaded == source or loaded.startswith(source.rstrip(os.sep) + os.sep)
 
 
-def _mmpose_release(tables: Tables, first: Mapping[str, Dict[str, Any]], imports: Mapping[str, Any]
-                    ) -> Optional[Tuple[Any, ...]]:
-    """The installed MMPose release (the copy ``import`` loads, else the installed one); None when none
-    is installed; unsure of a version not read exactly or not a known release."""
-    copies = imports.get("mmpose") or []
-    dist = first.get("mmpose")
+def _installed_release(tables: Tables, first: Mapping[str, Dict[str, Any]], imports: Mapping[str, Any],
+                       package: str = "mmpose") -> Optional[Tuple[Any, ...]]:
+    """The installed release of ``package`` (the copy ``import`` loads, else the installed one); None when
+    none is installed; unsure of a version not read exactly or not a known release."""
+    copies = imports.get(package) or []
+    dist = first.get(package)
     for text in (copies[0].get("version") if copies else None, dist["version"] if dist else None):
         if not text:
             continue
         found = ranks.placed(tables, text)
-        if found is None or found[0] is not tables or "mmpose" not in tables["packages"]:
-            raise _Unsure("mmpose")
+        if found is None or found[0] is not tables or package not in tables["packages"]:
+            raise _Unsure(package)
         rank = ranks.rank(tables, found[1])
-        for release in tables["packages"]["mmpose"][0]:
+        for release in tables["packages"][package][0]:
             if ranks.rank(tables, release[2]) == rank:
                 return tuple(release)
-        raise _Unsure("mmpose")  # not in the matrix: diagnose warns
+        raise _Unsure(package)  # not in the matrix: diagnose warns
     return None
 
 
@@ -199,9 +199,14 @@ def _findings(reading: Mapping[str, Any], tables: Tables) -> List[Tuple[str, str
         if release is None or (release[0] >= 2 and any(d["name"] in tables["numpy1_newest"] for d in dists)):
             raise _Unsure("numpy")
     mmcv_line = None
-    release = _mmpose_release(tables, first, imports)
+    versions = _Versions(tables, dists, imports)
+    release = _installed_release(tables, first, imports)
     if release is not None:
-        mmcv_line = _check_release(_Versions(tables, dists, imports), release)
+        mmcv_line = _check_release(versions, release)
+    for package in tables["packages"]:  # every other codebase installed, by its own bounds (as diagnose)
+        other = _installed_release(tables, first, imports, package) if package != "mmpose" else None
+        if other is not None:
+            _check_release(versions, other)
     found = []
     if reading["torch"]:
         version, cuda, source = torch_of(reading["torch"])

@@ -14,12 +14,20 @@ One module per source, each returning plain data:
 - :mod:`.plan`: one harvest as ``mmcompat harvest`` asks it (:func:`run`), defaults included.
 """
 
-from .assemble import FIND_LINKS, HEADER, OPTIONAL_DISTRIBUTIONS, assemble_package, build_matrix, merge_matrix
+from .assemble import (
+    FIND_LINKS,
+    HEADER,
+    MODULE_DISTRIBUTIONS,
+    OPTIONAL_DISTRIBUTIONS,
+    assemble_package,
+    build_matrix,
+    merge_matrix,
+)
 from .dist import read_distribution
 from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
 from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
 from .imports import RequiredImport, required_imports
-from .init_ast import EnforcedCheck, parse_init
+from .init_ast import EnforcedCheck, UnreadableCheck, parse_init, setup_name
 from .numpy_abi import NUMPY_ABI_PACKAGES, harvest_numpy_abi
 from .plan import HarvestResult, run
 from .records import HarvestedRelease
@@ -29,6 +37,7 @@ from .wheels import WHEEL_DATA_PATH, harvest_wheel_builds, parse_wheel_builds
 __all__ = [
     "FIND_LINKS",
     "HEADER",
+    "MODULE_DISTRIBUTIONS",
     "NUMPY_ABI_PACKAGES",
     "OPTIONAL_DISTRIBUTIONS",
     "WHEEL_DATA_PATH",
@@ -39,6 +48,7 @@ __all__ = [
     "HarvestResult",
     "HarvestedRelease",
     "RequiredImport",
+    "UnreadableCheck",
     "assemble_package",
     "build_matrix",
     "default_doc_refs",
@@ -56,4 +66,5 @@ __all__ = [
     "read_doc_refs",
     "required_imports",
     "run",
+    "setup_name",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Dict, Mapping, Sequence
 
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ..data.ranges import Range
@@ -15,22 +16,38 @@ from .records import HarvestedRelease
 __all__ = [
     "FIND_LINKS",
     "HEADER",
+    "MODULE_DISTRIBUTIONS",
     "OPTIONAL_DISTRIBUTIONS",
     "assemble_package",
     "build_matrix",
+    "distribution_of",
     "merge_matrix",
 ]
 
 
 #: Installer entries mmpose imports only for some features (detection demos, tracking): not needed by
-#: a plain ``import mmpose``, so ``resolve`` lists them in its JSON but not as requirements.
+#: a plain ``import mmpose``, so ``resolve`` lists them in its JSON but not as requirements. A release
+#: whose ``__init__.py`` asserts one (mmocr, mmrotate, mmyolo, mmtrack assert mmdet) needs it.
 OPTIONAL_DISTRIBUTIONS = frozenset({"mmdet", "mmtrack"})
+#: Import packages whose distribution is named otherwise, as their own ``setup.py`` names them
+#: (open-mmlab/mmsegmentation and open-mmlab/mmaction2 ``setup(name=...)``): an assert on ``mmseg`` is a
+#: bound on the distribution mmsegmentation. A harvested package table records its own name
+#: (``distribution``); tests/test_harvest.py checks this table against those.
+MODULE_DISTRIBUTIONS: Mapping[str, str] = {"mmseg": "mmsegmentation", "mmaction": "mmaction2"}
+
+
+def distribution_of(package: str, harvested: Sequence[HarvestedRelease]) -> str:
+    """The distribution name the newest harvested release gives itself (its ``setup.py`` or metadata),
+    else :data:`MODULE_DISTRIBUTIONS`, else ``package``: the matrix's key for the package's table."""
+    named = [h.distribution for h in sorted(harvested, key=lambda h: Version(h.version), reverse=True)
+             if h.distribution and not h.is_branch]
+    return canonicalize_name(named[0]) if named else MODULE_DISTRIBUTIONS.get(package, package)
 
 
 def _distribution(module: str, installer: Mapping[str, str], spec: str) -> str:
     """The distribution that provides ``module`` for this release (``mmcv`` -> mmcv-full for 0.x)."""
     if module != "mmcv":
-        return module
+        return MODULE_DISTRIBUTIONS.get(module, module)
     if "mmcv-full" in installer:
         return "mmcv-full"
     if "mmcv" in installer:
@@ -49,9 +66,12 @@ def assemble_package(
     docs: Sequence[DocTable],
 ) -> Dict[str, object]:
     """Build the matrix table of ``package`` (the TOML shape of ``docs/matrix.md``) from harvested refs
-    and FAQ tables; a row of an earlier table wins over a later one."""
+    and FAQ tables; a row of an earlier table wins over a later one. A ref that names itself another
+    distribution than the newest release does (a fork's repository keeps upstream's tags) is left out."""
     releases: Dict[str, object] = {}
     branches: Dict[str, object] = {}
+    named = distribution_of(package, harvested)
+    harvested = [h for h in harvested if not h.distribution or canonicalize_name(h.distribution) == named]
     for item in sorted(harvested, key=lambda h: (h.is_branch, Version(h.version), h.key), reverse=True):
         deps: Dict[str, Dict[str, object]] = {}
         for check in item.enforced:
@@ -60,8 +80,13 @@ def assemble_package(
                 fact["compare"] = check.compare
             if check.messages:
                 fact["messages"] = list(check.messages)
+            doubts = []
+            if check.guarded:
+                doubts.append(f"asserted only {check.guarded} of {package}/__init__.py")
             if any("{?}" in m for m in check.messages):
-                fact["uncertain"] = "the assertion message has a part that is not a version or a bound"
+                doubts.append("the assertion message has a part that is not a version or a bound")
+            if doubts:
+                fact["uncertain"] = "; ".join(doubts)
             deps.setdefault(_distribution(check.module, item.installer, check.spec), {})["enforced"] = fact
         for name, spec in item.installer.items():
             deps.setdefault(name, {})["installer"] = {"spec": spec, "source": item.sources["installer"]}
@@ -82,12 +107,17 @@ def assemble_package(
                 f"{package}/__init__.py at {item.ref} asserts no version, "
                 "there is no requirements/mminstall.txt and no FAQ row"
             )
+        elif not item.enforced:
+            table["note"] = (f"{package}/__init__.py at {item.ref} asserts no version: what it needs is known "
+                             "only from what its installer requires")
+        if item.problems:
+            table["note"] = "; ".join([*([str(table["note"])] if "note" in table else []), *item.problems])
         ordered = sorted(deps, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
         for name in ordered:
             dep: Dict[str, object] = {
                 source: deps[name][source] for source in ("documented", "enforced", "installer") if source in deps[name]
             }
-            if name in OPTIONAL_DISTRIBUTIONS:
+            if name in OPTIONAL_DISTRIBUTIONS and "enforced" not in dep:  # asserted at import: needed
                 dep = {"optional": True, **dep}
             if name in imported:  # needed at import, whatever the metadata says
                 found = imported[name]
@@ -96,7 +126,10 @@ def assemble_package(
                                    "source": f"{repository}/blob/{where}/{found.path}#L{found.line}"}
             table[name] = dep
         (branches if item.is_branch else releases)[item.key] = table
-    result: Dict[str, object] = {"repository": repository, "releases": releases}
+    result: Dict[str, object] = {"repository": repository}
+    if named != package:
+        result["module"] = package
+    result["releases"] = releases
     if branches:
         result["branches"] = branches
     return result
@@ -137,7 +170,7 @@ def build_matrix(package: str, url: str, harvested: Sequence[HarvestedRelease], 
             "installer": "requirements/mminstall.txt of each tag (what OpenMMLab's mim installs)",
         },
         "find_links": FIND_LINKS,
-        package: assemble_package(package, url, harvested, docs),
+        distribution_of(package, harvested): assemble_package(package, url, harvested, docs),
     }
 
 

@@ -86,4 +86,6 @@ def read_distribution(path: str, package: str) -> HarvestedRelease:
         key=key, ref=name, commit="", version=version, is_branch=False,
         enforced=parse_init(files[init_name], origin=f"{name}:{init_name}"), installer=installer,
         sources={"enforced": f"{pypi} {name}:{init_name}", "installer": f"{pypi} {installer_source}"},
+        distribution=next((canonicalize_name(line.split(":", 1)[1].strip()) for line in metadata.splitlines()
+                           if line.startswith("Name:")), ""),
     )

@@ -17,7 +17,7 @@ from packaging.version import Version
 from ..errors import BadInput, CompatError
 from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
 from .imports import RequiredImport, required_imports
-from .init_ast import parse_init
+from .init_ast import parse_init, project_name, setup_name
 from .records import HarvestedRelease, release_key
 
 __all__ = ["GitRepo", "default_doc_refs", "harvest_repo", "read_doc_refs"]
@@ -101,7 +101,8 @@ def harvest_repo(
 ) -> List[HarvestedRelease]:
     """Harvest every version tag of ``repo`` (and the named branches) for ``package``: its import-time
     version checks, ``requirements/mminstall.txt``, and the OpenMMLab packages its API imports
-    unconditionally (:mod:`.imports`).
+    unconditionally (:mod:`.imports`). A tag or branch without a ``<package>/`` folder holds another
+    package (open-mmlab/mmpretrain's ``v0.25.0`` and ``master`` are mmcls's) and is left out.
 
     ``url`` is the upstream repository URL used in provenance (``URL/blob/REF/PATH``).
     """
@@ -120,10 +121,19 @@ def harvest_repo(
     for key, ref, commit, is_branch in wanted:
         where = ref if not is_branch else commit
         init_source = repo.read(commit, init_path)
+        if init_source is None and repo.read(commit, f"{package}/version.py") is None:
+            continue
         checks = parse_init(init_source, origin=f"{init_path}@{ref}") if init_source else ()
         installer_text = repo.read(commit, "requirements/mminstall.txt")
-        installer = parse_mminstall(installer_text) if installer_text is not None else {}
+        installer: Dict[str, str] = {}
+        problems: Tuple[str, ...] = ()
+        try:
+            installer = parse_mminstall(installer_text) if installer_text is not None else {}
+        except CompatError as e:  # upstream's own typo: said in the matrix, the other sources still read
+            problems = (f"requirements/mminstall.txt at {ref} is left out: {str(e).splitlines()[0]}",)
         version = parse_version_file(repo.read(commit, f"{package}/version.py") or "") or key
+        if is_branch and release_key(version) is None:
+            continue  # a tip whose version.py states no literal version (onedl's read their metadata)
         results.append(
             HarvestedRelease(
                 key=key,
@@ -138,6 +148,9 @@ def harvest_repo(
                     "enforced": f"{url}/blob/{where}/{init_path}",
                     "installer": f"{url}/blob/{where}/requirements/mminstall.txt",
                 },
+                distribution=setup_name(repo.read(commit, "setup.py") or "")
+                or project_name(repo.read(commit, "pyproject.toml") or ""),
+                problems=problems,
             )
         )
     return results

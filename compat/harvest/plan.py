@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import BadInput, CompatError
 from ..errors import shown as quoted
-from .assemble import assemble_package, build_matrix
+from .assemble import assemble_package, build_matrix, distribution_of
 from .dist import read_distribution
 from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
 from .numpy_abi import harvest_numpy_abi
@@ -23,6 +23,7 @@ from .wheels import harvest_wheel_builds
 __all__ = [
     "DEFAULT_BRANCHES",
     "NUMPY_ABI",
+    "PRIMARY",
     "TORCH",
     "UPSTREAM_NAMES",
     "HarvestResult",
@@ -34,6 +35,9 @@ __all__ = [
 
 #: Upstream repositories named other than their import package.
 UPSTREAM_NAMES: Mapping[str, str] = {"mmdet": "mmdetection", "mmtrack": "mmtracking"}
+#: The package whose repository harvest writes the file's own tables (``generated``, ``[sources]``,
+#: ``[find_links]``); any other package's harvest writes its own table only.
+PRIMARY = "mmpose"
 #: The development branches harvested beside the tags, those of them that exist.
 DEFAULT_BRANCHES = ("master", "0.x", "main", "1.x")
 #: The pseudo-package whose harvest reads the registry instead of a repository.
@@ -110,7 +114,8 @@ def run(
 
     ``url`` is the upstream repository for provenance (default :func:`upstream_url`); ``branches`` are
     harvested beside the tags (default: those of :data:`DEFAULT_BRANCHES` that exist); ``faq_refs`` are
-    ``REF:PATH`` FAQ pages, earlier ones winning (default :func:`~.git.default_doc_refs`). ``torch`` reads
+    ``REF:PATH`` FAQ pages, earlier ones winning (default :func:`~.git.default_doc_refs` for
+    :data:`PRIMARY`, none for another package). ``torch`` reads
     the registry and ``torch_docs``: (file, the URL it was read from) of PyTorch's documents that list CUDA
     variants (see :func:`torch_documents`).
     Raises :class:`BadInput` for a missing source, a path that is no folder or no git repository, or a
@@ -126,8 +131,10 @@ def run(
     if repo and dists:
         raise BadInput("give a repository or distribution files, not both", value=repo)
     if dists:
-        table = assemble_package(package, url, [read_distribution(path, package) for path in dists], [])
-        return HarvestResult(package=package, parts={package: table}, shown=summary(package, table))
+        read = [read_distribution(path, package) for path in dists]
+        table = assemble_package(package, url, read, [])
+        return HarvestResult(package=package, parts={distribution_of(package, read): table},
+                             shown=summary(package, table))
     if package == NUMPY_ABI:  # no repository: the registry's upload times of binary wheels
         parts: Dict[str, object] = {"numpy_abi": harvest_numpy_abi()}
         return HarvestResult(package=package, parts=parts, shown=parts)
@@ -148,12 +155,16 @@ def run(
     if branches is None:
         branches = [b for b in DEFAULT_BRANCHES if b in heads]
     refs = parse_faq_refs(faq_refs)
-    docs = read_doc_refs(clone, refs or default_doc_refs(clone, package), url)
+    # Another codebase's FAQ tables are not mmpose's shape (mmagic's names MMGeneration): read when asked.
+    docs = read_doc_refs(clone, refs or (default_doc_refs(clone, package) if package == PRIMARY else []), url)
     harvested = harvest_repo(clone, package, branches=branches, url=url)
     head = heads.get("main") or heads.get("master") or ""
     branch = "main" if "main" in heads else "master"
     parts = build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
-    built = parts[package]
+    key = distribution_of(package, harvested)
+    if package != PRIMARY:  # the file's own tables (generated, sources) describe the primary's harvest
+        parts = {key: parts[key]}
+    built = parts[key]
     shown = summary(package, built) if isinstance(built, dict) else parts
     return HarvestResult(package=package, parts=parts, shown=shown)
 

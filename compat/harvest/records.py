@@ -16,8 +16,8 @@ __all__ = ["HarvestedRelease", "release_key"]
 
 @dataclass(frozen=True)
 class HarvestedRelease:
-    """Everything read for one ref: the enforced checks, the installer requirements and the other
-    OpenMMLab packages its API imports unconditionally."""
+    """Everything read for one ref: the enforced checks, the installer requirements, the other
+    OpenMMLab packages its API imports unconditionally and the name it is distributed under."""
 
     key: str
     ref: str
@@ -28,6 +28,10 @@ class HarvestedRelease:
     installer: Mapping[str, str]
     imports: Tuple[RequiredImport, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: the distribution name its ``setup.py`` or metadata gives (``mmsegmentation`` for ``mmseg``)
+    distribution: str = ""
+    #: what could not be read for this ref (an installer file pip would refuse too), said in the matrix
+    problems: Tuple[str, ...] = ()
 
 
 def release_key(tag: str) -> Optional[str]:

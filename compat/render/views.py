@@ -103,6 +103,43 @@ def compatible_dict(acceptance: "Acceptance", matrix: Matrix) -> Dict[str, Any]:
     }
 
 
+def compatible_grouped_dict(found: Sequence["Acceptance"], matrix: Matrix) -> Dict[str, Any]:
+    """The ``compatible --json`` object without ``--package``: each codebase's answer."""
+    first = found[0]
+    return {
+        "requirement": first.requirement,
+        "policy": first.policy,
+        "codebases": [{"package": a.package, "releases": [r.key for r in a.releases],
+                       "branches": [r.key for r in a.branches]} for a in found],
+        "matrix": matrix.path,
+        "matrix_origin": matrix.origin,
+    }
+
+
+def compatible_grouped_text(found: Sequence["Acceptance"]) -> str:
+    """``PACKAGE VERSION`` a line, codebase by codebase, newest first within each."""
+    return "".join(f"{a.package} {r.key}\n" for a in found for r in a.releases)
+
+
+def describe_grouped(found: Sequence["Acceptance"]) -> str:
+    """One line for a person: how many releases of each codebase accept, and which branch tips."""
+    first = found[0]
+    parts = []
+    for a in found:
+        if not a.releases and not a.branches:
+            continue
+        tips = " and ".join(r.key for r in a.branches)
+        counted = f"{a.package} {len(a.releases)}" + (f" (and the {tips} tip{'s' if len(a.branches) > 1 else ''})"
+                                                      if tips else "")
+        parts.append(counted)
+    none = len(found) - len(parts)
+    if not parts:
+        return f"no release of the {len(found)} codebases that record it accepts {first.requirement} under the " \
+               f"{first.policy} policy"
+    return (f"releases that accept {first.requirement} under the {first.policy} policy, by codebase: "
+            + ", ".join(parts) + (f"; none of {none} other codebase{'s' if none > 1 else ''}" if none else ""))
+
+
 def compatible_text(releases: Sequence[Release]) -> str:
     """One release version per line, newest first."""
     return "".join(r.key + "\n" for r in releases)
