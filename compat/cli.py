@@ -300,7 +300,7 @@ def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
     answer = found["answer"]
     line = answer["mmcv"]
     built = (line, answer["pins"][line], describe_platform(*answer["platform"])) if answer["source_build"] else None
-    _say_notes(notes(found["machine"]), built)
+    _say_notes((*notes(found["machine"]), *answer["warnings"]), built)
     return found
 
 

@@ -176,7 +176,7 @@ def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, p
                           base_url=variables.get(ENV_MMCV_BASE) or None,
                           torch_index=variables.get(ENV_TORCH_INDEX) or None, provider=provider,
                           onedl_base=variables.get(ENV_ONEDL_BASE) or None)
-    return targets, replace(stack, notes=notes(lean_machine(machine)))
+    return targets, replace(stack, notes=(*notes(lean_machine(machine)), *stack.warnings))
 
 
 # ---- checks before anything runs ----------------------------------------------------------------

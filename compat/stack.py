@@ -140,6 +140,8 @@ class Stack:
     notes: Tuple[str, ...] = ()
     #: who makes the pinned mmcv: ``openmmlab``, or another maker's name (``onedl``)
     provider: str = "openmmlab"
+    #: what the answer must say with it (a source build newer than every build on record)
+    warnings: Tuple[str, ...] = ()
 
     @property
     def requirements(self) -> Tuple[str, ...]:
@@ -248,7 +250,7 @@ def typed_stack(answer: Dict[str, Any], matrix: Matrix, driver: Optional[Driver]
                  mmcv=answer["mmcv"], source_build=answer["source_build"], platform=Platform(*answer["platform"]),
                  policy=answer["policy"], find_links=tuple(answer["find_links"]), explanation=answer["explanation"],
                  releases=releases, torch=None if torch is None else TorchPin(**torch), driver=driver,
-                 provider=answer["provider"])
+                 provider=answer["provider"], warnings=tuple(answer["warnings"]))
 
 
 def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machine, *, policy: str = "safe",
