@@ -115,6 +115,10 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
                          help="CUDA version or cpu (default: the environment's torch build; none there: auto, "
                               "the newest CUDA the NVIDIA driver runs, else cpu)")
         sub.add_argument("--platform", choices=PLATFORMS, help="default: this machine's")
+        sub.add_argument("--gpu", metavar="12.0|none",
+                         help="the GPU's compute capability, for a builder without it (default: "
+                              "MMCOMPAT_GPU_COMPUTE_CAP, else nvidia-smi); no torch whose CUDA it cannot run "
+                              "is planned")
         sub.add_argument("--python-version", metavar="X.Y",
                          help="the CPython the wheels must be for (default: the target interpreter's)")
         sub.add_argument("--provider", choices=PROVIDERS, default="openmmlab",
@@ -262,7 +266,7 @@ def _stack_mode(options: "Options") -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
     plain = single and not single.startswith(("mmdet", "mmtrack"))
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
-                             or options.python_version or options.provider != "openmmlab")
+                             or options.python_version or options.provider != "openmmlab" or options.gpu)
 
 
 def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = None
@@ -280,7 +284,7 @@ def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = 
         check_platform(env, options.platform, options.python)
     return solve(matrix, options.target, env, platform=options.platform, cuda=options.cuda, torch=options.torch,
                  python_version=options.python_version, policy=options.policy, allow_build=options.allow_build,
-                 provider=options.provider)
+                 provider=options.provider, gpu=getattr(options, "gpu", None))
 
 
 def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
@@ -292,7 +296,8 @@ def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
 
     found = stack_answer(options.target, platform=options.platform, cuda=options.cuda, torch=options.torch,
                          python_version=options.python_version, policy=options.policy,
-                         allow_build=options.allow_build, provider=options.provider, environ=os.environ)
+                         allow_build=options.allow_build, provider=options.provider, environ=os.environ,
+                         gpu=getattr(options, "gpu", None))
     if found is None:
         return None
     from .question import describe_platform, notes
@@ -752,7 +757,7 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
     env = inspect(options.python, cached=True)  # read once: torch for the machine, pip, mmcv for conflicts
     plan = plan_install(matrix, options.target, env, python=python, platform=options.platform, cuda=options.cuda,
                         torch=options.torch, python_version=options.python_version, policy=options.policy,
-                        provider=options.provider,
+                        provider=options.provider, gpu=options.gpu,
                         allow_build=options.allow_build, fix_conflicts=options.fix_conflicts,
                         offline=options.offline, pip_args=pip_args)
     for note in plan.notes:

@@ -28,7 +28,7 @@ __all__ = ["COMMANDS", "read"]
 _COMMON: Dict[str, Option] = {"--matrix": ("matrix", ()), "--json": ("json", None), "--debug": ("debug", None)}
 _POLICY: Dict[str, Option] = {"--policy": ("policy", POLICIES)}
 _STACK: Dict[str, Option] = {
-    "--torch": ("torch", ()), "--cuda": ("cuda", ()), "--platform": ("platform", PLATFORMS),
+    "--torch": ("torch", ()), "--cuda": ("cuda", ()), "--platform": ("platform", PLATFORMS), "--gpu": ("gpu", ()),
     "--python-version": ("python_version", ()), "--provider": ("provider", PROVIDERS),
     "--allow-build": ("allow_build", None),
 }

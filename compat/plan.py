@@ -118,10 +118,16 @@ def _public(version: str) -> str:
 
 def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, cuda: Optional[str] = None,
                 torch: Optional[str] = None, python_version: Optional[str] = None,
-                environ: Optional[Mapping[str, str]] = None) -> Machine:
+                environ: Optional[Mapping[str, str]] = None, gpu: Optional[str] = None) -> Machine:
     """The machine to resolve for: options first, then what ``env`` has (its torch is kept and pinned;
     ``--torch`` naming another one replaces it, as asked), then ``auto`` (torch picked by mmcompat,
-    CUDA from the NVIDIA driver: :func:`compat.driver.detect`)."""
+    CUDA from the NVIDIA driver: :func:`compat.driver.detect`). The GPU (``gpu``, else
+    :func:`compat.gpu.detect`: asked of nvidia-smi unless ``--cuda`` names the CUDA) rules out every
+    CUDA it cannot run."""
+    from .gpu import detect as detect_gpu
+
+    found = detect_gpu(gpu, environ, probe=(cuda or "").strip().lower() in ("", "auto"))
+    capability = found if found[0] else None
     installed = env.torch if env is not None else None
     python = python_version or (".".join(env.python_version.split(".")[:2]) if env and env.python_version else None)
     wanted = (torch or "").strip()
@@ -137,12 +143,13 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
                            f"{installed.source}); give --torch X.Y.Z", value=installed.version) from None
         torchvision = env.get("torchvision") if env is not None else None
         return parse_machine(platform, cuda or installed.cuda or "cpu", _public(installed.version), python,
-                             torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "")
+                             torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "",
+                             gpu=capability)
     cuda_text = (cuda or "").strip().lower()
     driver: Optional[Driver] = None
     if cuda_text in ("", "auto") and (platform or "").lower() != "macos":
         driver = detect(environ)
-    return parse_machine(platform, cuda, torch, python, driver=driver)
+    return parse_machine(platform, cuda, torch, python, driver=driver, gpu=capability)
 
 
 def check_platform(env: Environment, platform: Optional[str], python: str) -> None:
@@ -165,18 +172,19 @@ def _is_minor_of(wanted: str, installed: str) -> bool:
 def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, platform: Optional[str] = None,
           cuda: Optional[str] = None, torch: Optional[str] = None, python_version: Optional[str] = None,
           policy: str = "safe", allow_build: bool = False, environ: Optional[Mapping[str, str]] = None,
-          provider: str = "openmmlab") -> Tuple[List[StackTarget], Stack]:
+          provider: str = "openmmlab", gpu: Optional[str] = None) -> Tuple[List[StackTarget], Stack]:
     """Targets parsed and the stack resolved for the machine ``env`` stands on (see :func:`machine_for`);
     ``MMCV_BASE_URL`` and ``MMCOMPAT_TORCH_INDEX_URL`` from ``environ`` choose mirrors."""
     variables = os.environ if environ is None else environ
     targets = parse_targets(texts, matrix)
     machine = machine_for(env, platform=platform, cuda=cuda, torch=torch, python_version=python_version,
-                          environ=variables)
+                          environ=variables, gpu=gpu)
     stack = resolve_stack(targets, matrix, machine, policy=policy, allow_build=allow_build,
                           base_url=variables.get(ENV_MMCV_BASE) or None,
                           torch_index=variables.get(ENV_TORCH_INDEX) or None, provider=provider,
                           onedl_base=variables.get(ENV_ONEDL_BASE) or None)
-    return targets, replace(stack, notes=(*notes(lean_machine(machine)), *stack.warnings))
+    return targets, replace(stack, notes=(*notes(lean_machine(machine)), *stack.warnings),
+                            gpu=machine.gpu[0] if machine.gpu else "")
 
 
 # ---- checks before anything runs ----------------------------------------------------------------
@@ -313,7 +321,8 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                  platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
                  python_version: Optional[str] = None, policy: str = "safe", allow_build: bool = False,
                  fix_conflicts: bool = False, offline: bool = False, pip_args: Sequence[str] = (),
-                 environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab") -> InstallPlan:
+                 environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab",
+                 gpu: Optional[str] = None) -> InstallPlan:
     """The commands that install ``texts`` into the environment ``env`` of interpreter ``python``.
 
     Raises :class:`PlanRefused` (exit 1) when the plan could not end in a working install: another mmcv
@@ -330,7 +339,7 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                        f"of that version", value=python_version)
     targets, stack = solve(matrix, texts, env, platform=platform, cuda=cuda, torch=torch,
                            python_version=python_version, policy=policy, allow_build=allow_build, environ=variables,
-                           provider=provider)
+                           provider=provider, gpu=gpu)
     installer, prefix = _installer(env, python)
     steps: List[Step] = []
     warnings: List[str] = []

@@ -260,6 +260,13 @@ def _no_wheel(tables: Tables, agreement: Agreement, machine: Machine, made_by: s
     line = made_by or agreement[1]
     allowed = range_text(tables, agreement[2][agreement[1]])
     platform, python, cuda = machine["platform"], machine["python"], machine["cuda"]
+    gpu = machine.get("gpu")
+    if gpu and cuda:
+        from .gpu import why_not
+
+        blocked = why_not(tables, cuda, gpu[0])
+        if blocked:
+            return blocked
     if machine["torch"] and cuda:
         minor = machine["torch_minor"]
         listed = mmcv_wheel_versions(tables, line, platform, cuda, minor, python)
@@ -290,12 +297,18 @@ def supplier(tables: Tables, provider: str, line: str) -> Optional[str]:
     return str(other[0]) if other is not None and other[1] == line else None
 
 
+def _on_cpu(choice: Choice) -> bool:
+    return choice[1] in ("cpu", "mps")
+
+
 def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy: str, allow_build: bool,
-            provider: str = "openmmlab") -> Tuple[Optional[Answer], Failure, Optional[Tuple[Release, ...]]]:
-    """The newest stack that fits, else the failure of the candidate that got furthest (newest first)."""
+            provider: str = "openmmlab", device: str = "") -> Tuple[Optional[Answer], Failure,
+                                                                     Optional[Tuple[Release, ...]]]:
+    """The newest stack that fits, else the failure of the candidate that got furthest (newest first).
+    ``device``: only torch choices for the ``gpu`` or the ``cpu`` (``""``: every one)."""
     best: Failure = (-1, ())
     best_releases: Optional[Tuple[Release, ...]] = None
-    choices = torch_choices(tables, machine)
+    choices = [c for c in torch_choices(tables, machine) if not device or _on_cpu(c) == (device == "cpu")]
     for releases in _release_sets(tables, targets):
         agreement = agree(tables, releases, policy)
         if len(agreement) == 2:
@@ -313,15 +326,18 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
                 best = (_NO_BINARY, (*agreement[3], f"the {provider} provider makes no {line}"))
                 best_releases = releases
             continue
-        for choice in choices:
-            version = _prebuilt(tables, agreement, made_by, machine["platform"], choice, machine["python"])
-            if version is not None:
-                pins[made_by] = version
-                return _stack(tables, agreement, pins, made_by, False, machine, policy, choice, provider), best, \
-                    releases
-        if allow_build:  # only when no torch choice has a prebuilt wheel
-            build = _source_build(tables, agreement, choices, made_by, machine["python"])
-            if build is not None:
+        # with --allow-build, a build for the GPU comes before a prebuilt wheel for the CPU
+        groups = [choices] if not allow_build else [[c for c in choices if not _on_cpu(c)],
+                                                    [c for c in choices if _on_cpu(c)]]
+        for group in groups:
+            for choice in group:
+                version = _prebuilt(tables, agreement, made_by, machine["platform"], choice, machine["python"])
+                if version is not None:
+                    pins[made_by] = version
+                    return _stack(tables, agreement, pins, made_by, False, machine, policy, choice, provider), \
+                        best, releases
+            build = _source_build(tables, agreement, group, made_by, machine["python"]) if allow_build else None
+            if build is not None:  # only when no torch choice of the group has a prebuilt wheel
                 pins[made_by] = build[0]
                 stack = _stack(tables, agreement, pins, made_by, True, machine, policy, build[1], provider)
                 if build[2]:
@@ -391,12 +407,14 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     tried = ("openmmlab", "onedl") if provider == "any" else (provider,)
     first: Optional[Tuple[Failure, Optional[Tuple[Release, ...]]]] = None
     # any: every maker's prebuilt wheels first, then the build that fits best (known over unverified,
-    # then the newest version)
-    rounds = [False, True] if allow_build and len(tried) > 1 else [allow_build]
-    for build in rounds:
+    # then the newest version); with --allow-build, for the GPU before the CPU
+    rounds = [("", allow_build)]
+    if allow_build and len(tried) > 1:
+        rounds = [(device, build) for device in ("gpu", "cpu") for build in (False, True)]
+    for device, build in rounds:
         built: List[Answer] = []
         for maker in tried:
-            stack, failure, releases = _search(tables, targets, machine, policy, build, maker)
+            stack, failure, releases = _search(tables, targets, machine, policy, build, maker, device)
             first = first or (failure, releases)
             if stack is not None and not stack["source_build"]:
                 return _finished(tables, stack, base_url, torch_index, onedl_base)
