@@ -206,6 +206,12 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
                              help="first uninstall every other mmcv distribution (and say so)")
         install.add_argument("--offline", action="store_true",
                              help="do not fetch the find-links page to check it lists the pinned mmcv wheel")
+    if wanted("build"):
+        build = command("build", "compile the stack's mmcv against the installed torch into a folder; install "
+                                 "nothing of the stack", common, policy, stackopts, target)
+        build.add_argument("target", metavar="TARGET", nargs="+", help="e.g. mmpose==1.3.2")
+        build.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder the wheel is written to")
+        build.add_argument("--dry-run", action="store_true", help="print the exact commands; change nothing")
     if wanted("constraints"):
         constraints = command("constraints", "write a pip constraints file for a stack (pip install -c FILE)",
                               common, policy, stackopts, target)
@@ -790,6 +796,15 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
         sys.stderr.write(f"{_PROG}: error: the build of {line} finished without compiled ops (mmcv/_ext): the "
                          "install is not usable; see the build output above\n")
         return EXIT_INCOMPATIBLE
+    if plan.stack.source_build:
+        from .build import verify_ops
+
+        check = verify_ops(python)
+        if check.problem:
+            sys.stderr.write(f"{_PROG}: error: import mmcv.ops in {python} failed ({check.problem}): {check.detail}; "
+                             f"{check.fix}\n")
+            return EXIT_INCOMPATIBLE
+        sys.stderr.write(f"{_PROG}: mmcv.ops loads in {python} and computes ({check.detail})\n")
     return code
 
 
@@ -835,6 +850,33 @@ def _cmd_constraints(options: "Options") -> int:
     return 0
 
 
+def _cmd_build(options: "Options") -> int:
+    import subprocess
+
+    from .environment import inspect
+    from .errors import CompatError
+    from .plan import plan_build
+
+    python = options.python or sys.executable
+    plan = plan_build(_load(options.matrix), options.target, inspect(options.python, cached=True), python=python,
+                      output=options.output, platform=options.platform, cuda=options.cuda, torch=options.torch,
+                      policy=options.policy, provider=options.provider, gpu=options.gpu)
+    for line in (*plan.notes, *(f"warning: {w}" for w in plan.warnings)):
+        sys.stderr.write(f"{_PROG}: {line}\n")
+    if options.dry_run:
+        _write("".join(step.shell() + "\n" for step in plan.steps))
+        return 0
+    os.makedirs(options.output, exist_ok=True)
+    for index, step in enumerate(plan.steps, 1):
+        sys.stderr.write(f"{_PROG}: [{index}/{len(plan.steps)}] {step.shell()}\n")
+        sys.stderr.flush()
+        done = subprocess.run(list(step.argv), check=False, env=dict(os.environ, **step.env))
+        if done.returncode != 0:
+            raise CompatError(f"{step.kind} step failed with exit {done.returncode}: {step.shell()}")
+    sys.stderr.write(f"{_PROG}: wrote the wheel into {options.output}\n")
+    return 0
+
+
 _COMMANDS = {
     "resolve": _cmd_resolve,
     "compatible": _cmd_compatible,
@@ -846,6 +888,7 @@ _COMMANDS = {
     "harvest": _cmd_harvest,
     "install": _cmd_install,
     "constraints": _cmd_constraints,
+    "build": _cmd_build,
 }
 
 
