@@ -106,7 +106,7 @@ def _stack_mode(options: "Options") -> bool:
             break
     plain = single and not (name.startswith(("mm", "onedl")) and name != "mmpose")
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
-                             or options.python_version or options.provider != "openmmlab")
+                             or options.python_version or options.provider != "openmmlab" or options.gpu)
 
 
 def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = None
@@ -124,7 +124,7 @@ def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = 
         check_platform(env, options.platform, options.python)
     return solve(matrix, options.target, env, platform=options.platform, cuda=options.cuda, torch=options.torch,
                  python_version=options.python_version, policy=options.policy, allow_build=options.allow_build,
-                 provider=options.provider)
+                 provider=options.provider, gpu=getattr(options, "gpu", None))
 
 
 def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
@@ -136,7 +136,8 @@ def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
 
     found = stack_answer(options.target, platform=options.platform, cuda=options.cuda, torch=options.torch,
                          python_version=options.python_version, policy=options.policy,
-                         allow_build=options.allow_build, provider=options.provider, environ=os.environ)
+                         allow_build=options.allow_build, provider=options.provider, environ=os.environ,
+                         gpu=getattr(options, "gpu", None))
     if found is None:
         return None
     from .answers.question import describe_platform, notes
@@ -144,7 +145,7 @@ def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
     answer = found["answer"]
     line = answer["mmcv"]
     built = (line, answer["pins"][line], describe_platform(*answer["platform"])) if answer["source_build"] else None
-    _say_notes((*notes(found["machine"]), *answer.get("notes", ())), built)
+    _say_notes((*notes(found["machine"]), *answer.get("notes", ()), *answer["warnings"]), built)
     return found
 
 
@@ -535,7 +536,7 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
     env = inspect(options.python, cached=True)  # read once: torch for the machine, pip, mmcv for conflicts
     plan = plan_install(matrix, options.target, env, python=python, platform=options.platform, cuda=options.cuda,
                         torch=options.torch, python_version=options.python_version, policy=options.policy,
-                        provider=options.provider,
+                        provider=options.provider, gpu=options.gpu,
                         allow_build=options.allow_build, fix_conflicts=options.fix_conflicts,
                         offline=options.offline, pip_args=pip_args)
     for note in plan.notes:
@@ -568,6 +569,15 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
         sys.stderr.write(f"{_PROG}: error: the build of {line} finished without compiled ops (mmcv/_ext): the "
                          "install is not usable; see the build output above\n")
         return EXIT_INCOMPATIBLE
+    if plan.stack.source_build:
+        from .install.build import verify_ops
+
+        check = verify_ops(python)
+        if check.problem:
+            sys.stderr.write(f"{_PROG}: error: import mmcv.ops in {python} failed ({check.problem}): {check.detail}; "
+                             f"{check.fix}\n")
+            return EXIT_INCOMPATIBLE
+        sys.stderr.write(f"{_PROG}: mmcv.ops loads in {python} and computes ({check.detail})\n")
     from .environment.proof import api_modules, check_imports, failure_text
 
     pins = {name: str(version) for name, version in plan.stack.pins.items()}
@@ -619,6 +629,33 @@ def _cmd_constraints(options: "Options") -> int:
     return 0
 
 
+def _cmd_build(options: "Options") -> int:
+    import subprocess
+
+    from .environment.installed import inspect
+    from .errors import CompatError
+    from .install.plan import plan_build
+
+    python = options.python or sys.executable
+    plan = plan_build(_load(options.matrix), options.target, inspect(options.python, cached=True), python=python,
+                      output=options.output, platform=options.platform, cuda=options.cuda, torch=options.torch,
+                      policy=options.policy, provider=options.provider, gpu=options.gpu)
+    for line in (*plan.notes, *(f"warning: {w}" for w in plan.warnings)):
+        sys.stderr.write(f"{_PROG}: {line}\n")
+    if options.dry_run:
+        _write("".join(step.shell() + "\n" for step in plan.steps))
+        return 0
+    os.makedirs(options.output, exist_ok=True)
+    for index, step in enumerate(plan.steps, 1):
+        sys.stderr.write(f"{_PROG}: [{index}/{len(plan.steps)}] {step.shell()}\n")
+        sys.stderr.flush()
+        done = subprocess.run(list(step.argv), check=False, env=dict(os.environ, **step.env))
+        if done.returncode != 0:
+            raise CompatError(f"{step.kind} step failed with exit {done.returncode}: {step.shell()}")
+    sys.stderr.write(f"{_PROG}: wrote the wheel into {options.output}\n")
+    return 0
+
+
 _COMMANDS = {
     "resolve": _cmd_resolve,
     "compatible": _cmd_compatible,
@@ -630,6 +667,7 @@ _COMMANDS = {
     "harvest": _cmd_harvest,
     "install": _cmd_install,
     "constraints": _cmd_constraints,
+    "build": _cmd_build,
 }
 
 

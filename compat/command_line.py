@@ -38,12 +38,14 @@ class Option:
     ``group`` exclude each other.
     """
 
-    __slots__ = ("action", "default", "dest", "flags", "group", "help", "metavar", "nargs", "takes", "type")
+    __slots__ = ("action", "default", "dest", "flags", "group", "help", "metavar", "nargs", "required", "takes",
+                 "type")
 
     def __init__(self, flags: Tuple[str, ...], dest: str, takes: Optional[Tuple[str, ...]], help: str, *,
                  default: Any = None, metavar: Optional[Union[str, Tuple[str, ...]]] = None, action: str = "",
-                 nargs: Optional[str] = None, type: Optional[str] = None, group: str = "") -> None:
-        self.flags, self.dest, self.takes, self.help = flags, dest, takes, help
+                 nargs: Optional[str] = None, type: Optional[str] = None, group: str = "",
+                 required: bool = False) -> None:
+        self.flags, self.dest, self.takes, self.help, self.required = flags, dest, takes, help, required
         self.default, self.metavar, self.action, self.nargs, self.type, self.group = (
             default, metavar, action, nargs, type, group)
 
@@ -85,6 +87,8 @@ _STACK = (
     _value("--cuda", "CUDA version or cpu (default: the environment's torch build; none there: auto, the newest "
                      "CUDA the NVIDIA driver runs, else cpu)", metavar="11.3|cpu|auto"),
     Option(("--platform",), "platform", PLATFORMS, "default: this machine's"),
+    _value("--gpu", "the GPU's compute capability, for a builder without it (default: MMCOMPAT_GPU_COMPUTE_CAP, else "
+                    "nvidia-smi); no torch whose CUDA it cannot run is planned", metavar="12.0|none"),
     _value("--python-version", "the CPython the wheels must be for (default: the target interpreter's)",
            metavar="X.Y"),
     Option(("--provider",), "provider", PROVIDERS,
@@ -155,6 +159,12 @@ COMMANDS: Dict[str, Command] = {c.name: c for c in (
         _flag("--fix-conflicts", "first uninstall every other mmcv distribution (and say so)"),
         _flag("--offline", "do not fetch the find-links page to check it lists the pinned mmcv wheel"),
     ), ("target", "+", "TARGET", "e.g. mmpose==0.28.0 mmdet"), "mmcompat install mmpose==0.28.0 --dry-run"),
+    Command("build", "compile the stack's mmcv against the installed torch into a folder; install nothing of the "
+                     "stack", (
+        *_COMMON, *_POLICY, *_STACK, *_TARGET,
+        Option(("-o", "--output"), "output", (), "the folder the wheel is written to", metavar="DIR", required=True),
+        _flag("--dry-run", "print the exact commands; change nothing"),
+    ), ("target", "+", "TARGET", "e.g. mmpose==1.3.2"), "mmcompat build mmpose==1.3.2 -o wheels/"),
     Command("constraints", "write a pip constraints file for a stack (pip install -c FILE)", (
         *_COMMON, *_POLICY, *_STACK, *_TARGET,
         Option(("-o", "--output"), "output", (), "write it here (atomically) instead of stdout", metavar="FILE"),
@@ -320,6 +330,8 @@ def parser(only: Optional[str] = None, version: str = "") -> ArgumentParser:
                     keywords["metavar"] = option.metavar
                 if option.default is not None:
                     keywords["default"] = option.default
+                if option.required:
+                    keywords["required"] = True
             where.add_argument(*option.flags, **keywords)
         if command.positional is not None:
             dest, nargs, metavar, help_text = command.positional

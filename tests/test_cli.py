@@ -92,9 +92,9 @@ def test_resolve_with_matrix_file(run: Run, tmp_path: Path) -> None:
         (["resolve", "0.28.0", "--frobnicate"], 2, "unrecognized arguments: --frobnicate (see 'mmcompat --help')"),
         (["resolve"], 2, "the following arguments are required: TARGET (see 'mmcompat --help')"),
         ([], 2, "give a command: resolve, compatible, wheels, matrix, doctor, guard, update, harvest, install, "
-                "constraints (see 'mmcompat --help')"),
+                "constraints, build (see 'mmcompat --help')"),
         (["explode"], 2, "argument COMMAND: invalid choice: 'explode' (choose from 'resolve', 'wheels', 'compatible', "
-                         "'matrix', 'update', 'harvest', 'install', 'constraints', 'doctor', 'guard') "
+                         "'matrix', 'update', 'harvest', 'install', 'build', 'constraints', 'doctor', 'guard') "
                          "(see 'mmcompat --help')"),
         (["resolve", "mmpose==0.28.0;;"], 2,
          "not a release, branch or requirement: 'mmpose==0.28.0;;'; "
@@ -326,7 +326,7 @@ def test_install_dry_run_json_is_the_plan(run: Run, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["resolve", "wheels", "compatible", "matrix", "update", "harvest", "install",
-                                     "constraints", "doctor", "guard"])
+                                     "constraints", "doctor", "guard", "build"])
 def test_a_command_alone_parses_as_in_the_whole_command_line(command: str,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the command asked for is built on a run: its help and its options are those of the whole."""
@@ -349,7 +349,8 @@ def test_a_command_alone_parses_as_in_the_whole_command_line(command: str,
             "compatible": ["compatible", "mmcv-full==1.6.0"], "matrix": ["matrix", "mmpose"], "update": ["update"],
             "harvest": ["harvest", "--package", "torch"], "install": ["install", "mmpose", "--dry-run"],
             "constraints": ["constraints", "mmpose", "--format", "uv"], "doctor": ["doctor", "--json"],
-            "guard": ["guard", "mmpose==0.28.0"]}[command]
+            "guard": ["guard", "mmpose==0.28.0"],
+            "build": ["build", "mmpose==1.3.2", "-o", "wheels", "--gpu", "8.6"]}[command]
     assert vars(whole.parse_args(argv)) == vars(alone.parse_args(argv))
 
 

@@ -205,7 +205,8 @@ def test_example_output_is_what_the_page_shows(run: Run, interpreters: Dict[str,
     for name, real in prepared.items():
         command = command.replace(name, real)
     env = {"MMCOMPAT_NO_CACHE": "1", "MMCOMPAT_CUDA_DRIVER_VERSION": "none", "MMCV_BASE_URL": sites,
-           "MMCOMPAT_SIMPLE_URL": f"{sites}/registry"}
+           "MMCOMPAT_SIMPLE_URL": f"{sites}/registry", "MMCOMPAT_WHEELHOUSE": "/wheelhouse", "MAX_JOBS": "2",
+           "MMCOMPAT_GPU_COMPUTE_CAP": "none"}
     if setup == "gpu":
         driver = tmp_path / "root" / "sys" / "module" / "nvidia"
         driver.mkdir(parents=True)

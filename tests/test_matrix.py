@@ -107,6 +107,13 @@ def _tables(**modules):
     return change
 
 
+_BUILD = {"setuptools_without_pkg_resources": "82.0.0", "setuptools_source": "s",
+          "sdists_import_pkg_resources": ["mmcv"], "sdist_source": "s"}
+_AGAINST = {"distribution": "onedl-mmcv", "versions": ["2.3.6"], "torch_minimum": "2.4", "torch_maximum": "2.12",
+            "source": "s"}
+_NVIDIA = {"compat": {}, "toolkit": {}, "compat_source": "s", "toolkit_source": "s"}
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -183,6 +190,18 @@ def _tables(**modules):
          "'mmsegmentation', got 'mmsegmentation'"),
         (_tables(MMSeg=None),
          "bad matrix m.toml at MMSeg: a package table is named by its distribution, normalized ('mmseg')"),
+        (_set(("build",), {**_BUILD, "against": [{**_AGAINST, "torch_maximum": "2"}]}),
+         "bad matrix m.toml at build.against.0.torch_maximum: not a torch minor such as \"2.4\": '2'"),
+        (_set(("build",), {**_BUILD, "against": [{**_AGAINST, "torch_minimum": "2.13"}]}),
+         "bad matrix m.toml at build.against.0.torch_maximum: 2.12 is older than torch_minimum 2.13"),
+        (_set(("build",), {**_BUILD, "against": [{**_AGAINST, "verified": "yes"}]}),
+         "bad matrix m.toml at build.against.0.verified: expected true or false, got 'yes'"),
+        (_set(("build",), {**_BUILD, "version_breaks_on_python": {"mmcv": "3.x"}, "version_source": "s"}),
+         "bad matrix m.toml at build.version_breaks_on_python.mmcv: not a Python version such as \"3.10\": '3.x'"),
+        (_set(("nvidia",), {**_NVIDIA, "gpus": {"source": "s", "12.0": {"name": "B", "cuda_minimum": "twelve"}}}),
+         "bad matrix m.toml at nvidia.gpus.\"12.0\".cuda_minimum: not a CUDA version such as \"12.8\": 'twelve'"),
+        (_set(("nvidia",), {**_NVIDIA, "gpus": {"source": "s", "sm120": {"name": "B"}}}),
+         "bad matrix m.toml at nvidia.gpus.sm120: not a compute capability such as \"8.6\""),
     ],
 )
 def test_validation_names_the_key_path(change, message) -> None:
@@ -232,3 +251,15 @@ def test_environment_variable_selects_the_matrix(tmp_path: Path, monkeypatch: py
 def test_parse_toml_returns_plain_data() -> None:
     assert parse_toml("schema = 1\n", path="x") == {"schema": 1}
     assert sys.modules.get("compat.data.matrix") is not None
+
+
+def test_build_table_says_which_torch_each_mmcv_compiles_against(matrix: Matrix) -> None:
+    assert matrix.build is not None and matrix.nvidia is not None
+    rows = {(r.distribution, r.torch_minimum, r.torch_maximum, r.verified) for r in matrix.build.against}
+    assert ("onedl-mmcv", "2.4", "2.12", False) in rows  # its CI build matrix
+    assert ("onedl-mmcv", "2.13", "2.13", True) in rows  # built here
+    assert ("mmcv", "2.3", "2.13", False) in rows  # MiroPsota/torch_packages_builder
+    assert all(r.uncertain or r.verified for r in matrix.build.against)  # reported rows say what is not known
+    assert dict(matrix.build.version_breaks_on_python) == {"mmcv": "3.13", "mmcv-full": "3.13"}
+    assert matrix.nvidia.gpus["12.0"].cuda_minimum == "12.8"
+    assert matrix.nvidia.gpus["7.0"].cuda_maximum == "12.9"

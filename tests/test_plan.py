@@ -147,21 +147,36 @@ def test_a_source_build_gets_torch_its_prerequisites_and_no_isolation(matrix: Ma
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     _tool(tmp_path / "bin", "c++")
-    planned = plan(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], env_with("pip==23.2.1", python_version="3.12.1"),
-                   cuda="cpu", allow_build=True)
+    house = tmp_path / "wheelhouse"
+    extra = {"MMCOMPAT_WHEELHOUSE": str(house), "MAX_JOBS": "2"}
+    env = env_with("pip==23.2.1", python_version="3.12.1")
+    planned = plan(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], env, cuda="cpu", allow_build=True, extra=extra)
     pins = ("torch==2.4.1", "torchvision==0.19.1")
+    folder = planned.steps[2].argv[-2]
+    assert folder.startswith(f"{house}/mmcv-2.1.0-torch2.4.1+cpu-cpu-cp312-linux_")  # keyed by the exact torch
     assert [(s.kind, s.argv, dict(s.env)) for s in planned.steps] == [
         ("torch", (PY, "-m", "pip", "install", *pins, "--index-url", "https://download.pytorch.org/whl/cpu"), {}),
         ("prerequisites", (PY, "-m", "pip", "install", *pins, "pip", "setuptools", "wheel"), {}),
         ("build", (PY, "-m", "pip", "install", *pins, "numpy<2", "--no-build-isolation", "chumpy==0.70"), {}),
-        ("prerequisites", (PY, "-m", "pip", "install", *pins, "setuptools<82.0.0", "wheel", "ninja", "psutil"), {}),
-        ("build", (PY, "-m", "pip", "install", *pins, "--no-build-isolation", "--no-cache-dir", "--no-binary", "mmcv",
-                   "mmcv==2.1.0"), {"MMCV_WITH_OPS": "1"}),
+        ("prerequisites", (PY, "-m", "pip", "install", *pins, "setuptools<82.0.0", "wheel", "packaging", "ninja",
+                           "psutil"), {}),
+        ("build", (PY, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir", "--no-binary",
+                   "mmcv", "-w", folder, "mmcv==2.1.0"), {"MMCV_WITH_OPS": "1", "MAX_JOBS": "2"}),
         ("install", (PY, "-m", "pip", "install", *pins, "mmpose==1.3.2", "mmdet==3.2.0", "mmcv==2.1.0",
-                     "mmengine>=0.9.0,<1.0.0", "numpy<2"), {}),
+                     "mmengine>=0.9.0,<1.0.0", "numpy<2", "-f", folder, "--only-binary", "mmcv"), {}),
     ]
-    assert planned.steps[4].shell() == (f"MMCV_WITH_OPS=1 {PY} -m pip install torch==2.4.1 torchvision==0.19.1 "
-                                        "--no-build-isolation --no-cache-dir --no-binary mmcv mmcv==2.1.0")
+    assert planned.steps[4].shell() == (f"MMCV_WITH_OPS=1 MAX_JOBS=2 {PY} -m pip wheel --no-deps --no-build-isolation "
+                                        f"--no-cache-dir --no-binary mmcv -w {folder} mmcv==2.1.0")
+    # a wheel of that key in the wheelhouse: no build, the install takes it from there
+    Path(folder).mkdir(parents=True)
+    (Path(folder) / "mmcv-2.1.0-cp312-cp312-linux_x86_64.whl").write_bytes(b"")
+    again = plan(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], env, cuda="cpu", allow_build=True, extra=extra)
+    assert [s.kind for s in again.steps] == ["torch", "install"] and again.steps[-1].argv[-4:-2] == ("-f", folder)
+    assert any(n.startswith("reusing mmcv-2.1.0-cp312-cp312-linux_x86_64.whl from the wheelhouse") for n in again.notes)
+    # another torch is another key: never that wheel
+    other = plan(matrix, ["mmpose==1.3.2", "mmdet==3.2.0"], env, cuda="cpu", torch="2.3.1", allow_build=True,
+                 extra=extra)
+    assert "build" in [s.kind for s in other.steps] and folder not in other.steps[-1].argv
 
 
 def test_a_cuda_build_needs_the_matching_nvcc(matrix: Matrix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,8 +194,13 @@ def test_a_cuda_build_needs_the_matching_nvcc(matrix: Matrix, tmp_path: Path, mo
     with pytest.raises(PlanRefused, match=r"nvcc of CUDA 12.1 to match torch's CUDA \(found CUDA 11.8 at "):
         plan(matrix, targets, env, cuda="12.1", allow_build=True, extra={"CUDA_HOME": str(tmp_path / "cuda118")})
     _tool(tmp_path / "cuda121" / "bin", "nvcc", "Cuda compilation tools, release 12.1, V12.1.105")
-    planned = plan(matrix, targets, env, cuda="12.1", allow_build=True, extra={"CUDA_HOME": str(tmp_path / "cuda121")})
-    assert dict(planned.steps[4].env) == {"MMCV_WITH_OPS": "1", "FORCE_CUDA": "1"}
+    planned = plan(matrix, targets, env, cuda="12.1", allow_build=True,
+                   extra={"CUDA_HOME": str(tmp_path / "cuda121"), "MAX_JOBS": "1",
+                          "MMCOMPAT_WHEELHOUSE": str(tmp_path / "house"), "MMCOMPAT_GPU_COMPUTE_CAP": "8.6"})
+    # the GPU's own architecture only, not every one torch knows
+    assert dict(planned.steps[4].env) == {"MMCV_WITH_OPS": "1", "MAX_JOBS": "1", "FORCE_CUDA": "1",
+                                          "TORCH_CUDA_ARCH_LIST": "8.6"}
+    assert "-torch2.4.1+cu121-12.1-cp312-" in planned.steps[4].argv[-2] and "-8.6-" in planned.steps[4].argv[-2]
 
 
 def test_a_source_build_without_a_compiler_is_refused(matrix: Matrix, tmp_path: Path,

@@ -96,7 +96,9 @@ def test_installed_torch_without_a_wheel_names_the_torch_to_switch_to(matrix: Ma
     machine = parse_machine("linux", "12.4", "2.5.1", "3.11", torch_installed=True, torchvision="0.20.1")
     with pytest.raises(StackUnsatisfiable) as caught:
         resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine)
-    assert "Ways out: switch the installed torch to torch 2.1.2 with CUDA 12.1, mmcv 2.1.0" in str(caught.value)
+    # the build that keeps the installed torch comes first, then the torch to switch to
+    assert "Ways out: --allow-build (mmcv 2.1.0 compiled from source against torch 2.5.1" in str(caught.value)
+    assert "; switch the installed torch to torch 2.1.2 with CUDA 12.1, mmcv 2.1.0" in str(caught.value)
 
 
 def test_a_release_that_imports_mmdet_gets_mmdet_every_member_accepts(matrix: Matrix) -> None:
@@ -116,10 +118,12 @@ UNSATISFIABLE = [
     (["mmpose==0.28.0"], "1.12.1", "11.3", "safe",
      "nothing fits mmpose==0.28.0 on linux/CPython 3.8/CUDA 11.3/torch 1.12.1: mmpose 0.28.0 needs "
      "mmcv-full>=1.3.8,<1.6.0; prebuilt mmcv-full wheels for linux/CUDA 11.3/torch 1.12/CPython 3.8: 1.7.1, 1.7.0, "
-     "1.6.2, 1.6.1, 1.6.0. Ways out: another torch or CUDA: torch 1.11.0 with CUDA 11.3, mmcv-full 1.5.3; "
+     "1.6.2, 1.6.1, 1.6.0. Ways out: --allow-build (mmcv-full 1.5.3 compiled from source against torch 1.12.1: "
+     "needs a C++ compiler, ninja and nvcc of CUDA 11.3 (matching torch's CUDA); about 13 min for the CPU ops on 2 "
+     "cores, longer for CUDA; unverified for this torch); another torch or CUDA: torch 1.11.0 with CUDA 11.3, "
+     "mmcv-full 1.5.3; "
      "--policy enforced (mmcv-full 1.6.0, which the import check accepts but the safe policy excludes); "
-     "a newer mmpose: mmpose==0.29.0 (torch 1.12.1 with CUDA 11.3, mmcv-full 1.6.2); "
-     "--allow-build (mmcv-full 1.5.3 compiled from source: needs a compiler and the CUDA toolkit, and takes long)"),
+     "a newer mmpose: mmpose==0.29.0 (torch 1.12.1 with CUDA 11.3, mmcv-full 1.6.2)"),
     # the example of the fresh-machine issue: no torch with CUDA 11.3 has a CPython 3.11 wheel
     (["mmpose==0.28.0"], "", "11.3", "safe",
      "nothing fits mmpose==0.28.0 on linux/CPython 3.11/CUDA 11.3/torch auto: mmpose 0.28.0 needs "
@@ -130,8 +134,9 @@ UNSATISFIABLE = [
      "nothing fits mmpose==1.3.2; mmdet on linux/CPython 3.8/CUDA 12.1/torch 2.4.0: mmpose 1.3.2 needs "
      "mmcv>=2.0.1,<3.0.0; mmdet 3.2.0 needs mmcv>=2.0.0rc4,<2.2.0; mmpose 1.3.2 needs mmengine>=0.9.0,<1.0.0; "
      "mmdet 3.2.0 needs mmengine>=0.7.1,<1.0.0; prebuilt mmcv wheels for linux/CUDA 12.1/torch 2.4/CPython 3.8: "
-     "2.2.0. Ways out: another torch or CUDA: torch 2.1.2 with CUDA 12.1, mmcv 2.1.0; --allow-build (mmcv 2.1.0 "
-     "compiled from source: needs a compiler and the CUDA toolkit, and takes long)"),
+     "2.2.0. Ways out: --allow-build (mmcv 2.1.0 compiled from source against torch 2.4.0: needs a C++ compiler, "
+     "ninja and nvcc of CUDA 12.1 (matching torch's CUDA); about 21 min for the CPU ops on 2 cores, longer for CUDA; "
+     "unverified for this torch); another torch or CUDA: torch 2.1.2 with CUDA 12.1, mmcv 2.1.0"),
     (["mmpose==1.3.2", "mmdet==2.28.2"], "1.12.1", "11.3", "safe",
      "nothing fits mmpose==1.3.2; mmdet==2.28.2 on linux/CPython 3.8/CUDA 11.3/torch 1.12.1: mmpose 1.3.2 and mmdet "
      "2.28.2 need different mmcv lines. Ways out: an older mmpose: mmpose==0.29.0 (torch 1.12.1 with CUDA 11.3, "
@@ -276,7 +281,8 @@ def test_other_required_distributions_get_ranges(matrix: Matrix) -> None:
 
 
 def test_onedl_provides_mmcv_for_torch_openmmlab_never_built_for(matrix: Matrix) -> None:
-    with pytest.raises(StackUnsatisfiable, match=r"Ways out: --provider onedl \(torch 2\.8\.0 with CUDA 12\.8"):
+    with pytest.raises(StackUnsatisfiable, match=r"Ways out: --allow-build .*; --provider onedl \(torch 2\.8\.0 with "
+                                                 r"CUDA 12\.8"):
         solve(matrix, ["mmpose==1.3.2"], "", "12.8", python="3.10")  # OpenMMLab built nothing for CUDA 12.8
     machine = parse_machine("linux", "12.8", "", "3.10")
     onedl = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, provider="onedl")
@@ -295,7 +301,7 @@ def test_onedl_provides_mmcv_for_torch_openmmlab_never_built_for(matrix: Matrix)
 def test_a_fixed_torch_only_onedl_serves_is_named_as_a_way_out(matrix: Matrix) -> None:
     with pytest.raises(StackUnsatisfiable) as caught:
         solve(matrix, ["mmpose==1.3.2"], "2.8.0", "12.8", python="3.10")
-    assert "Ways out: --provider onedl (torch 2.8.0 with CUDA 12.8, onedl-mmcv 2.3.6)" in str(caught.value)
+    assert "; --provider onedl (torch 2.8.0 with CUDA 12.8, onedl-mmcv 2.3.6)" in str(caught.value)
     machine = parse_machine("linux", "12.8", "2.8.0", "3.10")
     found = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, provider="any")
     assert found.provider == "onedl" and found.pins["onedl-mmcv"] == Version("2.3.6")
@@ -321,3 +327,91 @@ def test_torch_without_cuda_takes_the_drivers_cuda(matrix: Matrix) -> None:
     cpu = solve(matrix, ["mmpose==1.3.2"], "2.1.2", "", python="3.11")  # no driver: the CPU
     assert cpu.platform.cuda == "cpu" and cpu.find_links == (
         "https://download.openmmlab.com/mmcv/dist/cpu/torch2.1/index.html",)
+
+
+# ---- source builds that keep the user's torch ------------------------------------------------------
+
+def _modern_grid(matrix: Matrix) -> List[tuple]:
+    """Every real torch >= 2.5 build for Linux the matrix's torch table knows: each release's CPU build and
+    CUDA variants, on each CPython 3.10-3.13 it has wheels for, with its torchvision."""
+    assert matrix.torch is not None
+    grid = []
+    for release in matrix.torch.releases:
+        if release.version < Version("2.5"):
+            continue
+        for python in release.python["linux"]:
+            if python in ("3.10", "3.11", "3.12", "3.13"):
+                for cuda in ("cpu", *release.cuda):
+                    grid.append((str(release.version), cuda, python, str(release.torchvision or "")))
+    return grid
+
+
+def _kept(matrix: Matrix, provider: str, allow_build: bool) -> int:
+    from compat.answers.search import solve as search_solve
+    from compat.answers.stack import lean_machine, lean_targets
+    from compat.data.tables import tables_for
+
+    tables = tables_for(matrix)
+    targets = lean_targets(parse_targets(["mmpose==1.3.2"], matrix), matrix)
+    kept = 0
+    for torch, cuda, python, torchvision in _modern_grid(matrix):
+        machine = parse_machine("linux", cuda, torch, python, torch_installed=True, torchvision=torchvision)
+        try:
+            answer = search_solve(tables, targets, lean_machine(machine), allow_build=allow_build, provider=provider)
+        except StackUnsatisfiable as e:
+            if not allow_build:  # every refusal names the build that keeps the torch, first
+                assert e.ways_out and e.ways_out[0].startswith("--allow-build"), e
+            continue
+        assert answer["torch"]["version"] == torch and answer["torch"]["installed"]
+        kept += 1
+    return kept
+
+
+def test_allow_build_keeps_the_installed_torch_across_the_modern_grid(matrix: Matrix) -> None:
+    grid = _modern_grid(matrix)
+    assert len(grid) > 200
+    # before the build table: 0 with the default provider, 15 with --provider any, and --allow-build added none
+    assert _kept(matrix, "openmmlab", False) == 0
+    assert _kept(matrix, "any", False) == 15
+    built_any = _kept(matrix, "any", True)
+    built_openmmlab = _kept(matrix, "openmmlab", True)
+    print(f"kept torch: any {built_any}/{len(grid)}, openmmlab {built_openmmlab}/{len(grid)}")
+    assert built_any >= 0.95 * len(grid)
+    # OpenMMLab's mmcv cannot be built on CPython 3.13 (its setup.py's get_version): the rest builds
+    assert built_openmmlab == len([g for g in grid if g[2] != "3.13"])
+
+
+def test_the_issue_case_builds_onedl_against_the_installed_cpu_torch(matrix: Matrix) -> None:
+    machine = parse_machine("linux", "cpu", "2.13.0", "3.11", torch_installed=True, torchvision="0.28.0")
+    targets = parse_targets(["mmpose==1.3.2"], matrix)
+    stack = resolve_stack(targets, matrix, machine, allow_build=True, provider="onedl")
+    assert (stack.mmcv, str(stack.pins["onedl-mmcv"]), stack.source_build) == ("onedl-mmcv", "2.3.6", True)
+    assert stack.torch is not None and stack.torch.installed and stack.torch.version == "2.13.0"
+    assert stack.warnings == ()  # built here against 2.13
+    stack = resolve_stack(targets, matrix, machine, allow_build=True)
+    assert (stack.mmcv, str(stack.pins["mmcv"])) == ("mmcv", "2.2.0")
+    # any: no prebuilt wheel for 2.13, so the build that fits best: the newest version known to build
+    stack = resolve_stack(targets, matrix, machine, allow_build=True, provider="any")
+    assert (stack.mmcv, str(stack.pins["onedl-mmcv"])) == ("onedl-mmcv", "2.3.6")
+
+
+def test_a_torch_newer_than_every_build_is_planned_with_a_warning(matrix: Matrix) -> None:
+    machine = parse_machine("linux", "cpu", "2.15.0", "3.12", torch_installed=True)
+    stack = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, allow_build=True,
+                          provider="onedl")
+    assert stack.source_build and stack.torch is not None and stack.torch.version == "2.15.0"
+    assert stack.warnings == ("warning: onedl-mmcv 2.3.6 is not known to build against torch 2.15.0 (newer than "
+                              "every build on record): the build is unverified",)
+
+
+def test_openmmlab_mmcv_is_not_built_on_python_313(matrix: Matrix) -> None:
+    machine = parse_machine("linux", "cpu", "2.13.0", "3.13", torch_installed=True)
+    targets = parse_targets(["mmpose==1.3.2"], matrix)
+    with pytest.raises(StackUnsatisfiable) as caught:
+        resolve_stack(targets, matrix, machine)
+    # the build that fits is onedl-mmcv's, named with what it needs and how long it took here
+    assert caught.value.ways_out[0] == (
+        "--allow-build --provider onedl (onedl-mmcv 2.3.6 compiled from source against torch 2.13.0: needs a C++ "
+        "compiler, ninja; about 16-29 min for the CPU ops on 2 cores)")
+    with pytest.raises(StackUnsatisfiable):
+        resolve_stack(targets, matrix, machine, allow_build=True)

@@ -123,7 +123,7 @@ def _variants(tables: Tables, machine: Machine, minor: str) -> Tuple[str, ...]:
 def torch_choices(tables: Tables, machine: Machine) -> List[Choice]:
     """The (torch, CUDA) pairs to try, most wanted first: the newest torch minor, then the newest CUDA
     variant the machine runs; only releases with a wheel for the platform and CPython (an installed
-    torch is taken as it is)."""
+    torch is taken as it is), and only CUDA variants the machine's GPU (``gpu``) runs."""
     minors = [machine["torch_minor"]] if machine["torch"] else _minors(tables)
     choices: List[Choice] = []
     for minor in minors:
@@ -140,6 +140,11 @@ def torch_choices(tables: Tables, machine: Machine) -> List[Choice]:
             found = torch_for(tables, minor, cuda, machine["platform"], machine["python"])
             if found is not None:
                 choices.append((minor, cuda, found[0], found[4]))
+    gpu = machine.get("gpu")
+    if gpu:  # never a CUDA the GPU cannot run (the tables' gpus: NVIDIA's minimum CUDA per capability)
+        from ..environment.gpu import runs
+
+        choices = [c for c in choices if runs(tables, c[1], gpu[0])]
     return choices
 
 

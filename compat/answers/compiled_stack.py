@@ -75,7 +75,7 @@ def read_targets(tables: Dict[str, Any], texts: Sequence[str]) -> Optional[List[
 
 def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optional[str], torch: Optional[str],
                  python_version: Optional[str], policy: str, allow_build: bool, provider: str,
-                 environ: Mapping[str, str]) -> Optional[Dict[str, Any]]:
+                 environ: Mapping[str, str], gpu: Optional[str] = None) -> Optional[Dict[str, Any]]:
     """For the running interpreter: ``answer`` (:func:`compat.answers.search.solve`'s), ``machine``, ``tables``,
     ``targets`` and ``matrix`` (its path and origin, as the full path names it); None: take the full
     path. Raises what :func:`compat.answers.search.solve` raises."""
@@ -100,7 +100,12 @@ def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optiona
 
         detected = detect(environ)
         driver = None if detected is None else (detected.version, detected.where)
-    machine = question.machine(platform, cuda, torch_text, release, python_version, driver=driver)
+    from ..environment.gpu import detect as detect_gpu
+
+    found_gpu = detect_gpu(gpu, environ, probe=(cuda or "").strip().lower() in ("", "auto")
+                           and (platform or "").lower() != "macos")
+    machine = question.machine(platform, cuda, torch_text, release, python_version, driver=driver,
+                               gpu=found_gpu if found_gpu[0] else None)
     answer = search.solve(tables, targets, machine, policy=policy, allow_build=allow_build,
                           base_url=environ.get(question.ENV_MMCV_BASE) or None,
                           torch_index=environ.get(question.ENV_TORCH_INDEX) or None, provider=provider,

@@ -106,10 +106,12 @@ def parse_python_version(text: str) -> str:
 
 def machine(platform: Optional[str], cuda: Optional[str], torch: str, torch_release: Tuple[int, ...],
             python: Optional[str] = None, *, torch_installed: bool = False, torchvision: str = "",
-            driver: Optional[Tuple[str, str]] = None) -> Machine:
+            driver: Optional[Tuple[str, str]] = None, gpu: Optional[Tuple[str, str]] = None) -> Machine:
     """The machine dict for ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``, ``auto``), a torch
     already normalized (``2.1.2``; ``""``: auto) with its release numbers, and ``--python-version``
-    (default: this interpreter's). BadInput for an unknown platform or a CUDA the platform has not."""
+    (default: this interpreter's); ``gpu``: (compute capability, where it was read) of the GPU the plan is
+    for (:func:`compat.environment.gpu.detect`), or None. BadInput for an unknown platform or a CUDA the platform has
+    not."""
     name = (platform or this_platform()).lower()
     if name not in PLATFORMS:
         raise BadInput(f"unknown platform {shown(str(platform))}; known: {', '.join(PLATFORMS)}", value=str(platform))
@@ -126,7 +128,7 @@ def machine(platform: Optional[str], cuda: Optional[str], torch: str, torch_rele
     return {"platform": name, "python": python_text, "cuda": cuda_given, "torch": torch,
             "torch_minor": torch_minor(torch, torch_release), "torch_exact": torch_exact(torch, torch_release),
             "torch_installed": torch_installed,
-            "torchvision": torchvision, "driver": driver}
+            "torchvision": torchvision, "driver": driver, "gpu": gpu}
 
 
 def torch_minor(torch: str, release: Tuple[int, ...]) -> str:
@@ -142,8 +144,13 @@ def torch_exact(torch: str, release: Tuple[int, ...]) -> bool:
 def notes(machine: Machine) -> Tuple[str, ...]:
     """What the command line says about the machine before the answer (where the driver was read)."""
     driver = machine["driver"]
+    gpu = machine.get("gpu")
+    said = (f"GPU compute capability {gpu[0]} (from {gpu[1]}): only torch builds whose CUDA runs on it are "
+            "planned",) if gpu else ()
     if driver is not None:
-        return (f"NVIDIA driver {driver[0]} (from {driver[1]})",)
+        return (f"NVIDIA driver {driver[0]} (from {driver[1]})", *said)
+    if said:
+        return said
     if not machine["cuda"] and machine["platform"] != "macos":
         return ("no NVIDIA driver found (MMCOMPAT_CUDA_DRIVER_VERSION, /sys/module/nvidia/version, "
                 "/proc/driver/nvidia/version, nvidia-smi): planning for the CPU; give --cuda to plan for a GPU",)

@@ -22,6 +22,7 @@ from ..data.links import compiled_rule_url
 from ..data.ranks import (
     is_prerelease,
     major,
+    newest_first,
     python_key,
     range_contains,
     range_for,
@@ -55,6 +56,9 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "agree",
     "answer_requirements",
+    "build_blocked",
+    "build_minutes",
+    "build_versions",
     "combined_range",
     "import_notes",
     "imported_packages",
@@ -240,33 +244,74 @@ def _prebuilt(tables: Tables, agreement: Agreement, supplier: str, platform: str
     return None
 
 
-def _newest_torch_built_for(tables: Tables, line: str, version: Optional[str]) -> Optional[Tuple[int, ...]]:
-    """The newest torch minor any prebuilt wheel of ``line`` (of ``version``, when given) was made for:
-    evidence that its sources compile against that torch."""
-    index = tables["wheels"].get(line)
-    minors = [python_key(b[2]) for b in (index[1] if index else ()) if version is None or version in b[3]]
-    return max(minors) if minors else None
+def _build_evidence(tables: Tables, made_by: str, version: str) -> List[Tuple[Tuple[int, ...], Tuple[int, ...]]]:
+    """The torch minors (oldest, newest) ``made_by`` ``version`` is known to compile against: the build
+    table's rows, and each torch minor a prebuilt wheel of it was made for."""
+    builds = tables.get("builds") or {}
+    found = [(python_key(row[1]), python_key(row[2])) for row in builds.get("against", {}).get(made_by, ())
+             if version in row[0]]
+    index = tables["wheels"].get(made_by)
+    found += [(python_key(b[2]),) * 2 for b in (index[1] if index else ()) if version in b[3]]
+    return found
 
 
-def _source_build(tables: Tables, agreement: Agreement, choices: Sequence[Choice]) -> Optional[Tuple[str, Choice]]:
-    """The newest final mmcv in range to compile, and the newest torch to compile it against: one its
-    own wheels were made for if any torch choice is, else a newer one of the same torch major that its
-    line has wheels for (mmcv-full 1.5.3 may build against torch 1.13, never 2.x)."""
-    line = agreement[1]
-    allowed = agreement[2][line]
-    line_ceiling = _newest_torch_built_for(tables, line, None)
-    for version in all_wheel_versions(tables, line):
-        if not range_contains(tables, allowed, version) or is_prerelease(tables, version):
-            continue
-        own = _newest_torch_built_for(tables, line, version)
-        if own is None or line_ceiling is None:
-            continue
-        same_major = min(line_ceiling, (own[0], 99)) if line_ceiling[0] > own[0] else line_ceiling
-        for ceiling in (own, same_major):
-            for choice in choices:
-                if python_key(choice[0]) <= ceiling:
-                    return version, choice
+def build_versions(tables: Tables, made_by: str) -> List[str]:
+    """Every final version of ``made_by`` the data says anything of (wheels, build table), newest first."""
+    builds = tables.get("builds") or {}
+    found = set(all_wheel_versions(tables, made_by))
+    found.update(v for row in builds.get("against", {}).get(made_by, ()) for v in row[0])
+    return [v for v in newest_first(tables, list(found)) if not is_prerelease(tables, v)]
+
+
+def build_blocked(tables: Tables, made_by: str, python: str) -> str:
+    """Why ``made_by``'s sdist cannot be built on CPython ``python`` (``""``: it can)."""
+    breaks = ((tables.get("builds") or {}).get("version_breaks") or {}).get(made_by)
+    if breaks and python_key(python) >= python_key(breaks):
+        return (f"{made_by}'s setup.py cannot read its own version on CPython {breaks} and later "
+                "(get_version and PEP 667's locals())")
+    return ""
+
+
+def _source_build(tables: Tables, agreement: Agreement, choices: Sequence[Choice], made_by: str, python: str
+                  ) -> Optional[Tuple[str, Choice, bool]]:
+    """The newest final ``made_by`` in range to compile, the torch choice to compile it against, and
+    whether that torch is newer than every build known of it (unverified). A torch known to work comes
+    first (the newest version that has one); else the newest version whose known builds end below the
+    torch, of the same torch major (mmcv-full 1.5.3 may build against torch 1.13, never 2.x), against
+    the newest torch its line has prebuilt wheels for, else the nearest newer one."""
+    if build_blocked(tables, made_by, python):
+        return None
+    allowed = agreement[2][agreement[1]]
+    candidates = []
+    for version in build_versions(tables, made_by):
+        if range_contains(tables, allowed, version):
+            evidence = _build_evidence(tables, made_by, version)
+            if evidence:
+                candidates.append((version, evidence))
+    for version, evidence in candidates:
+        for choice in choices:
+            minor = python_key(choice[0])
+            if any(low <= minor <= high for low, high in evidence):
+                return version, choice, False
+    # unverified: the newest torch the line has prebuilt wheels for, else the nearest newer one
+    index = tables["wheels"].get(made_by)
+    ceiling = max((python_key(b[2]) for b in (index[1] if index else ())), default=()) or max(
+        (high for _, evidence in candidates for _, high in evidence), default=())
+    for version, evidence in candidates:
+        fits = [c for c in choices if any(low[0] == python_key(c[0])[0] and low <= python_key(c[0])
+                                          for low, _ in evidence)]
+        if fits:
+            def nearest(choice: Choice) -> Tuple[bool, Tuple[int, ...]]:
+                minor = python_key(choice[0])
+                return (minor > ceiling, tuple(-p for p in minor) if minor <= ceiling else minor)
+
+            return version, min(fits, key=nearest), True
     return None
+
+
+def build_minutes(tables: Tables, made_by: str) -> str:
+    """The measured minutes of a CPU build of ``made_by`` on 2 cores (``""``: not measured)."""
+    return str(((tables.get("builds") or {}).get("minutes") or {}).get(made_by, ""))
 
 
 def _no_wheel(tables: Tables, agreement: Agreement, machine: Machine, made_by: str = "") -> str:
@@ -275,6 +320,13 @@ def _no_wheel(tables: Tables, agreement: Agreement, machine: Machine, made_by: s
     line = made_by or agreement[1]
     allowed = range_text(tables, agreement[2][agreement[1]])
     platform, python, cuda = machine["platform"], machine["python"], machine["cuda"]
+    gpu = machine.get("gpu")
+    if gpu and cuda:
+        from ..environment.gpu import why_not
+
+        blocked = why_not(tables, cuda, gpu[0])
+        if blocked:
+            return blocked
     if machine["torch"] and cuda:
         minor = machine["torch_minor"]
         listed = mmcv_wheel_versions(tables, line, platform, cuda, minor, python)
@@ -305,12 +357,18 @@ def supplier(tables: Tables, provider: str, line: str) -> Optional[str]:
     return str(other[0]) if other is not None and other[1] == line else None
 
 
+def _on_cpu(choice: Choice) -> bool:
+    return choice[1] in ("cpu", "mps")
+
+
 def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy: str, allow_build: bool,
-            provider: str = "openmmlab") -> Tuple[Optional[Answer], Failure, Optional[Tuple[Release, ...]]]:
-    """The newest stack that fits, else the failure of the candidate that got furthest (newest first)."""
+            provider: str = "openmmlab", device: str = "") -> Tuple[Optional[Answer], Failure,
+                                                                     Optional[Tuple[Release, ...]]]:
+    """The newest stack that fits, else the failure of the candidate that got furthest (newest first).
+    ``device``: only torch choices for the ``gpu`` or the ``cpu`` (``""``: every one)."""
     best: Failure = (-1, ())
     best_releases: Optional[Tuple[Release, ...]] = None
-    choices = torch_choices(tables, machine)
+    choices = [c for c in torch_choices(tables, machine) if not device or _on_cpu(c) == (device == "cpu")]
     for releases in _release_sets(tables, targets, provider):
         agreement = agree(tables, releases, policy)
         if len(agreement) == 2:
@@ -334,17 +392,25 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
                 best = (_NO_BINARY, (*agreement[3], f"the {provider} provider makes no {line}"))
                 best_releases = releases
             continue
-        for choice in choices:
-            version = _prebuilt(tables, agreement, made_by, machine["platform"], choice, machine["python"])
-            if version is not None:
-                pins[made_by] = version
-                return _stack(tables, agreement, pins, made_by, False, machine, policy, choice, provider), best, \
-                    releases
-        if allow_build and made_by == line:  # only when no torch choice has a prebuilt wheel
-            build = _source_build(tables, agreement, choices)
-            if build is not None:
-                pins[line] = build[0]
-                return _stack(tables, agreement, pins, line, True, machine, policy, build[1]), best, releases
+        # with --allow-build, a build for the GPU comes before a prebuilt wheel for the CPU
+        groups = [choices] if not allow_build else [[c for c in choices if not _on_cpu(c)],
+                                                    [c for c in choices if _on_cpu(c)]]
+        for group in groups:
+            for choice in group:
+                version = _prebuilt(tables, agreement, made_by, machine["platform"], choice, machine["python"])
+                if version is not None:
+                    pins[made_by] = version
+                    return _stack(tables, agreement, pins, made_by, False, machine, policy, choice, provider), \
+                        best, releases
+            build = _source_build(tables, agreement, group, made_by, machine["python"]) if allow_build else None
+            if build is not None:  # only when no torch choice of the group has a prebuilt wheel
+                pins[made_by] = build[0]
+                stack = _stack(tables, agreement, pins, made_by, True, machine, policy, build[1], provider)
+                if build[2]:
+                    stack["warnings"] = (f"warning: {made_by} {build[0]} is not known to build against torch "
+                                         f"{build[1][2] or build[1][0]} (newer than every build on record): the "
+                                         "build is unverified",)
+                return stack, best, releases
         if best[0] < _NO_BINARY:
             best = (_NO_BINARY, (*agreement[3], _no_wheel(tables, agreement, machine, made_by)))
             best_releases = releases
@@ -374,6 +440,7 @@ def _stack(tables: Tables, agreement: Agreement, pins: Dict[str, str], line: str
         "releases": [(r[0], r[1]) for r in agreement[0]],
         "torch": torch,
         "provider": provider,
+        "warnings": (),
     }
 
 
@@ -387,7 +454,8 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     ``source_build``, ``platform`` (platform, CUDA variant, torch minor, CPython), ``policy``,
     ``find_links``, ``explanation``, ``releases`` ((package, key) pairs, the packages the targets import
     at module level included), ``torch`` (None, or a dict: version, torchvision, cuda, index_url,
-    installed), ``provider``, ``notes`` (why a package nobody asked for is there). Raise
+    installed), ``provider``, ``notes`` (why a package nobody asked for is there), ``warnings`` (what
+    must be said with it: a source build newer than every build on record). Raise
     :class:`~compat.errors.StackUnsatisfiable` with checked ways out.
 
     ``base_url``: mim's ``MMCV_BASE_URL`` (the host part of OpenMMLab's download site, for mirrors);
@@ -405,12 +473,25 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
         raise BadInput(f"unknown provider {shown(provider)}; known: {', '.join(PROVIDERS)}", value=provider)
     tried = ("openmmlab", "onedl") if provider == "any" else (provider,)
     first: Optional[Tuple[Failure, Optional[Tuple[Release, ...]]]] = None
-    for maker in tried:
-        stack, failure, releases = _search(tables, targets, machine, policy, allow_build, maker)
-        if stack is not None:
-            stack["notes"] = import_notes(tables, stack, [t[0] for t in targets])
-            return _finished(tables, stack, base_url, torch_index, onedl_base)
-        first = first or (failure, releases)
+    # any: every maker's prebuilt wheels first, then the build that fits best (known over unverified,
+    # then the newest version); with --allow-build, for the GPU before the CPU
+    rounds = [("", allow_build)]
+    if allow_build and len(tried) > 1:
+        rounds = [(device, build) for device in ("gpu", "cpu") for build in (False, True)]
+    for device, build in rounds:
+        built: List[Answer] = []
+        for maker in tried:
+            stack, failure, releases = _search(tables, targets, machine, policy, build, maker, device)
+            first = first or (failure, releases)
+            if stack is not None and not stack["source_build"]:
+                stack["notes"] = import_notes(tables, stack, [t[0] for t in targets])
+                return _finished(tables, stack, base_url, torch_index, onedl_base)
+            if stack is not None:
+                built.append(stack)
+        if built:
+            best = max(built, key=lambda a: (not a["warnings"], rank(tables, a["pins"][a["mmcv"]])))
+            best["notes"] = import_notes(tables, best, [t[0] for t in targets])
+            return _finished(tables, best, base_url, torch_index, onedl_base)
     assert first is not None  # tried is never empty
     failure, releases = first  # the explanation is the first provider's
     asked = "; ".join(t[2] for t in targets)
@@ -521,13 +602,36 @@ def ways_out(tables: Tables, machine: Machine, policy: str, allow_build: bool, r
                 ways.append(f"{article} {direction} {release[0]}: {release[0]}=={other[1]}"
                             + (f" ({detail})" if detail else ""))
                 break
-    if not allow_build and line:
-        stack = _fits(tables, releases, machine, policy, True, provider)
-        if stack is not None:
-            ways.append(f"--allow-build ({line} {stack['pins'][line]} compiled from source: needs a compiler"
-                        + (" and the CUDA toolkit" if stack["platform"][1] not in ("cpu", "mps", "") else "")
-                        + ", and takes long)")
+    if not allow_build and line:  # first: the build that keeps the machine's torch
+        build = _build_way(tables, releases, machine, policy, provider)
+        if build:
+            ways.insert(0, build)
     return ways
+
+
+def _build_way(tables: Tables, releases: Tuple[Release, ...], machine: Machine, policy: str, provider: str) -> str:
+    """``--allow-build`` as a way out, with what the build needs and how long it takes; ``""``: none fits."""
+    makers = [provider, *(name for name in tables["providers"] if provider == "openmmlab")]
+    for maker in makers:
+        stack = _fits(tables, releases, machine, policy, True, maker)
+        if stack is None or not stack["source_build"]:
+            continue
+        made_by = stack["mmcv"]
+        torch = stack["torch"]
+        cuda = stack["platform"][1]
+        against = f" against torch {torch['version']}" if torch is not None else ""
+        needs = "a C++ compiler, ninja"
+        if cuda not in ("cpu", "mps", ""):
+            needs += f" and nvcc of CUDA {cuda} (matching torch's CUDA)"
+        minutes = build_minutes(tables, made_by)
+        took = f"; about {minutes} min for the CPU ops on 2 cores" if minutes else "; it takes long"
+        if cuda not in ("cpu", "mps", ""):
+            took += ", longer for CUDA"
+        flag = "--allow-build" + (f" --provider {maker}" if maker != provider else "")
+        unverified = "; unverified for this torch" if stack["warnings"] else ""
+        return (f"{flag} ({made_by} {stack['pins'][made_by]} compiled from source{against}: needs {needs}{took}"
+                f"{unverified})")
+    return ""
 
 
 # ---- the finished answer ---------------------------------------------------------------------------

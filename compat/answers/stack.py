@@ -64,6 +64,8 @@ class Machine:
     torch_installed: bool = False
     torchvision: str = ""
     driver: Optional[Driver] = None
+    #: the GPU's compute capability and where it was read (:func:`compat.environment.gpu.detect`), or None
+    gpu: Optional[Tuple[str, str]] = None
 
     @property
     def torch_minor(self) -> str:
@@ -140,6 +142,10 @@ class Stack:
     notes: Tuple[str, ...] = ()
     #: who makes the pinned mmcv: ``openmmlab``, or another maker's name (``onedl``)
     provider: str = "openmmlab"
+    #: what the answer must say with it (a source build newer than every build on record)
+    warnings: Tuple[str, ...] = ()
+    #: the compute capability of the GPU it was planned for (``""``: none known)
+    gpu: str = ""
 
     @property
     def requirements(self) -> Tuple[str, ...]:
@@ -152,16 +158,17 @@ class Stack:
 # ---- parsing the question -------------------------------------------------------------------------
 
 def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[str], python: Optional[str] = None,
-                  *, torch_installed: bool = False, torchvision: str = "", driver: Optional[Driver] = None
-                  ) -> Machine:
+                  *, torch_installed: bool = False, torchvision: str = "", driver: Optional[Driver] = None,
+                  gpu: Optional[Tuple[str, str]] = None) -> Machine:
     """Validate ``--platform``, ``--cuda`` (``11.3``, ``cu113``, ``cpu``, ``auto``), ``--torch``
     (``1.12.1``, ``2.1``, ``auto``) and ``--python-version`` (default: this interpreter's); see
     :func:`compat.answers.question.machine`."""
     torch, release = torch_text(torch or "")
     lean = search_machine(platform, cuda, torch, release, python, torch_installed=torch_installed,
-                          torchvision=torchvision, driver=None if driver is None else (driver.version, driver.where))
+                          torchvision=torchvision, driver=None if driver is None else (driver.version, driver.where),
+                          gpu=gpu)
     return Machine(platform=lean["platform"], python=lean["python"], cuda=lean["cuda"], torch=lean["torch"],
-                   torch_installed=torch_installed, torchvision=torchvision, driver=driver)
+                   torch_installed=torch_installed, torchvision=torchvision, driver=driver, gpu=gpu)
 
 
 def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
@@ -206,7 +213,7 @@ def lean_machine(machine: Machine) -> Dict[str, Any]:
     return {"platform": machine.platform, "python": machine.python, "cuda": machine.cuda, "torch": machine.torch,
             "torch_minor": machine.torch_minor, "torch_exact": machine.torch_exact,
             "torch_installed": machine.torch_installed, "torchvision": machine.torchvision,
-            "driver": None if driver is None else (driver.version, driver.where)}
+            "driver": None if driver is None else (driver.version, driver.where), "gpu": machine.gpu}
 
 
 def lean_targets(targets: Sequence[StackTarget], matrix: Matrix) -> List[Tuple[str, Tuple[str, ...], str, str]]:
@@ -235,7 +242,7 @@ def typed_stack(answer: Dict[str, Any], matrix: Matrix, driver: Optional[Driver]
                  mmcv=answer["mmcv"], source_build=answer["source_build"], platform=Platform(*answer["platform"]),
                  policy=answer["policy"], find_links=tuple(answer["find_links"]), explanation=answer["explanation"],
                  releases=releases, torch=None if torch is None else TorchPin(**torch), driver=driver,
-                 notes=tuple(answer.get("notes", ())), provider=answer["provider"])
+                 notes=tuple(answer.get("notes", ())), provider=answer["provider"], warnings=tuple(answer["warnings"]))
 
 
 def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machine, *, policy: str = "safe",

@@ -28,6 +28,7 @@ from .models import (
     FindLinks,
     ImportFact,
     IsolatedBuild,
+    GpuFacts,
     Matrix,
     NumpyAbi,
     Origin,
@@ -37,6 +38,7 @@ from .models import (
     PythonGap,
     PythonRule,
     Release,
+    SourceBuild,
     TorchRelease,
     TorchTable,
     WheelBuild,
@@ -262,7 +264,8 @@ class _Validator:
     def nvidia(self, value: Any) -> DriverTable:
         key = ("nvidia",)
         table = self.table(value, key)
-        self.unknown(table, {"compat", "toolkit", "compat_source", "toolkit_source", "note"}, key, tables=False)
+        self.unknown(table, {"compat", "toolkit", "compat_source", "toolkit_source", "note", "gpus"}, key,
+                     tables=False)
         tables: Dict[str, Dict[str, Dict[str, str]]] = {}
         for part in ("compat", "toolkit"):
             tables[part] = {}
@@ -280,9 +283,32 @@ class _Validator:
                             raise self.fail((*where, platform), f"not a driver version such as \"525.60.13\": {text!r}")
                         drivers[platform] = text
                 tables[part][cuda] = drivers
+        gpus, gpus_source = self.gpus(table["gpus"]) if "gpus" in table else ({}, "")
         return DriverTable(compat=tables["compat"], toolkit=tables["toolkit"],
                            compat_source=self.string(table.get("compat_source"), (*key, "compat_source")),
-                           toolkit_source=self.string(table.get("toolkit_source"), (*key, "toolkit_source")))
+                           toolkit_source=self.string(table.get("toolkit_source"), (*key, "toolkit_source")),
+                           gpus=gpus, gpus_source=gpus_source)
+
+    def gpus(self, value: Any) -> Tuple[Dict[str, GpuFacts], str]:
+        key = ("nvidia", "gpus")
+        table = self.table(value, key)
+        found = {}
+        for capability, entry in table.items():
+            if capability in ("source", "uncertain"):
+                continue
+            where = (*key, capability)
+            if not _CUDA.fullmatch(capability):
+                raise self.fail(where, "not a compute capability such as \"8.6\"")
+            row = self.table(entry, where)
+            self.unknown(row, {"name", "cuda_minimum", "cuda_maximum", "source", "uncertain"}, where, tables=False)
+            limits = {}
+            for part in ("cuda_minimum", "cuda_maximum"):
+                text = self.string(row.get(part, ""), (*where, part), empty=True)
+                if text and not _CUDA.fullmatch(text):
+                    raise self.fail((*where, part), f"not a CUDA version such as \"12.8\": {text!r}")
+                limits[part] = text
+            found[capability] = GpuFacts(capability, self.string(row.get("name"), (*where, "name")), **limits)
+        return found, self.string(table.get("source"), (*key, "source"))
 
     def providers(self, value: Any) -> Dict[str, Provider]:
         found = {}
@@ -337,7 +363,8 @@ class _Validator:
         key = ("build",)
         table = self.table(value, key)
         self.unknown(table, {"setuptools_without_pkg_resources", "setuptools_source", "sdists_import_pkg_resources",
-                             "sdist_source", "isolation"}, key, tables=False)
+                             "sdist_source", "isolation", "version_breaks_on_python", "version_source", "against",
+                             "build_minutes", "build_minutes_source"}, key, tables=False)
         isolation = []
         for name, entry in self.table(table.get("isolation", {}), (*key, "isolation")).items():
             where = (*key, "isolation", name)
@@ -355,6 +382,35 @@ class _Validator:
                 wheels_source=self.string(row.get("wheels_source"), (*where, "wheels_source")),
                 import_needs=self.string(row.get("import_needs", ""), (*where, "import_needs"), empty=True),
             ))
+        breaks = self.table(table.get("version_breaks_on_python", {}), (*key, "version_breaks_on_python"))
+        for name, python in breaks.items():
+            self.pythons([python], (*key, "version_breaks_on_python", name))
+        minutes = self.table(table.get("build_minutes", {}), (*key, "build_minutes"))
+        for name, text in minutes.items():
+            self.string(text, (*key, "build_minutes", name))
+        rows = table.get("against", [])
+        if not isinstance(rows, list):
+            raise self.fail((*key, "against"), "expected a list of builds")
+        against = []
+        for index, row in enumerate(rows):
+            where = (*key, "against", str(index))
+            entry = self.table(row, where)
+            self.unknown(entry, {"distribution", "versions", "torch_minimum", "torch_maximum", "verified", "source",
+                                 "uncertain"}, where, tables=False)
+            minimum, maximum = (self.string(entry.get(part), (*where, part)) for part in ("torch_minimum",
+                                                                                           "torch_maximum"))
+            for part, text in (("torch_minimum", minimum), ("torch_maximum", maximum)):
+                if not re.fullmatch(r"[0-9]+\.[0-9]+", text):
+                    raise self.fail((*where, part), f"not a torch minor such as \"2.4\": {text!r}")
+            if Version(minimum) > Version(maximum):
+                raise self.fail((*where, "torch_maximum"), f"{maximum} is older than torch_minimum {minimum}")
+            against.append(SourceBuild(
+                distribution=self.string(entry.get("distribution"), (*where, "distribution")),
+                versions=self.versions(entry.get("versions"), (*where, "versions"), empty=False),
+                torch_minimum=minimum, torch_maximum=maximum,
+                source=self.string(entry.get("source"), (*where, "source")),
+                verified=self.boolean(entry.get("verified", False), (*where, "verified")),
+                uncertain=self.string(entry.get("uncertain", ""), (*where, "uncertain"), empty=True)))
         return BuildFacts(
             setuptools_without_pkg_resources=self.version(table.get("setuptools_without_pkg_resources"),
                                                           (*key, "setuptools_without_pkg_resources")),
@@ -363,6 +419,12 @@ class _Validator:
                                                      (*key, "sdists_import_pkg_resources")),
             sdist_source=self.string(table.get("sdist_source"), (*key, "sdist_source")),
             isolation=tuple(isolation),
+            version_breaks_on_python=dict(breaks),
+            version_source=self.string(table.get("version_source", ""), (*key, "version_source"), empty=not breaks),
+            against=tuple(against),
+            build_minutes=dict(minutes),
+            build_minutes_source=self.string(table.get("build_minutes_source", ""), (*key, "build_minutes_source"),
+                                             empty=not minutes),
         )
 
     def numpy_abi(self, value: Any) -> NumpyAbi:

@@ -26,6 +26,7 @@ __all__ = [
     "Fact",
     "FindLinks",
     "Finding",
+    "GpuFacts",
     "ImportCopy",
     "ImportFact",
     "InstalledDistribution",
@@ -43,6 +44,7 @@ __all__ = [
     "Resolution",
     "Severity",
     "SharedFiles",
+    "SourceBuild",
     "TorchInfo",
     "TorchRelease",
     "TorchTable",
@@ -348,6 +350,9 @@ class DriverTable:
     toolkit: Mapping[str, Mapping[str, str]]
     compat_source: str
     toolkit_source: str
+    #: compute capability (``12.0``) -> what CUDA it needs; see :class:`GpuFacts`
+    gpus: Mapping[str, "GpuFacts"] = field(default_factory=dict)
+    gpus_source: str = ""
 
     def minimum(self, cuda: str, platform: str) -> Optional[str]:
         """The oldest driver for ``cuda`` (``12.1``) on ``platform``; minor-version compatibility first."""
@@ -375,15 +380,47 @@ class IsolatedBuild:
 
 
 @dataclass(frozen=True)
+class GpuFacts:
+    """The CUDA versions whose code runs on a GPU of one compute capability: no older than
+    ``cuda_minimum`` (``""``: any), no newer than ``cuda_maximum`` (``""``: any)."""
+
+    capability: str
+    name: str
+    cuda_minimum: str = ""
+    cuda_maximum: str = ""
+
+
+@dataclass(frozen=True)
+class SourceBuild:
+    """Versions of an mmcv distribution whose sources compile against the torch minors ``torch_minimum``
+    to ``torch_maximum`` (inclusive); ``verified``: built here, not only reported upstream."""
+
+    distribution: str
+    versions: Tuple[Version, ...]
+    torch_minimum: str
+    torch_maximum: str
+    source: str
+    verified: bool = False
+    uncertain: str = ""
+
+
+@dataclass(frozen=True)
 class BuildFacts:
-    """What a source build of mmcv needs that pip will not provide on its own, and the family's other
-    dependencies that cannot build in isolation."""
+    """What a source build of mmcv needs that pip will not provide on its own, which torch it compiles
+    against, and the family's other dependencies that cannot build in isolation."""
 
     setuptools_without_pkg_resources: Version
     setuptools_source: str
     sdists_import_pkg_resources: Tuple[str, ...]
     sdist_source: str
     isolation: Tuple[IsolatedBuild, ...] = ()
+    #: distribution -> the first CPython whose setup.py cannot read the sdist's version
+    version_breaks_on_python: Mapping[str, str] = field(default_factory=dict)
+    version_source: str = ""
+    against: Tuple[SourceBuild, ...] = ()
+    #: distribution -> minutes a CPU build took here (``16-29``)
+    build_minutes: Mapping[str, str] = field(default_factory=dict)
+    build_minutes_source: str = ""
 
 
 @dataclass(frozen=True)

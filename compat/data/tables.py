@@ -4,8 +4,12 @@ store, with every version comparison settled by ``packaging`` when it is compile
 ``versions`` maps every version text the matrix holds (releases, wheel builds, range bounds as written
 upstream, torch releases) to ``(rank, rank of its base version, is pre-release, is post-release,
 major)``; equal versions (``1.3`` and ``1.3.0``) share a rank. ``extras`` maps each verbatim specifier a
-range keeps (``!=1.5.0``) to the versions it admits. The rest mirrors :class:`~compat.data.models.Matrix`
-with tuples: their shapes are in :mod:`compat.data.shapes`.
+range keeps (``!=1.5.0``) to the versions it admits. ``builds`` (None without a ``[build]`` table) holds
+which mmcv distributions compile against which torch (``against``: distribution -> rows of (versions,
+oldest torch minor, newest torch minor, verified here)), the sdists that import ``pkg_resources``, the
+setuptools that removed it, the first CPython each sdist's version reading fails on, and the measured
+build minutes; ``gpus`` maps a compute capability to (name, oldest CUDA, newest CUDA). The rest
+mirrors :class:`~compat.data.models.Matrix` with tuples: their shapes are in :mod:`compat.data.shapes`.
 
 The build hook compiles them into the wheel beside the matrix (keyed by the matrix's content digest and
 the code's identity, as every compiled answer); :func:`tables_for` compiles them on demand otherwise.
@@ -115,6 +119,22 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
             releases.append((str(t.version), t.minor, {k: tuple(v) for k, v in t.python.items()}, tuple(t.cuda),
                              str(t.torchvision) if t.torchvision is not None else ""))
         torch = (matrix.torch.index_url, tuple(releases))
+    build_facts: Optional[Dict[str, Any]] = None
+    if matrix.build is not None:
+        facts = matrix.build
+        against: Dict[str, List[Tuple[Any, ...]]] = {}
+        for row in facts.against:
+            versions = tuple(str(v) for v in row.versions)
+            texts.update(versions)
+            against.setdefault(row.distribution, []).append((versions, row.torch_minimum, row.torch_maximum,
+                                                              row.verified))
+        build_facts = {"against": {name: tuple(rows) for name, rows in against.items()},
+                  "pkg_resources": tuple(facts.sdists_import_pkg_resources),
+                  "setuptools_below": str(facts.setuptools_without_pkg_resources),
+                  "version_breaks": dict(facts.version_breaks_on_python),
+                  "minutes": dict(facts.build_minutes)}
+    gpus = {cap: (g.name, g.cuda_minimum, g.cuda_maximum)
+            for cap, g in (matrix.nvidia.gpus.items() if matrix.nvidia is not None else ())}
     nvidia = None
     if matrix.nvidia is not None:
         nvidia = tuple({cuda: dict(by_platform) for cuda, by_platform in table.items()}
@@ -133,6 +153,8 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         "torch": torch,
         "torch_pythons": torch_pythons,
         "nvidia": nvidia,
+        "builds": build_facts,
+        "gpus": gpus,
         "providers": {name: (p.distribution, p.replaces, p.engine, p.engine_replaces, _links(p.find_links),
                              {k.replaces: (k.distribution, k.version, k.requires_python[2:]) for k in p.packages})
                       for name, p in matrix.providers.items()},

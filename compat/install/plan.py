@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import Version
 
@@ -34,6 +34,9 @@ from ..data.models import MMCV_DISTRIBUTIONS, Environment, IsolatedBuild, Matrix
 from ..environment.driver import Driver, detect
 from ..errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import BuildKey
+
 __all__ = [
     "ENV_ONEDL_BASE",
     "ENV_TORCH_INDEX",
@@ -41,11 +44,13 @@ __all__ = [
     "NoInstaller",
     "PlanRefused",
     "Step",
+    "build_key",
     "check_platform",
     "isolated_builds",
     "links_check",
     "machine_for",
     "numpy_pin",
+    "plan_build",
     "plan_install",
     "solve",
 ]
@@ -119,10 +124,16 @@ def _public(version: str) -> str:
 
 def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, cuda: Optional[str] = None,
                 torch: Optional[str] = None, python_version: Optional[str] = None,
-                environ: Optional[Mapping[str, str]] = None) -> Machine:
+                environ: Optional[Mapping[str, str]] = None, gpu: Optional[str] = None) -> Machine:
     """The machine to resolve for: options first, then what ``env`` has (its torch is kept and pinned;
     ``--torch`` naming another one replaces it, as asked), then ``auto`` (torch picked by mmcompat,
-    CUDA from the NVIDIA driver: :func:`compat.environment.driver.detect`)."""
+    CUDA from the NVIDIA driver: :func:`compat.environment.driver.detect`). The GPU (``gpu``, else
+    :func:`compat.environment.gpu.detect`: asked of nvidia-smi unless ``--cuda`` names the CUDA) rules out every
+    CUDA it cannot run."""
+    from ..environment.gpu import detect as detect_gpu
+
+    found = detect_gpu(gpu, environ, probe=(cuda or "").strip().lower() in ("", "auto"))
+    capability = found if found[0] else None
     installed = env.torch if env is not None else None
     python = python_version or (".".join(env.python_version.split(".")[:2]) if env and env.python_version else None)
     wanted = (torch or "").strip()
@@ -138,12 +149,13 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
                            f"{installed.source}); give --torch X.Y.Z", value=installed.version) from None
         torchvision = env.get("torchvision") if env is not None else None
         return parse_machine(platform, cuda or installed.cuda or "cpu", _public(installed.version), python,
-                             torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "")
+                             torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "",
+                             gpu=capability)
     cuda_text = (cuda or "").strip().lower()
     driver: Optional[Driver] = None
     if cuda_text in ("", "auto") and (platform or "").lower() != "macos":
         driver = detect(environ)
-    return parse_machine(platform, cuda, torch, python, driver=driver)
+    return parse_machine(platform, cuda, torch, python, driver=driver, gpu=capability)
 
 
 def check_platform(env: Environment, platform: Optional[str], python: str) -> None:
@@ -166,18 +178,19 @@ def _is_minor_of(wanted: str, installed: str) -> bool:
 def solve(matrix: Matrix, texts: Sequence[str], env: Optional[Environment], *, platform: Optional[str] = None,
           cuda: Optional[str] = None, torch: Optional[str] = None, python_version: Optional[str] = None,
           policy: str = "safe", allow_build: bool = False, environ: Optional[Mapping[str, str]] = None,
-          provider: str = "openmmlab") -> Tuple[List[StackTarget], Stack]:
+          provider: str = "openmmlab", gpu: Optional[str] = None) -> Tuple[List[StackTarget], Stack]:
     """Targets parsed and the stack resolved for the machine ``env`` stands on (see :func:`machine_for`);
     ``MMCV_BASE_URL`` and ``MMCOMPAT_TORCH_INDEX_URL`` from ``environ`` choose mirrors."""
     variables = os.environ if environ is None else environ
     targets = parse_targets(texts, matrix)
     machine = machine_for(env, platform=platform, cuda=cuda, torch=torch, python_version=python_version,
-                          environ=variables)
+                          environ=variables, gpu=gpu)
     stack = resolve_stack(targets, matrix, machine, policy=policy, allow_build=allow_build,
                           base_url=variables.get(ENV_MMCV_BASE) or None,
                           torch_index=variables.get(ENV_TORCH_INDEX) or None, provider=provider,
                           onedl_base=variables.get(ENV_ONEDL_BASE) or None)
-    return targets, replace(stack, notes=(*notes(lean_machine(machine)), *stack.notes))
+    return targets, replace(stack, notes=(*notes(lean_machine(machine)), *stack.notes, *stack.warnings),
+                            gpu=machine.gpu[0] if machine.gpu else "")
 
 
 # ---- checks before anything runs ----------------------------------------------------------------
@@ -261,6 +274,71 @@ def _build_toolchain(stack: Stack, environ: Mapping[str, str]) -> List[str]:
     return missing
 
 
+def build_key(stack: Stack, env: Environment) -> Optional["BuildKey"]:
+    """The wheelhouse key of the build a stack plans in ``env``: the exact torch (the installed one with
+    its local tag; a planned one with the tag of its PyTorch index), CUDA, CPython tag, platform and the
+    GPU's own architecture for a CUDA build."""
+    import platform as host
+
+    from .build import BuildKey
+
+    line = stack.mmcv
+    if not stack.source_build or not line or stack.torch is None:
+        return None
+    torch = stack.torch.version
+    if stack.torch.installed and env.torch is not None and env.torch.version:
+        torch = env.torch.version
+    elif stack.torch.index_url:
+        torch += "+" + stack.torch.index_url.rstrip("/").rsplit("/", 1)[-1]
+    cuda = stack.platform.cuda or "cpu"
+    python_tag = "cp" + "".join(env.python_version.split(".")[:2])
+    return BuildKey(line, str(stack.pins[line]), torch, cuda, python_tag,
+                    f"{platform_of(env.platform) or 'linux'}_{host.machine().lower()}",
+                    stack.gpu if cuda not in ("cpu", "mps") else "")
+
+
+def _plan_build(matrix: Matrix, stack: Stack, env: Environment, python: str, installer: str, prefix: List[str],
+                pinned_torch: Tuple[str, ...], variables: Mapping[str, str], steps: List[Step], notes: List[str],
+                warnings: List[str]) -> Optional[str]:
+    """Add the prerequisites and build steps of a source build (none when the wheelhouse has the wheel of
+    this exact key); return the wheelhouse folder the install takes it from."""
+    from .build import build_folder, built_wheel, max_jobs, steps_for
+
+    key = build_key(stack, env)
+    line, version = stack.mmcv, stack.pins[stack.mmcv]
+    if key is None:
+        return None
+    folder = build_folder(key, variables)
+    found = built_wheel(key, variables)
+    if found is not None:
+        notes.append(f"reusing {os.path.basename(found)} from the wheelhouse: built earlier against torch {key.torch}, "
+                     f"{key.python_tag}, {key.platform}" + (f", arch {key.arch_list}" if key.arch_list else ""))
+        return folder
+    missing = _build_toolchain(stack, variables)
+    if missing:
+        raise PlanRefused(f"{line} {version} must be compiled for {stack.platform.describe()} and this "
+                          f"machine lacks: {'; '.join(missing)}", problem="toolchain")
+    facts = matrix.build
+    pkg_resources = facts is None or line in facts.sdists_import_pkg_resources
+    below = str(facts.setuptools_without_pkg_resources) if facts is not None else "82"
+    cuda = key.cuda not in ("cpu", "mps")
+    if cuda and not key.arch_list:
+        warnings.append("no GPU compute capability known (--gpu, MMCOMPAT_GPU_COMPUTE_CAP, nvidia-smi): the CUDA build "
+                        "compiles for every architecture torch knows, which takes several times longer")
+    given = variables.get("MAX_JOBS", "").strip()  # the user's own choice wins
+    jobs = int(given) if given.isdigit() and int(given) > 0 else max_jobs(cuda)
+    if installer != "pip":
+        raise PlanRefused(f"{line} {version} must be compiled, and the build runs pip wheel: {python} has no pip "
+                          f"(run {python} -m ensurepip --upgrade, then again)", problem="toolchain")
+    for kind, argv, reason, step_env in steps_for(python, key, list(pinned_torch), imports_pkg_resources=pkg_resources,
+                                                  setuptools_below=below, jobs=jobs, folder=folder):
+        steps.append(Step(kind, argv, reason, env=step_env))
+    warnings.append(f"{line} {version} has no prebuilt wheel for {stack.platform.describe()}: it is compiled from "
+                    "source (a compiler" + (" and the CUDA toolkit" if cuda else "") + " needed; this takes long); "
+                    "the wheel is kept in the wheelhouse for this exact torch")
+    return folder
+
+
 # ---- numpy and xtcocotools ------------------------------------------------------------------------
 
 def numpy_pin(matrix: Matrix, stack: Stack) -> Optional[str]:
@@ -326,7 +404,8 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                  platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
                  python_version: Optional[str] = None, policy: str = "safe", allow_build: bool = False,
                  fix_conflicts: bool = False, offline: bool = False, pip_args: Sequence[str] = (),
-                 environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab") -> InstallPlan:
+                 environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab",
+                 gpu: Optional[str] = None) -> InstallPlan:
     """The commands that install ``texts`` into the environment ``env`` of interpreter ``python``.
 
     Raises :class:`PlanRefused` (exit 1) when the plan could not end in a working install: another mmcv
@@ -343,7 +422,7 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                        f"of that version", value=python_version)
     targets, stack = solve(matrix, texts, env, platform=platform, cuda=cuda, torch=torch,
                            python_version=python_version, policy=policy, allow_build=allow_build, environ=variables,
-                           provider=provider)
+                           provider=provider, gpu=gpu)
     installer, prefix = _installer(env, python)
     steps: List[Step] = []
     warnings: List[str] = []
@@ -424,42 +503,56 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
         steps.append(Step("build", _install(prefix, installer, python, *pinned_torch, "--no-build-isolation",
                                             name + spec), f"{name} has no wheel for this Python"))
 
+    built_in: Optional[str] = None
     if stack.source_build and line and mmcv_version is not None:
-        missing = _build_toolchain(stack, variables)
-        if missing:
-            raise PlanRefused(f"{line} {mmcv_version} must be compiled for {stack.platform.describe()} and this "
-                              f"machine lacks: {'; '.join(missing)}", problem="toolchain")
-        setuptools = "setuptools"
-        if matrix.build is not None:
-            setuptools = f"setuptools<{matrix.build.setuptools_without_pkg_resources}"
-            why_setuptools = (f"{line}'s setup.py imports pkg_resources, which setuptools "
-                              f"{matrix.build.setuptools_without_pkg_resources} removed")
-        else:
-            why_setuptools = f"{line}'s setup.py imports pkg_resources"
-        steps.append(Step("prerequisites",
-                          _install(prefix, installer, python, *pinned_torch, setuptools, *BUILD_TOOLS),
-                          f"the build runs without isolation so it sees torch; {why_setuptools}; ninja and psutil "
-                          "speed the build"))
-        build_env = {"MMCV_WITH_OPS": "1"}
-        if stack.platform.cuda not in ("", "cpu"):
-            build_env["FORCE_CUDA"] = "1"
-        cache = ["--no-cache"] if installer == "uv" else ["--no-cache-dir"]
-        steps.append(Step("build", _install(prefix, installer, python, *pinned_torch, "--no-build-isolation",
-                                            *cache, "--no-binary", line, f"{line}=={mmcv_version}"),
-                          f"{line} {mmcv_version} compiled from source against the installed torch, with its ops "
-                          "(pip's wheel cache bypassed, so no earlier broken build is reused); this takes long",
-                          env=build_env))
-        warnings.append(f"{line} {mmcv_version} has no prebuilt wheel for {stack.platform.describe()}: it is compiled "
-                        "from source (a compiler" + (" and the CUDA toolkit" if "FORCE_CUDA" in build_env else "")
-                        + " needed; this takes long)")
+        built_in = _plan_build(matrix, stack, env, python, installer, prefix, pinned_torch, variables, steps, notes,
+                               warnings)
 
     final = [*pinned_torch, *(r for r in stack.requirements if r not in pinned_torch), *extra]
     for url in stack.find_links:
         final += ["-f", url]
-    if line and not stack.source_build:
+    if built_in is not None:
+        final += ["-f", built_in]  # the wheelhouse folder of this exact torch: no other torch's wheel is there
+    if line:
         final += ["--only-binary", line]  # never let pip compile mmcv silently
     steps.append(Step("install", _install(prefix, installer, python, *final, *pip_args),
                       "the OpenMMLab packages and " + (f"{line} (prebuilt)" if line and not stack.source_build
-                                                       else line or "their dependencies")))
+                                                       else f"{line} (built here)" if line
+                                                       else "their dependencies")))
     return InstallPlan(python=python, targets=tuple(targets), stack=stack, steps=tuple(steps), installer=installer,
                        warnings=tuple(warnings), notes=tuple(notes))
+
+
+def plan_build(matrix: Matrix, texts: Sequence[str], env: Environment, *, python: str, output: str,
+               platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
+               policy: str = "safe", environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab",
+               gpu: Optional[str] = None) -> InstallPlan:
+    """``mmcompat build``: the build of the stack's mmcv against the torch installed in ``env``, its wheel
+    written into ``output`` (for another image: build in a CUDA devel image, copy the wheel into the
+    runtime image). Only the build's prerequisites (setuptools, wheel, packaging, ninja, psutil) are
+    installed into ``env``; nothing of the stack. PlanRefused: no torch in ``env``, or a prebuilt
+    wheel fits (nothing to build)."""
+    variables = os.environ if environ is None else environ
+    if env.torch is None:
+        raise PlanRefused(f"{python} has no torch: a build compiles against the installed torch; install the torch "
+                          "the image will run first (mmcompat resolve TARGET prints it)", problem="no-torch")
+    # the build goes to output, never to the wheelhouse, and never reuses it
+    house = {**variables, "MMCOMPAT_WHEELHOUSE": os.path.join(os.path.abspath(output), ".mmcompat-unused")}
+    planned = plan_install(matrix, texts, env, python=python, platform=platform, cuda=cuda, torch=torch,
+                           policy=policy, allow_build=True, offline=True, environ=house, provider=provider, gpu=gpu)
+    if not planned.stack.source_build:
+        line = planned.stack.mmcv or "mmcv"
+        raise PlanRefused(f"{line} {planned.stack.pins.get(line, '')} has a prebuilt wheel for "
+                          f"{planned.stack.platform.describe()}: nothing to build (mmcompat install TARGET "
+                          "installs it)",
+                          problem="prebuilt")
+    steps = []
+    for step in planned.steps:
+        if step.kind == "prerequisites" and "wheel" in step.argv:
+            steps.append(step)
+        elif step.kind == "build" and "-w" in step.argv:
+            argv = list(step.argv)
+            argv[argv.index("-w") + 1] = os.path.abspath(output)
+            steps.append(replace(step, argv=tuple(argv), reason=step.reason.split(" into the wheelhouse")[0]
+                                 + f" into {output}"))
+    return replace(planned, steps=tuple(steps))
