@@ -388,8 +388,12 @@ def test_the_issue_case_builds_onedl_against_the_installed_cpu_torch(matrix: Mat
     assert (stack.mmcv, str(stack.pins["onedl-mmcv"]), stack.source_build) == ("onedl-mmcv", "2.3.6", True)
     assert stack.torch is not None and stack.torch.installed and stack.torch.version == "2.13.0"
     assert stack.warnings == ()  # built here against 2.13
+    # OpenMMLab's line: mmdet 3.2.0, which mmpose 1.3.2 imports, asserts mmcv<2.2.0, so mmcv 2.1.0, built with a
+    # warning (no build of it against 2.13 is on record)
     stack = resolve_stack(targets, matrix, machine, allow_build=True)
-    assert (stack.mmcv, str(stack.pins["mmcv"])) == ("mmcv", "2.2.0")
+    assert (stack.mmcv, str(stack.pins["mmcv"]), str(stack.pins["mmdet"])) == ("mmcv", "2.1.0", "3.2.0")
+    assert stack.warnings == ("warning: mmcv 2.1.0 is not known to build against torch 2.13.0 (newer than every "
+                              "build on record): the build is unverified",)
     # any: no prebuilt wheel for 2.13, so the build that fits best: the newest version known to build
     stack = resolve_stack(targets, matrix, machine, allow_build=True, provider="any")
     assert (stack.mmcv, str(stack.pins["onedl-mmcv"])) == ("onedl-mmcv", "2.3.6")
