@@ -432,6 +432,7 @@ def test_onedl_install_for_a_torch_openmmlab_never_built_for(run: Run, sites: Si
     }, tag=tag)
     (page_folder / "index.html").write_text(f'<a href="{onedl_wheel.name}">{onedl_wheel.name}</a>\n')
     detection = tmp_path / "detection"  # stands in for the onedl-mmdetection sdist: installs mmdet/
+    detection.mkdir()
     build_wheel(detection, "onedl-mmdetection", "3.5.1", {"mmdet/__init__.py": b"__version__ = '3.5.1'\n"})
     (tmp_path / "torch").mkdir()
     torch_index(tmp_path / "torch", [TorchBuild("2.8.0", "0.23.0", "cu128")])
