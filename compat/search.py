@@ -28,7 +28,7 @@ from .availability import (
     versions_for,
 )
 from .errors import BadInput, StackUnsatisfiable, shown
-from .links import compiled_rule_url
+from .links import compiled_rule_url, fill
 from .question import check_policy, describe_machine, describe_platform, requirement_lines
 from .ranks import is_prerelease, major, python_key, range_contains, range_intersect, range_is_empty, range_text, rank
 from .vocabulary import MMCV_LINES, PROVIDERS
@@ -458,7 +458,7 @@ def index_for(tables: Tables, cuda: str, base: str = "") -> str:
     variant = "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", "")
     if base:
         return base.rstrip("/") + "/" + variant
-    return str(tables["torch"][0]).format(variant=variant)
+    return fill(str(tables["torch"][0]), {"variant": variant})
 
 
 def _finished(tables: Tables, stack: Answer, base_url: Optional[str], torch_index: Optional[str],
