@@ -86,6 +86,7 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
     class Parser(argparse.ArgumentParser):
         def __init__(self, *args: "Any", **kwargs: "Any") -> None:
             kwargs.setdefault("formatter_class", Formatter)
+            kwargs.setdefault("allow_abbrev", False)  # --python must never be read as --python-version
             super().__init__(*args, **kwargs)
 
         def error(self, message: str) -> "None":  # type: ignore[override]  # raises instead of exiting
@@ -473,8 +474,11 @@ def _matrix_selection(options: "Options", matrix: "Matrix") -> "Tuple[Optional[s
 
     package, release, dist = None, None, None
     if options.select:
-        name, _, key = options.select.strip().partition("==")
+        name, separator, key = options.select.strip().partition("==")
         package = name.strip().lower()
+        if separator and not key.strip():
+            raise BadInput(f"no release after '==' in {shown(options.select)}; give PACKAGE or PACKAGE==VERSION, "
+                           "e.g. mmpose==0.28.0", value=options.select)
         table = matrix.package(package)
         if table is None:
             raise BadInput(f"the matrix has no package {shown(package)}; known: {', '.join(sorted(matrix.packages))}",
@@ -877,6 +881,11 @@ def _run(args: List[str]) -> int:
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
+        from .lean_args import empty_value
+
+        empty = empty_value(options)
+        if empty:
+            raise _UsageError(f"{empty} is given an empty value: give a value, or leave it out for the default")
         if getattr(options, "python", None):  # a path, an environment folder or a name on PATH
             from .interpreter import find_interpreter
 

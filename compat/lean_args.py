@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     #: An option's destination and what it takes: a flag (None), any value (()), or one of the choices.
     Option = Tuple[str, Optional[Tuple[str, ...]]]
 
-__all__ = ["COMMANDS", "read"]
+__all__ = ["COMMANDS", "empty_value", "read"]
 
 _COMMON: Dict[str, Option] = {"--matrix": ("matrix", ()), "--json": ("json", None), "--debug": ("debug", None)}
 _POLICY: Dict[str, Option] = {"--policy": ("policy", POLICIES)}
@@ -93,3 +93,18 @@ def read(args: Sequence[str]) -> Optional[SimpleNamespace]:
     from types import SimpleNamespace
 
     return SimpleNamespace(**values)
+
+
+def empty_value(options: Union[SimpleNamespace, object]) -> str:
+    """The option (``--cuda``) or argument (``TARGET``) given as an empty string, or "": an empty value
+    is not "not given", and would silently mean the default."""
+    for dest, value in vars(options).items():
+        if value == "" or (isinstance(value, list) and any(v == "" for v in value)):
+            if dest == "dist" and getattr(options, "command", "") == "wheels":
+                return "DIST[==V]"  # wheels' positional; matrix and harvest have a --dist option
+            return _POSITIONALS.get(dest) or "--" + dest.replace("_", "-")
+    return ""
+
+
+#: Destinations of positional arguments, as their help names them.
+_POSITIONALS = {"target": "TARGET", "requirement": "NAME==VERSION", "select": "PACKAGE[==V]", "requirements": "REQ"}

@@ -446,7 +446,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
     check = _Validator(path)
     check.table(data, ())
     schema = data.get("schema")
-    if schema != SCHEMA_VERSION:
+    if type(schema) is not int or schema != SCHEMA_VERSION:  # true == 1 in Python: not a schema number
         raise check.fail(("schema",), f"expected schema = {SCHEMA_VERSION}, got {schema!r}")
     sources = check.table(data.get("sources", {}), ("sources",))
     for name, text in sources.items():

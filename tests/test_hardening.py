@@ -330,3 +330,41 @@ def test_a_probe_output_that_is_not_a_reading(capsys: pytest.CaptureFixture, tmp
         assert (code, out) == (3, ""), (err, out)
         assert err.startswith(f"mmcompat: error: cannot inspect {script}: the probe") and len(err) < 400, err
         assert "not a reading" in err or "no usable JSON" in err, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["resolve", "0.28.0", "--cuda", ""], "--cuda is given an empty value: give a value, or leave it out for the "
+                                          "default (see 'mmcompat --help')"),
+    (["doctor", "--python", ""], "--python is given an empty value: give a value, or leave it out for the default "
+                                 "(see 'mmcompat --help')"),
+    (["wheels", ""], "DIST[==V] is given an empty value: give a value, or leave it out for the default "
+                     "(see 'mmcompat --help')"),
+    (["constraints", "0.28.0", "-o", ""], "--output is given an empty value: give a value, or leave it out for the "
+                                          "default (see 'mmcompat --help')"),
+    (["matrix", "mmpose=="], "no release after '==' in 'mmpose=='; give PACKAGE or PACKAGE==VERSION, "
+                             "e.g. mmpose==0.28.0"),
+    (["compatible", "mmcv-full==1.6.0; python_version < '3'"],
+     "give only NAME==VERSION, e.g. mmcv-full==1.6.0 (no marker, extras or URL); got "
+     "\"mmcv-full==1.6.0; python_version < '3'\""),
+    # no abbreviations: --python is not --python-version (resolve has no --python)
+    (["resolve", "0.28.0", "--python", "3.10"], "unrecognized arguments: --python 3.10 (see 'mmcompat --help')"),
+    (["resolve", "0.28.0", "--pol", "safe"], "unrecognized arguments: --pol safe (see 'mmcompat --help')"),
+])
+def test_values_that_say_nothing_are_refused(capsys: pytest.CaptureFixture, argv: list, message: str) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"mmcompat: error: {message}\n"
+
+
+@pytest.mark.parametrize("value", ["５３５.104.05", "٥٣٥.104", "535.１04"])
+def test_non_ascii_digits_in_the_driver_variable(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+                                                  value: str) -> None:
+    monkeypatch.setenv("MMCOMPAT_CUDA_DRIVER_VERSION", value)
+    assert main(["resolve", "mmpose==1.3.2", "--torch", "2.1"]) == 2
+    assert capsys.readouterr().err == f"mmcompat: error: not an NVIDIA driver version: {value!r}; give e.g. " \
+                                      "535.104.05\n"
+
+
+@pytest.mark.parametrize("value", ["true", "1.0", '"1"'])
+def test_a_schema_that_is_not_the_number_one(value: str) -> None:
+    with pytest.raises(BadMatrix, match=r"at schema: expected schema = 1, got "):
+        from_dict(parse_toml(f"schema = {value}\n", path="m.toml"), path="m.toml")
