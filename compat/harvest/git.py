@@ -94,6 +94,13 @@ def harvest_repo(
         installer_text = repo.read(commit, "requirements/mminstall.txt")
         installer = parse_mminstall(installer_text) if installer_text is not None else {}
         version = parse_version_file(repo.read(commit, f"{package}/version.py") or "") or key
+        try:
+            Version(version)
+        except ValueError:  # InvalidVersion: a branch named main with no version file, a version file saying 'abc'
+            raise BadInput(f"cannot tell the {package} version of {'branch' if is_branch else 'tag'} {ref!r} in "
+                           f"{repo.path}: {package}/version.py there gives no version ({version[:60]!r}); "
+                           + ("name the branches to harvest with --branches" if is_branch else "it cannot be a row"),
+                           value=ref) from None
         results.append(
             HarvestedRelease(
                 key=key,
