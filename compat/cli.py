@@ -46,6 +46,23 @@ def _fast_resolve(args: Sequence[str]) -> Optional[str]:
     return answer(locate()[0], policy, args[1])
 
 
+#: One example per command, shown by its --help.
+_EXAMPLES = {
+    "resolve": "mmcompat resolve 0.28.0",
+    "wheels": "mmcompat wheels mmcv==2.1.0 --cuda 12.1",
+    "compatible": "mmcompat compatible mmcv-full==1.6.0",
+    "matrix": "mmcompat matrix mmpose==0.28.0",
+    "update": "mmcompat update --url https://example.org/compat_matrix.toml",
+    "harvest": "mmcompat harvest --repo ../mmpose --write",
+    "install": "mmcompat install mmpose==1.3.2 --dry-run",
+    "constraints": "mmcompat constraints mmpose==1.3.2 -o constraints.txt",
+    "doctor": "mmcompat doctor --python ~/venvs/pose/bin/python",
+    "guard": "mmcompat guard -r requirements.txt",
+}
+_EXIT_CODES = ("exit codes: 0 fine, 1 incompatible, no answer or problems found, 2 bad input or usage,\n"
+               "3 could not do the job (network, target interpreter, pip)")
+
+
 class _UsageError(Exception):
     pass
 
@@ -75,7 +92,7 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
 
     columns = _columns() - 2  # argparse makes a formatter per option: ask the terminal once
 
-    class Formatter(argparse.HelpFormatter):
+    class Formatter(argparse.RawDescriptionHelpFormatter):
         """argparse's formatter, told the terminal width as shutil would find it, without importing
         shutil (and its compression modules) on every run."""
 
@@ -129,7 +146,8 @@ def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
                          help="inspect this interpreter's environment instead of this one")
 
     def command(name: str, summary: str, *options: "Callable[[ArgumentParser], None]") -> "ArgumentParser":
-        sub = commands.add_parser(name, help=summary)
+        sub = commands.add_parser(name, help=summary, description=summary[:1].upper() + summary[1:] + ".",
+                                  epilog=f"example:\n  {_EXAMPLES[name]}\n\n{_EXIT_CODES}")
         for add in options:
             add(sub)
         return sub
@@ -922,6 +940,10 @@ def _run(args: List[str]) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``mmcompat`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] and args[0].startswith("--") and args[0] not in ("--help", "--version"):
+        from .lean_args import hoisted
+
+        args = hoisted(args)  # mmcompat --matrix F resolve ...: the common options after the command
     try:
         answer = _fast_resolve(args)
         if answer is not None:

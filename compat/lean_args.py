@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     #: An option's destination and what it takes: a flag (None), any value (()), or one of the choices.
     Option = Tuple[str, Optional[Tuple[str, ...]]]
 
-__all__ = ["COMMANDS", "empty_value", "read"]
+__all__ = ["COMMANDS", "empty_value", "hoisted", "read"]
 
 _COMMON: Dict[str, Option] = {"--matrix": ("matrix", ()), "--json": ("json", None), "--debug": ("debug", None)}
 _POLICY: Dict[str, Option] = {"--policy": ("policy", POLICIES)}
@@ -108,3 +108,23 @@ def empty_value(options: Union[SimpleNamespace, object]) -> str:
 
 #: Destinations of positional arguments, as their help names them.
 _POSITIONALS = {"target": "TARGET", "requirement": "NAME==VERSION", "select": "PACKAGE[==V]", "requirements": "REQ"}
+
+
+def hoisted(args: Sequence[str]) -> List[str]:
+    """``args`` with the common options given before the command (``--matrix F resolve ...``, as many tools
+    take them) moved after it, where every command's parser reads them; anything else as it is."""
+    front: List[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in ("--json", "--debug") or arg.startswith("--matrix="):
+            front.append(arg)
+            index += 1
+        elif arg == "--matrix" and index + 1 < len(args):
+            front.extend(args[index:index + 2])
+            index += 2
+        else:
+            break
+    if not front or index >= len(args) or args[index].startswith("-"):
+        return list(args)  # no command after them: argparse says what is wrong
+    return [args[index], *front, *args[index + 1:]]

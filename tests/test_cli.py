@@ -340,3 +340,29 @@ def test_the_terminal_width_is_what_shutil_finds(columns: str, monkeypatch: pyte
 
     monkeypatch.setenv("COLUMNS", columns)
     assert cli._columns() == shutil.get_terminal_size().columns
+
+
+@pytest.mark.parametrize("command", ["resolve", "wheels", "compatible", "matrix", "update", "harvest", "install",
+                                     "constraints", "doctor", "guard"])
+def test_each_command_help_shows_an_example_and_the_exit_codes(command: str, capsys: pytest.CaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from compat import cli
+
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        cli._parser(command).parse_args([command, "--help"])
+    text = capsys.readouterr().out
+    example = text.split("example:\n", 1)[1].splitlines()[0].strip()
+    assert example.startswith(f"mmcompat {command} ") and example == cli._EXAMPLES[command]
+    assert "exit codes: 0 fine, 1 incompatible, no answer or problems found, 2 bad input or usage,\n3 could not do " \
+           "the job" in text
+
+
+def test_common_options_before_the_command(run: Run) -> None:
+    matrix = str(ROOT / "data" / "compat_matrix.toml")
+    done = run("--matrix", matrix, "resolve", "0.28.0")
+    assert (done.returncode, done.stdout) == (0, "mmcv-full>=1.3.8,<1.6.0\n"), done.stderr
+    done = run("--json", f"--matrix={matrix}", "resolve", "0.28.0")
+    assert done.returncode == 0 and json.loads(done.stdout)["requirements"], done.stderr
+    assert run("--matrix", "/nonexistent.toml", "resolve", "0.28.0").stderr == (
+        "mmcompat: error: bad matrix /nonexistent.toml: cannot read it: No such file or directory\n")
