@@ -26,13 +26,16 @@ _WORDS = ["resolve", "compatible", "matrix", "guard", "harvest", "--json", "--po
           "documented", "installer", "--matrix", "--source", "--debug-not", "--strict", "-r", "-c", "--dist",
           "--repo", "--faq-ref", "0.28.0", "v1.3.2", "mmpose==0.28.0", "mmcv-full==1.6.0", "master", "1.x",
           "mmpose>=0.28,<1", "--version", "--help", "-h", "", "--", "=", "mmcv-full>=1", "/nonexistent",
-          "--python", "--write-not", "--package"]
+          "--python", "--write-not", "--package", "doctor", "--cuda", "--torch", "--platform", "linux", "cpu", "11.3",
+          "2.1", "-o", "--format", "uv", "--timeout", "inf", "nan", "-1", "--url", "http://127.0.0.1:1/x",
+          "http://127.0.0.1:99999/", "--python-version", "3.10", "mmpose==", "mmcv==2.2.0", "--provider", "onedl",
+          "--allow-build", "--reset", "--sha256", "-e", ".", "--strict", "\x00", "\ufeff", "٣", "{cuda}"]
 _token = st.one_of(st.sampled_from(_WORDS), st.text(max_size=20))
 
 
 @FUZZ
-@given(st.sampled_from(["resolve", "compatible", "matrix", "guard", "harvest", "wheels", "constraints", "nonsense",
-                        ""]),
+@given(st.sampled_from(["resolve", "compatible", "matrix", "guard", "harvest", "wheels", "constraints", "doctor",
+                        "update", "nonsense", "", "--matrix", "--json"]),
        st.lists(_token, max_size=5))
 def test_any_command_line_exits_cleanly(capsys: pytest.CaptureFixture, command: str, rest: list) -> None:
     argv = [command, *rest]
@@ -40,6 +43,10 @@ def test_any_command_line_exits_cleanly(capsys: pytest.CaptureFixture, command: 
         argv = [a for a in argv if a not in ("--help", "-h", "--version")]
     if "--python" in argv:
         return  # inspecting other interpreters: covered by their own suites
+    if "-o" in argv or "--write" in argv or (command == "update" and "--reset" in argv):
+        return  # writes files: the output-path tests do, in folders of their own
+    if command == "update" and not any(a.startswith("--url") for a in argv):
+        argv = [*argv, "--url", "http://127.0.0.1:1/m.toml"]  # never the network: a closed loopback port
     try:
         code = main(argv)
     except SystemExit as e:  # argparse may exit only through our parser error hook: it must not
@@ -368,3 +375,43 @@ def test_non_ascii_digits_in_the_driver_variable(capsys: pytest.CaptureFixture, 
 def test_a_schema_that_is_not_the_number_one(value: str) -> None:
     with pytest.raises(BadMatrix, match=r"at schema: expected schema = 1, got "):
         from_dict(parse_toml(f"schema = {value}\n", path="m.toml"), path="m.toml")
+
+
+_DAMAGE = st.one_of(st.binary(max_size=120), st.sampled_from([
+    b"", b"\x00", b"\xef\xbb\xbfName: mmcv\nVersion: 1.7.0\n\n", b"mmcv/a\x00b.py,sha256=AAAA,1\n",
+    b"[" * 3000, b"__version__ = 'abc'\n", b"__version__ = '2.1.0'\ncuda = '12.1'\n", b"Name: torch\nVersion: 9" * 50,
+    b'"a,b.py",sha256=x,1\r\n', b"../../../bin/x,,\n", b"import os\n", b"/nonexistent\n",
+]), st.sampled_from(["fifo", "folder", "zero-link", "dangling-link"]))
+_FILES = ["mmcv-1.7.0.dist-info/METADATA", "mmcv-1.7.0.dist-info/RECORD", "mmcv-1.7.0.dist-info/direct_url.json",
+          "mmcv-1.7.0.dist-info/WHEEL", "torch-2.1.0.dist-info/METADATA", "torch-2.1.0.dist-info/RECORD",
+          "torch/version.py", "mmcv/version.py", "mmcv/__init__.py", "x.pth", "__editable___mmpose_finder.py",
+          "mmpose-1.3.2.egg-info/PKG-INFO", "odd.dist-info"]
+
+
+@settings(max_examples=30, deadline=datetime.timedelta(seconds=20),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(tree=st.dictionaries(st.sampled_from(_FILES), _DAMAGE, min_size=1, max_size=8))
+def test_damaged_site_packages_trees(matrix, tree: dict) -> None:
+    """Whatever lies in site-packages (bytes, NUL bytes, FIFOs, folders, links to /dev/zero): the probe
+    reads it, doctor judges it, nothing raises."""
+    from compat.diagnose import diagnose
+    from compat.environment import from_probe
+
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder)
+        for name, content in tree.items():
+            path = site / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if content == "fifo":
+                os.mkfifo(path)
+            elif content == "folder":
+                path.mkdir(exist_ok=True)
+            elif content == "zero-link":
+                path.symlink_to("/dev/zero")
+            elif content == "dangling-link":
+                path.symlink_to(site / "nothing-there")
+            else:
+                path.write_bytes(content)
+        for cache_dir in (None, os.path.join(folder, "cache")):
+            reading = probe.scan([folder], cache_dir=cache_dir)
+            diagnose(from_probe(reading), matrix)
