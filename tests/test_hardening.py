@@ -415,3 +415,28 @@ def test_damaged_site_packages_trees(matrix, tree: dict) -> None:
         for cache_dir in (None, os.path.join(folder, "cache")):
             reading = probe.scan([folder], cache_dir=cache_dir)
             diagnose(from_probe(reading), matrix)
+
+
+def test_a_marker_probe_that_hangs_is_killed_with_its_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """guard's marker probe of a target that hangs: killed at its deadline with its group, its script not quoted."""
+    import time
+
+    from compat import guard
+    from compat.environment import InspectFailed
+
+    started = tmp_path / "started"
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {started}\nsleep 300\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(guard, "MARKER_TIMEOUT", 1.5)
+    with pytest.raises(InspectFailed) as caught:
+        guard.marker_environment(str(script))
+    assert str(caught.value) == (f"cannot inspect {script}: cannot read its marker environment: the marker probe did "
+                                 "not answer within 1.5 s; it and what it started were killed")
+
+    (pid,) = [int(line) for line in started.read_text().split()]
+    for _ in range(100):
+        if _gone(pid):
+            break
+        time.sleep(0.05)
+    assert _gone(pid)
