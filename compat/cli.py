@@ -298,8 +298,11 @@ def _matrix_selection(options: "Options", matrix: "Matrix") -> "Tuple[Optional[s
 
     package, release, dist = None, None, None
     if options.select:
-        name, _, key = options.select.strip().partition("==")
+        name, separator, key = options.select.strip().partition("==")
         package = name.strip().lower()
+        if separator and not key.strip():
+            raise BadInput(f"no release after '==' in {shown(options.select)}; give PACKAGE or PACKAGE==VERSION, "
+                           "e.g. mmpose==0.28.0", value=options.select)
         table = matrix.package(package)
         if table is None:
             raise BadInput(f"the matrix has no package {shown(package)}; known: {', '.join(sorted(matrix.packages))}",
@@ -689,6 +692,11 @@ def _run(args: List[str], quick: "Optional[Options]") -> int:
         if options.command is None:
             sys.stderr.write(f"{_PROG}: error: give a command: {', '.join(_COMMANDS)} (see '{_PROG} --help')\n")
             return 2
+        from .command_line import empty_value
+
+        empty = empty_value(options)
+        if empty:
+            raise UsageError(f"{empty} is given an empty value: give a value, or leave it out for the default")
         if getattr(options, "python", None):  # a path, an environment folder or a name on PATH
             from .environment.interpreter import find_interpreter
 
@@ -723,8 +731,11 @@ def _run(args: List[str], quick: "Optional[Options]") -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run ``mmcompat`` with ``argv`` (default ``sys.argv[1:]``) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    from .command_line import hoisted, read
+
+    if args[:1] and args[0].startswith("--") and args[0] not in ("--help", "--version"):
+        args = hoisted(args)  # mmcompat --matrix F resolve ...: the common options after the command
     try:
-        from .command_line import read
 
         quick = read(args)
         answer = _fast_resolve(quick)

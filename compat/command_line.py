@@ -23,11 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from types import SimpleNamespace
     from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-__all__ = ["COMMANDS", "EXIT_CODES", "PROG", "Command", "Option", "parser", "read"]
+__all__ = ["COMMANDS", "EXIT_CODES", "PROG", "Command", "Option", "empty_value", "hoisted", "parser", "read"]
 
 PROG = "mmcompat"
 #: Said at the end of every command's ``--help``.
-EXIT_CODES = "exit codes: 0 fine, 1 incompatible or problems found, 2 bad input, 3 could not do the job"
+EXIT_CODES = ("exit codes: 0 fine, 1 incompatible, no answer or problems found, 2 bad input or usage,\n"
+              "3 could not do the job (network, target interpreter, pip)")
 
 
 class Option:
@@ -212,6 +213,8 @@ def read(args: Sequence[str]) -> Optional[SimpleNamespace]:
     while index < len(args):
         arg = args[index]
         index += 1
+        if not arg:
+            return None  # an empty positional: the full path says so
         if not arg.startswith("-"):
             if given and last != index - 1:
                 return None  # positionals split by options: argparse takes only the first run
@@ -234,8 +237,8 @@ def read(args: Sequence[str]) -> Optional[SimpleNamespace]:
         else:
             value = args[index]
             index += 1
-        if found.takes and value not in found.takes:
-            return None
+        if (found.takes and value not in found.takes) or not value:
+            return None  # an empty value is not "not given": the full path says so
         values[found.dest] = value
     if command.positional is None:
         if given:
@@ -253,6 +256,42 @@ def read(args: Sequence[str]) -> Optional[SimpleNamespace]:
     from types import SimpleNamespace
 
     return SimpleNamespace(**values)
+
+
+def empty_value(options: Any) -> str:
+    """The option (``--cuda``) or argument (``TARGET``) of parsed ``options`` given as an empty string,
+    named as the help names it; "" when none is: an empty value is not "not given", which would
+    silently mean the default."""
+    command = COMMANDS.get(getattr(options, "command", None) or "")
+    if command is None:
+        return ""
+    names = {option.dest: option.flags[-1] for option in command.options}
+    if command.positional is not None:
+        names[command.positional[0]] = command.positional[2]
+    for dest, value in vars(options).items():
+        if dest in names and (value == "" or (isinstance(value, list) and "" in value)):
+            return names[dest]
+    return ""
+
+
+def hoisted(args: Sequence[str]) -> List[str]:
+    """``args`` with the options every command takes (``--matrix F``, ``--json``, ``--debug``) given before
+    the command, as many tools take them, moved after it, where the command's parser reads them;
+    anything else as it is (argparse then says what is wrong)."""
+    common = {flag: option for option in _COMMON for flag in option.flags}
+    front: List[str] = []
+    index = 0
+    while index < len(args):
+        flag, equals, _ = args[index].partition("=")
+        option = common.get(flag)
+        if option is None or (equals and option.takes is None):
+            break
+        step = 1 if equals or option.takes is None else 2
+        front.extend(args[index:index + step])
+        index += step
+    if not front or index >= len(args) or args[index] not in COMMANDS:
+        return list(args)
+    return [args[index], *front, *args[index + 1:]]
 
 
 def _columns() -> int:

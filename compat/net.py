@@ -118,7 +118,7 @@ def download(url: str, *, timeout: float, max_bytes: int, what: str = "the file"
                 response.close()
                 raise NetError(url, f"HTTP {response.status_code} {response.reason or ''}".rstrip())
             declared = response.headers.get("content-length")
-            expected = int(declared) if declared and declared.isdigit() else None
+            expected = int(declared) if declared and declared.isascii() and declared.isdigit() else None
             if expected is not None and expected > max_bytes:
                 response.close()
                 raise NetError(url, f"{what} is {expected} bytes, over the {max_bytes}-byte cap")

@@ -106,7 +106,12 @@ def _pip(*args: str, cwd: Optional[str] = None) -> None:
 @pytest.fixture(scope="session")
 def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Real wheels from the registry, cached across runs in pytest's cache folder."""
-    folder = Path(request.config.cache.mkdir("mmcompat-wheelhouse"))
+    with cache_folder(request, "mmcompat-wheelhouse") as folder:
+        _fill_wheelhouse(folder, tmp_path_factory)
+    return folder
+
+
+def _fill_wheelhouse(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     have = {p.name.split("-")[0].lower().replace("_", "-") + "==" + p.name.split("-")[1] for p in folder.glob("*.whl")}
     for requirement in REGISTRY_WHEELS:
         if requirement not in have:
@@ -120,7 +125,6 @@ def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
             subprocess.run([*build_pip, "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-binary", ":all:",
                             "-w", str(folder), requirement],
                            check=True, capture_output=True, timeout=900)
-    return folder
 
 
 class Venv:
@@ -154,4 +158,4 @@ def make_venv(tmp_path: Path, wheelhouse: Path):
         return Venv(tmp_path / f"venv{counter[0]}", wheelhouse)
 
     return make
-from .fixtures_indexes import build_tools, fresh_venv, index_server  # noqa: F401
+from .fixtures_indexes import build_tools, cache_folder, fresh_venv, index_server  # noqa: F401

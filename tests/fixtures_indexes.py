@@ -7,6 +7,7 @@ conftest.py makes them visible to every test module with::
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,18 @@ from typing import Iterator, NamedTuple
 import pytest
 
 from .indexes import LoopbackServer, PipVenv, serve
+
+
+@contextlib.contextmanager
+def cache_folder(request: pytest.FixtureRequest, name: str) -> Iterator[Path]:
+    """A folder in pytest's cache shared by every test process (pytest-xdist runs one per core), held under
+    an exclusive file lock while a session fixture fills it: one downloads, the others wait and reuse it."""
+    import fcntl
+
+    folder = Path(request.config.cache.mkdir(name))
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
 
 
 class BuildTools(NamedTuple):
@@ -32,16 +45,16 @@ BUILD_TOOLS = BuildTools(Path("setuptools-81.0.0-py3-none-any.whl"), Path("setup
 @pytest.fixture(scope="session")
 def build_tools(request: pytest.FixtureRequest) -> BuildTools:
     """setuptools 81 and 82 and wheel, downloaded once into pytest's cache folder."""
-    folder = Path(request.config.cache.mkdir("mmcompat-build-tools"))
-    for wheel in BUILD_TOOLS:
-        if not (folder / wheel.name).is_file():
-            name, version = wheel.name.split("-")[:2]
-            # One download per pin: pip resolves the requirements of one command together.
-            done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-                                   "-d", str(folder), f"{name}=={version}"],
-                                  check=False, capture_output=True, text=True, timeout=300)
-            if done.returncode != 0:
-                raise RuntimeError(f"pip download {name}=={version} failed:\n{done.stdout}\n{done.stderr}")
+    with cache_folder(request, "mmcompat-build-tools") as folder:
+        for wheel in BUILD_TOOLS:
+            if not (folder / wheel.name).is_file():
+                name, version = wheel.name.split("-")[:2]
+                # One download per pin: pip resolves the requirements of one command together.
+                done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                                       "-d", str(folder), f"{name}=={version}"],
+                                      check=False, capture_output=True, text=True, timeout=300)
+                if done.returncode != 0:
+                    raise RuntimeError(f"pip download {name}=={version} failed:\n{done.stdout}\n{done.stderr}")
     return BuildTools(*(folder / wheel.name for wheel in BUILD_TOOLS))
 
 

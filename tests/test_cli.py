@@ -390,3 +390,13 @@ def test_matrix_shows_a_new_codebase_release(run: Run) -> None:
     assert rows == [["mmsegmentation", "1.2.2", "mmcv", ">=2.0.0rc4,<2.2.0", "-", ">=2.0.0rc4,<2.2.0",
                      ">=2.0.0rc4,<2.2.0"],
                     ["mmsegmentation", "1.2.2", "mmengine", ">=0.5.0,<1.0.0", "-", ">=0.5.0,<1.0.0", ">=0.5.0,<1.0.0"]]
+
+
+def test_common_options_before_the_command(run: Run) -> None:
+    matrix = str(ROOT / "data" / "compat_matrix.toml")
+    done = run("--matrix", matrix, "resolve", "0.28.0")
+    assert (done.returncode, done.stdout) == (0, "mmcv-full>=1.3.8,<1.6.0\n"), done.stderr
+    done = run("--json", f"--matrix={matrix}", "resolve", "0.28.0")
+    assert done.returncode == 0 and json.loads(done.stdout)["requirements"], done.stderr
+    assert run("--matrix", "/nonexistent.toml", "resolve", "0.28.0").stderr == (
+        "mmcompat: error: bad matrix /nonexistent.toml: cannot read it: No such file or directory\n")

@@ -50,7 +50,7 @@ def test_no_abbreviations(args: List[str], message: str) -> None:
 _READ = [
     ["wheels"], ["wheels", "--json"], ["wheels", "mmcv==2.1.0", "--json"], ["wheels", "--json", "mmcv-full"],
     ["wheels", "--platform", "windows", "--cuda", "11.8", "--torch", "2.1", "--python-version", "3.11", "mmcv"],
-    ["wheels", "--matrix", "m.toml", "--debug"], ["wheels", "--cuda", ""],
+    ["wheels", "--matrix", "m.toml", "--debug"],
     ["constraints", "mmpose==1.3.2", "mmdet", "--format", "uv"], ["constraints", "-o", "c.txt", "0.28.0"],
     ["constraints", "mmpose", "--output", "x", "--python", "/usr/bin/python3", "--allow-build", "--provider", "any"],
     ["constraints", "mmpose", "--format", "pip", "--format", "requirements"],
@@ -59,12 +59,13 @@ _READ = [
     ["doctor"], ["doctor", "--strict", "--json"], ["doctor", "--python", "/venv/bin/python", "--debug"],
     ["wheels", "--platform=linux"], ["doctor", "--python=py"], ["resolve", "0.28.0", "--policy=enforced"],
     ["resolve", "mmpose==1.3.2", "mmdet", "--torch=2.1.0", "--cuda=11.8", "--json"], ["wheels", "--cuda=-1"],
-    ["wheels", "--cuda="], ["constraints", "--output=-x", "mmpose"],
+    ["constraints", "--output=-x", "mmpose"],
 ]
 _LEFT = [
     ["wheels", "--help"], ["wheels", "-h"], ["wheels", "--jso"], ["wheels", "--json=1"], ["wheels", "a", "b"],
     ["wheels", "--platform", "beos"], ["wheels", "--platform"], ["wheels", "--cuda", "-1"], ["wheels", "--", "x"],
-    ["wheels", "--platform=beos"], ["wheels", "--json="], ["resolve", "0.28.0", "--policy=Safe"], ["constraints"],
+    ["wheels", "--platform=beos"], ["wheels", "--json="], ["wheels", "--cuda", ""], ["wheels", "--cuda="],
+    ["resolve", ""], ["resolve", "0.28.0", "--policy="], ["resolve", "0.28.0", "--policy=Safe"], ["constraints"],
     ["constraints", "--format", "conda", "mmpose"],
     ["constraints", "mmpose", "--strict"], ["resolve"], ["resolve", "-1"], ["doctor", "x"],
     ["install", "mmpose"],

@@ -68,6 +68,8 @@ def test_with_torch_the_fix_is_the_prebuilt_wheel_only(matrix: Matrix) -> None:
      (f"{PY} -m pip uninstall -y mmcv-full", f"mmcompat install mmpose==0.28.0 --python {PY} --allow-build")),
     # not even a build fits this torch (mmcv-full 1.5 against torch 2.x): the dry run names the torch to use
     (TorchInfo("2.1.2+cu121", "12.1", "x"), (f"mmcompat install mmpose==0.28.0 --python {PY} --dry-run",)),
+    # a torch whose version file says 'abc': no plan can pin it, so the dry run (which says why) is the fix
+    (TorchInfo("abc", None, "x"), (f"mmcompat install mmpose==0.28.0 --python {PY} --dry-run",)),
 ])
 def test_an_ops_less_mmcv_gets_a_fix_that_works(matrix: Matrix, torch: Optional[TorchInfo], expected: tuple) -> None:
     dists = [dist("mmpose==0.28.0"), dist("mmcv-full==1.5.3", has_ext=False, module_version="1.5.3")]

@@ -26,13 +26,16 @@ _WORDS = ["resolve", "compatible", "matrix", "guard", "harvest", "--json", "--po
           "documented", "installer", "--matrix", "--source", "--debug-not", "--strict", "-r", "-c", "--dist",
           "--repo", "--faq-ref", "0.28.0", "v1.3.2", "mmpose==0.28.0", "mmcv-full==1.6.0", "master", "1.x",
           "mmpose>=0.28,<1", "--version", "--help", "-h", "", "--", "=", "mmcv-full>=1", "/nonexistent",
-          "--python", "--write-not", "--package"]
+          "--python", "--write-not", "--package", "doctor", "--cuda", "--torch", "--platform", "linux", "cpu", "11.3",
+          "2.1", "-o", "--format", "uv", "--timeout", "inf", "nan", "-1", "--url", "http://127.0.0.1:1/x",
+          "http://127.0.0.1:99999/", "--python-version", "3.10", "mmpose==", "mmcv==2.2.0", "--provider", "onedl",
+          "--allow-build", "--reset", "--sha256", "-e", ".", "--strict", "\x00", "\ufeff", "٣", "{cuda}"]
 _token = st.one_of(st.sampled_from(_WORDS), st.text(max_size=20))
 
 
 @FUZZ
-@given(st.sampled_from(["resolve", "compatible", "matrix", "guard", "harvest", "wheels", "constraints", "nonsense",
-                        ""]),
+@given(st.sampled_from(["resolve", "compatible", "matrix", "guard", "harvest", "wheels", "constraints", "doctor",
+                        "update", "nonsense", "", "--matrix", "--json"]),
        st.lists(_token, max_size=5))
 def test_any_command_line_exits_cleanly(capsys: pytest.CaptureFixture, command: str, rest: list) -> None:
     argv = [command, *rest]
@@ -40,6 +43,10 @@ def test_any_command_line_exits_cleanly(capsys: pytest.CaptureFixture, command: 
         argv = [a for a in argv if a not in ("--help", "-h", "--version")]
     if "--python" in argv:
         return  # inspecting other interpreters: covered by their own suites
+    if "-o" in argv or "--write" in argv or (command == "update" and "--reset" in argv):
+        return  # writes files: the output-path tests do, in folders of their own
+    if command == "update" and not any(a.startswith("--url") for a in argv):
+        argv = [*argv, "--url", "http://127.0.0.1:1/m.toml"]  # never the network: a closed loopback port
     try:
         code = main(argv)
     except SystemExit as e:  # argparse may exit only through our parser error hook: it must not
@@ -330,3 +337,106 @@ def test_a_probe_output_that_is_not_a_reading(capsys: pytest.CaptureFixture, tmp
         assert (code, out) == (3, ""), (err, out)
         assert err.startswith(f"mmcompat: error: cannot inspect {script}: the probe") and len(err) < 400, err
         assert "not a reading" in err or "no usable JSON" in err, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["resolve", "0.28.0", "--cuda", ""], "--cuda is given an empty value: give a value, or leave it out for the "
+                                          "default (see 'mmcompat --help')"),
+    (["doctor", "--python", ""], "--python is given an empty value: give a value, or leave it out for the default "
+                                 "(see 'mmcompat --help')"),
+    (["wheels", ""], "DIST[==V] is given an empty value: give a value, or leave it out for the default "
+                     "(see 'mmcompat --help')"),
+    (["constraints", "0.28.0", "-o", ""], "--output is given an empty value: give a value, or leave it out for the "
+                                          "default (see 'mmcompat --help')"),
+    (["matrix", "mmpose=="], "no release after '==' in 'mmpose=='; give PACKAGE or PACKAGE==VERSION, "
+                             "e.g. mmpose==0.28.0"),
+    (["compatible", "mmcv-full==1.6.0; python_version < '3'"],
+     "give only NAME==VERSION, e.g. mmcv-full==1.6.0 (no marker, extras or URL); got "
+     "\"mmcv-full==1.6.0; python_version < '3'\""),
+    # no abbreviations: --python is not --python-version (resolve has no --python)
+    (["resolve", "0.28.0", "--python", "3.10"], "unrecognized arguments: --python 3.10 (see 'mmcompat --help')"),
+    (["resolve", "0.28.0", "--pol", "safe"], "unrecognized arguments: --pol safe (see 'mmcompat --help')"),
+])
+def test_values_that_say_nothing_are_refused(capsys: pytest.CaptureFixture, argv: list, message: str) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"mmcompat: error: {message}\n"
+
+
+@pytest.mark.parametrize("value", ["５３５.104.05", "٥٣٥.104", "535.１04"])
+def test_non_ascii_digits_in_the_driver_variable(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+                                                  value: str) -> None:
+    monkeypatch.setenv("MMCOMPAT_CUDA_DRIVER_VERSION", value)
+    assert main(["resolve", "mmpose==1.3.2", "--torch", "2.1"]) == 2
+    assert capsys.readouterr().err == f"mmcompat: error: not an NVIDIA driver version: {value!r}; give e.g. " \
+                                      "535.104.05\n"
+
+
+@pytest.mark.parametrize("value", ["true", "1.0", '"1"'])
+def test_a_schema_that_is_not_the_number_one(value: str) -> None:
+    with pytest.raises(BadMatrix, match=r"at schema: expected schema = 1, got "):
+        from_dict(parse_toml(f"schema = {value}\n", path="m.toml"), path="m.toml")
+
+
+_DAMAGE = st.one_of(st.binary(max_size=120), st.sampled_from([
+    b"", b"\x00", b"\xef\xbb\xbfName: mmcv\nVersion: 1.7.0\n\n", b"mmcv/a\x00b.py,sha256=AAAA,1\n",
+    b"[" * 3000, b"__version__ = 'abc'\n", b"__version__ = '2.1.0'\ncuda = '12.1'\n", b"Name: torch\nVersion: 9" * 50,
+    b'"a,b.py",sha256=x,1\r\n', b"../../../bin/x,,\n", b"import os\n", b"/nonexistent\n",
+]), st.sampled_from(["fifo", "folder", "zero-link", "dangling-link"]))
+_FILES = ["mmcv-1.7.0.dist-info/METADATA", "mmcv-1.7.0.dist-info/RECORD", "mmcv-1.7.0.dist-info/direct_url.json",
+          "mmcv-1.7.0.dist-info/WHEEL", "torch-2.1.0.dist-info/METADATA", "torch-2.1.0.dist-info/RECORD",
+          "torch/version.py", "mmcv/version.py", "mmcv/__init__.py", "x.pth", "__editable___mmpose_finder.py",
+          "mmpose-1.3.2.egg-info/PKG-INFO", "odd.dist-info"]
+
+
+@settings(max_examples=30, deadline=datetime.timedelta(seconds=20),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(tree=st.dictionaries(st.sampled_from(_FILES), _DAMAGE, min_size=1, max_size=8))
+def test_damaged_site_packages_trees(matrix, tree: dict) -> None:
+    """Whatever lies in site-packages (bytes, NUL bytes, FIFOs, folders, links to /dev/zero): the probe
+    reads it, doctor judges it, nothing raises."""
+    from compat.environment.diagnose import diagnose
+    from compat.environment.installed import from_probe
+
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder)
+        for name, content in tree.items():
+            path = site / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if content == "fifo":
+                os.mkfifo(path)
+            elif content == "folder":
+                path.mkdir(exist_ok=True)
+            elif content == "zero-link":
+                path.symlink_to("/dev/zero")
+            elif content == "dangling-link":
+                path.symlink_to(site / "nothing-there")
+            else:
+                path.write_bytes(content)
+        for cache_dir in (None, os.path.join(folder, "cache")):
+            reading = probe.scan([folder], cache_dir=cache_dir)
+            diagnose(from_probe(reading), matrix)
+
+
+def test_a_marker_probe_that_hangs_is_killed_with_its_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """guard's marker probe of a target that hangs: killed at its deadline with its group, its script not quoted."""
+    import time
+
+    from compat.environment import guard
+    from compat.environment.installed import InspectFailed
+
+    started = tmp_path / "started"
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {started}\nsleep 300\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(guard, "MARKER_TIMEOUT", 1.5)
+    with pytest.raises(InspectFailed) as caught:
+        guard.marker_environment(str(script))
+    assert str(caught.value) == (f"cannot inspect {script}: cannot read its marker environment: the marker probe did "
+                                 "not answer within 1.5 s; it and what it started were killed")
+
+    (pid,) = [int(line) for line in started.read_text().split()]
+    for _ in range(100):
+        if _gone(pid):
+            break
+        time.sleep(0.05)
+    assert _gone(pid)

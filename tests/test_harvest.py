@@ -209,6 +209,18 @@ def test_not_a_repository(tmp_path: Path) -> None:
         harvest.GitRepo(str(tmp_path)).refs()
 
 
+def test_a_branch_without_a_version_file_is_bad_input(run, tmp_path: Path) -> None:
+    repo = tmp_path / "mmpose"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _commit(repo, {"README.md": "no package yet\n"})
+    done = run("harvest", "--repo", str(repo))
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr == (f"mmcompat: error: cannot tell the mmpose version of branch 'main' in {repo}: "
+                           "mmpose/version.py there gives no version ('main'); name the branches to harvest with "
+                           "--branches\n")
+
+
 def test_unknown_branch(upstream: Path) -> None:
     with pytest.raises(BadInput, match="branch 'dev' not in"):
         harvest.harvest_repo(harvest.GitRepo(str(upstream)), "mmpose", branches=["dev"])

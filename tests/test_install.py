@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional
 import pytest
 
 from .conftest import Run
-from .fixtures_indexes import BuildTools
+from .fixtures_indexes import BuildTools, cache_folder
 from .indexes import (
     LoopbackServer,
     MmcvBuild,
@@ -82,13 +82,13 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
 @pytest.fixture(scope="session")
 def numpy_wheels(request: pytest.FixtureRequest) -> Path:
     """numpy 1.26.4 (the newest below 2) for CPython 3.10 and 3.12 too, cached in pytest's cache folder."""
-    folder = Path(request.config.cache.mkdir("mmcompat-numpy-wheels"))
-    for version in ("3.10", "3.12"):
-        if not list(folder.glob(f"numpy-1.26.4-cp{version.replace('.', '')}-*.whl")):
-            done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-                                   "--python-version", version, "-d", str(folder), "numpy==1.26.4"],
-                                  capture_output=True, text=True, timeout=600)
-            assert done.returncode == 0, done.stdout + done.stderr
+    with cache_folder(request, "mmcompat-numpy-wheels") as folder:
+        for version in ("3.10", "3.12"):
+            if not list(folder.glob(f"numpy-1.26.4-cp{version.replace('.', '')}-*.whl")):
+                done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                                       "--python-version", version, "-d", str(folder), "numpy==1.26.4"],
+                                      capture_output=True, text=True, timeout=600)
+                assert done.returncode == 0, done.stdout + done.stderr
     return folder
 
 
@@ -404,11 +404,12 @@ def test_a_uv_export_parses_and_names_a_wheel_per_python(run: Run, sites: Sites)
 @pytest.fixture(scope="session")
 def onedl_engine(request: pytest.FixtureRequest) -> Path:
     """The real onedl-mmengine wheel from the registry (it installs mmengine/; needs CPython >= 3.10)."""
-    folder = Path(request.config.cache.mkdir("mmcompat-onedl"))
-    if not list(folder.glob("onedl_mmengine-0.10.12-*.whl")):
-        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "-d",
-                               str(folder), "onedl-mmengine==0.10.12"], capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stdout + done.stderr
+    with cache_folder(request, "mmcompat-onedl") as folder:
+        if not list(folder.glob("onedl_mmengine-0.10.12-*.whl")):
+            done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                                   "-d", str(folder), "onedl-mmengine==0.10.12"], capture_output=True, text=True,
+                                  timeout=600)
+            assert done.returncode == 0, done.stdout + done.stderr
     return folder
 
 
@@ -484,16 +485,16 @@ def test_a_build_that_ends_without_ops_is_a_failure(run: Run, sites: Sites, buil
 @pytest.fixture(scope="session")
 def uv_binary(request: pytest.FixtureRequest) -> str:
     """uv from the package registry (a wheel with its binary), installed once into pytest's cache folder."""
-    folder = Path(request.config.cache.mkdir("mmcompat-uv"))
-    uv = folder / "bin" / "uv"
-    if not uv.is_file():
-        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(folder / "lib"),
-                               "--only-binary", ":all:", "uv"], capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            pytest.skip(f"uv could not be installed from the registry: {done.stderr.strip()[-300:]}")
-        found = folder / "lib" / "bin" / "uv"
-        uv.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(found, uv)
+    with cache_folder(request, "mmcompat-uv") as folder:
+        uv = folder / "bin" / "uv"
+        if not uv.is_file():
+            done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(folder / "lib"),
+                                   "--only-binary", ":all:", "uv"], capture_output=True, text=True, timeout=600)
+            if done.returncode != 0:
+                pytest.skip(f"uv could not be installed from the registry: {done.stderr.strip()[-300:]}")
+            found = folder / "lib" / "bin" / "uv"
+            uv.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(found, uv)
     return str(uv)
 
 

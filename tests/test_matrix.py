@@ -180,8 +180,27 @@ _NVIDIA = {"compat": {}, "toolkit": {}, "compat_source": "s", "toolkit_source": 
         (_set(("build",), {**_BUILD, "isolation": {"chumpy": {k: v for k, v in _ISOLATED.items() if k != "needs"}}}),
          "bad matrix m.toml at build.isolation.chumpy.needs: expected a list of non-empty strings"),
         (_set(("find_links",), {"url": "https://x/{cuda}/{torch}", "mmcv": {"torch": "torch{patch}", "source": "s"}}),
-         "bad matrix m.toml at find_links.mmcv.torch: not a template of {major} and {minor}: 'torch{patch}'"),
-
+         "bad matrix m.toml at find_links.mmcv.torch: not a template of {major} and {minor}: {patch} is not one of "
+         "them: 'torch{patch}'"),
+        # templates are filled by name, never by str.format: no attribute access, no format spec
+        (_set(("find_links",), {"url": "https://x/{cuda.__class__.__mro__}/{torch}",
+                                "mmcv": {"torch": "torch{major}", "source": "s"}}),
+         "bad matrix m.toml at find_links.url: not a template of {cuda} and {torch}: {cuda.__class__.__mro__} is not "
+         "one of them: 'https://x/{cuda.__class__.__mro__}/{torch}'"),
+        (_set(("find_links",), {"url": "https://x/{cuda}/{torch}",
+                                "mmcv": {"torch": "torch{major:>1500000000}", "source": "s"}}),
+         "bad matrix m.toml at find_links.mmcv.torch: not a template of {major} and {minor}: {major:>1500000000} is "
+         "not one of them: 'torch{major:>1500000000}'"),
+        (_set(("find_links",), {"url": "https://x/{cuda}/{torch}", "mmcv": {"url": "https://y/{0}", "torch": "t",
+                                                                           "source": "s"}}),
+         "bad matrix m.toml at find_links.mmcv.url: not a template of {cuda} and {torch}: {0} is not one of them: "
+         "'https://y/{0}'"),
+        (_set(("find_links",), {"url": "https://x/{cuda}}", "mmcv": {"torch": "t", "source": "s"}}),
+         "bad matrix m.toml at find_links.url: not a template of {cuda} and {torch}: a '}' at 16 closes nothing: "
+         "'https://x/{cuda}}'"),
+        (_set(("find_links",), {"url": "https://x/{cuda", "mmcv": {"torch": "t", "source": "s"}}),
+         "bad matrix m.toml at find_links.url: not a template of {cuda} and {torch}: the '{' at 10 is not closed: "
+         "'https://x/{cuda'"),
         (_tables(mmsegmentation="mm-seg"),
          "bad matrix m.toml at mmsegmentation.module: expected the import package when it differs from "
          "'mmsegmentation', got 'mm-seg'"),
@@ -263,3 +282,20 @@ def test_build_table_says_which_torch_each_mmcv_compiles_against(matrix: Matrix)
     assert dict(matrix.build.version_breaks_on_python) == {"mmcv": "3.13", "mmcv-full": "3.13"}
     assert matrix.nvidia.gpus["12.0"].cuda_minimum == "12.8"
     assert matrix.nvidia.gpus["7.0"].cuda_maximum == "12.9"
+
+
+def test_the_embedded_templates_under_the_checker_and_the_old_format(matrix: Matrix) -> None:
+    """What the substitution fills is what str.format filled for every template the matrix has."""
+    from compat.data.links import fill
+
+    for rule in matrix.find_links.values():
+        for torch_version, cuda in (("1.12.1+cu113", "11.3"), ("2.1.0", None), ("2", "12.1")):
+            release = torch_version.split("+")[0].split(".")
+            major, minor = release[0], release[1] if len(release) > 1 else "0"
+            part = rule.torch.format(major=major, minor=minor)
+            expected = rule.url.format(cuda="cpu" if not cuda else "cu" + cuda.replace(".", ""), torch=part)
+            assert rule.format(torch_version, cuda) == expected
+    assert matrix.torch.index_for("12.1") == matrix.torch.index_url.format(variant="cu121")
+    assert fill("a{x}b{y}{x}", {"x": "{y}", "y": "2"}) == "a{y}b2{y}"  # one pass: a value is never filled again
+    with pytest.raises(ValueError, match="is not one of them"):
+        fill("{x.real}", {"x": "1"})

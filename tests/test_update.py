@@ -211,7 +211,7 @@ def test_every_failure_exits_3_and_leaves_the_cache_alone(run: Run, server: str,
 @pytest.mark.parametrize("url, problem", [
     (f"http://127.0.0.1:{_closed_port()}/m.toml", "cannot connect (Connection refused)"),
     ("https://mmcompat-test.invalid/m.toml", "cannot connect ("),
-])
+], ids=["closed-port", "no-such-host"])  # fixed ids: every pytest-xdist worker collects the same tests
 def test_unreachable_hosts(run: Run, seeded: Path, url: str, problem: str) -> None:
     before = _snapshot(run.cache)
     done = run("update", "--url", url, "--timeout", "2")

@@ -62,3 +62,14 @@ def test_wheels_command(run: Run) -> None:
     onedl = json.loads(run("wheels", "onedl-mmcv==2.3.6", "--cuda", "12.9", "--json").stdout)["wheels"]
     assert {(w["torch"], tuple(w["python"])) for w in onedl} == {("2.10", ("3.12",)), ("2.9", ("3.12",)),
                                                                 ("2.8", ("3.10",))}
+
+
+def test_a_build_both_published_and_observed_is_one_row(matrix: Matrix, run: Run) -> None:
+    rows = wheel_rows(matrix, "mmcv", Version("2.2.0"), torch="2.4")
+    keys = [(r.platform, r.cuda, r.torch) for r in rows]
+    assert len(keys) == len(set(keys)) and ("linux", "11.8", "2.4") in keys, keys
+    done = run("wheels", "mmcv==2.2.0", "--torch", "2.4")
+    assert done.returncode == 0 and done.stdout.count(" cu118 ") == 1, done.stdout
+    everything = wheel_rows(matrix)
+    built = [(r.distribution, r.version, r.platform, r.cuda, r.torch) for r in everything]
+    assert len(built) == len(set(built))

@@ -50,6 +50,9 @@ def _parse(requirement: str) -> Tuple[str, Version]:
     except InvalidRequirement:
         raise BadInput(f"not a requirement: {shown!r}; give NAME==VERSION, e.g. mmcv-full==1.6.0",
                        value=requirement) from None
+    if parsed.marker is not None or parsed.extras or parsed.url:  # they would be dropped without a word
+        raise BadInput(f"give only NAME==VERSION, e.g. mmcv-full==1.6.0 (no marker, extras or URL); got {shown!r}",
+                       value=requirement)
     specs = list(parsed.specifier)
     if len(specs) != 1 or specs[0].operator != "==" or specs[0].version.endswith(".*"):
         raise BadInput(f"give one exact version, e.g. mmcv-full==1.6.0; got {shown!r}", value=requirement)

@@ -227,18 +227,29 @@ def all_wheel_rows(tables: Tables) -> List[Tuple[Any, ...]]:
     rows: List[Tuple[Any, ...]] = []
     shared: Dict[Any, Any] = {}  # equal values as one object: marshal then stores each once
     for line, index in tables["wheels"].items():
+        # One row per build (platform, CUDA, torch, version): one the version picker lists is published, also
+        # where wheel files of it were seen; files seen of another build, per CPython, are one observed row.
+        published = {(build[0], build[1], build[2], found) for build in index[1] if not build[4] for found in build[3]}
+        observed: Dict[Tuple[Any, ...], Tuple[List[str], List[str]]] = {}
         for build in index[1]:
             for found in build[3]:
+                key = (build[0], build[1], build[2], found)
                 if build[4]:
-                    pythons: Tuple[str, ...] = build[4]
-                    evidence, source = "observed", build[5]
-                else:
-                    pythons = rule_pythons(tables, index, build, found) or ()
-                    evidence = "published"
-                    source = index[0] + (f"; CPython by the rule in {index[3]}" if index[2] is not None else "")
-                pythons = tuple(sorted(pythons, key=python_key))
+                    if key not in published:
+                        pythons_seen, sources = observed.setdefault(key, ([], []))
+                        pythons_seen.extend(p for p in build[4] if p not in pythons_seen)
+                        if build[5] not in sources:
+                            sources.append(build[5])
+                    continue
+                pythons = tuple(sorted(rule_pythons(tables, index, build, found) or (), key=python_key))
+                source = index[0] + (f"; CPython by the rule in {index[3]}" if index[2] is not None else "")
                 rows.append((line, found, build[0], build[1], build[2], shared.setdefault(pythons, pythons),
-                             evidence, shared.setdefault(source, source)))
+                             "published", shared.setdefault(source, source)))
+        for (platform, cuda, torch, found), (pythons_seen, sources) in observed.items():
+            pythons = tuple(sorted(pythons_seen, key=python_key))
+            source = "; ".join(sources)
+            rows.append((line, found, platform, cuda, torch, shared.setdefault(pythons, pythons), "observed",
+                         shared.setdefault(source, source)))
     rows.sort(key=lambda r: (r[0], rank(tables, r[1]), r[2], python_key(r[4]), python_key(r[3])), reverse=True)
     return rows
 

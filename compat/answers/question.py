@@ -61,11 +61,11 @@ def cuda_text(cuda: str) -> str:
     text = cuda.strip().lower()
     if text == "auto":
         return ""
-    if text.startswith("cu") and text[2:].isdigit() and len(text) > 3:
+    if text.startswith("cu") and text[2:].isascii() and text[2:].isdigit() and len(text) > 3:
         text = text[2:-1] + "." + text[-1]
     if text and text not in ("cpu", "mps"):
         parts = text.split(".")
-        if len(parts) != 2 or not all(p.isdigit() and len(p) <= 2 for p in parts):
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 2 for p in parts):
             raise BadInput(f"not a CUDA version: {shown(cuda)}; give e.g. 11.3, cu113, cpu or auto", value=cuda)
     return text
 
@@ -96,10 +96,10 @@ def torch_text(torch: str) -> Tuple[str, Tuple[int, ...]]:
 def parse_python_version(text: str) -> str:
     """``3.11`` (or ``3.11.7``, ``cp311``) -> ``3.11``; BadInput for anything else."""
     raw = text.strip().lower()
-    if raw.startswith("cp") and raw[2:].isdigit() and len(raw) in (4, 5):
+    if raw.startswith("cp") and raw[2:].isascii() and raw[2:].isdigit() and len(raw) in (4, 5):
         raw = raw[2] + "." + raw[3:]
     parts = raw.split(".")
-    if len(parts) in (2, 3) and all(p.isdigit() and len(p) <= 2 for p in parts) and parts[0] == "3":
+    if len(parts) in (2, 3) and all(p.isascii() and p.isdigit() and len(p) <= 2 for p in parts) and parts[0] == "3":
         return f"{int(parts[0])}.{int(parts[1])}"
     raise BadInput(f"not a CPython version: {shown(text)}; give e.g. 3.10", value=text)
 

@@ -18,7 +18,7 @@ and the mmcv wheel come from).
 
 from __future__ import annotations
 
-from ..data.links import compiled_rule_url
+from ..data.links import compiled_rule_url, fill
 from ..data.ranks import (
     is_prerelease,
     major,
@@ -642,7 +642,7 @@ def index_for(tables: Tables, cuda: str, base: str = "") -> str:
     variant = "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", "")
     if base:
         return base.rstrip("/") + "/" + variant
-    return str(tables["torch"][0]).format(variant=variant)
+    return fill(str(tables["torch"][0]), {"variant": variant})
 
 
 def _finished(tables: Tables, stack: Answer, base_url: Optional[str], torch_index: Optional[str],

@@ -5,9 +5,50 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Optional
+    from typing import Any, Mapping, Optional, Sequence
 
-__all__ = ["compiled_rule_url", "find_links_url"]
+__all__ = ["TORCH_INDEX_NAMES", "TORCH_PART_NAMES", "URL_NAMES", "compiled_rule_url", "fill", "find_links_url",
+           "template_problem"]
+
+#: The names each kind of template of the matrix may use, and nothing else: ``{name}`` is replaced by its
+#: value, nothing is evaluated (no attribute or index access, no format spec, no escapes).
+URL_NAMES = ("cuda", "torch")
+TORCH_PART_NAMES = ("major", "minor")
+TORCH_INDEX_NAMES = ("variant",)
+
+
+def template_problem(template: str, names: "Sequence[str]") -> str:
+    """Why ``template`` is not a template of ``names`` ("" when it is one): every ``{`` opens one of
+    them and every ``}`` closes it."""
+    at = 0
+    while True:
+        start = template.find("{", at)
+        stray = template.find("}", at, len(template) if start < 0 else start)
+        if stray >= 0:
+            return f"a '}}' at {stray} closes nothing"
+        if start < 0:
+            return ""
+        end = template.find("}", start)
+        if end < 0:
+            return f"the '{{' at {start} is not closed"
+        name = template[start + 1:end]
+        if name not in names:
+            return f"{{{name[:40]}}} is not one of them"
+        at = end + 1
+
+
+def fill(template: str, values: "Mapping[str, str]") -> str:
+    """``template`` with each ``{name}`` replaced by ``values[name]``; ValueError when it is not a template
+    of those names (:func:`template_problem`). The matrix is checked at load, so this never fails on it."""
+    problem = template_problem(template, tuple(values))
+    if problem:
+        raise ValueError(problem)
+    first, *pieces = template.split("{")
+    out = [first]
+    for piece in pieces:  # each is NAME}literal: checked above
+        name, _, literal = piece.partition("}")
+        out.extend((values[name], literal))
+    return "".join(out)
 
 
 def find_links_url(url: str, torch_part: str, torch_version: str, cuda: Optional[str]) -> str:
@@ -16,7 +57,7 @@ def find_links_url(url: str, torch_part: str, torch_version: str, cuda: Optional
     release = torch_version.split("+", 1)[0].split(".")
     major, minor = release[0], release[1] if len(release) > 1 else "0"
     cuda_part = "cpu" if not cuda else "cu" + cuda.replace(".", "")
-    return url.format(cuda=cuda_part, torch=torch_part.format(major=major, minor=minor))
+    return fill(url, {"cuda": cuda_part, "torch": fill(torch_part, {"major": major, "minor": minor})})
 
 
 def compiled_rule_url(rule: Any, torch_version: str, cuda: Optional[str]) -> str:

@@ -11,12 +11,13 @@ import dataclasses
 import json
 import re
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from packaging.version import Version
 
 from . import compiled as matrix_compiled
-from ..errors import BadInput, BadMatrix
+from ..errors import BadInput, BadMatrix, shown
+from .links import TORCH_INDEX_NAMES, TORCH_PART_NAMES, URL_NAMES, template_problem
 from .locate import embedded_path, locate
 from .models import (
     MMCV_LINES,
@@ -90,6 +91,13 @@ class _Validator:
             raise self.fail(key, f"expected a non-empty string, got {value!r}")
         return value
 
+    def template(self, text: str, names: Sequence[str], key: Tuple[str, ...]) -> None:
+        """A template filled by :func:`compat.data.links.fill`: only ``{name}`` of ``names``, nothing evaluated."""
+        problem = template_problem(text, names)
+        if problem:
+            raise self.fail(key, f"not a template of {' and '.join('{' + n + '}' for n in names)}: {problem}: "
+                                 f"{shown(text)}")
+
     def unknown(self, mapping: Mapping[str, Any], allowed: Set[str], key: Tuple[str, ...], *, tables: bool) -> None:
         for name, value in mapping.items():
             if name not in allowed and not (tables and isinstance(value, dict)):
@@ -120,10 +128,8 @@ class _Validator:
             url = self.string(entry["url"], (*key, "url")) if "url" in entry else self.string(
                 table.get("url"), ("find_links", "url"))
             template = self.string(entry.get("torch"), (*key, "torch"))
-            try:
-                FindLinks(name, url, template, "").format("1.0.0", None)
-            except (KeyError, IndexError, ValueError):
-                raise self.fail((*key, "torch"), f"not a template of {{major}} and {{minor}}: {template!r}") from None
+            self.template(url, URL_NAMES, (*key, "url") if "url" in entry else ("find_links", "url"))
+            self.template(template, TORCH_PART_NAMES, (*key, "torch"))
             rules[name] = FindLinks(name, url, template, self.string(entry.get("source"), (*key, "source")))
         return rules
 
@@ -227,6 +233,7 @@ class _Validator:
         index_url = self.string(table.get("index_url"), (*key, "index_url"))
         if "{variant}" not in index_url:
             raise self.fail((*key, "index_url"), f"expected a template with {{variant}}, got {index_url!r}")
+        self.template(index_url, TORCH_INDEX_NAMES, (*key, "index_url"))
         releases = []
         for name, entry in self.table(table.get("releases"), (*key, "releases")).items():
             where = (*key, "releases", name)
@@ -338,11 +345,8 @@ class _Validator:
                                   self.string(rule.get("url"), (*where, "url")),
                                   self.string(rule.get("torch"), (*where, "torch")),
                                   self.string(rule.get("source"), (*where, "source")))
-                try:
-                    links.format("1.0.0", None)
-                except (KeyError, IndexError, ValueError):
-                    raise self.fail((*where, "url"),
-                                    f"not a template of {{cuda}} and {{torch}}: {links.url!r}") from None
+                self.template(links.url, URL_NAMES, (*where, "url"))
+                self.template(links.torch, TORCH_PART_NAMES, (*where, "torch"))
             replaces = self.string(table.get("replaces"), (*key, "replaces"))
             if replaces not in MMCV_LINES:
                 raise self.fail((*key, "replaces"), f"expected one of {', '.join(MMCV_LINES)}, got {replaces!r}")
@@ -557,7 +561,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
     check = _Validator(path)
     check.table(data, ())
     schema = data.get("schema")
-    if schema != SCHEMA_VERSION:
+    if type(schema) is not int or schema != SCHEMA_VERSION:  # true == 1 in Python: not a schema number
         raise check.fail(("schema",), f"expected schema = {SCHEMA_VERSION}, got {schema!r}")
     sources = check.table(data.get("sources", {}), ("sources",))
     for name, text in sources.items():

@@ -7,7 +7,7 @@ from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 
 from packaging.version import Version
 
-from .links import find_links_url
+from .links import fill, find_links_url
 from .ranges import Range
 from .ranks import python_key
 from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
@@ -338,7 +338,7 @@ class TorchTable:
         variant = "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", "")
         if base:
             return base.rstrip("/") + "/" + variant
-        return self.index_url.format(variant=variant)
+        return fill(self.index_url, {"variant": variant})
 
 
 @dataclass(frozen=True)

@@ -206,8 +206,11 @@ def _ops_fix(matrix: Matrix, release: Optional[Release], python: str, env: Envir
     if env.torch is None:
         return (uninstall, shlex.join(["mmcompat", "install", target, "--python", python]))
     try:
-        machine = machine_for(env)
         targets = parse_targets([target], matrix)
+        machine = machine_for(env)
+    except CompatError:  # the installed torch's version cannot be read ('abc'): mmcompat's own plan says more
+        return (shlex.join(["mmcompat", "install", target, "--python", python, "--dry-run"]),)
+    try:
         stack = resolve_stack(targets, matrix, machine)
     except CompatError:
         try:  # no wheel for this torch: a real source build, if one fits this torch

@@ -25,10 +25,10 @@ __all__ = ["ENV_DRIVER", "Driver", "detect", "parse_driver", "supports"]
 ENV_DRIVER = "MMCOMPAT_CUDA_DRIVER_VERSION"
 ENV_ROOT = "MMCOMPAT_DRIVER_ROOT"
 _FILES = ("/sys/module/nvidia/version", "/proc/driver/nvidia/version")
-_VERSION = r"(?<![\d.])(\d{3}\.\d{1,3}(?:\.\d{1,3})?)(?![\d.])"  # compiled on first use
+_VERSION = r"(?<![0-9.])([0-9]{3}\.[0-9]{1,3}(?:\.[0-9]{1,3})?)(?![0-9.])"  # compiled on first use
 _NO_DRIVER = ("none", "cpu", "")
 #: What NVIDIA writes for a minimum: ``525.60.13``, or ``580`` alone for CUDA 13.x.
-_MINIMUM = re.compile(r"\d{3}(?:\.\d{1,3}){0,2}")
+_MINIMUM = re.compile(r"[0-9]{3}(?:\.[0-9]{1,3}){0,2}")  # ASCII digits: \d takes any script's
 
 
 class Driver:

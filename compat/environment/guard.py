@@ -155,21 +155,18 @@ def marker_environment(python: Optional[str] = None) -> Dict[str, str]:
     if python is None:
         return {key: str(value) for key, value in default_environment().items()}
     import json
-    import subprocess
 
     from .installed import InspectFailed
 
     expected = set(default_environment())
-    try:
-        done = subprocess.run([python, "-c", _MARKER_PROBE], capture_output=True, stdin=subprocess.DEVNULL,
-                              timeout=MARKER_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as e:
+    from .probe import run_isolated
+
+    try:  # in its own process group, killed whole at the deadline; a message never quotes the script
+        stdout = run_isolated([python, "-c", _MARKER_PROBE], MARKER_TIMEOUT, "the marker probe")
+    except RuntimeError as e:
         raise InspectFailed(python, f"cannot read its marker environment: {e}") from e
-    if done.returncode != 0:
-        last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        raise InspectFailed(python, f"the marker probe exited with {done.returncode}: {last}")
     try:
-        data = json.loads(done.stdout.decode("utf-8"))
+        data = json.loads(stdout.decode("utf-8"))
     except ValueError as e:
         raise InspectFailed(python, f"the marker probe printed no usable JSON ({e})") from e
     if not isinstance(data, dict) or not expected <= set(data) or not all(isinstance(v, str) for v in data.values()):

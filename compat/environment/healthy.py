@@ -41,7 +41,7 @@ def torch_of(reading: Mapping[str, Any]) -> Tuple[str, Optional[str], str]:
     cuda = reading.get("cuda")
     if not cuda and "+cu" in version:
         digits = version.split("+cu", 1)[1]
-        cuda = f"{digits[:-1]}.{digits[-1]}" if digits.isdigit() and len(digits) > 1 else None
+        cuda = f"{digits[:-1]}.{digits[-1]}" if digits.isascii() and digits.isdigit() and len(digits) > 1 else None
     return version, cuda, reading.get("version_file") or "METADATA"
 
 

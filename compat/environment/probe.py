@@ -827,23 +827,15 @@ def _kill_group(process):  # type: (Any) -> None
         pass
 
 
-def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], float) -> Dict[str, Any]
-    """Run this probe in another interpreter (an argument list, no shell) and return its reading.
-
-    The interpreter runs in a process group of its own, killed whole at ``timeout`` (a hung site hook or
-    anything it started goes too). Raises RuntimeError with a one-line reason (never the probe's source)
-    when the interpreter cannot be run, does not answer in time, or prints what is not a reading.
-    """
-    import json
+def run_isolated(argv, timeout, what):  # type: (List[str], float, str) -> bytes
+    """The stdout of ``argv`` (an interpreter running a script of mmcompat's), run with no stdin in a process
+    group of its own, killed whole at ``timeout`` (a hung site hook and anything it started go too).
+    RuntimeError with one line naming ``what`` (never the script, which is in ``argv``) when it cannot be
+    run, does not end in time or exits non-zero."""
     import subprocess
 
-    if not os.path.exists(python):
-        raise RuntimeError("no such file")
-    with open(os.path.abspath(__file__.replace(".pyc", ".py")), encoding="utf-8") as handle:
-        source = handle.read()
     try:
-        process = subprocess.Popen([python, "-c", source] + ([cache_dir] if cache_dir else []),
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    start_new_session=hasattr(os, "killpg"))
     except OSError as e:
         raise RuntimeError(f"cannot run it: {e.strerror or e}") from e
@@ -852,7 +844,7 @@ def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], floa
     except subprocess.TimeoutExpired:
         _kill_group(process)
         process.communicate()
-        raise RuntimeError(f"the probe did not answer within {timeout:g} s; it and what it started were killed") \
+        raise RuntimeError(f"{what} did not answer within {timeout:g} s; it and what it started were killed") \
             from None
     except BaseException:  # KeyboardInterrupt: leave nothing running
         _kill_group(process)
@@ -862,7 +854,24 @@ def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], floa
         _kill_group(process)  # whatever it left running in its group
     if process.returncode != 0:
         last = (stderr.decode("utf-8", "replace").strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"the probe exited with {process.returncode}: {last[:300]}")
+        raise RuntimeError(f"{what} exited with {process.returncode}: {last[:300]}")
+    return stdout
+
+
+def run(python, cache_dir=None, timeout=120):  # type: (str, Optional[str], float) -> Dict[str, Any]
+    """Run this probe in another interpreter (an argument list, no shell) and return its reading.
+
+    The interpreter runs in a process group of its own, killed whole at ``timeout`` (a hung site hook or
+    anything it started goes too). Raises RuntimeError with a one-line reason (never the probe's source)
+    when the interpreter cannot be run, does not answer in time, or prints what is not a reading.
+    """
+    import json
+
+    if not os.path.exists(python):
+        raise RuntimeError("no such file")
+    with open(os.path.abspath(__file__.replace(".pyc", ".py")), encoding="utf-8") as handle:
+        source = handle.read()
+    stdout = run_isolated([python, "-c", source] + ([cache_dir] if cache_dir else []), timeout, "the probe")
     try:
         data = json.loads(stdout.decode("utf-8"))
     except (ValueError, RecursionError) as e:

@@ -134,6 +134,13 @@ def harvest_repo(
         version = parse_version_file(repo.read(commit, f"{package}/version.py") or "") or key
         if is_branch and release_key(version) is None:
             continue  # a tip whose version.py states no literal version (onedl's read their metadata)
+        try:
+            Version(version)
+        except ValueError:  # InvalidVersion: a branch named main with no version file, a version file saying 'abc'
+            raise BadInput(f"cannot tell the {package} version of {'branch' if is_branch else 'tag'} {ref!r} in "
+                           f"{repo.path}: {package}/version.py there gives no version ({version[:60]!r}); "
+                           + ("name the branches to harvest with --branches" if is_branch else "it cannot be a row"),
+                           value=ref) from None
         results.append(
             HarvestedRelease(
                 key=key,
