@@ -216,9 +216,9 @@ def test_a_branch_without_a_version_file_is_bad_input(run, tmp_path: Path) -> No
     _commit(repo, {"README.md": "no package yet\n"})
     done = run("harvest", "--repo", str(repo))
     assert (done.returncode, done.stdout) == (2, ""), done.stderr
-    assert done.stderr == (f"mmcompat: error: cannot tell the mmpose version of branch 'main' in {repo}: "
-                           "mmpose/version.py there gives no version ('main'); name the branches to harvest with "
-                           "--branches\n")
+    assert done.stderr == (f"mmcompat: error: nothing to harvest for mmpose in {repo}: no version tag or named "
+                           "branch there holds mmpose/ with a literal version (another --package, or --branches "
+                           "BRANCH)\n")
 
 
 def test_unknown_branch(upstream: Path) -> None:

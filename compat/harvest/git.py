@@ -160,6 +160,10 @@ def harvest_repo(
                 problems=problems,
             )
         )
+    if not results:  # an empty table would say nothing, and writing it would drop the package's rows
+        raise BadInput(f"nothing to harvest for {package} in {repo.path}: no version tag or named branch there "
+                       f"holds {package}/ with a literal version (another --package, or --branches BRANCH)",
+                       value=repo.path)
     return results
 
 
