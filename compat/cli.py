@@ -265,12 +265,17 @@ def _json(data: object) -> None:
     _write(_dumps(data))
 
 
-def _stack_mode(options: "Options") -> bool:
+def _stack_mode(options: "Options", matrix: "Optional[Matrix]" = None) -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
-    # resolve's one-release answer is mmpose's (a version, a branch, mmpose==X); any other codebase named
-    # (mmdet, mmsegmentation, onedl-mmdetection...) is a stack of one
-    named = re.match(r"[a-z][a-z0-9._-]*", single)
-    plain = single and not (named and named.group().startswith(("mm", "onedl")) and named.group() != "mmpose")
+    # resolve's one-release answer is mmpose's (a version, a branch, mmpose==X); another codebase named
+    # (mmdet, mmsegmentation, onedl-mmdetection...) is a stack of one: a guess from the name before the
+    # matrix is read (the short path), a package table of the matrix after (else the resolver's message)
+    named = re.match(r"[a-z][a-z0-9_-]*", single)
+    other = named.group() if named and named.group().startswith(("mm", "onedl")) and named.group() != "mmpose" else ""
+    if other and matrix is not None:
+        table = matrix.package(other) or matrix.package(other.replace("_", "-"))
+        other = other if table is not None and table.name != "mmpose" else ""
+    plain = single and not other
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
                              or options.python_version or options.provider != "openmmlab")
 
@@ -335,7 +340,7 @@ def _cmd_resolve(options: "Options") -> int:
     from .resolver import pip_lines, resolve
 
     matrix = _load(options.matrix)
-    if _stack_mode(options):
+    if _stack_mode(options, matrix):
         import json
 
         from .render import stack_dict, stack_text

@@ -308,7 +308,8 @@ def test_matrix_filters(run: Run) -> None:
     _one_line_error(run("matrix", "mmpose==0.99.0"), 2,
                     "unknown mmpose release '0.99.0'; nearest known: 0.29.0, 0.28.1")
     _one_line_error(run("matrix", "--dist", "torch"), 2,
-                    "no release records 'torch'; known: mmcls, mmcv, mmcv-full, mmdet, mmengine, mmtrack")
+                    "no release records 'torch'; known: mmcls, mmcv, mmcv-full, mmdet, mmengine, mmsegmentation, "
+                    "mmtrack")
     none = run("matrix", "mmpose==0.6.0", "--dist", "mmcv-full")
     assert (none.returncode, none.stderr) == (1, "mmcompat: no row matches\n")
 
