@@ -500,6 +500,7 @@ def _matrix_selection(options: "Options", matrix: "Matrix") -> "Tuple[Optional[s
         if table is None:
             raise BadInput(f"the matrix has no package {shown(package)}; known: {', '.join(sorted(matrix.packages))}",
                            value=options.select)
+        package = table.name  # named by its import package: mmseg is mmsegmentation's table
         if key:
             release = key.strip()
             if release not in table.branches and not any(r.key == release for r in table.releases):

@@ -383,8 +383,9 @@ def test_resolve_a_mixed_stack_to_the_mmcv_every_member_accepts(run: Run) -> Non
         assert pin in lines, done.stdout
 
 
-def test_matrix_shows_a_new_codebase_release(run: Run) -> None:
-    done = run("matrix", "mmsegmentation==1.2.2")
+@pytest.mark.parametrize("name", ["mmsegmentation", "mmseg"])
+def test_matrix_shows_a_new_codebase_release(run: Run, name: str) -> None:
+    done = run("matrix", f"{name}==1.2.2")
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines()[1:]]
     assert rows == [["mmsegmentation", "1.2.2", "mmcv", ">=2.0.0rc4,<2.2.0", "-", ">=2.0.0rc4,<2.2.0",
