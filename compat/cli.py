@@ -95,16 +95,21 @@ def _json(data: object) -> None:
     _write(_dumps(data))
 
 
-def _stack_mode(options: "Options") -> bool:
+def _stack_mode(options: "Options", matrix: "Optional[Matrix]" = None) -> bool:
     single = options.target[0].strip().lower() if len(options.target) == 1 else ""
-    # resolve's one-release answer is mmpose's (a version, a branch, mmpose==X); any other codebase named
-    # (mmdet, mmsegmentation, onedl-mmdetection...) is a stack of one
+    # resolve's one-release answer is mmpose's (a version, a branch, mmpose==X); another codebase named
+    # (mmdet, mmsegmentation, onedl-mmdetection...) is a stack of one: a guess from the name before the
+    # matrix is read (the short path), a package table of the matrix after (else the resolver's message)
     name = single
-    for stop, char in enumerate(single):  # the leading name, as a requirement starts: [a-z][a-z0-9._-]*
-        if not (char.isascii() and (char.isalnum() or char in "._-")) or (stop == 0 and not char.isalpha()):
+    for stop, char in enumerate(single):  # the leading name, as a requirement starts: [a-z][a-z0-9_-]*
+        if not (char.isascii() and (char.isalnum() or char in "_-")) or (stop == 0 and not char.isalpha()):
             name = single[:stop]
             break
-    plain = single and not (name.startswith(("mm", "onedl")) and name != "mmpose")
+    other = name if name.startswith(("mm", "onedl")) and name != "mmpose" else ""
+    if other and matrix is not None:
+        table = matrix.package(other) or matrix.package(other.replace("_", "-"))
+        other = other if table is not None and table.name != "mmpose" else ""
+    plain = single and not other
     return not plain or bool(options.torch or options.cuda or options.platform or options.allow_build
                              or options.python_version or options.provider != "openmmlab" or options.gpu)
 
@@ -170,7 +175,7 @@ def _cmd_resolve(options: "Options") -> int:
     from .render.views import resolution_dict
 
     matrix = _load(options.matrix)
-    if _stack_mode(options):
+    if _stack_mode(options, matrix):
         import json
 
         from .render.views import stack_dict, stack_text
@@ -307,6 +312,7 @@ def _matrix_selection(options: "Options", matrix: "Matrix") -> "Tuple[Optional[s
         if table is None:
             raise BadInput(f"the matrix has no package {shown(package)}; known: {', '.join(sorted(matrix.packages))}",
                            value=options.select)
+        package = table.name  # named by its import package: mmseg is mmsegmentation's table
         if key:
             release = key.strip()
             if release not in table.branches and not any(r.key == release for r in table.releases):

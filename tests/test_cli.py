@@ -308,7 +308,8 @@ def test_matrix_filters(run: Run) -> None:
     _one_line_error(run("matrix", "mmpose==0.99.0"), 2,
                     "unknown mmpose release '0.99.0'; nearest known: 0.29.0, 0.28.1")
     _one_line_error(run("matrix", "--dist", "torch"), 2,
-                    "no release records 'torch'; known: mmcls, mmcv, mmcv-full, mmdet, mmengine, mmtrack")
+                    "no release records 'torch'; known: mmcls, mmcv, mmcv-full, mmdet, mmengine, mmsegmentation, "
+                    "mmtrack")
     none = run("matrix", "mmpose==0.6.0", "--dist", "mmcv-full")
     assert (none.returncode, none.stderr) == (1, "mmcompat: no row matches\n")
 
@@ -383,8 +384,9 @@ def test_resolve_a_mixed_stack_to_the_mmcv_every_member_accepts(run: Run) -> Non
         assert pin in lines, done.stdout
 
 
-def test_matrix_shows_a_new_codebase_release(run: Run) -> None:
-    done = run("matrix", "mmsegmentation==1.2.2")
+@pytest.mark.parametrize("name", ["mmsegmentation", "mmseg"])
+def test_matrix_shows_a_new_codebase_release(run: Run, name: str) -> None:
+    done = run("matrix", f"{name}==1.2.2")
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines()[1:]]
     assert rows == [["mmsegmentation", "1.2.2", "mmcv", ">=2.0.0rc4,<2.2.0", "-", ">=2.0.0rc4,<2.2.0",

@@ -762,3 +762,9 @@ def test_recorded_assertion_is_what_the_real_import_asserts(requirement: str, re
         judged[tried] = done.returncode == 0
     assert judged == {tried: recorded.contains(Version(tried)) for tried in _TRIED}
     assert any(judged.values()) and not all(judged.values())
+
+
+def test_project_name_reads_pyproject() -> None:
+    assert harvest.project_name('[project]\nname = "onedl-mmdetection"\nversion = "3.4.0-rc.1"\n') == \
+        "onedl-mmdetection"
+    assert harvest.project_name("[tool.x]\n") == "" and harvest.project_name("name = [\n") == ""

@@ -27,7 +27,7 @@ from .dist import read_distribution
 from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
 from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
 from .imports import RequiredImport, required_imports
-from .init_ast import EnforcedCheck, UnreadableCheck, parse_init, setup_name
+from .init_ast import EnforcedCheck, UnreadableCheck, parse_init, project_name, setup_name
 from .numpy_abi import NUMPY_ABI_PACKAGES, harvest_numpy_abi
 from .plan import HarvestResult, run
 from .records import HarvestedRelease
@@ -62,6 +62,7 @@ __all__ = [
     "parse_mminstall",
     "parse_version_file",
     "parse_wheel_builds",
+    "project_name",
     "read_distribution",
     "read_doc_refs",
     "required_imports",

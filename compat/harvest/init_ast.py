@@ -317,15 +317,12 @@ def parse_init(source: str, *, origin: str = "__init__.py") -> Tuple[EnforcedChe
 def project_name(pyproject: str) -> str:
     """The ``[project] name`` of a ``pyproject.toml`` (onedl's forks name themselves there); ``""`` when
     it gives none or is not TOML."""
-    import sys
+    from ..data.matrix import parse_toml  # the one TOML reader (tomllib, or tomli before 3.11)
+    from ..errors import BadMatrix
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on Python < 3.11 only
-        import tomli as tomllib
     try:
-        project = tomllib.loads(pyproject).get("project")
-    except tomllib.TOMLDecodeError:
+        project = parse_toml(pyproject, path="pyproject.toml").get("project")
+    except BadMatrix:
         return ""
     name = project.get("name") if isinstance(project, dict) else None
     return name if isinstance(name, str) else ""
