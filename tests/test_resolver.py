@@ -189,7 +189,9 @@ def test_an_unknown_release_of_another_package(matrix: Matrix) -> None:
         ("mmcv-full>=1.6", "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full>=1.6'"),
         ("mmcv-full", "give one exact version, e.g. mmcv-full==1.6.0; got 'mmcv-full'"),
         ("torch==2.0",
-         "no mmpose release records 'torch'; known: mmcv, mmcv-full, mmcv-lite, mmdet, mmengine, mmtrack"),
+         "no mmpose release records 'torch'; known: mmaction2, mmagic, mmcls, mmcv, mmcv-full, mmcv-lite, mmdet, "
+         "mmdet3d, mmedit, mmengine, mmocr, mmpretrain, mmrotate, mmsegmentation, mmtrack, mmyolo, onedl-mmdetection, "
+         "onedl-mmpretrain, onedl-mmrotate, onedl-mmsegmentation"),
         ("==1.0", "not a requirement: '==1.0'; give NAME==VERSION, e.g. mmcv-full==1.6.0"),
     ],
 )
