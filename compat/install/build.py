@@ -22,7 +22,7 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from ..errors import CompatError
 
-__all__ = ["ENV_WHEELHOUSE", "BuildKey", "OpsCheck", "build_env", "build_folder", "built_wheel", "max_jobs",
+__all__ = ["BROKEN", "ENV_WHEELHOUSE", "BuildKey", "OpsCheck", "build_env", "build_folder", "built_wheel", "max_jobs",
            "steps_for", "verify_ops", "wheelhouse"]
 
 #: memory one compiler job needs, measured here: 2.8 GB peak at 2 g++ jobs; nvcc jobs take several GB
@@ -131,6 +131,10 @@ except BaseException as e:
 """
 
 
+#: the problems that prove the build broken (``import`` and ``timeout`` say only that it could not be checked)
+BROKEN = ("other-torch", "no-ops", "cuda-mismatch", "wrong-result")
+
+
 class OpsCheck(NamedTuple):
     """What :func:`verify_ops` found: ``problem`` is ``""`` (the ops load and compute), ``other-torch``,
     ``no-ops``, ``cuda-mismatch``, ``wrong-result``, ``import`` (anything else) or ``timeout``."""
@@ -185,7 +189,9 @@ def steps_for(python: str, key: BuildKey, pinned_torch: List[str], *, imports_pk
     setuptools = f"setuptools<{setuptools_below}" if imports_pkg_resources else "setuptools"
     why = (f"{key.distribution}'s setup.py imports pkg_resources, which setuptools {setuptools_below} removed"
            if imports_pkg_resources else f"{key.distribution}'s build needs setuptools, wheel and packaging")
-    prerequisites = (python, "-m", "pip", "install", *pinned_torch, setuptools, "wheel", "packaging", "ninja", "psutil")
+    # onedl-mmcv's setup.py imports packaging; mmcv's and mmcv-full's import pkg_resources instead
+    packaging = () if imports_pkg_resources else ("packaging",)
+    prerequisites = (python, "-m", "pip", "install", *pinned_torch, setuptools, "wheel", *packaging, "ninja", "psutil")
     build = (python, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir", "--no-binary",
              key.distribution, "-w", folder, f"{key.distribution}=={key.version}")
     return [
