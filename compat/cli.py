@@ -564,8 +564,8 @@ def _doctor_prepare(args: "Sequence[str]") -> "Optional[Tuple[Optional[str], Dic
     from .lean_args import read
 
     found = read(args)
-    if found is None or found.matrix or found.debug:
-        return None  # argparse reads it, or the full path decides
+    if found is None or found.matrix or found.debug or found.python == "":
+        return None  # argparse reads it, or the full path decides (an empty --python is refused there)
     options: "Dict[str, Any]" = {"json": found.json, "strict": found.strict, "python": found.python}
     if not options["json"] and _terminal():
         return None
