@@ -85,16 +85,19 @@ def main() -> int:
         times: Dict[str, List[float]] = {name: [] for name in commands}
         cold: List[float] = []
         empty: List[float] = []
+        as_json: List[float] = []
         for run in range(args.runs):
             for name, command in commands.items():
                 times[name].append(_time(command, env))
             cold.append(_time(commands["doctor"], dict(env, MMCOMPAT_NO_CACHE="1")))
+            as_json.append(_time([*commands["doctor"], "--json"], dict(env, MMCOMPAT_NO_CACHE="1")))
             # a Docker layer starts with an empty cache: read, judge and write the caches
             empty.append(_time(commands["doctor"], dict(env, MMCOMPAT_CACHE_DIR=str(Path(tmp) / f"empty{run}"))))
         ratio = {name: statistics.median(b / a for a, b in zip(times["pass"], values))
                  for name, values in times.items()}
         cold_ratio = statistics.median(b / a for a, b in zip(times["pass"], cold))
         empty_ratio = statistics.median(b / a for a, b in zip(times["pass"], empty))
+        json_ratio = statistics.median(b / a for a, b in zip(times["pass"], as_json))
         vs_pip = statistics.median(d / p for d, p in zip(times["doctor"], times["pip check"]))
         vs_uv = statistics.median(d / u for d, u in zip(times["doctor"], times["uv pip check"]))
         print(f"environment: {count} distributions; {args.runs} rounds; ratios are medians of paired runs")
@@ -102,6 +105,8 @@ def main() -> int:
               f"{'ok' if cold_ratio <= 4.0 else 'MISSED'}")
         print(f"{empty_ratio:6.2f}x python -c pass   mmcompat doctor (an empty cache)  target <= 4.0x: "
               f"{'ok' if empty_ratio <= 4.0 else 'MISSED'}")
+        print(f"{json_ratio:6.2f}x python -c pass   mmcompat doctor --json (every cache off)  target <= 4.0x: "
+              f"{'ok' if json_ratio <= 4.0 else 'MISSED'}")
         print(f"{ratio['doctor']:6.2f}x python -c pass   mmcompat doctor (caches warm: the readings)")
         print(f"{vs_pip:6.3f}x pip check         mmcompat doctor / python -m pip check  target <= 0.100: "
               f"{'ok' if vs_pip <= 0.1 else 'MISSED'}")
@@ -114,7 +119,7 @@ def main() -> int:
         for count in (2000, 4000):
             site = Path(tmp) / f"synthetic{count}"
             _synthetic(site, count)
-            probe = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from compat import probe; "
+            probe = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from compat.environment import probe; "
                      "t = time.perf_counter(); "
                      f"probe.scan([{str(site)!r}]); print(time.perf_counter() - t)")
             scans[count] = statistics.median(

@@ -547,8 +547,10 @@ def mmcv_sdist(folder: Path, name: str, version: str, *, with_ops_default: Optio
 def isolated_pip_env(cache_dir: Optional[Path] = None, extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     """``os.environ`` for a pip that sees only what the test offers it: no ``PIP_*`` variables (this
     machine sets ``PIP_FIND_LINKS``), no configuration files (``PIP_CONFIG_FILE=os.devnull``, so a global
-    constraint file does not apply), its own cache, and 127.0.0.1 never sent to a proxy."""
-    env = {key: value for key, value in os.environ.items() if not key.upper().startswith("PIP_")}
+    constraint file does not apply), its own cache, and 127.0.0.1 never sent to a proxy. No ``MMCOMPAT_*``
+    variable of the test process either (its cache folder, hence the wheelhouse, would be shared by every
+    test given this environment): ``extra`` names the ones a test wants."""
+    env = {key: value for key, value in os.environ.items() if not key.upper().startswith(("PIP_", "MMCOMPAT_"))}
     env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PIP_NO_INPUT"] = "1"
