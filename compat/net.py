@@ -87,16 +87,51 @@ def download(url: str, *, timeout: float, max_bytes: int, what: str = "the file"
              headers: Optional[Dict[str, str]] = None) -> bytes:
     """The body of ``url`` (checked by :func:`check_url`, as is every redirect), decoded as requests
     decodes it (gzip, deflate); :class:`NetError` when it cannot be had whole within ``timeout`` (per
-    connect and read), :data:`DEADLINE_FACTOR` times that in all, and ``max_bytes`` (of what was decoded)."""
+    connect and read), :data:`DEADLINE_FACTOR` times that in all, and ``max_bytes`` (of what was decoded).
+
+    The whole exchange, status line and headers included (which a server can drip a byte at a time
+    as well as a body), runs in a worker thread that the caller waits for until the deadline: past it
+    the download is abandoned (the thread is a daemon, and stops at its next read's timeout)."""
+    import threading
+
+    check_url(url)
+    check_timeout(timeout)
+    total = timeout * DEADLINE_FACTOR
+    outcome: Dict[str, object] = {}
+
+    def fetch() -> None:
+        try:
+            outcome["body"] = _download(url, timeout=timeout, max_bytes=max_bytes, what=what, progress=progress,
+                                        headers=headers, total=total)
+        except BaseException as e:  # handed to the caller's thread
+            outcome["error"] = e
+
+    worker = threading.Thread(target=fetch, name="mmcompat-download", daemon=True)
+    worker.start()
+    # the body loop stops itself at the deadline and says how far it got; this bounds what precedes the
+    # body (the status line and headers), with room for the loop's last read
+    worker.join(total + 2 * timeout + 1)
+    if worker.is_alive():
+        raise NetError(url, f"not done within {total:g} s ({DEADLINE_FACTOR} times --timeout): the server "
+                            "did not finish its answer's status line and headers")
+    error = outcome.get("error")
+    if error is not None:
+        raise error  # type: ignore[misc]
+    body = outcome["body"]
+    assert isinstance(body, bytes)
+    return body
+
+
+def _download(url: str, *, timeout: float, max_bytes: int, what: str,
+              progress: Optional[Callable[[int, Optional[int]], None]], headers: Optional[Dict[str, str]],
+              total: float) -> bytes:
+    """:func:`download`'s exchange, run in its worker thread."""
     import functools
     import time
 
     import requests  # only commands that talk to the network pay for it
     import urllib3.exceptions  # what read1 raises (requests' iter_content would wrap them)
 
-    check_url(url)
-    check_timeout(timeout)
-    total = timeout * DEADLINE_FACTOR
     deadline = time.monotonic() + total
     session = requests.Session()
     session.trust_env = False  # no proxies or .netrc from the environment for a loopback test or a pinned URL

@@ -85,6 +85,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(302, b"", {"Location": "http://example.com/compat_matrix.toml"})
         elif path == "/loop":
             self._send(302, b"", {"Location": "/loop"})
+        elif path == "/drip-headers":  # the status line and headers a byte every 0.2 s, 20 s in all
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"x" * 100 + b"\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
         elif path == "/drip":  # a byte every 0.2 s: never a per-read timeout of 0.5 s, 20 s in all
             self.send_response(200)
             self.send_header("Content-Length", "100")
@@ -388,6 +397,17 @@ def test_a_dripping_server_is_stopped_at_the_total_deadline(run: Run, server: st
     assert done.returncode == 3, done.stderr
     assert done.stderr.startswith(f"mmcompat: error: update from {server}/drip failed: not done within 6 s "
                                   "(12 times --timeout), "), done.stderr
+    assert _snapshot(run.cache) == before
+
+
+def test_headers_dripped_a_byte_at_a_time_are_stopped_at_the_total_deadline(run: Run, server: str,
+                                                                          seeded: Path) -> None:
+    before = _snapshot(run.cache)
+    done = run("update", "--url", f"{server}/drip-headers", "--timeout", "0.5")
+    assert done.returncode == 3, done.stderr
+    assert done.stderr == (f"mmcompat: error: update from {server}/drip-headers failed: not done within 6 s "
+                           "(12 times --timeout): the server did not finish its answer's status line and headers; "
+                           "the matrix in effect is unchanged\n"), done.stderr
     assert _snapshot(run.cache) == before
 
 
