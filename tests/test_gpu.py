@@ -52,6 +52,8 @@ def test_option_then_variable_then_nvidia_smi(tmp_path: Path, monkeypatch: pytes
     assert detect(None, {"MMCOMPAT_GPU_COMPUTE_CAP": "none"}) == ("", "")
     assert detect(None, {}) == ("12.0", f"{smi} --query-gpu=compute_cap")
     assert detect(None, {}, probe=False) == ("", "")  # a plan for another machine (--cuda given)
+    # a builder that names the driver the image will run on has no GPU to ask
+    assert detect(None, {"MMCOMPAT_CUDA_DRIVER_VERSION": "575.51.02"}) == ("", "")
 
 
 def test_an_nvidia_smi_without_compute_cap_rules_nothing_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -70,7 +70,8 @@ def detect(given: Optional[str] = None, environ: Optional[Mapping[str, str]] = N
            timeout: float = 10.0) -> Tuple[str, str]:
     """(compute capability, where it was read), ``("", "")`` when there is no GPU or none was found.
     ``probe``: ask nvidia-smi when neither the option nor the variable says (off when the plan is for
-    another machine: ``--cuda`` given)."""
+    another machine: ``--cuda`` given, or the NVIDIA driver told by its variable, as a builder without a
+    GPU does; ``MMCOMPAT_GPU_COMPUTE_CAP`` tells such a builder the GPU)."""
     if given is not None and given.strip():
         return parse_capability(given), "--gpu"
     env = os.environ if environ is None else environ
@@ -78,7 +79,9 @@ def detect(given: Optional[str] = None, environ: Optional[Mapping[str, str]] = N
     if value is not None:
         found = parse_capability(value)
         return (found, ENV_GPU) if found else ("", "")
-    if not probe:
+    from .driver import ENV_DRIVER
+
+    if not probe or env.get(ENV_DRIVER, "").strip():
         return "", ""
     found, smi = _from_smi(timeout)
     return (found, f"{smi} --query-gpu=compute_cap") if found else ("", "")
