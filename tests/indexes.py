@@ -531,6 +531,11 @@ def mmcv_sdist(folder: Path, name: str, version: str, *, with_ops_default: Optio
         "mmcv/ops/__init__.py": _OPS_INIT,
         "mmcv/ops/csrc/pybind.c": _PYBIND_C.encode(),
     }
+    return write_sdist(folder, top, files)
+
+
+def write_sdist(folder: Path, top: str, files: Dict[str, bytes]) -> Path:
+    """``folder/TOP.tar.gz`` holding ``files`` under ``TOP/``, with fixed times (the same bytes every run)."""
     target = folder / f"{top}.tar.gz"
     with tarfile.open(target, "w:gz") as archive:
         for path, data in files.items():

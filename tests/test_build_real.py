@@ -7,11 +7,9 @@ a venv with another torch is planned a build of its own and never that wheel."""
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 from typing import Dict, Iterator, List
 
@@ -22,7 +20,7 @@ from compat.environment.installed import inspect
 from compat.install.build import built_wheel, verify_ops
 from compat.install.plan import InstallPlan, Step, build_key, plan_install
 
-from .indexes import PipVenv, isolated_pip_env, serve, simple_index
+from .indexes import PipVenv, isolated_pip_env, serve, simple_index, write_sdist
 from .standins import build_wheel
 
 pytestmark = pytest.mark.slow
@@ -95,13 +93,7 @@ def _sdist(folder: Path) -> Path:
         "mmcv/ops/__init__.py": _OPS,
         "mmcv/ops/csrc/nms.cpp": _NMS.encode(),
     }
-    target = folder / f"{top}.tar.gz"
-    with tarfile.open(target, "w:gz") as archive:
-        for path, data in files.items():
-            member = tarfile.TarInfo(f"{top}/{path}")
-            member.size, member.mode, member.mtime = len(data), 0o644, 1_650_000_000
-            archive.addfile(member, io.BytesIO(data))
-    return target
+    return write_sdist(folder, top, files)
 
 
 def _machine_pip(venv: PipVenv, *args: str) -> None:
