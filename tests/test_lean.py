@@ -3,14 +3,12 @@ full one: it reads
 targets and the machine exactly as the full parser does, or leaves them to it."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import pytest
 from packaging.version import Version
 
 from compat.answers import availability, question
-from compat.answers.compiled_stack import read_targets
-from compat.answers.stack import lean_targets, parse_targets
 from compat.data.models import Matrix
 from compat.data.ranks import simple_release
 from compat.data.tables import compile_tables
@@ -21,29 +19,6 @@ from compat.errors import BadInput
 def tables(matrix: Matrix) -> Dict[str, Any]:
     return compile_tables(matrix)
 
-
-
-_TARGETS = [
-    ["mmpose==1.3.2", "mmdet"], ["0.28.0"], ["v0.28.0"], ["mmpose"], ["mmdet==3.2.0"], ["MMPose==0.28"],
-    ["mmpose == 1.3.2"], ["mmtrack", "mmpose==0.29.0"], ["mmdet==2.28.2", "mmpose==0.28.0"], ["mmpose==1.0"],
-    ["mmpose==1.3.2.0"], ["mmpose==00.28.0"],
-]
-_DECLINED = [
-    ["mmpose>=0.28,<1"], ["mmpose==1.3.*"], ["mmpose[all]==1.3.2"], ["mmpose==1.3.2; python_version>'3'"],
-    ["master"], ["mmpos==1.3.2"], ["mmpose==9.9.9"], ["mmpose", "mmpose==1.3.2"], ["mmpose==1.3.2rc1"], [""],
-    ["mmpose=="], ["==1.3.2"], ["mmcv-full==1.5.0"],
-]
-
-
-@pytest.mark.parametrize("texts", _TARGETS)
-def test_short_targets_are_what_the_full_parser_reads(matrix: Matrix, tables: Dict[str, Any],
-                                                      texts: List[str]) -> None:
-    assert read_targets(tables, texts) == lean_targets(parse_targets(texts, matrix), matrix)
-
-
-@pytest.mark.parametrize("texts", _DECLINED)
-def test_anything_else_is_left_to_the_full_parser(matrix: Matrix, tables: Dict[str, Any], texts: List[str]) -> None:
-    assert read_targets(tables, texts) is None
 
 
 @pytest.mark.parametrize(("text", "release"), [

@@ -8,7 +8,6 @@ releases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -18,6 +17,7 @@ from packaging.version import Version
 from ..data.matrix import load
 from ..data.models import MMCV_LINES, Matrix, Release
 from ..data.ranks import range_is_empty
+from ..data.record import Record
 from ..data.tables import lean_release, tables_for, typed_range
 from ..errors import BadInput, UnknownRelease
 from .resolver import DEFAULT_PACKAGE, check_policy, nearest_releases
@@ -29,8 +29,7 @@ __all__ = ["Acceptance", "accepting", "accepting_everywhere", "compatible"]
 _SAME_MODULE = {"mmcv-lite": "mmcv"}
 
 
-@dataclass(frozen=True)
-class Acceptance:
+class Acceptance(Record):
     """The releases of ``package`` (newest first) and its branch tips that accept ``name==version``."""
 
     requirement: str

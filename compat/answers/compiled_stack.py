@@ -12,65 +12,14 @@ same answer. Bad input raises :class:`~compat.errors.BadInput` from the same che
 
 from __future__ import annotations
 
-from ..data import ranks
-from ..data.ranks import simple_release
 from . import availability, question, search
+from .targets import read as read_targets
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+    from typing import Any, Dict, Mapping, Optional, Sequence
 
-__all__ = ["export_view", "read_targets", "stack_answer"]
-
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def _version_text(tables: Dict[str, Any], text: str) -> Optional[str]:
-    """A spelling the tables know of a simple version (``0.28`` is ``0.28.0``); None when it is not
-    simple or not known."""
-    found = ranks.placed(tables, text)
-    return found[1] if found is not None and found[0] is tables else None
-
-
-def read_targets(tables: Dict[str, Any], texts: Sequence[str]) -> Optional[List[Tuple[str, Tuple[str, ...], str, str]]]:
-    """Targets as the search takes them, for ``NAME``, ``NAME==VERSION`` and a bare (``v``-)version
-    (mmpose); None for anything else (ranges, markers, extras, branches, unknown names or versions,
-    a name given twice), which the full path reads."""
-    from ..environment.probe import canonical
-
-    targets = []
-    seen = set()
-    branches = {b for _, by_name in tables["packages"].values() for b in by_name}
-    for text in texts:
-        raw = text.strip()
-        if raw in branches:
-            return None
-        bare = raw[1:] if raw[:1] in "vV" else raw
-        if simple_release(bare) is not None:
-            name, version = "mmpose", bare
-        else:
-            name, _, version = (part.strip() for part in raw.partition("=="))
-            if "==" in raw and not version:
-                return None
-            if not name or not set(name) <= _NAME_CHARS or not name[0].isalnum() or not name[-1].isalnum():
-                return None
-        name = canonical(name)
-        if name not in tables["packages"] or name in seen:
-            return None
-        seen.add(name)
-        releases = tables["packages"][name][0]
-        if version:
-            known = _version_text(tables, version)
-            if known is None:
-                return None
-            rank = tables["versions"][known][0]
-            keys = tuple(r[1] for r in releases if r[3] and tables["versions"][r[2]][0] == rank)
-            spec = "==" + version
-        else:  # no range: pre-releases only when asked for
-            keys = tuple(r[1] for r in releases if r[3] and not ranks.is_prerelease(tables, r[2]))
-            spec = ""
-        targets.append((name, keys, text, spec))
-    return targets or None
+__all__ = ["export_view", "stack_answer"]
 
 
 def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optional[str], torch: Optional[str],
@@ -86,9 +35,9 @@ def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optiona
     tables = compiled_tables(where)
     if tables is None:
         return None
-    targets = read_targets(tables, texts)
-    if targets is None:
+    if "modules" not in tables:  # tables of another format: the full path compiles its own
         return None
+    targets = read_targets(tables, texts)
     from ..environment.probe import has_distribution
 
     if has_distribution("torch"):  # kept and pinned: the full path reads it

@@ -12,19 +12,17 @@ solving again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ..data.models import MMCV_LINES, Matrix, Release
 from ..data.ranges import Range
+from ..data.record import Record, field
 from ..data.vocabulary import PLATFORMS, PROVIDERS
 from ..environment.driver import Driver
-from ..errors import BadInput, StackUnsatisfiable, shown
+from ..errors import StackUnsatisfiable
 from . import question
 from .question import describe_machine, describe_platform, platform_of, requirement_lines, torch_text
 from .question import machine as search_machine
@@ -47,8 +45,7 @@ __all__ = [
 
 
 
-@dataclass(frozen=True)
-class Machine:
+class Machine(Record):
     """What the install is for.
 
     ``cuda``: ``11.3``, ``cpu``, or ``""`` for auto (the variants ``driver`` runs; no driver: cpu).
@@ -79,8 +76,7 @@ class Machine:
         return describe_machine(lean_machine(self))
 
 
-@dataclass(frozen=True)
-class Platform:
+class Platform(Record):
     """What a stack was resolved for: platform, CUDA variant (``11.3``; ``cpu``), torch minor, CPython."""
 
     platform: str
@@ -96,8 +92,7 @@ class Platform:
         return describe_platform(self.platform, self.cuda, self.torch, self.python)
 
 
-@dataclass(frozen=True)
-class TorchPin:
+class TorchPin(Record):
     """The torch and torchvision a stack needs, and the PyTorch index they come from (``""``: the
     registry's). ``installed``: the target environment has this torch already."""
 
@@ -115,17 +110,17 @@ class TorchPin:
         return tuple(lines)
 
 
-@dataclass(frozen=True)
-class StackTarget:
-    """One package asked for, with the range it must be in."""
+class StackTarget(Record):
+    """One package asked for, with the range it must be in (and the keys of its releases in it, when
+    read by :func:`parse_targets`)."""
 
     name: str
     spec: SpecifierSet
     text: str
+    keys: Optional[Tuple[str, ...]] = None
 
 
-@dataclass(frozen=True)
-class Stack:
+class Stack(Record):
     """A consistent set: exact pins, ranges for the rest, torch, where the mmcv wheel comes from."""
 
     pins: Dict[str, Version]
@@ -172,37 +167,13 @@ def parse_machine(platform: Optional[str], cuda: Optional[str], torch: Optional[
 
 
 def parse_targets(texts: Sequence[str], matrix: Matrix) -> List[StackTarget]:
-    """``mmpose==1.3.2``, ``mmdet``, ``"mmpose>=0.28,<1"``; a bare version means mmpose."""
-    targets: Dict[str, StackTarget] = {}
-    for text in texts:
-        raw = text.strip()
-        branches = [name for table in matrix.packages.values() for name in table.branches]
-        if raw in branches:
-            raise BadInput(f"{shown(raw)} is a branch: a stack needs releases, which have wheels and pins; give a "
-                           "release such as mmpose==1.3.2 (mmcompat resolve BRANCH prints what a branch tip needs)",
-                           value=text)
-        try:
-            Version(raw[1:] if raw[:1] in "vV" else raw)
-            raw = f"mmpose=={raw[1:] if raw[:1] in 'vV' else raw}"
-        except ValueError:  # InvalidVersion, or a number past int()'s digit limit
-            pass
-        try:
-            requirement = Requirement(raw)
-        except InvalidRequirement:
-            raise BadInput(f"not a requirement: {shown(text)}; give e.g. mmpose==1.3.2 or mmdet", value=text) from None
-        table = matrix.package(canonicalize_name(requirement.name)) or matrix.package(requirement.name)
-        name = table.name if table is not None else canonicalize_name(requirement.name)
-        if table is None:
-            raise BadInput(f"the matrix has no package {shown(name)}; known: {', '.join(sorted(matrix.packages))}",
-                           value=text)
-        if name in targets:
-            spec = targets[name].spec & requirement.specifier
-            targets[name] = StackTarget(name, spec, f"{targets[name].text}, {text}")
-        else:
-            targets[name] = StackTarget(name, requirement.specifier, text)
-    if not targets:
-        raise BadInput("give at least one target, e.g. mmpose==1.3.2", value="")
-    return list(targets.values())
+    """``mmpose==1.3.2``, ``mmdet``, ``"mmpose>=0.28,<1"``; a bare version means mmpose (read by
+    :func:`compat.answers.targets.read`)."""
+    from ..data.tables import tables_for
+    from .targets import read
+
+    return [StackTarget(name, SpecifierSet(spec), text, keys)
+            for name, keys, text, spec in read(tables_for(matrix), texts)]
 
 
 # ---- the search: compat.answers.search over the compiled tables --------------------------------------------
@@ -217,15 +188,13 @@ def lean_machine(machine: Machine) -> Dict[str, Any]:
 
 
 def lean_targets(targets: Sequence[StackTarget], matrix: Matrix) -> List[Tuple[str, Tuple[str, ...], str, str]]:
-    """Each target as the release keys it allows: pre-releases only when its range names one (said
-    explicitly: packaging 26 changed what ``contains`` does with pre-releases when not told)."""
-    found = []
-    for t in targets:
-        named = bool(t.spec.prereleases)
-        keys = tuple(r.key for r in matrix.packages[t.name].releases
-                     if r.required and t.spec.contains(r.version, prereleases=named))
-        found.append((t.name, keys, t.text, str(t.spec)))
-    return found
+    """Each target as the search takes it: the keys of the releases it allows
+    (:func:`compat.answers.targets.allowed_keys`, when not read with them)."""
+    from ..data.tables import tables_for
+    from .targets import allowed_keys
+
+    return [(t.name, t.keys if t.keys is not None else allowed_keys(tables_for(matrix), t.name, str(t.spec)), t.text,
+             str(t.spec)) for t in targets]
 
 
 def typed_stack(answer: Dict[str, Any], matrix: Matrix, driver: Optional[Driver] = None) -> Stack:

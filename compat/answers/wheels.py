@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from packaging.version import Version
 
 from ..data.models import Matrix
 from ..data.ranks import python_key
+from ..data.record import Record
 from ..data.tables import tables_for
 from . import availability
 
@@ -61,8 +61,7 @@ def mmcv_wheel_versions(matrix: Matrix, line: str, platform: str, cuda: str, tor
     return tuple(Version(v) for v in found)
 
 
-@dataclass(frozen=True)
-class WheelRow:
+class WheelRow(Record):
     """Prebuilt wheels of one release of an mmcv line for one platform, CUDA variant and torch minor.
 
     ``python``: the CPython versions (empty: not known); ``evidence``: ``published`` (mmcv's version

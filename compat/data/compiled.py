@@ -135,11 +135,14 @@ def _current(toml_path: str) -> Optional[Dict[str, Any]]:
     return compiled
 
 
-def tables(toml_path: str, keys: Optional[Sequence[str]] = None) -> Optional[Dict[str, Any]]:
+def tables(toml_path: str, keys: Optional[Sequence[str]] = None, digest: str = "") -> Optional[Dict[str, Any]]:
     """The stack search's tables compiled from the TOML file at ``toml_path`` as it is now, by this
-    code (with ``keys``, only those of them); None when they must be compiled
-    (:func:`compat.data.tables.tables_for`)."""
-    return _tables(_current(toml_path), keys)
+    code (with ``keys``, only those of them; with ``digest``, only of a file of those bytes); None when
+    they must be compiled (:func:`compat.data.tables.tables_for`)."""
+    compiled = _current(toml_path)
+    if digest and compiled is not None and compiled.get("digest") != digest:
+        return None
+    return _tables(compiled, keys)
 
 
 def _tables(compiled: Optional[Dict[str, Any]], keys: Optional[Sequence[str]] = None) -> Optional[Dict[str, Any]]:

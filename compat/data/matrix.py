@@ -7,11 +7,11 @@ is documented in ``docs/matrix.md``.
 
 from __future__ import annotations
 
-import dataclasses
+from .record import replace as replace_record
 import json
 import re
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from packaging.version import Version
 
@@ -556,8 +556,38 @@ class _Validator:
         )
 
 
-def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin = "") -> Matrix:
-    """Validate a parsed matrix and build a :class:`Matrix`; raise :class:`BadMatrix` naming the key path."""
+class _Packages(Mapping[str, PackageTable]):
+    """The package tables of data validated before (compiled by this code), each validated again and
+    built on first use: a question about mmpose builds no table of mmsegmentation's 40 releases."""
+
+    __slots__ = ("_built", "_check", "_raw")
+
+    def __init__(self, check: _Validator, raw: Dict[str, Any]) -> None:
+        self._check, self._raw = check, raw
+        self._built: Dict[str, PackageTable] = {}
+
+    def __getitem__(self, name: str) -> PackageTable:
+        table = self._built.get(name)
+        if table is None:
+            table = self._built[name] = self._check.package(name, self._raw[name])
+        return table
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin = "",
+              validated: bool = False) -> Matrix:
+    """Validate a parsed matrix and build a :class:`Matrix`; raise :class:`BadMatrix` naming the key path.
+
+    ``validated``: ``data`` is what this code compiled after validating all of it (the wheel's compiled
+    matrix, an update's): each package table is then validated and built when first used."""
     check = _Validator(path)
     check.table(data, ())
     schema = data.get("schema")
@@ -573,11 +603,13 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
     nvidia = check.nvidia(data["nvidia"]) if "nvidia" in data else None
     build = check.build(data["build"]) if "build" in data else None
     providers = check.providers(data["providers"]) if "providers" in data else {}
-    packages = {}
-    for name, value in data.items():
-        if name in _TOP_LEVEL:
-            continue
-        packages[name] = check.package(name, value)
+    raw = {name: value for name, value in data.items() if name not in _TOP_LEVEL}
+    if validated:
+        packages: Mapping[str, PackageTable] = _Packages(check, raw)
+        modules = {name: value.get("module", name.replace("-", "_")) for name, value in raw.items()}
+    else:
+        packages = {name: check.package(name, value) for name, value in raw.items()}
+        modules = {name: table.module for name, table in packages.items()}
     if not packages:
         raise check.fail((), "no package tables")
     return Matrix(
@@ -586,6 +618,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
         schema=schema,
         generated=check.string(data.get("generated", ""), ("generated",), empty=True),
         packages=packages,
+        modules=modules,
         sources=dict(sources),
         find_links=rules,
         wheels=wheels,
@@ -630,7 +663,7 @@ def load(path: Optional[str] = None, *, cache: bool = False) -> Matrix:
         except BadMatrix as e:
             fallback = _load_file(embedded_path(), "embedded", cache)
             note = f"ignoring the cached matrix ({e}); using the embedded one"
-            return dataclasses.replace(fallback, notes=(*fallback.notes, note))
+            return replace_record(fallback, notes=(*fallback.notes, note))
     return _load_file(where, origin, cache)
 
 
@@ -659,7 +692,7 @@ def _load_file(where: str, origin: Origin, use_cache: bool = False) -> Matrix:
     digest = content_digest(raw)
     compiled = matrix_compiled.read(where, digest)  # the wheel's build hook parsed these very bytes
     if compiled is not None:
-        return dataclasses.replace(from_dict(compiled, path=where, origin=origin), content_digest=digest)
+        return replace_record(from_dict(compiled, path=where, origin=origin, validated=True), content_digest=digest)
     key = ""
     if use_cache:
         from .. import cache
@@ -667,13 +700,13 @@ def _load_file(where: str, origin: Origin, use_cache: bool = False) -> Matrix:
         key = cache.digest(_PARSED_CACHE, digest)
         cached = cache.get(_PARSED_CACHE, key)
         if type(cached) is dict:
-            return dataclasses.replace(from_dict(cached, path=where, origin=origin), content_digest=digest)
+            return replace_record(from_dict(cached, path=where, origin=origin), content_digest=digest)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BadMatrix(where, f"not UTF-8 (byte {e.start})") from e
     data = parse_toml(text, path=where)
-    matrix = dataclasses.replace(from_dict(data, path=where, origin=origin), content_digest=digest)
+    matrix = replace_record(from_dict(data, path=where, origin=origin), content_digest=digest)
     if key:
         from .. import cache
 

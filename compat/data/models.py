@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .record import Record, field
 from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 
 from packaging.version import Version
@@ -57,8 +57,7 @@ __all__ = [
 Policy = Literal["safe", "documented", "enforced", "installer"]
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(Record):
     """One source's range for one dependency of one release, with where it was read."""
 
     range: Range
@@ -68,8 +67,7 @@ class Fact:
     messages: Tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ImportFact:
+class ImportFact(Record):
     """Where a release imports a package unconditionally on its API's import path (read with ``ast``)."""
 
     module: str  # the module the statement names: ``mmdet.utils``
@@ -78,8 +76,7 @@ class ImportFact:
     source: str  # the file at the tag, with its line: ``https://github.com/.../rtmo_head.py#L9``
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(Record):
     """What the three sources say about one distribution a release needs."""
 
     name: str
@@ -127,8 +124,7 @@ class Dependency:
         return combined
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(Record):
     """A release (or development branch) of an OpenMMLab package and its dependencies.
 
     ``key`` is what users type (``0.28.0``, ``master``); ``version`` is the release's version, or for a
@@ -157,8 +153,7 @@ class Release:
         return tuple(d for d in self.dependencies if not d.optional)
 
 
-@dataclass(frozen=True)
-class PackageTable:
+class PackageTable(Record):
     """Every known release of one package, newest first, and its branches by name; ``name`` is the
     distribution (``mmsegmentation``), ``module`` the package folder it installs (``mmseg``)."""
 
@@ -176,8 +171,7 @@ class PackageTable:
         return None
 
 
-@dataclass(frozen=True)
-class FindLinks:
+class FindLinks(Record):
     """How OpenMMLab's prebuilt-wheel index is addressed for one mmcv line.
 
     ``url`` has ``{cuda}`` (``cu113`` or ``cpu``) and ``{torch}``; ``torch`` spells the torch part from
@@ -194,8 +188,7 @@ class FindLinks:
         return find_links_url(self.url, self.torch, torch_version, cuda)
 
 
-@dataclass(frozen=True)
-class WheelBuild:
+class WheelBuild(Record):
     """One row of mmcv's version picker: the versions with a prebuilt wheel for a platform, CUDA
     version (``cpu`` for none) and torch minor (``1.12``).
 
@@ -211,8 +204,7 @@ class WheelBuild:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class PythonGap:
+class PythonGap(Record):
     """Releases of an mmcv line that lack wheels for some CPython versions the rule would give (on
     ``platform`` and for ``torch`` minors when given, else everywhere). ``uncertain``: why the absence
     is not proven; mmcompat still plans no such wheel."""
@@ -229,8 +221,7 @@ class PythonGap:
                 and (not self.torch or torch in self.torch))
 
 
-@dataclass(frozen=True)
-class PythonRule:
+class PythonRule(Record):
     """Which CPython versions a prebuilt-wheel index of one (CUDA, torch) carries, when no file list is
     published: those the torch minor has wheels for, from ``minimum`` up, but for ``gaps``.
 
@@ -246,8 +237,7 @@ class PythonRule:
     uncertain: str = ""
 
 
-@dataclass(frozen=True)
-class WheelIndex:
+class WheelIndex(Record):
     """Which releases of one mmcv line have prebuilt wheels, per the docs at ``source``."""
 
     distribution: str
@@ -273,8 +263,7 @@ class WheelIndex:
 
 
 
-@dataclass(frozen=True)
-class TorchRelease:
+class TorchRelease(Record):
     """One torch release: the CPython versions it has wheels for per platform (the registry's files),
     the CUDA variants the PyTorch index carries for it, the CUDA of the registry's default Linux
     wheel, and the torchvision release made for it."""
@@ -296,8 +285,7 @@ class TorchRelease:
         return python in self.python.get(platform, ())
 
 
-@dataclass(frozen=True)
-class TorchTable:
+class TorchTable(Record):
     """Every torch release the matrix knows, newest first, and how its index is addressed."""
 
     index_url: str
@@ -341,8 +329,7 @@ class TorchTable:
         return fill(self.index_url, {"variant": variant})
 
 
-@dataclass(frozen=True)
-class DriverTable:
+class DriverTable(Record):
     """The oldest NVIDIA driver that runs code built with each CUDA version, per platform: under CUDA's
     minor-version compatibility (what PyTorch wheels need) and per full toolkit."""
 
@@ -363,8 +350,7 @@ class DriverTable:
         return None
 
 
-@dataclass(frozen=True)
-class IsolatedBuild:
+class IsolatedBuild(Record):
     """A dependency of the family whose sdist cannot build under pip's build isolation: what its build
     needs in the environment, and the CPython versions the registry has wheels of it for."""
 
@@ -379,8 +365,7 @@ class IsolatedBuild:
     import_needs: str = ""  # what ``import NAME`` needs beyond its metadata (chumpy: an old CPython and numpy)
 
 
-@dataclass(frozen=True)
-class GpuFacts:
+class GpuFacts(Record):
     """The CUDA versions whose code runs on a GPU of one compute capability: no older than
     ``cuda_minimum`` (``""``: any), no newer than ``cuda_maximum`` (``""``: any)."""
 
@@ -390,8 +375,7 @@ class GpuFacts:
     cuda_maximum: str = ""
 
 
-@dataclass(frozen=True)
-class SourceBuild:
+class SourceBuild(Record):
     """Versions of an mmcv distribution whose sources compile against the torch minors ``torch_minimum``
     to ``torch_maximum`` (inclusive); ``verified``: built here, not only reported upstream."""
 
@@ -404,8 +388,7 @@ class SourceBuild:
     uncertain: str = ""
 
 
-@dataclass(frozen=True)
-class BuildFacts:
+class BuildFacts(Record):
     """What a source build of mmcv needs that pip will not provide on its own, which torch it compiles
     against, and the family's other dependencies that cannot build in isolation."""
 
@@ -423,8 +406,7 @@ class BuildFacts:
     build_minutes_source: str = ""
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(Record):
     """Another maker of a distribution OpenMMLab makes: ``distribution`` installs the same import package
     as ``replaces`` (onedl-mmcv is ``mmcv``), and ``engine`` as ``engine_replaces``; their versions are
     judged by the same ranges. Its prebuilt wheels are ``Matrix.wheels[distribution]``."""
@@ -441,8 +423,7 @@ class Provider:
     packages: Tuple["ProvidedPackage", ...] = ()
 
 
-@dataclass(frozen=True)
-class ProvidedPackage:
+class ProvidedPackage(Record):
     """A distribution another maker publishes in place of an OpenMMLab package (onedl-mmdetection
     installs ``mmdet``): the one version read, the CPython it needs (``>=3.10``), where that was read."""
 
@@ -453,8 +434,7 @@ class ProvidedPackage:
     source: str
 
 
-@dataclass(frozen=True)
-class NumpyAbi:
+class NumpyAbi(Record):
     """Releases of compiled packages whose registry binaries all predate numpy 2.0.0 (so were built
     against numpy 1.x's ABI and break under numpy 2), and where that was read."""
 
@@ -464,8 +444,7 @@ class NumpyAbi:
     sources: Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class Matrix:
+class Matrix(Record):
     """The whole compatibility matrix as loaded from ``path``; ``origin`` says why that file."""
 
     path: str
@@ -484,18 +463,25 @@ class Matrix:
     providers: Mapping[str, Provider] = field(default_factory=dict)
     #: :func:`compat.cache.content_digest` of the bytes parsed ("" when built from a mapping)
     content_digest: str = ""
+    #: the import package of each table (``mmsegmentation``: ``mmseg``), known without building the tables
+    modules: Mapping[str, str] = field(default_factory=dict)
+
+    def module_of(self, name: str) -> str:
+        """The import package the distribution ``name`` of a table installs."""
+        module = self.modules.get(name)
+        return module if module is not None else self.packages[name].module
 
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for the distribution ``name``, or for the first (in the file's order) that installs
         the module ``name`` (``mmseg`` -> mmsegmentation's, before onedl-mmsegmentation's), or None."""
         table = self.packages.get(name)
         if table is None:
-            table = next((t for t in self.packages.values() if t.module == name), None)
+            owner = next((n for n in self.packages if self.module_of(n) == name), None)
+            table = None if owner is None else self.packages[owner]
         return table
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Record):
     """The answer to ``resolve``: pip-ready requirements and every fact they came from."""
 
     release: Release
@@ -518,8 +504,7 @@ SEVERITIES: Tuple[Severity, ...] = ("error", "warning", "info")
 Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
 
 
-@dataclass(frozen=True)
-class InstalledDistribution:
+class InstalledDistribution(Record):
     """One distribution found on the target's path, as read from its metadata folder.
 
     ``module_version`` is, for the mmcv distributions, what ``mmcv/version.py`` on disk says (the
@@ -547,8 +532,7 @@ class InstalledDistribution:
                    for tag in self.wheel_tags)
 
 
-@dataclass(frozen=True)
-class TorchInfo:
+class TorchInfo(Record):
     """torch as read from its files: the version, the CUDA it was built for (None: CPU build)."""
 
     version: str
@@ -556,8 +540,7 @@ class TorchInfo:
     source: str
 
 
-@dataclass(frozen=True)
-class SharedFiles:
+class SharedFiles(Record):
     """Two distributions that own the same installed files."""
 
     dists: Tuple[str, str]
@@ -565,8 +548,7 @@ class SharedFiles:
     examples: Tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class ImportCopy:
+class ImportCopy(Record):
     """One copy of a package on the import path: its folder, the version its files state, and how it
     got on the path (``sys.path[0] '' (the working directory)``, an editable finder)."""
 
@@ -575,8 +557,7 @@ class ImportCopy:
     via: str
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Record):
     """What an interpreter's environment holds, read statically."""
 
     python: str
@@ -603,8 +584,7 @@ def by_severity(findings: "Iterable[Finding]") -> "Tuple[Finding, ...]":
     return tuple(sorted(findings, key=lambda f: SEVERITIES.index(f.severity)))
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Record):
     """One thing doctor or guard found: a stable ``code``, a severity, and the commands that fix it."""
 
     code: str

@@ -8,7 +8,7 @@ verbatim and applied on membership tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import Record
 from functools import lru_cache
 from typing import Iterable, Optional, Tuple
 
@@ -20,8 +20,7 @@ from ..errors import BadInput, shown
 __all__ = ["Bound", "Range"]
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(Record):
     """One end of a range: a version, its text as written, and whether it is included."""
 
     version: Version
@@ -59,8 +58,7 @@ def _compatible_upper(text: str) -> str:
     return ".".join(str(part) for part in prefix)
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(Record):
     """A set of versions between an optional lower and upper bound, plus verbatim extra specifiers."""
 
     lower: Optional[Bound] = None

@@ -28,7 +28,7 @@ from .ranges import Range
 __all__ = ["FORMAT", "compile_tables", "lean_range", "lean_release", "tables_for", "typed_range"]
 
 #: Bump when the shape of the tables changes.
-FORMAT = 2
+FORMAT = 3
 
 
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
@@ -149,6 +149,7 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         "versions": ranked,
         "extras": admitted,
         "packages": packages,
+        "modules": {name: table.module for name, table in matrix.packages.items()},
         "wheels": wheels,
         "torch": torch,
         "torch_pythons": torch_pythons,
@@ -189,7 +190,12 @@ def tables_for(matrix: Matrix) -> Dict[str, Any]:
     for held, tables in _MEMO:
         if held is matrix:
             return tables
-    tables = compile_tables(matrix)
+    found = None
+    if matrix.content_digest and matrix.origin:  # read from a file: the tables compiled with it, if current
+        from .compiled import tables as compiled_tables
+
+        found = compiled_tables(matrix.path, digest=matrix.content_digest)
+    tables = found if found is not None else compile_tables(matrix)
     _MEMO.append((matrix, tables))
     del _MEMO[:-8]
     return tables

@@ -17,7 +17,7 @@ import hashlib
 import os
 import sys
 import time
-from dataclasses import dataclass
+from .record import Record
 from typing import Any, BinaryIO, Callable, Dict, List, Optional
 
 from ..cache import replace_file
@@ -52,8 +52,7 @@ class UpdateFailed(CompatError):
         self.problem = problem
 
 
-@dataclass(frozen=True)
-class UpdateResult:
+class UpdateResult(Record):
     """What an update did: where the matrix came from and went, its size and digest."""
 
     url: str
@@ -202,8 +201,7 @@ def reset() -> List[str]:
     return removed
 
 
-@dataclass(frozen=True)
-class CacheAge:
+class CacheAge(Record):
     """The cached matrix against the embedded one: their ``generated`` strings and file times.
 
     ``older``: the cached file's time (when :func:`update` installed or last confirmed it) is before

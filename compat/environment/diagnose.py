@@ -559,10 +559,10 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
 def _sharing(env: Environment, matrix: Matrix) -> Dict[str, List[InstalledDistribution]]:
     """The package folders two or more installed codebases install (mmdet: mmdet and onedl-mmdetection)."""
     by_module: Dict[str, List[InstalledDistribution]] = {}
-    for table in matrix.packages.values():
-        dist = env.get(table.name)
+    for name in matrix.packages:
+        dist = env.get(name)
         if dist is not None:
-            by_module.setdefault(table.module, []).append(dist)
+            by_module.setdefault(matrix.module_of(name), []).append(dist)
     return {module: dists for module, dists in by_module.items() if len(dists) > 1}
 
 
@@ -606,10 +606,11 @@ def codebase_findings(env: Environment, matrix: Matrix) -> List[Finding]:
     as mmpose's: the finding names the codebase whose bound the installed mmcv or mmengine breaks."""
     findings: List[Finding] = []
     stack = None
-    for table in matrix.packages.values():
-        dist = env.get(table.name)
-        if table.name == DEFAULT_PACKAGE or dist is None:
+    for name in matrix.packages:
+        dist = env.get(name)
+        if name == DEFAULT_PACKAGE or dist is None:
             continue
+        table = matrix.packages[name]
         version = imported_version(env, table.module) or _version(dist.version)
         if version is None:
             continue  # no version to judge (damaged metadata is reported as such)

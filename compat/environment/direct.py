@@ -27,7 +27,6 @@ import ast
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Literal, Optional, Tuple
 from urllib.parse import SplitResult, unquote, urlsplit
 
@@ -37,6 +36,7 @@ from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel
 from packaging.version import InvalidVersion, Version
 
 from ..data.models import Matrix, PackageTable, Release
+from ..data.record import Record
 from ..errors import SHOWN, BadInput, shown
 
 __all__ = ["Checkout", "Reading", "Reference", "identify", "parse_reference", "read_checkout", "understand"]
@@ -71,8 +71,7 @@ def _cut(text: str, limit: int = SHOWN // 2) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Record):
     """A requirement that names where to install from rather than a version.
 
     ``name``: the canonical distribution name when the text or the folder says it (``name @ URL``,
@@ -106,8 +105,7 @@ class Reference:
         return bool(self.path) and os.path.isdir(self.path)
 
 
-@dataclass(frozen=True)
-class Checkout:
+class Checkout(Record):
     """What a local folder says about itself, read as text.
 
     ``package``: the import package whose ``version.py`` was found (``mmpose``), ``version`` the
@@ -137,8 +135,7 @@ class Checkout:
         return "; ".join(parts)
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(Record):
     """What a :class:`Reference` was understood to install.
 
     ``release``: the release or branch tip (``release.is_branch``) the matrix knows it as; ``version``:

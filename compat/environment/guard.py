@@ -18,7 +18,6 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.markers import Marker
@@ -29,6 +28,7 @@ from packaging.version import Version
 from ..answers.resolver import DEFAULT_PACKAGE
 from ..data.models import Environment, Finding, Matrix, Release, by_severity
 from ..data.ranges import Range
+from ..data.record import Record, field, replace
 from ..errors import SHOWN, BadInput, shown
 from .diagnose import MMCV_DISTRIBUTIONS, Versions, check_stack, installed_stack, pip_command
 from .direct import Reading, Reference, parse_reference, understand
@@ -41,8 +41,7 @@ MARKER_TIMEOUT = 60.0
 MarkerEnvironment = Mapping[str, str]
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Record):
     """What is about to be installed: {distribution: range}, and constraints that narrow them.
 
     ``references``: the distributions named by a direct reference, and what each was understood as (its
@@ -643,9 +642,9 @@ def _codebase_findings(matrix: Matrix, ranges: Dict[str, Range], describe: Dict[
     judged by the bounds of that release, as mmpose's: the finding names the codebase a planned mmcv breaks."""
     findings: List[Finding] = []
     stack = Versions(ranges, describe)
-    for table in matrix.packages.values():
-        exact = stack.exact(table.name) if table.name != DEFAULT_PACKAGE and table.name in ranges else None
-        release = table.release(exact) if exact is not None else None
+    for name in matrix.packages:
+        exact = stack.exact(name) if name != DEFAULT_PACKAGE and name in ranges else None
+        release = matrix.packages[name].release(exact) if exact is not None else None
         if release is not None:
             findings.extend(f for f in check_stack(matrix, release, stack, python, env)
                             if not f.code.endswith("-missing"))  # what a codebase needs beside mmcv: pip's to say

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-from dataclasses import dataclass
 from typing import Dict, List, Mapping
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -13,14 +12,14 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ..data.ranges import Range
+from ..data.record import Record
 from ..errors import BadInput, CompatError
 from .init_ast import string_constants
 
 __all__ = ["DocTable", "parse_faq_table", "parse_mminstall", "parse_version_file"]
 
 
-@dataclass(frozen=True)
-class DocTable:
+class DocTable(Record):
     """A FAQ compatibility table: rows keyed as written (``0.28.0``, ``master``) and where it came from."""
 
     rows: Mapping[str, Mapping[str, str]]

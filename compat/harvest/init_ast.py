@@ -23,10 +23,10 @@ meets; and a file that does not parse.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
 from ..data.ranges import Range
+from ..data.record import Record
 from ..errors import BadInput
 
 __all__ = ["EnforcedCheck", "UnreadableCheck", "parse_init", "project_name", "setup_name", "string_constants"]
@@ -36,8 +36,7 @@ _OPERATORS = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "=
 _FLIPPED = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
 
 
-@dataclass(frozen=True)
-class EnforcedCheck:
+class EnforcedCheck(Record):
     """The bounds one module's version is asserted against at import.
 
     ``module`` is the imported module (``mmcv``), ``spec`` the PEP 440 equivalent of the assertion,

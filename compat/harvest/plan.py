@@ -9,9 +9,9 @@ open-mmlab/mmcv for ``mmcv``, else a clone of the package's upstream repository)
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ..data.record import Record
 from ..errors import BadInput, CompatError
 from ..errors import shown as quoted
 from .assemble import assemble_package, build_matrix, distribution_of
@@ -49,8 +49,7 @@ _MMCV = "mmcv"
 _SOURCES = ("enforced", "installer", "documented")
 
 
-@dataclass(frozen=True)
-class HarvestResult:
+class HarvestResult(Record):
     """What one harvest produced.
 
     ``parts`` are top-level tables of the matrix (``{package: table}``, the whole file's tables for a

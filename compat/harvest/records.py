@@ -3,19 +3,18 @@ release key a tag, a version or a file name's version normalizes to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Mapping, Optional, Tuple
 
 from packaging.version import Version
 
+from ..data.record import Record, field
 from .imports import RequiredImport
 from .init_ast import EnforcedCheck
 
 __all__ = ["HarvestedRelease", "release_key"]
 
 
-@dataclass(frozen=True)
-class HarvestedRelease:
+class HarvestedRelease(Record):
     """Everything read for one ref: the enforced checks, the installer requirements, the other
     OpenMMLab packages its API imports unconditionally and the name it is distributed under."""
 

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import Version
@@ -31,6 +30,7 @@ from ..answers.stack import (
     resolve_stack,
 )
 from ..data.models import MMCV_DISTRIBUTIONS, Environment, IsolatedBuild, Matrix
+from ..data.record import Record, field, replace
 from ..environment.driver import Driver, detect
 from ..errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 
@@ -83,8 +83,7 @@ class NoInstaller(CompatError):
         self.python = python
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record):
     """One command of a plan: its argument list, the environment variables it adds, and why it runs."""
 
     kind: str  # uninstall | torch | prerequisites | build | install
@@ -100,8 +99,7 @@ class Step:
         return " ".join([*prefix, shlex.join(self.argv)])
 
 
-@dataclass(frozen=True)
-class InstallPlan:
+class InstallPlan(Record):
     """What ``mmcompat install`` runs, in order, and what it says about it."""
 
     python: str

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from ..data.record import Record
 from ..errors import CompatError
 
 __all__ = ["DEFAULT_SIMPLE", "ENV_SIMPLE", "WheelCheck", "compatible_tags", "index_url", "simple_files", "wheel_check"]
@@ -24,8 +24,7 @@ ENV_SIMPLE = "MMCOMPAT_SIMPLE_URL"
 _CAP = 32 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class WheelCheck:
+class WheelCheck(Record):
     """``available``: True or False when the registry was asked, None when it could not be (``reason``)."""
 
     name: str
