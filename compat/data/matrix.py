@@ -11,7 +11,7 @@ from .record import replace as replace_record
 import json
 import re
 import sys
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
 from packaging.version import Version
 
@@ -133,22 +133,25 @@ class _Validator:
             rules[name] = FindLinks(name, url, template, self.string(entry.get("source"), (*key, "source")))
         return rules
 
-    def wheels(self, value: Any) -> Dict[str, WheelIndex]:
-        wheels = {}
-        for name, entry in self.table(value, ("wheels",)).items():
-            key = ("wheels", name)
-            table = self.table(entry, key)
-            self.unknown(table, {"source", "builds", "observed", "python"}, key, tables=False)
-            builds = []
-            for group in ("builds", "observed"):
-                rows = table.get(group, [])
-                if not isinstance(rows, list) or (group == "builds" and not rows and not table.get("observed")):
-                    raise self.fail((*key, group), "expected a list of builds")
-                for index, row in enumerate(rows):
-                    builds.append(self.wheel_build(row, (*key, group, str(index)), observed=group == "observed"))
-            rule = self.python_rule(table["python"], (*key, "python")) if "python" in table else None
-            wheels[name] = WheelIndex(name, self.string(table.get("source"), (*key, "source")), tuple(builds), rule)
-        return wheels
+    def wheels(self, value: Any, *, validated: bool = False) -> Mapping[str, WheelIndex]:
+        raw = self.table(value, ("wheels",))
+        if validated:
+            return _Lazy(self.wheel_index, raw)
+        return {name: self.wheel_index(name, entry) for name, entry in raw.items()}
+
+    def wheel_index(self, name: str, entry: Any) -> WheelIndex:
+        key = ("wheels", name)
+        table = self.table(entry, key)
+        self.unknown(table, {"source", "builds", "observed", "python"}, key, tables=False)
+        builds = []
+        for group in ("builds", "observed"):
+            rows = table.get(group, [])
+            if not isinstance(rows, list) or (group == "builds" and not rows and not table.get("observed")):
+                raise self.fail((*key, group), "expected a list of builds")
+            for index, row in enumerate(rows):
+                builds.append(self.wheel_build(row, (*key, group, str(index)), observed=group == "observed"))
+        rule = self.python_rule(table["python"], (*key, "python")) if "python" in table else None
+        return WheelIndex(name, self.string(table.get("source"), (*key, "source")), tuple(builds), rule)
 
     def wheel_build(self, value: Any, where: Tuple[str, ...], *, observed: bool) -> WheelBuild:
         row = self.table(value, where)
@@ -556,20 +559,24 @@ class _Validator:
         )
 
 
-class _Packages(Mapping[str, PackageTable]):
-    """The package tables of data validated before (compiled by this code), each validated again and
-    built on first use: a question about mmpose builds no table of mmsegmentation's 40 releases."""
+_T = TypeVar("_T")
 
-    __slots__ = ("_built", "_check", "_raw")
 
-    def __init__(self, check: _Validator, raw: Dict[str, Any]) -> None:
-        self._check, self._raw = check, raw
-        self._built: Dict[str, PackageTable] = {}
+class _Lazy(Mapping[str, _T]):
+    """Tables of data validated before (compiled by this code), each validated again and built on first
+    use: a question about mmpose builds no table of mmsegmentation's 40 releases, nor of wheels it
+    does not ask about."""
 
-    def __getitem__(self, name: str) -> PackageTable:
-        table = self._built.get(name)
-        if table is None:
-            table = self._built[name] = self._check.package(name, self._raw[name])
+    __slots__ = ("_build", "_built", "_raw")
+
+    def __init__(self, build: Callable[[str, Any], _T], raw: Mapping[str, Any]) -> None:
+        self._build, self._raw = build, raw
+        self._built: Dict[str, _T] = {}
+
+    def __getitem__(self, name: str) -> _T:
+        if name in self._built:
+            return self._built[name]
+        table = self._built[name] = self._build(name, self._raw[name])
         return table
 
     def __contains__(self, name: object) -> bool:
@@ -597,7 +604,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
     for name, text in sources.items():
         check.string(text, ("sources", name))
     rules = check.find_links(data.get("find_links", {}))
-    wheels = check.wheels(data.get("wheels", {}))
+    wheels = check.wheels(data.get("wheels", {}), validated=validated)
     numpy_abi = check.numpy_abi(data["numpy_abi"]) if "numpy_abi" in data else None
     torch = check.torch(data["torch"]) if "torch" in data else None
     nvidia = check.nvidia(data["nvidia"]) if "nvidia" in data else None
@@ -605,7 +612,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
     providers = check.providers(data["providers"]) if "providers" in data else {}
     raw = {name: value for name, value in data.items() if name not in _TOP_LEVEL}
     if validated:
-        packages: Mapping[str, PackageTable] = _Packages(check, raw)
+        packages: Mapping[str, PackageTable] = _Lazy(check.package, raw)
         modules = {name: value.get("module", name.replace("-", "_")) for name, value in raw.items()}
     else:
         packages = {name: check.package(name, value) for name, value in raw.items()}
