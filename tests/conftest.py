@@ -50,7 +50,7 @@ class Run:
                  module: bool = False) -> subprocess.CompletedProcess:
         command: List[str] = [sys.executable, "-m", "compat"] if module else [self.script]
         return subprocess.run(
-            command + list(args), capture_output=True, text=True, env=self.env(env), cwd=cwd, timeout=60
+            command + list(args), capture_output=True, text=True, env=self.env(env), cwd=cwd, timeout=300
         )
 
 

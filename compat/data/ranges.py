@@ -67,7 +67,14 @@ class Range(Record):
 
     @classmethod
     def parse(cls, text: str) -> "Range":
-        """Parse a specifier set such as ``>=1.3.8,<1.6.0``; raise :class:`BadInput` when it is not one."""
+        """Parse a specifier set such as ``>=1.3.8,<1.6.0``; raise :class:`BadInput` when it is not one.
+        A range is immutable: each text is parsed once a process (the matrix repeats a few dozen)."""
+        if cls is Range:
+            return _parse(text)
+        return cls._parse_now(text)
+
+    @classmethod
+    def _parse_now(cls, text: str) -> "Range":
         try:
             specifiers = SpecifierSet(text)
         except InvalidSpecifier as e:
@@ -140,3 +147,8 @@ class Range(Record):
 
     def __str__(self) -> str:
         return ",".join(self._parts())
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Range:
+    return Range._parse_now(text)
