@@ -469,9 +469,8 @@ def _cmd_update(options: "Options") -> int:
 
 def _cmd_harvest(options: "Options") -> int:
     from . import harvest
-    from .data import toml_writer
     from .data.locate import embedded_path
-    from .errors import CompatError, UsageError
+    from .errors import UsageError
 
     registry_only = (harvest.plan.NUMPY_ABI, harvest.plan.TORCH)
     if options.package not in registry_only and not options.repo and not options.dist:
@@ -484,25 +483,10 @@ def _cmd_harvest(options: "Options") -> int:
         _json(result.shown)
         if not options.write:
             return 0
-    from .data.matrix import from_dict, parse_toml
-    from .errors import BadMatrix
+    from .harvest.write import merged_text
 
     target = options.matrix or embedded_path()
-    try:
-        from .environment.probe import read_regular
-
-        old = read_regular(target).decode("utf-8")  # a FIFO or device is no matrix to merge into
-        old_data = parse_toml(old, path=target)
-    except (OSError, UnicodeDecodeError, CompatError):
-        old, old_data = "", {}
-    try:  # the writer reads its text back: it is exactly this data
-        text = toml_writer.dump(harvest.merge_matrix(old_data, result.parts), header=harvest.HEADER)
-    except (TypeError, ValueError) as e:
-        raise CompatError(f"cannot write the harvested matrix as TOML: {e}; {target} is unchanged") from e
-    try:  # never replace a matrix with one that does not load
-        from_dict(parse_toml(text, path=target), path=target, origin="harvest")
-    except BadMatrix as e:
-        raise BadMatrix(f"{target} as harvested", f"{e.problem}; the file is unchanged", key=e.key) from e
+    old, text = merged_text(target, result.parts)
     if old == text:
         sys.stderr.write(f"{_PROG}: {target} is already what harvest produces\n")
         return 0
