@@ -166,12 +166,12 @@ def replace_file(path: str, payload: bytes, *, mode: Optional[int] = None, make_
     the 0600 of a temporary file). ``make_folder``: create the folder when it is missing. ``fsync``:
     flush the bytes to disk before the rename (for a file that must survive a crash whole).
     """
-    from .environment.probe import temporary_file
+    import tempfile
 
     folder = os.path.dirname(path) or "."
     if make_folder:
         os.makedirs(folder, exist_ok=True)
-    fd, tmp = temporary_file(folder, "." + os.path.basename(path) + ".")
+    fd, tmp = tempfile.mkstemp(suffix=".tmp", prefix="." + os.path.basename(path) + ".", dir=folder)
     try:
         if mode is None:
             umask = os.umask(0)

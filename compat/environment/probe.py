@@ -145,39 +145,16 @@ def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     return entries, bad
 
 
-def _builtin_sha256():  # type: () -> Any
-    """sha256 from the builtin module, not hashlib's OpenSSL (its import costs start-up); None if absent."""
-    try:
-        from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python 3.12+
-    except ImportError:
-        try:
-            from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # Python < 3.12
-        except ImportError:
-            return None
-    return sha256
-
-
-_URLSAFE = bytes.maketrans(b"+/", b"-_")
-_SHA256 = [None]  # type: List[Any]  # what wheels write in RECORD, looked up on first use
-
-
 def _file_hash(path, algorithm):  # type: (str, str) -> str
-    """The RECORD form of a file's hash: urlsafe base64 without padding (base64's own module is
-    binascii and a translation: without its imports)."""
-    import binascii
+    """The RECORD form of a file's hash: urlsafe base64 without padding (PEP 376/427)."""
+    import base64
+    import hashlib
 
-    if algorithm == "sha256" and _SHA256[0] is None:
-        _SHA256[0] = _builtin_sha256() or False
-    digest = _SHA256[0]() if algorithm == "sha256" and _SHA256[0] else None
-    if digest is None:
-        import hashlib
-
-        digest = hashlib.new(algorithm)
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    encoded = binascii.b2a_base64(digest.digest()).rstrip(b"\n=")
-    return encoded.translate(_URLSAFE).decode("ascii")
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
 def _verify(location, entries):  # type: (str, Entries) -> Tuple[List[str], List[str]]
@@ -256,38 +233,6 @@ def _record(location, raw, entries_wanted):
     return entries, len(entries), bad, _owner_keys(location, entries), binary, problem
 
 
-class _JSONContext:
-    """What json's C scanner reads from a decoder: json.loads's defaults."""
-
-    strict = True
-    object_hook = None
-    object_pairs_hook = None
-    parse_float = float
-    parse_int = int
-    parse_constant = {"-Infinity": float("-inf"), "Infinity": float("inf"), "NaN": float("nan")}.__getitem__
-
-
-def _json_loads(text):  # type: (str) -> Any
-    """``json.loads(text)`` through the C scanner json.loads runs, without importing json (its decoder
-    compiles regexes on every start; a distribution installed from a URL or a folder has a
-    direct_url.json). ValueError for what is not one JSON document, as json.loads."""
-    try:
-        from _json import make_scanner
-    except ImportError:  # pragma: no cover - an interpreter without the C module
-        import json
-
-        return json.loads(text)
-    space = " \t\n\r"  # json's whitespace
-    start = len(text) - len(text.lstrip(space))
-    try:
-        value, end = make_scanner(_JSONContext())(text, start)  # type: ignore[arg-type]
-    except StopIteration:
-        raise ValueError("not a JSON document") from None
-    if text[end:].strip(space):
-        raise ValueError("extra data after the JSON document")
-    return value
-
-
 def _distribution(location, entry, entries_wanted=True):
     # type: (str, str, bool) -> Tuple[Dist, Optional[Entries], List[str], bool]
     """(reading, RECORD entries, owner keys, lists a compiled module) of one metadata folder; the entries
@@ -346,14 +291,16 @@ def _distribution(location, entry, entries_wanted=True):
         raw = b""
     if raw is not None:
         try:
-            direct = _json_loads(raw.decode("utf-8"))
+            import json
+
+            direct = json.loads(raw.decode("utf-8"))
             dist["editable"] = bool(direct.get("dir_info", {}).get("editable"))
             url = direct.get("url", "")
             if dist["editable"] and isinstance(url, str) and url.startswith("file://"):
                 from urllib.parse import unquote, urlsplit
 
                 dist["editable_path"] = os.path.normpath(unquote(urlsplit(url).path))
-        except (ValueError, AttributeError, RecursionError):  # RecursionError: nested past the C scanner's depth
+        except (ValueError, AttributeError, RecursionError):  # RecursionError: nested past json's depth
             problems.append(f"{entry}/direct_url.json is not valid JSON")
     if egg:
         return dist, [], [], False
@@ -515,27 +462,15 @@ def _load_cache(cache_file):  # type: (Optional[str]) -> Dict[str, Any]
     return data if type(data) is dict else {}
 
 
-def temporary_file(folder, prefix):  # type: (str, str) -> Tuple[int, str]
-    """A new file of mode 0600 in ``folder`` no one else has opened: (descriptor, path), as
-    ``tempfile.mkstemp`` makes it, without importing tempfile (and shutil, random) on every start.
-    compat.cache writes through it too; here because the probe runs alone in other interpreters."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        path = os.path.join(folder, f"{prefix}{os.getpid()}.{os.urandom(6).hex()}.tmp")
-        try:
-            return os.open(path, flags, 0o600), path
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name in {folder}")
-
-
 def _store_cache(cache_file, data):  # type: (str, Dict[str, CacheEntry]) -> None
     import marshal
 
     folder = os.path.dirname(cache_file)
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = temporary_file(folder, ".probe.")
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(suffix=".tmp", prefix=".probe.", dir=folder)
     except OSError:
         return
     try:
