@@ -503,6 +503,9 @@ class Resolution:
     requirements: Tuple[str, ...]
     matrix_path: str
     matrix_origin: str
+    #: why a package its metadata calls optional is in ``requirements`` (``adding mmdet: mmpose 1.3.2
+    #: imports it at mmpose/models/heads/hybrid_heads/rtmo_head.py:9``)
+    notes: Tuple[str, ...] = ()
 
     @property
     def target(self) -> Tuple[str, str]:
