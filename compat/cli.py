@@ -638,6 +638,10 @@ def _cmd_constraints(options: "Options") -> int:
         numpy = numpy_pin(matrix, stack) or ""
         view = view_of(targets, stack, matrix)
     text = export_view(options.format, view, numpy=numpy, produced_by=produced_by, version=__version__)
+    from .answers.export import first_steps
+
+    for step in first_steps(options.format, view, numpy):  # the file says it in a comment too
+        sys.stderr.write(f"{_PROG}: warning: {step}\n")
     if not options.output:
         _write(text)
         return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ..data import ranks
 from ..data.ranks import simple_release
 from . import availability, question, search
+from .isolation import separate_builds
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,4 +126,4 @@ def export_view(found: Dict[str, Any]) -> Dict[str, Any]:
             "explanation": answer["explanation"], "torch": answer["torch"], "find_links": answer["find_links"],
             "mmcv": line, "source_build": answer["source_build"], "pins": answer["pins"],
             "requirements": search.answer_requirements(tables, answer), "pythons": pythons,
-            "matrix": found["matrix"]}
+            "matrix": found["matrix"], "separate": separate_builds(tables, answer["pins"], platform[3])}
