@@ -322,7 +322,12 @@ def _no_wheel(tables: Tables, agreement: Agreement, machine: Machine, made_by: s
             text += f", none in the range {agreement[1]}{allowed}"
         lacks = release is not None and not has_wheel(release, platform, python)
         if lacks and not machine["torch_installed"]:
-            text += f"; torch {machine['torch']} has no CPython {python} wheel for {platform}"
+            assert release is not None
+            if len(release) > 5 and python in release[5].get(platform, ()):  # torch has one, torchvision not
+                text += (f"; torchvision {release[4]} (the one made for torch {machine['torch']}) has no CPython "
+                         f"{python} wheel for {platform}")
+            else:
+                text += f"; torch {machine['torch']} has no CPython {python} wheel for {platform}"
         return text
     torch = f"no torch{' ' + machine['torch'] if machine['torch'] else ''}"
     if line == agreement[1]:
