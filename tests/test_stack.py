@@ -430,10 +430,16 @@ def test_no_torch_whose_torchvision_has_no_wheel_for_the_python(matrix: Matrix) 
     assert release.installable("linux") == ("3.7", "3.8", "3.9", "3.10")
     with pytest.raises(StackUnsatisfiable) as caught:
         solve(matrix, ["mmpose==0.28.0"], "", "cpu", allow_build=True, python="3.11")
-    assert "Ways out: Python 3.10 (--python-version 3.10): torch 1.11.0 with CPU, mmcv-full 1.5.3" in str(caught.value)
+    assert str(caught.value) == (
+        "nothing fits mmpose==0.28.0 on linux/CPython 3.11/CPU/torch auto: mmpose 0.28.0 needs "
+        "mmcv-full>=1.3.8,<1.6.0; no torch with a prebuilt mmcv-full>=1.3.8,<1.6.0 wheel for linux/CPython 3.11/CPU/"
+        "torch auto; no build "
+        "either: mmcv-full 1.5.3 and the others in range are built only against torch 1.x, and no torch 1.x has "
+        "wheels (with its torchvision) for linux/CPython 3.11. Ways out: Python 3.10 (--python-version 3.10): torch "
+        "1.11.0 with CPU, mmcv-full 1.5.3")
     with pytest.raises(StackUnsatisfiable) as caught:
         solve(matrix, ["mmpose==0.28.0"], "1.13.1", "cpu", allow_build=True, python="3.11")
-    assert str(caught.value).endswith("; torchvision 0.14.1 (the one made for torch 1.13.1) has no CPython 3.11 wheel "
-                                      "for linux")
+    assert "; torchvision 0.14.1 (the one made for torch 1.13.1) has no CPython 3.11 wheel for linux; no build " \
+        "either: " in str(caught.value)
     built = solve(matrix, ["mmpose==0.28.0"], "1.13.1", "cpu", allow_build=True, python="3.10")
     assert built.source_build and built.requirements[:2] == ("torch==1.13.1", "torchvision==0.14.1")

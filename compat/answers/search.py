@@ -399,9 +399,33 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
                                          "build is unverified",)
                 return stack, best, releases
         if best[0] < _NO_BINARY:
-            best = (_NO_BINARY, (*agreement[3], _no_wheel(tables, agreement, machine, made_by)))
+            why = _no_wheel(tables, agreement, machine, made_by)
+            unbuilt = _no_build(tables, agreement, made_by, machine, choices) if allow_build else ""
+            best = (_NO_BINARY, (*agreement[3], why + (f"; no build either: {unbuilt}" if unbuilt else "")))
             best_releases = releases
     return None, best, best_releases
+
+
+def _no_build(tables: Tables, agreement: Agreement, made_by: str, machine: Machine, choices: Sequence[Choice]
+              ) -> str:
+    """Why :func:`_source_build` found nothing to compile, when it is that the versions in range are built
+    against another torch major than every torch choice of the machine (``""`` otherwise)."""
+    blocked = build_blocked(tables, made_by, machine["python"])
+    if blocked:
+        return blocked
+    allowed = agreement[2][agreement[1]]
+    newest = ""
+    majors = set()
+    for version in build_versions(tables, made_by):
+        if range_contains(tables, allowed, version):
+            found = {low[0] for low, _ in _build_evidence(tables, made_by, version)}
+            newest = newest or (version if found else "")
+            majors |= found
+    if not majors or majors & {python_key(c[0])[0] for c in choices}:
+        return ""
+    torch = " or ".join(f"{m}.x" for m in sorted(majors))
+    return (f"{made_by} {newest} and the others in range are built only against torch {torch}, and no torch "
+            f"{torch} has wheels (with its torchvision) for {machine['platform']}/CPython {machine['python']}")
 
 
 def _stack(tables: Tables, agreement: Agreement, pins: Dict[str, str], line: str, built: bool, machine: Machine,
