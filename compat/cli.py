@@ -28,15 +28,15 @@ __all__ = ["main"]
 _PROG = "mmcompat"
 
 
-def _fast_resolve(options: "Optional[Options]") -> Optional[str]:
+def _fast_resolve(options: "Optional[Options]") -> "Optional[Tuple[str, Tuple[str, ...]]]":
     """``resolve TARGET [--policy P] [--debug]`` (options as :func:`compat.command_line.read` gives
-    them) from the tables compiled into the wheel, or None to take the other paths (which say what is
-    wrong, and answer every other spelling)."""
+    them) from the tables compiled into the wheel: (what stdout gets, the notes for stderr), or None to
+    take the other paths (which say what is wrong, and answer every other spelling)."""
     if options is None or options.command != "resolve" or len(options.target) != 1 or _stack_mode(options):
         return None
     if options.json or options.matrix:
         return None
-    from .answers.release import DEFAULT_PACKAGE, find, pip_lines, requirements
+    from .answers.release import DEFAULT_PACKAGE, find, needs, pip_lines
     from .data.compiled import tables
     from .data.locate import locate
 
@@ -44,8 +44,10 @@ def _fast_resolve(options: "Optional[Options]") -> Optional[str]:
     if compiled is None or DEFAULT_PACKAGE not in compiled["packages"]:
         return None
     release = find(compiled, DEFAULT_PACKAGE, options.target[0])
-    lines = None if release is None else requirements(compiled, release, options.policy)
-    return None if lines is None else pip_lines(lines)
+    found = None if release is None else needs(compiled, release, options.policy)
+    if found is None or found.requirements is None:
+        return None
+    return pip_lines(found.requirements), found.notes
 
 
 def _parser(only: "Optional[str]" = None) -> "ArgumentParser":
@@ -191,6 +193,8 @@ def _cmd_resolve(options: "Options") -> int:
         _json(resolution_dict(resolution))
     else:
         _write(pip_lines(resolution.requirements))
+    sys.stdout.flush()
+    _say_notes(resolution.notes, None)
     return 0
 
 
@@ -618,6 +622,10 @@ def _cmd_constraints(options: "Options") -> int:
         numpy = numpy_pin(matrix, stack) or ""
         view = view_of(targets, stack, matrix)
     text = export_view(options.format, view, numpy=numpy, produced_by=produced_by, version=__version__)
+    from .answers.export import first_steps
+
+    for step in first_steps(options.format, view, numpy):  # the file says it in a comment too
+        sys.stderr.write(f"{_PROG}: warning: {step}\n")
     if not options.output:
         _write(text)
         return 0
@@ -734,8 +742,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         quick = read(args)
         answer = _fast_resolve(quick)
         if answer is not None:
-            sys.stdout.write(answer)
+            sys.stdout.write(answer[0])
             sys.stdout.flush()
+            _say_notes(answer[1], None)
             return 0
         code = _run(args, quick)
         sys.stdout.flush()

@@ -24,8 +24,16 @@ def _one_line_error(done: subprocess.CompletedProcess, code: int, text: str) -> 
 def test_resolve_prints_pip_ready_lines(run: Run) -> None:
     done = run("resolve", "0.28.0")
     assert (done.returncode, done.stdout, done.stderr) == (0, "mmcv-full>=1.3.8,<1.6.0\n", "")
-    done = run("resolve", "1.3.2")
-    assert done.stdout == "mmcv>=2.0.1,<3.0.0\nmmengine>=0.9.0,<1.0.0\n"
+    # mmpose 1.3.2 imports mmdet (its RTMO head): mmdet's line, and the mmcv every mmdet of it accepts
+    note = "mmcompat: adding mmdet: mmpose 1.3.2 imports it at mmpose/models/heads/hybrid_heads/rtmo_head.py:9\n"
+    for target in ("1.3.2", "mmpose==1.3.2"):
+        done = run("resolve", target)
+        assert (done.returncode, done.stdout, done.stderr) == (
+            0, "mmcv>=2.0.1,<2.2.0\nmmengine>=0.9.0,<1.0.0\nmmdet>=3.2.0,<3.3.0\n", note)
+    done = run("resolve", "1.3.2", "--json")
+    data = json.loads(done.stdout)
+    assert (data["requirements"], data["notes"], data["optional"], done.stderr) == (
+        ["mmcv>=2.0.1,<2.2.0", "mmengine>=0.9.0,<1.0.0", "mmdet>=3.2.0,<3.3.0"], [note[10:-1]], [], note)
 
 
 @pytest.mark.parametrize("policy, line", [("enforced", "mmcv-full>=1.3.8,<=1.6.0"), ("installer", "mmcv-full>=1.3.8")])

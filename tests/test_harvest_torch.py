@@ -655,6 +655,10 @@ def _harvest(registry: Registry, **kwargs: Any) -> Dict[str, object]:
     return ht.harvest_torch(**settings)
 
 
+def _vision_source(simple: str, version: str) -> str:
+    return f"{simple}torchvision/ (PEP 691 JSON): the cpXY tags of torchvision-{version}'s wheels"
+
+
 def test_harvest_against_a_local_registry(registry: Registry) -> None:
     _fill(registry)
     table = _harvest(registry)
@@ -670,6 +674,9 @@ def test_harvest_against_a_local_registry(registry: Registry) -> None:
         "releases": {
             "1.5.0": {
                 "torchvision": "0.6.0", "linux": ["3.7", "3.8"], "windows": [], "macos": ["3.8"],
+                # torchvision 0.6.0 has only a cp38 Linux wheel here: only that pair can be pinned
+                "torchvision_python": {"linux": ["3.8"], "macos": []},
+                "torchvision_python_source": _vision_source(simple, "0.6.0"),
                 "cuda": ["9.2", "10.1", "10.2"], "cuda_source": "previous-versions.md@b",
                 "registry_cuda": "10.2", "registry_cuda_inferred": True,
                 "registry_cuda_evidence": ("the METADATA of torch-1.5.0-cp38-cp38-manylinux1_x86_64.whl pins no CUDA "
@@ -677,6 +684,8 @@ def test_harvest_against_a_local_registry(registry: Registry) -> None:
             },
             "1.7.0": {
                 "torchvision": "0.8.1", "linux": ["3.8"], "windows": ["3.8"], "macos": [],
+                "torchvision_python": {"windows": []},
+                "torchvision_python_source": _vision_source(simple, "0.8.1"),
                 "cuda": ["10.2", "11.0"], "cuda_source": "typed in by hand",
                 "registry_cuda": "10.2", "registry_cuda_inferred": True,
                 "registry_cuda_evidence": ("the METADATA of torch-1.7.0-cp38-cp38-manylinux1_x86_64.whl pins no CUDA "
@@ -689,6 +698,8 @@ def test_harvest_against_a_local_registry(registry: Registry) -> None:
             },
             "2.1.2": {
                 "torchvision": "0.16.2", "linux": ["3.10", "3.11"], "windows": ["3.11"], "macos": ["3.11"],
+                "torchvision_python": {"linux": ["3.10"], "windows": [], "macos": []},
+                "torchvision_python_source": _vision_source(simple, "0.16.2"),
                 "cuda": ["11.8", "12.1"], "cuda_source": "RELEASE.md@a", "registry_cuda": "12.1",
             },
             "2.2.0": {

@@ -129,20 +129,27 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
     # the installed code is the code that compiled the tables: resolve answers from them without the resolver
     probe = ("import sys; from compat.cli import main; code = main(sys.argv[1:]); "
              "sys.stderr.write(repr(sorted(m for m in sys.modules if m.startswith(('compat.', 'packaging')))))")
-    for args, answer in ((["resolve", "0.28.0"], "mmcv-full>=1.3.8,<1.6.0\n"),
-                         (["resolve", "0.28.0", "--debug"], "mmcv-full>=1.3.8,<1.6.0\n"),
-                         (["resolve", "0.28.0", "--policy=enforced"], "mmcv-full>=1.3.8,<=1.6.0\n")):
+    note = "mmcompat: adding mmdet: mmpose 1.3.2 imports it at mmpose/models/heads/hybrid_heads/rtmo_head.py:9\n"
+    for args, answer, said in ((["resolve", "0.28.0"], "mmcv-full>=1.3.8,<1.6.0\n", ""),
+                               (["resolve", "0.28.0", "--debug"], "mmcv-full>=1.3.8,<1.6.0\n", ""),
+                               (["resolve", "0.28.0", "--policy=enforced"], "mmcv-full>=1.3.8,<=1.6.0\n", ""),
+                               (["resolve", "mmpose==1.3.2"],
+                                "mmcv>=2.0.1,<2.2.0\nmmengine>=0.9.0,<1.0.0\nmmdet>=3.2.0,<3.3.0\n", note)):
         fast = subprocess.run([str(bindir / "python"), "-c", probe, *args], capture_output=True, text=True, cwd=away,
                               env=nocache, timeout=60)
         assert fast.stdout == answer
         # the tables' rule (answers.release over data.ranks); environment.probe, the one reader of input files
-        assert fast.stderr == ("['compat.answers', 'compat.answers.release', 'compat.cache', 'compat.cli', "
+        assert fast.stderr == said + ("['compat.answers', 'compat.answers.release', 'compat.cache', 'compat.cli', "
                                "'compat.command_line', 'compat.data', 'compat.data.compiled', 'compat.data.locate', "
                                "'compat.data.ranks', 'compat.data.vocabulary', 'compat.environment', "
                                "'compat.environment.probe']"), fast.stderr
     full = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True, text=True,
                           cwd=away, env=nocache, timeout=60)
     assert json.loads(full.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
+    typed = subprocess.run([str(bindir / "mmcompat"), "resolve", "mmpose==1.3.2", "--json"], capture_output=True,
+                           text=True, cwd=away, env=nocache, timeout=60)  # the typed path: the same rule
+    assert (json.loads(typed.stdout)["requirements"], typed.stderr) == (
+        ["mmcv>=2.0.1,<2.2.0", "mmengine>=0.9.0,<1.0.0", "mmdet>=3.2.0,<3.3.0"], note)
     text = shipped.read_text(encoding="utf-8")
     marker = '[mmpose.releases."0.28.0".mmcv-full]\ndocumented = { spec = ">=1.3.8,<1.6.0"'
     assert marker in text

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import pytest
@@ -74,13 +75,20 @@ def test_three_sources_kept_apart(matrix: Matrix, key, name, documented, enforce
         ("mmpose==0.28.0", "safe", ("mmcv-full>=1.3.8,<1.6.0",)),
         (" MMPose == 0.28.0 ", "safe", ("mmcv-full>=1.3.8,<1.6.0",)),
         ("0.15.0", "safe", ("mmcv-full>=1.3.2,<1.4.0",)),
-        ("1.3.2", "safe", ("mmcv>=2.0.1,<3.0.0", "mmengine>=0.9.0,<1.0.0")),
+        # mmpose 1.3.2 imports mmdet: mmdet 3.2.0, the newest of its range (<3.3.0), asserts mmcv<2.2.0
+        ("1.3.2", "safe", ("mmcv>=2.0.1,<2.2.0", "mmengine>=0.9.0,<1.0.0", "mmdet>=3.2.0,<3.3.0")),
+        ("mmpose==1.3.2", "installer", ("mmcv>=2.0.0,<2.2.0", "mmengine>=0.7.1,<1.0.0", "mmdet>=3.2.0,<3.3.0")),
+        # no source of the policy bounds mmdet: the newest that agrees, mmdet 3.3.0, keeps <2.2.0 too
+        ("1.3.2", "enforced", ("mmcv>=2.0.0rc4,<2.2.0", "mmengine>=0.7.1,<1.0.0", "mmdet>=3.2.0")),
+        ("1.3.0", "documented", ("mmcv>=2.0.1,<2.2.0", "mmengine>=0.9.0,<1.0.0", "mmdet>=3.2.0")),
+        ("1.2.0", "safe", ("mmcv>=2.0.1,<2.2.0", "mmengine>=0.8.0,<1.0.0")),  # imports no mmdet
         ("1.0.0-rc1", "safe", ("mmcv>=2.0.0rc4,<=2.1.0", "mmengine>=0.6.0,<1.0.0")),
         ("1.0.0b0", "safe", ("mmcv>=2.0.0rc1,<=2.1.0", "mmengine>=0.0.1")),
         ("1.0.0b0", "installer", ("mmcv>=2.0.0rc1", "mmengine")),
         ("master", "safe", ("mmcv-full>=1.3.8,<1.8.0",)),
         ("0.x", "safe", ("mmcv-full>=1.3.8,<1.8.0",)),
-        ("main", "safe", ("mmcv>=2.0.0,<3.0.0", "mmengine>=0.6.0,<1.0.0")),
+        ("main", "safe", ("mmcv>=2.0.0,<2.2.0", "mmengine>=0.7.1,<1.0.0", "mmdet>=3.2.0,<3.3.0")),
+        ("1.x", "safe", ("mmcv>=2.0.0,<2.1.0", "mmengine>=0.6.0,<1.0.0")),
         ("mmpose>=0.28,<1", "safe", ("mmcv-full>=1.3.8,<1.7.0",)),
     ],
 )
@@ -90,7 +98,12 @@ def test_resolve(matrix: Matrix, target: str, policy: str, expected) -> None:
 
 def test_library_api_reads_the_embedded_matrix() -> None:
     assert compat.mmcv_requirement("0.28.0") == "mmcv-full>=1.3.8,<1.6.0"
-    assert compat.mmcv_requirement("1.3.2", "enforced") == "mmcv>=2.0.0rc4,<=3.0.0"
+    # narrowed by the mmdet 1.3.2 imports (every mmdet 3.x asserts mmcv<2.2.0), as resolve answers
+    assert compat.mmcv_requirement("1.3.2") == "mmcv>=2.0.1,<2.2.0"
+    assert compat.mmcv_requirement("1.3.2", "enforced") == "mmcv>=2.0.0rc4,<2.2.0"
+    assert compat.resolve("1.3.2").notes == (
+        "adding mmdet: mmpose 1.3.2 imports it at mmpose/models/heads/hybrid_heads/rtmo_head.py:9",)
+    assert compat.resolve("1.2.0").notes == ()
     resolution = compat.resolve("0.28.0", policy="installer")
     assert resolution.requirements == ("mmcv-full>=1.3.8",)
     assert resolution.matrix_origin == "embedded"
@@ -206,7 +219,7 @@ def test_compatible_bad_input(matrix: Matrix, requirement: str, message: str) ->
 def test_the_short_finder_names_what_the_typed_reader_names(matrix: Matrix, spelled: str) -> None:
     """release.find, the short path's reader of a plain target, either names the release the typed reader
     names or leaves the text to it; what the compiled rule answers is what resolve answers."""
-    from compat.answers.release import find, requirements
+    from compat.answers.release import find, needs, requirements
     from compat.data.tables import tables_for
 
     tables = tables_for(matrix)
@@ -224,6 +237,8 @@ def test_the_short_finder_names_what_the_typed_reader_names(matrix: Matrix, spel
                 expected = None
             lines = requirements(tables, found, policy)
             assert (None if lines is None else pip_lines(lines)) == expected, (policy, text)
+            if expected is not None:
+                assert needs(tables, found, policy).notes == resolve(text, policy=policy, matrix=matrix).notes
             checked += 1
     assert checked > 100 or spelled in ("mmpose==={key}", "{key};", "mmdet=={key}", "{key}rc9")
 
@@ -291,7 +306,58 @@ def _assert_pip_line(line: str) -> None:
     parsed = Requirement(line)
     assert " " not in line and line.startswith(parsed.name)
     assert SpecifierSet(line[len(parsed.name):]) == parsed.specifier
-    assert parsed.name in ("mmcv-full", "mmcv", "mmengine") and not parsed.marker and not parsed.extras
+    assert parsed.name in ("mmcv-full", "mmcv", "mmengine", "mmdet") and not parsed.marker and not parsed.extras
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_every_member_accepts_every_version_an_added_package_allows(matrix: Matrix, policy: str) -> None:
+    """Where resolve adds a package a release imports (mmdet), each release of it the answer allows
+    accepts (its enforced and policy ranges) every probed version of each range the answer gives, and
+    the release asked accepts that release: any version pip picks within the lines works together."""
+    table = matrix.packages["mmpose"]
+    added = 0
+    for release in [*table.releases, *table.branches.values()]:
+        try:
+            resolution = resolve(release.key, policy=policy, matrix=matrix)
+        except CompatError:
+            continue
+        lines = {Requirement(line).name: Requirement(line).specifier for line in resolution.requirements}
+        if "mmdet" not in lines:
+            assert resolution.notes == (), release.key
+            continue
+        assert resolution.notes == (f"adding mmdet: mmpose {release.key} imports it at "
+                                    "mmpose/models/heads/hybrid_heads/rtmo_head.py:9",)
+        allowed = [r for r in matrix.packages["mmdet"].releases if lines["mmdet"].contains(r.version)]
+        assert allowed, release.key
+        asked = next(d for d in release.dependencies if d.name == "mmdet").range_for(policy)
+        for mmdet in allowed:
+            assert asked is None or asked.contains(mmdet.version), (release.key, mmdet.key)
+            for dependency in mmdet.required:
+                ranges = [r for r in (dependency.range_for(policy), dependency.range_for("enforced")) if r]
+                for version in _PROBES:
+                    if lines[dependency.name].contains(version, prereleases=True):
+                        assert all(r.contains(version) for r in ranges), (release.key, mmdet.key, version)
+        added += 1
+    assert added >= 3  # 1.3.0 to 1.3.2 (and main) import mmdet
+
+
+def test_an_imported_package_no_release_of_which_agrees(matrix: Matrix, tmp_path) -> None:
+    """mmpose's range for the mmdet it imports holding only mmdet 2.x (mmcv-full, another line): no
+    answer, and the error names the package and why it is needed."""
+    from compat import load_matrix
+    from compat.errors import Unsatisfiable
+
+    text = Path(matrix.path).read_text(encoding="utf-8")
+    marker = ('[mmpose.releases."1.3.2".mmdet]\noptional = true\ninstaller = { spec = ">=3.0.0,<3.3.0"')
+    assert marker in text
+    edited = tmp_path / "m.toml"
+    edited.write_text(text.replace(marker, marker.replace(">=3.0.0,<3.3.0", ">=2.25.0,<3.0.0")), encoding="utf-8")
+    with pytest.raises(Unsatisfiable) as caught:
+        resolve("1.3.2", matrix=load_matrix(str(edited)))
+    assert str(caught.value) == (
+        "mmpose 1.3.2 leaves no version: no mmdet>=2.25.0,<3.0.0 release agrees with mmcv>=2.0.1,<3.0.0; "
+        "mmengine>=0.9.0,<1.0.0 (mmpose 1.3.2 imports mmdet at mmpose/models/heads/hybrid_heads/rtmo_head.py:9)")
+    assert caught.value.distribution == "mmdet"
 
 
 def test_a_range_admits_pre_releases_only_when_it_names_one(matrix: Matrix) -> None:

@@ -419,3 +419,27 @@ def test_openmmlab_mmcv_is_not_built_on_python_313(matrix: Matrix) -> None:
         "compiler, ninja; about 16-29 min for the CPU ops on 2 cores)")
     with pytest.raises(StackUnsatisfiable):
         resolve_stack(targets, matrix, machine, allow_build=True)
+
+
+def test_no_torch_whose_torchvision_has_no_wheel_for_the_python(matrix: Matrix) -> None:
+    """torch 1.13.1 has a CPython 3.11 wheel, torchvision 0.14.1 none (pytorch/vision#6959): a plan pinning
+    the pair on 3.11 could never install, so mmpose 0.28.0 (mmcv-full<1.6.0, built only against torch 1.x)
+    fits nothing there, even compiled; on CPython 3.10 the build against torch 1.13.1 stays."""
+    release = matrix.torch.release(Version("1.13.1")) if matrix.torch is not None else None
+    assert release is not None and "3.11" in release.python["linux"] and not release.has_wheel("linux", "3.11")
+    assert release.installable("linux") == ("3.7", "3.8", "3.9", "3.10")
+    with pytest.raises(StackUnsatisfiable) as caught:
+        solve(matrix, ["mmpose==0.28.0"], "", "cpu", allow_build=True, python="3.11")
+    assert str(caught.value) == (
+        "nothing fits mmpose==0.28.0 on linux/CPython 3.11/CPU/torch auto: mmpose 0.28.0 needs "
+        "mmcv-full>=1.3.8,<1.6.0; no torch with a prebuilt mmcv-full>=1.3.8,<1.6.0 wheel for linux/CPython 3.11/CPU/"
+        "torch auto; no build "
+        "either: mmcv-full 1.5.3 and the others in range are built only against torch 1.x, and no torch 1.x has "
+        "wheels (with its torchvision) for linux/CPython 3.11. Ways out: Python 3.10 (--python-version 3.10): torch "
+        "1.11.0 with CPU, mmcv-full 1.5.3")
+    with pytest.raises(StackUnsatisfiable) as caught:
+        solve(matrix, ["mmpose==0.28.0"], "1.13.1", "cpu", allow_build=True, python="3.11")
+    assert "; torchvision 0.14.1 (the one made for torch 1.13.1) has no CPython 3.11 wheel for linux; no build " \
+        "either: " in str(caught.value)
+    built = solve(matrix, ["mmpose==0.28.0"], "1.13.1", "cpu", allow_build=True, python="3.10")
+    assert built.source_build and built.requirements[:2] == ("torch==1.13.1", "torchvision==0.14.1")

@@ -13,6 +13,7 @@ same answer. Bad input raises :class:`~compat.errors.BadInput` from the same che
 from __future__ import annotations
 
 from . import availability, question, search
+from .isolation import separate_builds
 from .targets import read as read_targets
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -74,4 +75,4 @@ def export_view(found: Dict[str, Any]) -> Dict[str, Any]:
             "explanation": answer["explanation"], "torch": answer["torch"], "find_links": answer["find_links"],
             "mmcv": line, "source_build": answer["source_build"], "pins": answer["pins"],
             "requirements": search.answer_requirements(tables, answer), "pythons": pythons,
-            "matrix": found["matrix"]}
+            "matrix": found["matrix"], "separate": separate_builds(tables, answer["pins"], platform[3])}

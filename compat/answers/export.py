@@ -5,6 +5,11 @@ Each keeps the guarantees of ``mmcompat install``: torch comes from the PyTorch 
 variant and cannot be swapped for the registry's build (its local version, ``torch==2.4.1+cu121``, or
 uv's explicit index), and mmcv only as a prebuilt wheel (``--only-binary``, or uv's direct wheel URLs,
 one per CPython that has one).
+
+A dependency pip cannot build under its build isolation (chumpy: its ``setup.py`` imports pip) is never
+left for the file to meet: each format says, in a comment, the exact commands that build it first, on
+its own (:func:`first_steps`, which the command line also says on stderr), and the uv settings list it
+under ``no-build-isolation-package``.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 from ..data.ranks import python_key
 
-__all__ = ["FORMATS", "export", "export_view", "view_of"]
+__all__ = ["FORMATS", "export", "export_view", "first_steps", "view_of"]
 
 FORMATS = ("pip", "requirements", "uv")
 _WHEEL_PLATFORM = {"linux": "manylinux1_x86_64", "windows": "win_amd64"}
@@ -27,6 +32,8 @@ _WHEEL_PLATFORM = {"linux": "manylinux1_x86_64", "windows": "win_amd64"}
 
 def view_of(targets: Sequence[StackTarget], stack: Stack, matrix: Matrix) -> Dict[str, Any]:
     """What an export reads of a typed stack (see :func:`export_view`)."""
+    from ..data.tables import tables_for
+    from .isolation import separate_builds
     from .wheels import mmcv_wheel_pythons
 
     torch = stack.torch
@@ -44,6 +51,7 @@ def view_of(targets: Sequence[StackTarget], stack: Stack, matrix: Matrix) -> Dic
         "find_links": tuple(stack.find_links), "mmcv": line, "source_build": stack.source_build,
         "pins": {name: str(v) for name, v in stack.pins.items()}, "requirements": tuple(stack.requirements),
         "pythons": pythons, "matrix": f"{matrix.path} ({matrix.origin})",
+        "separate": separate_builds(tables_for(matrix), stack.pins, platform.python),
     }
 
 
@@ -65,6 +73,30 @@ def _local(view: Dict[str, Any], version: str) -> str:
     return f"{version}+{variant}"
 
 
+def first_steps(fmt: str, view: Dict[str, Any], numpy: str) -> List[str]:
+    """For each dependency of the stack pip cannot build in isolation (``view["separate"]``): what to run
+    before the file is used, as one line (``chumpy 0.70 first, ...: pip install pip setuptools wheel &&
+    pip install -c THIS_FILE --no-build-isolation chumpy==0.70``)."""
+    import shlex
+
+    found = []
+    for build in view.get("separate") or ():
+        pinned = f"{build.name}=={build.version}"
+        # the file's numpy<2 holds for these steps too: -c THIS_FILE, or said again (-r cannot be used here)
+        needs = ["numpy<2" if numpy and need == "numpy" else need for need in build.needs]
+        if fmt == "uv":
+            found.append(f"{build.name} {build.version} builds without build isolation ({build.reason}; "
+                         f"no-build-isolation-package below): install what its build needs into the environment "
+                         f"first: {shlex.join(['uv', 'pip', 'install', *needs])}")
+            continue
+        pins = ["-c", "THIS_FILE"] if fmt == "pip" else []
+        extra = ["numpy<2"] if numpy and fmt != "pip" and "numpy<2" not in needs else []
+        found.append(f"{build.name} {build.version} first, on its own: pip cannot build it in isolation "
+                     f"({build.reason}): {shlex.join(['pip', 'install', *pins, *needs])} && "
+                     f"{shlex.join(['pip', 'install', *pins, '--no-build-isolation', pinned, *extra])}")
+    return found
+
+
 def _torch_lines(torch: Dict[str, Any]) -> List[str]:
     return [f"torch=={torch['version']}"] + ([f"torchvision=={torch['torchvision']}"] if torch["torchvision"] else [])
 
@@ -78,6 +110,7 @@ def _pip(view: Dict[str, Any], numpy: str, produced_by: str, version: str) -> st
     if view["find_links"]:
         lines.append(f"# prebuilt {view['mmcv']} wheels: pip install -c THIS_FILE -f {view['find_links'][0]} "
                      f"--only-binary {view['mmcv']} ...")
+    lines += [f"# {step}" for step in first_steps("pip", view, numpy)]
     requirements = list(view["requirements"])
     if numpy:
         lines.append(f"# numpy<2: {numpy}")
@@ -87,6 +120,7 @@ def _pip(view: Dict[str, Any], numpy: str, produced_by: str, version: str) -> st
 
 def _requirements(view: Dict[str, Any], numpy: str, produced_by: str, version: str) -> str:
     lines = _header("pip requirements (pip install -r THIS_FILE)", view, produced_by, version)
+    lines += [f"# {step}" for step in first_steps("requirements", view, numpy)]
     torch = view["torch"]
     if torch is not None and torch["index_url"]:
         lines.append(f"--extra-index-url {torch['index_url']}")
@@ -131,10 +165,14 @@ def _toml_string(text: str) -> str:
 
 def _uv(view: Dict[str, Any], numpy: str, produced_by: str, version: str) -> str:
     lines = _header("uv settings (merge into pyproject.toml)", view, produced_by, version)
+    lines += [f"# {step}" for step in first_steps("uv", view, numpy)]
     constraints = list(view["requirements"]) + (["numpy<2"] if numpy else [])
     lines += ["", "[tool.uv]", "constraint-dependencies = ["]
     lines += [f"    {_toml_string(c)}," for c in constraints]
     lines.append("]")
+    separate = [build.name for build in view.get("separate") or ()]
+    if separate:
+        lines.append(f"no-build-isolation-package = [{', '.join(_toml_string(name) for name in separate)}]")
     torch = view["torch"]
     index_name = ""
     if torch is not None and torch["index_url"]:
@@ -161,8 +199,9 @@ def export_view(fmt: str, view: Dict[str, Any], *, numpy: str, produced_by: str,
     (platform, CUDA, torch minor, CPython), ``described``, ``policy``, ``explanation``, ``torch`` (None or
     version, torchvision, cuda, index_url, installed), ``find_links``, ``mmcv``, ``source_build``,
     ``pins`` (name -> version text), ``requirements``, ``pythons`` (the CPython versions the pinned mmcv
-    wheel exists for; None: unknown), ``matrix`` (path and origin). ``numpy``: why numpy<2 belongs in it,
-    or ``""``."""
+    wheel exists for; None: unknown), ``matrix`` (path and origin), ``separate`` (the dependencies built
+    on their own first: :func:`compat.answers.isolation.separate_builds`). ``numpy``: why numpy<2 belongs
+    in it, or ``""``."""
     writer = {"pip": _pip, "requirements": _requirements, "uv": _uv}[fmt]
     return writer(view, numpy, produced_by, version)
 

@@ -1,6 +1,13 @@
 """What one release needs, from the compiled tables (:mod:`compat.data.tables`): the rule ``resolve``
 answers with, for the short path and the typed one (:func:`compat.answers.resolver.requirements_for`)
 alike. Imports nothing heavier than :mod:`compat.data.ranks`.
+
+A release needs its required dependencies and, whatever its metadata says, the packages it imports at
+module level (:func:`imported_packages`: mmpose 1.3.2 imports mmdet). Such a package is answered with the
+releases of it that agree with the rest (:func:`needs`): the newest one in the importer's range whose own
+ranges overlap the others narrows them (mmdet 3.2.0 asserts ``mmcv<2.2.0``), and its line starts at the
+oldest release that accepts every range left, so that any version pip picks within the lines works
+together.
 """
 
 from __future__ import annotations
@@ -9,30 +16,183 @@ from ..data import ranks
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Optional, Tuple
+    from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-    from ..data.shapes import ReleaseData, Tables
+    from ..data.shapes import DependencyData, RangeData, ReleaseData, Tables
 
-__all__ = ["DEFAULT_PACKAGE", "find", "pip_lines", "requirements"]
+__all__ = ["DEFAULT_PACKAGE", "Needs", "find", "import_note", "imported_packages", "kept_range", "needs", "pip_lines",
+           "requirements"]
+
+#: The mmcv lines (:data:`compat.data.vocabulary.MMCV_LINES`, repeated: that module is not loaded here).
+_MMCV_LINES = ("mmcv-full", "mmcv")
 
 #: The package a bare version (``0.28.0``) names.
 DEFAULT_PACKAGE = "mmpose"
 
 
+class Needs:
+    """What a release needs under a policy (:func:`needs`): ``requirements``, one PEP 508 line per package
+    (None when a policy's sources say nothing of a dependency or leave it no version; ``conflict`` then
+    says why when the cause is a package the release imports), and ``notes``, why a package its metadata
+    calls optional is among them."""
+
+    __slots__ = ("conflict", "distribution", "notes", "requirements")
+
+    def __init__(self, requirements: Optional[Tuple[str, ...]], notes: Tuple[str, ...] = (), conflict: str = "",
+                 distribution: str = "") -> None:
+        self.requirements = requirements
+        self.notes = notes
+        self.conflict = conflict
+        self.distribution = distribution  # the package ``conflict`` is about
+
+    def __repr__(self) -> str:
+        return f"Needs({self.requirements!r}, {self.notes!r}, {self.conflict!r}, {self.distribution!r})"
+
+
 def requirements(tables: Tables, release: ReleaseData, policy: str) -> Optional[Tuple[str, ...]]:
+    """The requirement lines of :func:`needs`, or None when there is no answer
+    (:func:`compat.answers.resolver.requirements_for` says why)."""
+    return needs(tables, release, policy).requirements
+
+
+def needs(tables: Tables, release: ReleaseData, policy: str) -> Needs:
     """One PEP 508 requirement per required dependency of ``release`` under ``policy`` (``safe``: the
-    intersection of every source); None when the release records none, the policy's sources say
-    nothing about one, or they leave no version (:func:`compat.answers.resolver.requirements_for`
-    says which)."""
-    lines = []
+    intersection of every source), then one per package it imports at module level: its newest release
+    in ``release``'s range for it (any, when the policy's source gives none) whose ranges overlap the
+    others, which narrows them (``mmcv>=2.0.1,<2.2.0`` for mmpose 1.3.2 with mmdet 3.2.0), written from the
+    oldest release that accepts all that is left (``mmdet>=3.2.0,<3.3.0``)."""
+    ranges: Dict[str, RangeData] = {}
     for dependency in release[4]:
         if dependency[1]:  # optional
             continue
         found = ranks.range_for(tables, dependency, policy)
         if found is None or ranks.range_is_empty(tables, found):
+            return Needs(None)
+        ranges[dependency[0]] = found
+    members = [release]
+    notes = []
+    missing = imported_packages(tables, members)
+    while missing:
+        package, importer, where = missing[0]
+        asked = _dependency(importer, package)
+        allowed = None if asked is None else ranks.range_for(tables, asked, policy)
+        agreed = _agreeing(tables, package, allowed, ranges, policy)
+        if agreed is None:
+            said = f"{package}{ranks.range_text(tables, allowed)}" if allowed is not None else package
+            left = "; ".join(f"{name}{ranks.range_text(tables, r)}" for name, r in ranges.items())
+            return Needs(None, conflict=f"no {said} release agrees with {left} ({_label(importer)} imports "
+                                        f"{package} at {where[1]}:{where[2]})", distribution=package)
+        chosen, ranges = agreed
+        members.append(chosen)
+        notes.append(import_note(package, importer, where))
+        missing = imported_packages(tables, members)
+    lines = tuple(name + ranks.range_text(tables, r) for name, r in ranges.items())
+    return Needs(lines or None, tuple(notes))
+
+
+def _agreeing(tables: Tables, package: str, allowed: Optional[RangeData], ranges: Dict[str, RangeData],
+              policy: str) -> Optional[Tuple[ReleaseData, Dict[str, RangeData]]]:
+    """The newest final release of ``package`` in ``allowed`` that agrees with ``ranges`` (the same mmcv
+    line, overlapping ranges), and ``ranges`` narrowed by it, with ``package``'s own line added: from the
+    oldest release next to it that accepts every narrowed range. None when no release agrees."""
+    candidates = [r for r in tables["packages"][package][0]
+                  if r[3] and not ranks.is_prerelease(tables, r[2])
+                  and (allowed is None or ranks.range_contains(tables, allowed, r[2]))]
+    for index, candidate in enumerate(candidates):
+        narrowed = _narrowed(tables, candidate, ranges, policy)
+        if narrowed is None:
+            continue
+        oldest = candidate
+        for older in candidates[index + 1:]:
+            if not _accepts(tables, older, narrowed, policy):
+                break
+            oldest = older
+        line: RangeData = ((oldest[2], True), None, ())
+        narrowed[package] = line if allowed is None else ranks.range_intersect(tables, allowed, line)
+        return candidate, narrowed
+    return None
+
+
+def _narrowed(tables: Tables, release: ReleaseData, ranges: Dict[str, RangeData], policy: str
+              ) -> Optional[Dict[str, RangeData]]:
+    """``ranges`` intersected with what ``release`` needs (its new dependencies added), or None when it
+    needs another mmcv line or leaves one of them no version."""
+    ours = {name for name in ranges if name in _MMCV_LINES}
+    narrowed = dict(ranges)
+    for dependency in release[4]:
+        if dependency[1]:
+            continue
+        name = dependency[0]
+        if name in _MMCV_LINES and ours and name not in ours:
             return None
-        lines.append(dependency[0] + ranks.range_text(tables, found))
-    return tuple(lines) or None
+        needed = kept_range(tables, dependency, policy)
+        if needed is None:
+            continue
+        combined = needed if name not in narrowed else ranks.range_intersect(tables, narrowed[name], needed)
+        if ranks.range_is_empty(tables, combined):
+            return None
+        narrowed[name] = combined
+    return narrowed
+
+
+def _accepts(tables: Tables, release: ReleaseData, ranges: Dict[str, RangeData], policy: str) -> bool:
+    """Whether every version of ``ranges`` is one ``release`` accepts (its ranges hold them all)."""
+    narrowed = _narrowed(tables, release, ranges, policy)
+    return narrowed is not None and all(_same(tables, narrowed[name], r) for name, r in ranges.items())
+
+
+def _same(tables: Tables, a: RangeData, b: RangeData) -> bool:
+    """Whether two ranges allow the same versions (bounds of equal versions, the same extra specifiers)."""
+    return (_bound_key(tables, a[0]) == _bound_key(tables, b[0])
+            and _bound_key(tables, a[1]) == _bound_key(tables, b[1]) and set(a[2]) == set(b[2]))
+
+
+def _bound_key(tables: Tables, bound: Optional[Tuple[str, bool]]) -> Optional[Tuple[int, bool]]:
+    return None if bound is None else (ranks.rank(tables, bound[0]), bound[1])
+
+
+def kept_range(tables: Tables, dependency: DependencyData, policy: str) -> Optional[RangeData]:
+    """A member's range for a dependency under ``policy``, its import check (enforced range) kept whatever
+    the policy: a stack that fails at ``import`` is no answer."""
+    found = ranks.range_for(tables, dependency, policy)
+    enforced = dependency[3]
+    if enforced is not None and policy != "enforced":
+        found = enforced if found is None else ranks.range_intersect(tables, found, enforced)
+    return found
+
+
+def imported_packages(tables: Tables, releases: Sequence[ReleaseData]
+                      ) -> List[Tuple[str, ReleaseData, Tuple[Any, ...]]]:
+    """The packages of the matrix that ``releases`` import unconditionally on their API's import path
+    (mmpose 1.3.2 imports mmdet, whatever its metadata says) and that are not among them:
+    (package, the release importing it, where: (module, path, line, source)). The one rule that makes a
+    required import part of the answer, on every path (resolve, the stack search, its ways out)."""
+    have = {r[0] for r in releases}
+    found = []
+    for release in releases:
+        for dependency in release[4]:
+            where = dependency[5] if len(dependency) > 5 else None
+            if where is not None and dependency[0] not in have and dependency[0] in tables["packages"]:
+                have.add(dependency[0])
+                found.append((dependency[0], release, where))
+    return found
+
+
+def import_note(package: str, importer: ReleaseData, where: Tuple[Any, ...]) -> str:
+    """Why ``package`` is in the answer: ``adding mmdet: mmpose 1.3.2 imports it at
+    mmpose/models/heads/hybrid_heads/rtmo_head.py:9``."""
+    return f"adding {package}: {_label(importer)} imports it at {where[1]}:{where[2]}"
+
+
+def _dependency(release: ReleaseData, name: str) -> Optional[DependencyData]:
+    for dependency in release[4]:
+        if dependency[0] == name:
+            return dependency
+    return None
+
+
+def _label(release: ReleaseData) -> str:
+    return f"{release[0]} {release[1]}"
 
 
 def find(tables: Tables, package: str, text: str) -> Optional[ReleaseData]:

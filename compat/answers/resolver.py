@@ -12,7 +12,7 @@ from ..data.tables import lean_release, tables_for
 from ..environment.probe import canonical as canonicalize_name
 from ..errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
 from .question import check_policy
-from .release import DEFAULT_PACKAGE, pip_lines, requirements
+from .release import DEFAULT_PACKAGE, Needs, needs, pip_lines
 
 if TYPE_CHECKING:  # pragma: no cover
     from packaging.requirements import Requirement
@@ -23,6 +23,7 @@ __all__ = [
     "find_release",
     "mmcv_requirement",
     "nearest_releases",
+    "needs_for",
     "pip_lines",
     "requirements_for",
     "resolve",
@@ -138,17 +139,32 @@ def _exact(table: PackageTable, version: Version, text: str) -> Release:
 
 
 def requirements_for(release: Release, policy: str, matrix: Matrix) -> Tuple[str, ...]:
-    """One PEP 508 requirement per required dependency of ``release`` (of ``matrix``) under ``policy``:
-    :func:`compat.answers.release.requirements`, the rule the short path answers with.
+    """One PEP 508 requirement per package ``release`` (of ``matrix``) needs under ``policy``: its
+    required dependencies and the packages it imports at module level (:func:`needs_for`).
 
     Raises :class:`NoAnswer` when the policy's sources say nothing, :class:`Unsatisfiable` when the
     sources it combines leave no version.
     """
+    found = needs_for(release, policy, matrix).requirements
+    assert found is not None  # needs_for raises instead
+    return found
+
+
+def needs_for(release: Release, policy: str, matrix: Matrix) -> Needs:
+    """What ``release`` (of ``matrix``) needs under ``policy``, with the notes that say why a package is
+    added: :func:`compat.answers.release.needs`, the rule the short path answers with.
+
+    Raises :class:`NoAnswer` when the policy's sources say nothing, :class:`Unsatisfiable` when the
+    sources it combines leave no version, or no release of a package it imports agrees with the rest.
+    """
     check_policy(policy)
-    found = requirements(tables_for(matrix), lean_release(release), policy)
-    if found is not None:
+    found = needs(tables_for(matrix), lean_release(release), policy)
+    if found.requirements is not None:
         return found
     label = f"{release.package} {release.key}"
+    if found.conflict:
+        raise Unsatisfiable(f"{label} leaves no version: {found.conflict}", release=release.key,
+                            distribution=found.distribution, causes=[found.conflict])
     if not release.required:
         raise NoAnswer(
             f"no source records what {label} needs" + (f": {release.note}" if release.note else ""),
@@ -183,21 +199,28 @@ def resolve(target: str, *, policy: str = "safe", matrix: Optional[Matrix] = Non
     known = check_policy(policy)
     matrix = matrix if matrix is not None else load()
     release = find_release(matrix, target)
+    found = needs_for(release, policy, matrix)
+    assert found.requirements is not None  # needs_for raises instead
     return Resolution(
         release=release,
         policy=known,
-        requirements=requirements_for(release, policy, matrix),
+        requirements=found.requirements,
         matrix_path=matrix.path,
         matrix_origin=matrix.origin,
+        notes=found.notes,
     )
 
 
 def mmcv_requirement(version: str, policy: str = "safe", *, matrix: Optional[Matrix] = None) -> str:
-    """The mmcv requirement for an MMPose release, e.g. ``mmcv-full>=1.3.8,<1.6.0`` for ``0.28.0``."""
+    """The mmcv requirement for an MMPose release, e.g. ``mmcv-full>=1.3.8,<1.6.0`` for ``0.28.0``: the
+    mmcv line of :func:`resolve`'s answer, so narrowed by the packages the release imports (``1.3.2``
+    imports mmdet, whose releases in its range assert ``mmcv<2.2.0``: ``mmcv>=2.0.1,<2.2.0``)."""
     resolution = resolve(version, policy=policy, matrix=matrix)
-    for line, dependency in zip(resolution.requirements, resolution.release.required):
+    for dependency in resolution.release.required:
         if dependency.name in MMCV_LINES:
-            return line
+            for line in resolution.requirements:
+                if line.startswith(dependency.name) and line[len(dependency.name):][:1] in "<>=!~":
+                    return line
     raise NoAnswer(  # pragma: no cover - every release with facts names an mmcv line
         f"no mmcv requirement for {version}", release=version, distribution="mmcv", policy=policy
     )

@@ -43,6 +43,7 @@ from .availability import (
     versions_for,
 )
 from .question import check_policy, describe_machine, describe_platform, requirement_lines
+from .release import import_note, imported_packages, kept_range
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,10 +101,7 @@ def combined_range(tables: Tables, releases: Sequence[Release], name: str, polic
         dependency = _dependency(release, name)
         if dependency is None:
             continue
-        version_range = range_for(tables, dependency, policy)
-        enforced = dependency[3]
-        if enforced is not None and policy != "enforced":
-            version_range = enforced if version_range is None else range_intersect(tables, version_range, enforced)
+        version_range = kept_range(tables, dependency, policy)
         if version_range is None:
             continue
         said.append(f"{_label(release)} needs {name}{range_text(tables, version_range) or ' (any)'}")
@@ -162,22 +160,6 @@ def _release_sets(tables: Tables, targets: Sequence[Target], provider: str = "op
     return [complete for s in sets for complete in _completed(tables, s, _provided(tables, provider))]
 
 
-def imported_packages(tables: Tables, releases: Sequence[Release]) -> List[Tuple[str, Release, Tuple[Any, ...]]]:
-    """The packages of the matrix that ``releases`` import unconditionally on their API's import path
-    (mmpose 1.3.2 imports mmdet, whatever its metadata says) and that are not among them:
-    (package, the release importing it, where: (module, path, line, source)). The one rule that makes a
-    required import part of the stack, on every path (the search, its ways out, the short path)."""
-    have = {r[0] for r in releases}
-    found = []
-    for release in releases:
-        for dependency in release[4]:
-            where = dependency[5] if len(dependency) > 5 else None
-            if where is not None and dependency[0] not in have and dependency[0] in tables["packages"]:
-                have.add(dependency[0])
-                found.append((dependency[0], release, where))
-    return found
-
-
 def _provided(tables: Tables, provider: str) -> Dict[str, Tuple[str, str, str]]:
     """The OpenMMLab packages ``provider`` makes in their place: package -> (distribution, version,
     the oldest CPython it runs on or "")."""
@@ -207,7 +189,7 @@ def import_notes(tables: Tables, answer: Answer, asked: Sequence[str]) -> List[s
     notes = []
     for package, importer, where in imported_packages(tables, [r for r in releases if r[0] in asked]):
         if package in by_name:
-            notes.append(f"adding {package}: {_label(importer)} imports it at {where[1]}:{where[2]}")
+            notes.append(import_note(package, importer, where))
         elif package in provided and provided[package][0] in answer["pins"]:
             made = provided[package]
             notes.append(f"adding {made[0]} {made[1]} for {package}: {_label(importer)} imports {package} at "
@@ -340,7 +322,12 @@ def _no_wheel(tables: Tables, agreement: Agreement, machine: Machine, made_by: s
             text += f", none in the range {agreement[1]}{allowed}"
         lacks = release is not None and not has_wheel(release, platform, python)
         if lacks and not machine["torch_installed"]:
-            text += f"; torch {machine['torch']} has no CPython {python} wheel for {platform}"
+            assert release is not None
+            if len(release) > 5 and python in release[5].get(platform, ()):  # torch has one, torchvision not
+                text += (f"; torchvision {release[4]} (the one made for torch {machine['torch']}) has no CPython "
+                         f"{python} wheel for {platform}")
+            else:
+                text += f"; torch {machine['torch']} has no CPython {python} wheel for {platform}"
         return text
     torch = f"no torch{' ' + machine['torch'] if machine['torch'] else ''}"
     if line == agreement[1]:
@@ -412,9 +399,33 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
                                          "build is unverified",)
                 return stack, best, releases
         if best[0] < _NO_BINARY:
-            best = (_NO_BINARY, (*agreement[3], _no_wheel(tables, agreement, machine, made_by)))
+            why = _no_wheel(tables, agreement, machine, made_by)
+            unbuilt = _no_build(tables, agreement, made_by, machine, choices) if allow_build else ""
+            best = (_NO_BINARY, (*agreement[3], why + (f"; no build either: {unbuilt}" if unbuilt else "")))
             best_releases = releases
     return None, best, best_releases
+
+
+def _no_build(tables: Tables, agreement: Agreement, made_by: str, machine: Machine, choices: Sequence[Choice]
+              ) -> str:
+    """Why :func:`_source_build` found nothing to compile, when it is that the versions in range are built
+    against another torch major than every torch choice of the machine (``""`` otherwise)."""
+    blocked = build_blocked(tables, made_by, machine["python"])
+    if blocked:
+        return blocked
+    allowed = agreement[2][agreement[1]]
+    newest = ""
+    majors = set()
+    for version in build_versions(tables, made_by):
+        if range_contains(tables, allowed, version):
+            found = {low[0] for low, _ in _build_evidence(tables, made_by, version)}
+            newest = newest or (version if found else "")
+            majors |= found
+    if not majors or majors & {python_key(c[0])[0] for c in choices}:
+        return ""
+    torch = " or ".join(f"{m}.x" for m in sorted(majors))
+    return (f"{made_by} {newest} and the others in range are built only against torch {torch}, and no torch "
+            f"{torch} has wheels (with its torchvision) for {machine['platform']}/CPython {machine['python']}")
 
 
 def _stack(tables: Tables, agreement: Agreement, pins: Dict[str, str], line: str, built: bool, machine: Machine,

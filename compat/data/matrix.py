@@ -242,7 +242,12 @@ class _Validator:
             where = (*key, "releases", name)
             row = self.table(entry, where)
             self.unknown(row, {"torchvision", "cuda", "cuda_source", "registry_cuda", "registry_cuda_inferred",
-                               "registry_cuda_evidence", "uncertain", *_PLATFORMS}, where, tables=False)
+                               "registry_cuda_evidence", "uncertain", "torchvision_python",
+                               "torchvision_python_source", *_PLATFORMS}, where, tables=False)
+            narrower = self.table(row.get("torchvision_python", {}), (*where, "torchvision_python"))
+            self.unknown(narrower, set(_PLATFORMS), (*where, "torchvision_python"), tables=False)
+            if narrower:
+                self.string(row.get("torchvision_python_source"), (*where, "torchvision_python_source"))
             version = self.version(name, where)
             torchvision = self.version(row["torchvision"], (*where, "torchvision")) if "torchvision" in row else None
             cuda = self.strings(row.get("cuda", []), (*where, "cuda")) if row.get("cuda") else ()
@@ -258,6 +263,7 @@ class _Validator:
                 registry_cuda=self.string(row.get("registry_cuda", ""), (*where, "registry_cuda"), empty=True),
                 registry_cuda_inferred=self.boolean(row.get("registry_cuda_inferred", False),
                                                     (*where, "registry_cuda_inferred")),
+                torchvision_python={p: self.pythons(v, (*where, "torchvision_python", p)) for p, v in narrower.items()},
             ))
         if not releases:
             raise self.fail((*key, "releases"), "no releases")

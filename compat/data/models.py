@@ -275,14 +275,24 @@ class TorchRelease(Record):
     torchvision: Optional[Version] = None
     registry_cuda: str = ""
     registry_cuda_inferred: bool = False
+    #: the CPython versions per platform that ``torchvision`` has wheels for, where they are fewer than
+    #: torch's (torch 1.13.1 has a CPython 3.11 wheel, torchvision 0.14.1 none)
+    torchvision_python: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def minor(self) -> str:
         return f"{self.version.major}.{self.version.minor}"
 
+    def installable(self, platform: str) -> Tuple[str, ...]:
+        """The CPython versions this release and its torchvision both have wheels for on ``platform``: the
+        ones a plan can pin the pair for."""
+        found = self.python.get(platform, ())
+        narrower = self.torchvision_python.get(platform)
+        return found if narrower is None else tuple(p for p in found if p in narrower)
+
     def has_wheel(self, platform: str, python: str) -> bool:
-        """A wheel of this release exists for ``platform`` and CPython ``python`` (``3.11``)."""
-        return python in self.python.get(platform, ())
+        """Wheels of this release and of its torchvision exist for ``platform`` and CPython ``python``."""
+        return python in self.installable(platform)
 
 
 class TorchTable(Record):
@@ -316,8 +326,9 @@ class TorchTable(Record):
         return tuple(seen)
 
     def python_versions(self, minor: str, platform: str) -> Tuple[str, ...]:
-        """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending."""
-        found = {p for r in self.of_minor(minor) for p in r.python.get(platform, ())}
+        """The CPython versions any release of ``minor`` (and its torchvision) has wheels for on ``platform``,
+        ascending."""
+        found = {p for r in self.of_minor(minor) for p in r.installable(platform)}
         return tuple(sorted(found, key=python_key))
 
     def index_for(self, cuda: str, base: str = "") -> str:
@@ -489,6 +500,9 @@ class Resolution(Record):
     requirements: Tuple[str, ...]
     matrix_path: str
     matrix_origin: str
+    #: why a package its metadata calls optional is in ``requirements`` (``adding mmdet: mmpose 1.3.2
+    #: imports it at mmpose/models/heads/hybrid_heads/rtmo_head.py:9``)
+    notes: Tuple[str, ...] = ()
 
     @property
     def target(self) -> Tuple[str, str]:

@@ -116,8 +116,11 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         releases = []
         for t in matrix.torch.releases:
             texts.add(str(t.version))
-            releases.append((str(t.version), t.minor, {k: tuple(v) for k, v in t.python.items()}, tuple(t.cuda),
-                             str(t.torchvision) if t.torchvision is not None else ""))
+            # (version, minor, the CPythons a plan can pin it and its torchvision for, CUDA variants, torchvision,
+            # the CPythons torch alone has wheels for)
+            releases.append((str(t.version), t.minor, {k: t.installable(k) for k in t.python}, tuple(t.cuda),
+                             str(t.torchvision) if t.torchvision is not None else "",
+                             {k: tuple(v) for k, v in t.python.items()}))
         torch = (matrix.torch.index_url, tuple(releases))
     build_facts: Optional[Dict[str, Any]] = None
     if matrix.build is not None:

@@ -8,7 +8,9 @@ For every final torch release from ``minimum`` on:
   ``nvidia-cuda-runtime-cuXY`` (or ``cuda-toolkit``) pin; wheels older than torch 1.13 pin nothing, and then
   ``torch/version.py`` in the same wheel says which CUDA it was built with (marked as inferred, with the
   evidence);
-- torchvision's wheel metadata pins the torch release it was built for (``Requires-Dist: torch==X``);
+- torchvision's wheel metadata pins the torch release it was built for (``Requires-Dist: torch==X``), and
+  where that torchvision has wheels for fewer CPython versions than torch, ``torchvision_python`` says
+  which (a plan pins the pair, so only the CPythons both have count);
 - which CUDA variants PyTorch's own index has comes from documents handed in as text: the previous-versions
   page (per release), RELEASE.md's "Release Compatibility Matrix" (per minor) and tables read by hand,
   each with its source. A statement about the exact release wins over one about its minor.
@@ -595,7 +597,9 @@ def harvest_torch(*, base: Optional[str] = None, timeout: float = 60.0, release_
     pythons = cpython_by_platform(str(e["filename"]) for wheels in torch_releases.values() for e in wheels)
     http = _Http(timeout)
     try:
-        torchvision = _torchvision_pairs(http, simple_files("torchvision", base, timeout), floor)
+        vision_files = simple_files("torchvision", base, timeout)
+        torchvision = _torchvision_pairs(http, vision_files, floor)
+        vision_pythons = cpython_by_platform(str(e["filename"]) for e in vision_files)
         releases: Dict[str, object] = {}
         for version in sorted(torch_releases):
             key = str(version)
@@ -604,6 +608,14 @@ def harvest_torch(*, base: Optional[str] = None, timeout: float = 60.0, release_
                 row["torchvision"] = torchvision[key]
             for platform in _PLATFORMS:
                 row[platform] = pythons.get(key, {}).get(platform, [])
+            if key in torchvision:  # a plan pins the pair: where torchvision has fewer CPythons, say which
+                has = vision_pythons.get(torchvision[key], {})
+                own = pythons.get(key, {})
+                narrower = {p: has.get(p, []) for p in _PLATFORMS if set(own.get(p, [])) - set(has.get(p, []))}
+                if narrower:
+                    row["torchvision_python"] = narrower
+                    row["torchvision_python_source"] = (f"{index_url('torchvision', base)} (PEP 691 JSON): the cpXY "
+                                                        f"tags of torchvision-{torchvision[key]}'s wheels")
             cuda = _cuda_facts(version, tables)
             uncertain = cuda.pop("uncertain", None)
             row.update(cuda)

@@ -375,9 +375,12 @@ def isolated_builds(matrix: Matrix, stack: Stack, env: Optional[Environment] = N
     :data:`COMPILED_DEPENDENCY`, which asks the registry itself."""
     if matrix.build is None:
         return []
+    from ..answers.isolation import separate_builds
+    from ..data.tables import tables_for
+
+    named = {b.name for b in separate_builds(tables_for(matrix), stack.pins, stack.platform.python)}
     return [b for b in matrix.build.isolation
-            if set(b.required_by) & set(stack.pins) and stack.platform.python not in b.wheels
-            and b.name != COMPILED_DEPENDENCY[0] and (env is None or env.get(b.name) is None)]
+            if b.name in named and b.name != COMPILED_DEPENDENCY[0] and (env is None or env.get(b.name) is None)]
 
 
 # ---- the plan ------------------------------------------------------------------------------------
