@@ -186,7 +186,8 @@ def test_an_unknown_release_of_another_package(matrix: Matrix) -> None:
 # every distribution a release of the matrix records, and every package table
 _RECORDED = ("mmaction2", "mmagic", "mmcls", "mmcv", "mmcv-full", "mmcv-lite", "mmdet", "mmdet3d", "mmedit", "mmengine",
              "mmfewshot", "mmflow", "mmhuman3d", "mmocr", "mmpretrain", "mmrazor", "mmrotate", "mmsegmentation",
-             "mmtrack", "mmyolo", "onedl-mmdetection", "onedl-mmpretrain", "onedl-mmrotate", "onedl-mmsegmentation")
+             "mmselfsup", "mmtrack", "mmyolo", "onedl-mmdetection", "onedl-mmpretrain", "onedl-mmrotate",
+             "onedl-mmsegmentation")
 
 
 @pytest.mark.parametrize(
