@@ -186,8 +186,8 @@ def test_an_unknown_release_of_another_package(matrix: Matrix) -> None:
 # every distribution a release of the matrix records, and every package table
 _RECORDED = ("mmaction2", "mmagic", "mmcls", "mmcv", "mmcv-full", "mmcv-lite", "mmdeploy", "mmdet", "mmdet3d", "mmedit",
              "mmengine", "mmfewshot", "mmflow", "mmgen", "mmhuman3d", "mmocr", "mmpretrain", "mmrazor", "mmrotate",
-             "mmsegmentation", "mmselfsup", "mmtrack", "mmyolo", "onedl-mmdetection", "onedl-mmpretrain",
-             "onedl-mmrotate", "onedl-mmsegmentation")
+             "mmsegmentation", "mmselfsup", "mmtrack", "mmyolo", "onedl-mmdeploy", "onedl-mmdetection",
+             "onedl-mmpretrain", "onedl-mmrotate", "onedl-mmsegmentation")
 
 
 @pytest.mark.parametrize(
