@@ -90,10 +90,12 @@ from .standins import build_wheel, mmcv_full_standin, torch_standin  # noqa: F40
 REGISTRY_WHEELS = [
     "mmpose==0.28.0", "mmpose==1.3.2", "mmdet==2.28.2", "mmdet==3.2.0", "mmengine==0.10.4",
     "mmcv-lite==2.1.0", "pyserial==3.5", "serial==0.0.97",
-    "xtcocotools==1.14.3", "numpy==1.26.4", "numpy==2.1.3",
+    "xtcocotools==1.14.3", "numpy==1.26.4", "numpy==2.1.3", "openmim==0.3.9",
+    "onedl-mmengine==0.10.12",
 ]
-#: Built from its sdist (mmcv 1.x without ops builds in seconds; its setup.py needs setuptools < 81).
-REGISTRY_SDISTS = ["mmcv==1.7.0"]
+#: Built from their sdists (mmcv 1.x without ops builds in seconds; its setup.py needs setuptools < 81;
+#: onedl-mim is pure Python, on the registry as an sdist only).
+REGISTRY_SDISTS = ["mmcv==1.7.0", "onedl-mim==0.5.1"]
 
 
 def _pip(*args: str, cwd: Optional[str] = None) -> None:

@@ -143,11 +143,43 @@ def test_mmengine_checked_for_1x(run: Run, make_venv) -> None:
 
 def test_two_distributions_owning_the_same_files(run: Run, make_venv) -> None:
     venv = make_venv()
-    venv.install("pyserial==3.5", "serial==0.0.97")
+    venv.install("pyserial==3.5")
+    venv.install("serial==0.0.97")
     code, data = doctor(run, venv)
     (shared,) = codes(data)["shared-files"]
     assert code == 0 and shared["severity"] == "warning"
     assert shared["dists"] == ["pyserial", "serial"] and "serial/__init__.py" in shared["message"]
+    # serial, installed last, wrote the shared files: the repair keeps it
+    assert "they hold serial's files now (the files on disk match its RECORD's hashes)" in shared["message"]
+    assert shared["fix"] == [f"{venv.python} -m pip uninstall -y pyserial",
+                             f"{venv.python} -m pip install --force-reinstall --no-deps serial==0.0.97"]
+
+
+@pytest.mark.parametrize("first, last", [("openmim==0.3.9", "onedl-mim==0.5.1"),
+                                         ("onedl-mim==0.5.1", "openmim==0.3.9")])
+def test_openmim_and_onedl_mim_name_the_owner_of_mim(run: Run, make_venv, first: str, last: str) -> None:
+    """The real openmim wheel and onedl-mim (its registry sdist, built) both install mim/: the one installed
+    last wrote the files, told by the RECORD hashes they match (onedl-mim's version.py states no version)."""
+    venv = make_venv()
+    venv.install(first)
+    venv.install(last)
+    _, data = doctor(run, venv)
+    (shared,) = codes(data)["shared-files"]
+    owner, other = last.split("==")[0], first.split("==")[0]
+    assert shared["dists"] == ["onedl-mim", "openmim"] and "mim/__init__.py" in shared["message"]
+    assert f"they hold {owner}'s files now (the files on disk match its RECORD's hashes), and uninstalling {other} " \
+           "removes them too" in shared["message"]
+    assert shared["fix"] == [f"{venv.python} -m pip uninstall -y {other}",
+                             f"{venv.python} -m pip install --force-reinstall --no-deps {last}"]
+    # the repair, run (by the test's pip: the venv has none; offline, from the wheelhouse)
+    venv.uninstall(other)
+    venv.install(last, "--force-reinstall")
+    _, data = doctor(run, venv)
+    assert "shared-files" not in codes(data)
+    left = subprocess.run([sys.executable, "-m", "pip", "--python", venv.python, "list", "--format", "json"],
+                          capture_output=True, text=True, check=True).stdout
+    assert {d["name"] for d in json.loads(left)} & {"openmim", "onedl-mim"} == {owner}
+    assert (venv.site / "mim" / "__init__.py").is_file()
 
 
 def test_torch_read_statically_and_used_for_find_links(run: Run, make_venv, tmp_path: Path) -> None:
@@ -311,7 +343,25 @@ def test_onedl_mmcv_installed_over_mmcv_is_a_conflict(run: Run, make_venv, tmp_p
     found = codes(data)
     assert code == 1
     assert found["multiple-mmcv"][0]["dists"] == ["mmcv", "onedl-mmcv"]
+    assert found["multiple-mmcv"][0]["message"].endswith(
+        "; mmcv/ holds onedl-mmcv's files now (the files on disk match its RECORD's hashes)")
     assert "mmcv 2.1.0 does not match its RECORD" in found["mmcv-files-damaged"][0]["message"]
+
+
+def test_onedl_mmengine_over_mmengine_names_the_owner(run: Run, make_venv) -> None:
+    """The real registry wheels: onedl-mmengine, installed last, wrote mmengine/ (its version.py reads its
+    metadata, so only the RECORD hashes tell); one finding, not a second shared-files one."""
+    venv = make_venv()
+    venv.install("mmengine==0.10.4")
+    venv.install("onedl-mmengine==0.10.12")
+    _, data = doctor(run, venv)
+    found = codes(data)
+    (finding,) = found["multiple-mmengine"]
+    assert finding["message"] == (
+        "more than one mmengine distribution is installed: mmengine 0.10.4, onedl-mmengine 0.10.12; they both install "
+        "the mmengine/ package and overwrite each other's files; mmengine/ holds onedl-mmengine's files now (the "
+        "files on disk match its RECORD's hashes)")
+    assert "shared-files" not in found
 
 
 def _mmcv_standin(folder: Path, version: str) -> Path:
@@ -374,5 +424,9 @@ def test_two_distributions_of_one_module(run: Run, make_venv, tmp_path: Path) ->
     venv.install("onedl-mmdetection==3.4.0rc1", links=links)
     code, data = doctor(run, venv)
     (finding,) = codes(data)["two-distributions-one-module"]
-    assert "which one's are there now cannot be read (mmdet/version.py states no version)" in finding["message"]
-    assert finding["fix"] == [f"{venv.python} -m pip uninstall -y mmdet onedl-mmdetection"]
+    assert finding["message"] == (
+        "mmdet 3.2.0 and onedl-mmdetection 3.4.0rc1 both install the mmdet/ package: mmdet/ holds "
+        "onedl-mmdetection's files now (the files on disk match its RECORD's hashes); uninstalling mmdet removes "
+        "them too")
+    assert finding["fix"] == [f"{venv.python} -m pip uninstall -y mmdet",
+                              f"{venv.python} -m pip install --force-reinstall --no-deps onedl-mmdetection==3.4.0rc1"]

@@ -708,8 +708,13 @@ REAL_IMPORTS = {
     # distribution==version: (import package, the stand-ins beside mmcv)
     "mmsegmentation==1.2.2": ("mmseg", {"mmengine": "0.10.4"}),
     "mmdet==2.10.0": ("mmdet", {}),  # two-part '1.3' through an unpadded digit_version
+    "mmflow==0.5.2": ("mmflow", {}),
+    "mmhuman3d==0.11.0": ("mmhuman3d", {}),  # '<=' where its message says '<1.6.1': the operator decides
+    "mmrazor==0.3.1": ("mmrazor", {}),  # 1.0.0 imports mmengine.utils, more than a stand-in mmengine
+    "mmselfsup==0.11.0": ("mmselfsup", {"mmcls": "0.25.0"}),  # 1.0.0 imports mmengine.utils too
+    "mmgen==0.7.1": ("mmgen", {}),  # the newest release with a wheel (0.7.2 and 0.7.3: sdists only)
 }
-_TRIED = ["1.2.4", "1.2.7", "1.3.0", "1.3.17", "2.0.0rc3", "2.0.0rc4", "2.1.0", "2.2.0"]
+_TRIED = ["1.2.4", "1.2.7", "1.3.0", "1.3.17", "1.6.1", "2.0.0rc3", "2.0.0rc4", "2.1.0", "2.2.0"]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from compat.answers.stack import Machine, StackTarget, StackUnsatisfiable, parse
 from compat.answers.wheels import mmcv_wheel_versions
 from compat.data.models import Matrix
 from compat.environment.driver import Driver, parse_driver
-from compat.errors import BadInput
+from compat.errors import BadInput, NoAnswer
 
 from .conftest import ROOT
 
@@ -156,6 +156,18 @@ def test_unsatisfiable_explanations_word_for_word(matrix: Matrix, targets, torch
 def test_no_release_in_range(matrix: Matrix) -> None:
     with pytest.raises(StackUnsatisfiable, match=r"^no known release matches mmpose>=5$"):
         solve(matrix, ["mmpose>=5"])
+
+
+def test_a_codebase_that_records_nothing_is_said_so(matrix: Matrix) -> None:
+    """mmdeploy asserts no version and has no installer file: its note, not 'no known release', alone or
+    beside a codebase that does record its needs."""
+    for targets in (["mmdeploy==1.3.1"], ["mmdet==3.3.0", "mmdeploy"]):
+        with pytest.raises(NoAnswer) as caught:
+            solve(matrix, targets)
+        assert str(caught.value) == ("no source records what mmdeploy 1.3.1 needs: mmdeploy/__init__.py at v1.3.1 "
+                                     "asserts no version, there is no requirements/mminstall.txt and no FAQ row")
+        assert caught.value.exit_code == 1
+    assert solve(matrix, ["mmdet==3.3.0"]).pins["mmdet"] == Version("3.3.0")
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from packaging.version import Version
 
@@ -25,6 +25,7 @@ __all__ = [
     "nearest_releases",
     "needs_for",
     "pip_lines",
+    "refuse_unrecorded",
     "requirements_for",
     "resolve",
 ]
@@ -138,6 +139,20 @@ def _exact(table: PackageTable, version: Version, text: str) -> Release:
     return release
 
 
+def _unrecorded(release: Release, policy: str) -> NoAnswer:
+    note = f": {release.note}" if release.note else ""
+    return NoAnswer(f"no source records what {release.package} {release.key} needs{note}", release=release.key,
+                    distribution="", policy=policy)
+
+
+def refuse_unrecorded(table: PackageTable, releases: Sequence[Release], policy: str) -> None:
+    """Raise :class:`NoAnswer` (the newest one's note) when ``releases`` of ``table``, those a target
+    allows, are there but none records what it needs (mmdeploy asserts nothing and has no installer file):
+    a stack search would find no release of it at all."""
+    if releases and not any(r.required for r in releases):
+        raise _unrecorded(max(releases, key=lambda r: r.version), policy)
+
+
 def requirements_for(release: Release, policy: str, matrix: Matrix) -> Tuple[str, ...]:
     """One PEP 508 requirement per package ``release`` (of ``matrix``) needs under ``policy``: its
     required dependencies and the packages it imports at module level (:func:`needs_for`).
@@ -166,12 +181,7 @@ def needs_for(release: Release, policy: str, matrix: Matrix) -> Needs:
         raise Unsatisfiable(f"{label} leaves no version: {found.conflict}", release=release.key,
                             distribution=found.distribution, causes=[found.conflict])
     if not release.required:
-        raise NoAnswer(
-            f"no source records what {label} needs" + (f": {release.note}" if release.note else ""),
-            release=release.key,
-            distribution="",
-            policy=policy,
-        )
+        raise _unrecorded(release, policy)
     for dependency in release.required:
         version_range = dependency.range_for(policy)
         if version_range is None:

@@ -224,8 +224,12 @@ def resolve_stack(targets: Sequence[StackTarget], matrix: Matrix, machine: Machi
     https, or http to a loopback host. The search is :func:`compat.answers.search.solve`.
     """
     from ..data.tables import tables_for
+    from .resolver import refuse_unrecorded
     from .search import solve
 
+    for t in targets:  # a codebase whose releases record nothing (mmdeploy): said so, with the harvest's note
+        refuse_unrecorded(matrix.packages[t.name], [r for r in matrix.packages[t.name].releases
+                                                    if t.spec.contains(r.version, prereleases=True)], policy)
     answer = solve(tables_for(matrix), lean_targets(targets, matrix), lean_machine(machine), policy=policy,
                    allow_build=allow_build, base_url=base_url, torch_index=torch_index, provider=provider,
                    onedl_base=onedl_base)

@@ -560,6 +560,8 @@ class SharedFiles(Record):
     dists: Tuple[str, str]
     count: int
     examples: Tuple[str, ...]
+    #: the one whose RECORD hashes the shared files on disk match (it wrote them last); "" if not told
+    owner: str = ""
 
 
 class ImportCopy(Record):

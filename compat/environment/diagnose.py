@@ -23,6 +23,7 @@ from ..data.models import (
     InstalledDistribution,
     Matrix,
     Release,
+    SharedFiles,
     by_severity,
 )
 from ..data.ranges import Range
@@ -321,7 +322,7 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             "multiple-mmcv", "error",
             "more than one mmcv distribution is installed: "
             + ", ".join(f"{d.name} {d.version}" for d in mmcv_installed)
-            + "; they all install the mmcv/ package and overwrite each other's files",
+            + "; they all install the mmcv/ package and overwrite each other's files" + _owner_said(env, names, "mmcv"),
             tuple(names),
             (pip_command(python, "uninstall", "-y", *names), *reinstall),
         ))
@@ -330,7 +331,8 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
         findings.append(Finding(
             "multiple-mmengine", "error",
             "more than one mmengine distribution is installed: " + ", ".join(f"{d.name} {d.version}" for d in engines)
-            + "; they both install the mmengine/ package and overwrite each other's files",
+            + "; they both install the mmengine/ package and overwrite each other's files"
+            + _owner_said(env, [d.name for d in engines], "mmengine"),
             tuple(d.name for d in engines),
             (pip_command(python, "uninstall", "-y", *(d.name for d in engines)),),
         ))
@@ -374,16 +376,10 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             ))
     one_module = {d.name for dists in _sharing(env, matrix).values() for d in dists}
     for shared in env.shared_files:
-        if all(name in MMCV_DISTRIBUTIONS for name in shared.dists) or set(shared.dists) <= one_module:
-            continue  # reported as multiple-mmcv, or as two-distributions-one-module
-        findings.append(Finding(
-            "shared-files", "warning",
-            f"{shared.dists[0]} and {shared.dists[1]} own the same {shared.count} installed file(s) "
-            f"({_listing(list(shared.examples))}); uninstalling one breaks the other",
-            tuple(shared.dists),
-            (pip_command(python, "uninstall", "-y", shared.dists[1]),
-             pip_command(python, "install", "--force-reinstall", "--no-deps", shared.dists[0])),
-        ))
+        if (all(name in MMCV_DISTRIBUTIONS for name in shared.dists) or set(shared.dists) <= one_module
+                or all(name in MMENGINE_DISTRIBUTIONS for name in shared.dists)):
+            continue  # reported as multiple-mmcv, two-distributions-one-module or multiple-mmengine
+        findings.append(_shared_finding(env, shared, python))
     for dist in env.distributions:
         if dist.problems:
             findings.append(Finding(
@@ -566,6 +562,40 @@ def _sharing(env: Environment, matrix: Matrix) -> Dict[str, List[InstalledDistri
     return {module: dists for module, dists in by_module.items() if len(dists) > 1}
 
 
+_BY_HASHES = "the files on disk match its RECORD's hashes"
+
+
+def _files_owner(env: Environment, names: Sequence[str]) -> Optional[str]:
+    """Which of ``names`` wrote the files they share, as the probe told it from the RECORD hashes the
+    files on disk match (:attr:`SharedFiles.owner`); None when it could not tell or the pairs disagree."""
+    told = {f.owner for f in env.shared_files if f.owner and set(f.dists) <= set(names)}
+    return told.pop() if len(told) == 1 else None
+
+
+def _owner_said(env: Environment, names: Sequence[str], module: str) -> str:
+    owner = _files_owner(env, names)
+    return f"; {module}/ holds {owner}'s files now ({_BY_HASHES})" if owner else ""
+
+
+def _shared_finding(env: Environment, shared: SharedFiles, python: str) -> Finding:
+    """Two distributions whose RECORDs list the same files (openmim and onedl-mim: mim/): whose files are
+    there now, told by the RECORD hashes the files on disk match, and the repair that keeps that one."""
+    owner = env.get(shared.owner) if shared.owner else None
+    keep, other = (shared.dists[0], shared.dists[1]) if owner is None or owner.name == shared.dists[0] else \
+        (shared.dists[1], shared.dists[0])
+    now = (f"; they hold {owner.name}'s files now ({_BY_HASHES}), and uninstalling {other} removes them too"
+           if owner is not None else "; uninstalling one breaks the other")
+    return Finding(
+        "shared-files", "warning",
+        f"{shared.dists[0]} and {shared.dists[1]} own the same {shared.count} installed file(s) "
+        f"({_listing(list(shared.examples))})" + now,
+        tuple(shared.dists),
+        (pip_command(python, "uninstall", "-y", other),
+         pip_command(python, "install", "--force-reinstall", "--no-deps",
+                     f"{owner.name}=={owner.version}" if owner is not None and owner.version else keep)),
+    )
+
+
 def one_module_findings(env: Environment, matrix: Matrix) -> List[Finding]:
     """Two distributions of one package folder installed (mmdet and onedl-mmdetection): the later
     overwrote the earlier's files. Which one's files are there now, read from the folder's version file,
@@ -576,6 +606,10 @@ def one_module_findings(env: Environment, matrix: Matrix) -> List[Finding]:
         names = [d.name for d in dists]
         on_disk = imported_version(env, module)
         owners = [d for d in dists if on_disk is not None and _version(d.version) == on_disk]
+        how = f"{module}/version.py says {on_disk}"
+        if len(owners) != 1:  # the version file cannot tell: the RECORD hashes the files on disk match can
+            told = _files_owner(env, names)
+            owners, how = [d for d in dists if d.name == told] if told else owners, _BY_HASHES
         both = " and ".join(f"{d.name} {d.version}" for d in dists)
         if len(owners) == 1:
             owner = owners[0]
@@ -583,7 +617,7 @@ def one_module_findings(env: Environment, matrix: Matrix) -> List[Finding]:
             findings.append(Finding(
                 "two-distributions-one-module", "error",
                 f"{both} both install the {module}/ package: {module}/ holds {owner.name}'s files now "
-                f"({module}/version.py says {on_disk}); uninstalling {' or '.join(others)} removes them too",
+                f"({how}); uninstalling {' or '.join(others)} removes them too",
                 tuple(names),
                 (pip_command(python, "uninstall", "-y", *others),
                  pip_command(python, "install", "--force-reinstall", "--no-deps", f"{owner.name}=={owner.version}")),

@@ -58,7 +58,8 @@ def from_probe(data: Mapping[str, Any]) -> Environment:
             )
         )
     shared = tuple(
-        SharedFiles(dists=tuple(s["dists"]), count=int(s["count"]), examples=_strings(s.get("examples")))
+        SharedFiles(dists=tuple(s["dists"]), count=int(s["count"]), examples=_strings(s.get("examples")),
+                    owner=str(s.get("owner") or ""))
         for s in data.get("shared_files", [])
     )
     torch = data.get("torch") or None

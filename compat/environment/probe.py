@@ -33,6 +33,8 @@ _CACHE_FORMAT = 2  # bump when a reading gains fields: older caches are then ign
 #: Distributions whose files are checked against their RECORD hashes (they share the ``mmcv/`` folder).
 VERIFIED = ("mmcv", "mmcv-full", "mmcv-lite", "onedl-mmcv")
 _SHARED_EXAMPLES = 5
+#: How many of the files two distributions share are hashed to tell whose they are now.
+_OWNER_FILES = 20
 
 
 def canonical(name):  # type: (str) -> str
@@ -484,10 +486,11 @@ def _store_cache(cache_file, data):  # type: (str, Dict[str, CacheEntry]) -> Non
             pass
 
 
-def _shared_files(dists, keys, entries_of):
-    # type: (List[Dist], List[List[str]], Callable[[int], Entries]) -> Dict[Tuple[str, ...], Set[str]]
+def _shared_files(dists, keys, entries_of, owner_of):
+    # type: (List[Dist], List[List[str]], Callable[[int], Entries], Dict[Tuple[str, ...], str]) -> Dict[Tuple[str, ...], Set[str]]
     """Pairs of distributions that own the same files: first by owner keys (cheap), then, for the
-    few that share a key, by their full RECORD paths."""
+    few that share a key, by their full RECORD paths; ``owner_of`` gets, for each pair, the one whose
+    files are there now (:func:`_owner`)."""
     by_key = {}  # type: Dict[str, List[int]]
     for index, dist_keys in enumerate(keys):
         for key in dist_keys:
@@ -508,7 +511,32 @@ def _shared_files(dists, keys, entries_of):
         if paths:
             pair = tuple(sorted((dists[a]["name"], dists[b]["name"])))
             shared.setdefault(pair, set()).update(paths)
+            owner = _owner(dists[a]["location"], [(dists[a]["name"], entries_of(a)), (dists[b]["name"], entries_of(b))],
+                           paths)
+            owner_of[pair] = owner if owner_of.get(pair, owner) == owner else ""
     return shared
+
+
+def _owner(location, records, paths):  # type: (str, List[Tuple[str, Entries]], List[str]) -> str
+    """Which of the distributions whose RECORDs list ``paths`` wrote the files there now: the one
+    whose recorded hashes all of those files still match (at most :data:`_OWNER_FILES` of them are
+    hashed), else ``""`` (neither, or both: files of the same content)."""
+    checked = sorted(paths)[:_OWNER_FILES]
+    matching = []
+    for name, entries in records:
+        hashes = dict(entries)
+        ok = True
+        for path in checked:
+            algorithm, _, expected = hashes.get(path, "").partition("=")
+            try:
+                ok = bool(expected) and _file_hash(os.path.join(location, path), algorithm) == expected
+            except (ValueError, OSError):
+                ok = False
+            if not ok:
+                break
+        if ok:
+            matching.append(name)
+    return matching[0] if len(matching) == 1 else ""
 
 
 def cache_file_for(cache_dir, folders):  # type: (str, Iterable[str]) -> str
@@ -707,7 +735,8 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
             fresh_entries[index] = _distribution(*folders_of[index])[1] or []
         return fresh_entries[index]
 
-    shared = _shared_files(distributions, keys, entries_of)
+    owners = {}  # type: Dict[Tuple[str, ...], str]
+    shared = _shared_files(distributions, keys, entries_of, owners)
     if cache_file and (reread or set(cache) != set(fresh)):
         _store_cache(cache_file, fresh)
     torch_info = None
@@ -731,7 +760,8 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
         },
         "distributions": distributions,
         "shared_files": [
-            {"dists": list(pair), "count": len(paths), "examples": sorted(paths)[:_SHARED_EXAMPLES]}
+            {"dists": list(pair), "count": len(paths), "examples": sorted(paths)[:_SHARED_EXAMPLES],
+             "owner": owners.get(pair, "")}
             for pair, paths in sorted(shared.items())
         ],
         "torch": torch_info,
