@@ -627,6 +627,16 @@ def _run_build(step: "Step", python: str, before: "Optional[Environment]") -> No
     terminal = sys.stderr.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
     run = run_logged(step.argv, dict(os.environ, **step.env), log, build_reporter(what, sys.stderr, terminal, _PROG))
     if run.returncode == 0:
+        if step.key is not None:  # what it was built against, inside the wheel: doctor reads it statically
+            from . import __version__
+            from .install.build import wheel_in
+            from .install.buildrecord import stamp_wheel
+
+            wheel = wheel_in(folder, step.key)
+            if wheel is not None:
+                stamp_wheel(wheel, step.key, f"mmcompat {__version__}")
+                sys.stderr.write(f"{_PROG}: recorded the build key in {os.path.basename(wheel)} "
+                                 f"(torch {step.key.torch})\n")
         return
     if before is not None:
         from .environment.installed import inspect

@@ -23,7 +23,7 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 from ..errors import CompatError
 
 __all__ = ["BROKEN", "ENV_WHEELHOUSE", "BuildKey", "OpsCheck", "build_env", "build_folder", "built_wheel", "max_jobs",
-           "steps_for", "verify_ops", "wheelhouse"]
+           "steps_for", "verify_ops", "wheel_in", "wheelhouse"]
 
 #: memory one compiler job needs, measured here: 2.8 GB peak at 2 g++ jobs; nvcc jobs take several GB
 _GB_PER_CXX_JOB = 1.5
@@ -69,7 +69,11 @@ def build_folder(key: BuildKey, environ: Optional[Mapping[str, str]] = None) -> 
 def built_wheel(key: BuildKey, environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
     """The wheel a build of ``key`` left in its folder, or None (never one of another key: each key has
     its own folder)."""
-    folder = build_folder(key, environ)
+    return wheel_in(build_folder(key, environ), key)
+
+
+def wheel_in(folder: str, key: BuildKey) -> Optional[str]:
+    """The wheel of ``key``'s distribution, version and CPython tag in ``folder``, or None."""
     stem = re.sub(r"[-_.]+", "_", key.distribution).lower() + "-" + key.version + "-" + key.python_tag + "-"
     try:
         names = sorted(os.listdir(folder))
