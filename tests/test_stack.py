@@ -419,3 +419,26 @@ def test_openmmlab_mmcv_is_not_built_on_python_313(matrix: Matrix) -> None:
         "compiler, ninja; about 16-29 min for the CPU ops on 2 cores)")
     with pytest.raises(StackUnsatisfiable):
         resolve_stack(targets, matrix, machine, allow_build=True)
+
+
+def test_with_torch_free_a_torch_built_here_comes_before_a_newer_one_only_upstream_reports(matrix: Matrix) -> None:
+    """No torch installed: onedl-mmcv 2.3.6 with the CI matrix's word for torch 2.4-2.12 and a verified
+    build here against 2.8 (a stand-in for the real 2.13 row) is planned against 2.8, not 2.12; with
+    torch 2.12 installed, that torch is kept (upstream's word is enough for it)."""
+    from dataclasses import replace
+
+    assert matrix.build is not None
+    rows = tuple(replace(r, torch_minimum="2.8", torch_maximum="2.8")
+                 if r.distribution == "onedl-mmcv" and r.verified else r for r in matrix.build.against)
+    changed = replace(matrix, build=replace(matrix.build, against=rows))
+    targets = parse_targets(["mmpose==1.3.2"], changed)
+    free = parse_machine("linux", "cpu", None, "3.11")
+    stack = resolve_stack(targets, changed, free, allow_build=True, provider="onedl")
+    assert stack.source_build and stack.torch is not None and stack.torch.version.startswith("2.8.")
+    assert stack.warnings == ()
+    # the real table: built here against 2.13, the newest it covers
+    stack = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, free, allow_build=True, provider="onedl")
+    assert stack.torch is not None and stack.torch.version == "2.13.0" and stack.warnings == ()
+    installed = parse_machine("linux", "cpu", "2.12.0", "3.11", torch_installed=True)
+    stack = resolve_stack(targets, changed, installed, allow_build=True, provider="onedl")
+    assert stack.torch is not None and stack.torch.version == "2.12.0" and stack.warnings == ()
