@@ -623,7 +623,9 @@ def _run_build(step: "Step", python: str, before: "Optional[Environment]") -> No
 
     what = step.argv[-1].replace("==", " ")
     folder = next((step.argv[i + 1] for i, a in enumerate(step.argv[:-1]) if a == "-w"), what)
-    log = log_path(os.path.basename(folder.rstrip("/")) or "build", os.environ)
+    import re
+
+    log = log_path(re.sub(r"[^A-Za-z0-9._+-]", "_", os.path.basename(folder.rstrip("/"))) or "build", os.environ)
     terminal = sys.stderr.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
     run = run_logged(step.argv, dict(os.environ, **step.env), log, build_reporter(what, sys.stderr, terminal, _PROG))
     if run.returncode == 0:

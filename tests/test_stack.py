@@ -442,3 +442,17 @@ def test_with_torch_free_a_torch_built_here_comes_before_a_newer_one_only_upstre
     installed = parse_machine("linux", "cpu", "2.12.0", "3.11", torch_installed=True)
     stack = resolve_stack(targets, changed, installed, allow_build=True, provider="onedl")
     assert stack.torch is not None and stack.torch.version == "2.12.0" and stack.warnings == ()
+
+
+def test_with_allow_build_on_python_313_the_refusal_says_why_and_names_onedls_build(matrix: Matrix) -> None:
+    """The default provider cannot build mmcv on CPython 3.13: with --allow-build given, the refusal says
+    so and names the build another maker's sdist allows (the provider is the user's choice: not switched)."""
+    machine = parse_machine("linux", "cpu", "2.13.0", "3.13", torch_installed=True, torchvision="0.28.0")
+    with pytest.raises(StackUnsatisfiable) as caught:
+        resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, allow_build=True)
+    assert "no build either: mmcv's setup.py cannot read its own version on CPython 3.13" in str(caught.value)
+    assert caught.value.ways_out[0].startswith("--allow-build --provider onedl (onedl-mmcv 2.3.6 compiled from "
+                                               "source against torch 2.13.0")
+    with pytest.raises(StackUnsatisfiable) as caught:  # onedl itself: no other maker to name
+        resolve_stack(parse_targets(["mmdet==3.3.0"], matrix), matrix, machine, allow_build=True, provider="onedl")
+    assert not any(w.startswith("--allow-build") for w in caught.value.ways_out)

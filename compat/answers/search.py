@@ -422,7 +422,9 @@ def _search(tables: Tables, targets: Sequence[Target], machine: Machine, policy:
                                          "build is unverified",)
                 return stack, best, releases
         if best[0] < _NO_BINARY:
-            best = (_NO_BINARY, (*agreement[3], _no_wheel(tables, agreement, machine, made_by)))
+            blocked = build_blocked(tables, made_by, machine["python"]) if allow_build else ""
+            best = (_NO_BINARY, (*agreement[3], _no_wheel(tables, agreement, machine, made_by)
+                                 + (f"; no build either: {blocked}" if blocked else "")))
             best_releases = releases
     return None, best, best_releases
 
@@ -612,17 +614,19 @@ def ways_out(tables: Tables, machine: Machine, policy: str, allow_build: bool, r
                 ways.append(f"{article} {direction} {release[0]}: {release[0]}=={other[1]}"
                             + (f" ({detail})" if detail else ""))
                 break
-    if not allow_build and line:  # first: the build that keeps the machine's torch
-        build = _build_way(tables, releases, machine, policy, provider)
+    if line:  # first: the build that keeps the machine's torch (with --allow-build given: another maker's)
+        build = _build_way(tables, releases, machine, policy, provider, others_only=allow_build)
         if build:
             ways.insert(0, build)
     return ways
 
 
-def _build_way(tables: Tables, releases: Tuple[Release, ...], machine: Machine, policy: str, provider: str) -> str:
-    """``--allow-build`` as a way out, with what the build needs and how long it takes; ``""``: none fits."""
+def _build_way(tables: Tables, releases: Tuple[Release, ...], machine: Machine, policy: str, provider: str,
+               others_only: bool = False) -> str:
+    """``--allow-build`` as a way out, with what the build needs and how long it takes; ``""``: none fits.
+    ``others_only``: only another maker's build (the provider's own was tried)."""
     makers = [provider, *(name for name in tables["providers"] if provider == "openmmlab")]
-    for maker in makers:
+    for maker in makers[1:] if others_only else makers:
         stack = _fits(tables, releases, machine, policy, True, maker)
         if stack is None or not stack["source_build"]:
             continue
