@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List
 
@@ -158,3 +159,32 @@ def test_restore_commands() -> None:
                             ) == [("py", "-m", "pip", "uninstall", "--yes", "ninja"),
                                   ("py", "-m", "pip", "install", "--no-deps", "setuptools==80.0")]
     assert restore_commands("py", {"a": "1"}, {"a": "1"}) == []
+
+
+def test_a_built_wheel_gets_its_key_recorded(venv: PipVenv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build step of a plan (a real pip wheel of a sdist with one C extension): its wheel comes out with
+    the key in its .dist-info, and pip installs it with that file (its RECORD line right)."""
+    import json
+    import zipfile
+
+    from compat.install.build import BuildKey
+    from compat.install.buildrecord import RECORD_NAME, read_record
+
+    sdist = _sdist(tmp_path, "stampops-1.0", {
+        "setup.py": b"from setuptools import Extension, setup\n"
+                    b"setup(name='stampops', version='1.0', ext_modules=[Extension('stampops', ['stampops.c'])])\n",
+        "stampops.c": b"#include <Python.h>\nstatic struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"stampops\"};\n"
+                      b"PyMODINIT_FUNC PyInit_stampops(void) { return PyModule_Create(&m); }\n"})
+    monkeypatch.setenv("MMCOMPAT_CACHE_DIR", str(tmp_path / "cache"))
+    key = BuildKey("stampops", "1.0", "2.13.0+cpu", "cpu", "cp%d%d" % sys.version_info[:2], "linux_x86_64", "")
+    out = tmp_path / "out"
+    _run_steps([replace(_build(venv.python, sdist, out), key=key)], venv.python, None)
+    (wheel,) = out.glob("stampops-1.0-cp*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert json.loads(archive.read(f"stampops-1.0.dist-info/{RECORD_NAME}"))["torch"] == "2.13.0+cpu"
+    done = venv.pip("install", "--no-deps", "--no-index", str(wheel))
+    assert done.returncode == 0, done.stdout + done.stderr
+    installed = inspect(venv.python).get("stampops")
+    assert installed is not None and not installed.changed and not installed.missing
+    recorded = read_record(installed.metadata_dir)
+    assert recorded is not None and recorded.pop("built_by").startswith("mmcompat ") and recorded == key._asdict()
