@@ -176,7 +176,8 @@ def test_a_built_wheel_gets_its_key_recorded(venv: PipVenv, tmp_path: Path, monk
         "stampops.c": b"#include <Python.h>\nstatic struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"stampops\"};\n"
                       b"PyMODINIT_FUNC PyInit_stampops(void) { return PyModule_Create(&m); }\n"})
     monkeypatch.setenv("MMCOMPAT_CACHE_DIR", str(tmp_path / "cache"))
-    key = BuildKey("stampops", "1.0", "2.13.0+cpu", "cpu", f"cp{sys.version_info[0]}{sys.version_info[1]}", "linux_x86_64", "")
+    tag = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+    key = BuildKey("stampops", "1.0", "2.13.0+cpu", "cpu", tag, "linux_x86_64", "")
     out = tmp_path / "out"
     _run_steps([replace(_build(venv.python, sdist, out), key=key)], venv.python, None)
     (wheel,) = out.glob("stampops-1.0-cp*.whl")
