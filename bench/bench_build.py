@@ -123,7 +123,7 @@ def main() -> int:
     steps = _step_times(total1, marks)
     rows += [("venv1: " + line[:90], s) for line, s in steps]
     rows.append(("venv1: mmcompat install, in all", total1))
-    build = sum(s for line, s in steps if " wheel --no-deps" in line)
+    build = sum(s for line, s in steps if " -m pip wheel " in line)
     if code:
         print(f"bench_build: the install in venv1 failed (exit {code}); see {log}")
         _table(rows)
@@ -138,7 +138,7 @@ def main() -> int:
     total2, code2, marks2 = _run([*install, "--python", python2], env, log)
     rows += [("venv2: " + line[:90], s) for line, s in _step_times(total2, marks2)]
     rows.append(("venv2: mmcompat install, in all", total2))
-    rebuilt = any(" wheel --no-deps" in line for _, line in marks2)
+    rebuilt = any(" -m pip wheel " in line for _, line in marks2)
     _table(rows)
     print(f"\nbuild step in venv1: {build:.0f} s; venv2 install (from the wheelhouse): {total2:.0f} s; "
           f"ratio venv2 install / build = {total2 / build:.3f}" if build else "no build step in venv1 (a wheel "
