@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .answers.stack import Stack, StackTarget
     from .data.models import Environment, Finding, Matrix
+    from .install.plan import Step
 
     #: Parsed options: argparse's, or the same read by :mod:`compat.command_line` on an everyday command line.
     Options = Union[Namespace, SimpleNamespace]
@@ -520,11 +521,10 @@ def _say_notes(notes: "Sequence[str]", built: "Optional[Tuple[str, str, str]]") 
 
 def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
     import json
-    import subprocess
 
     from .environment.diagnose import diagnose
     from .environment.installed import inspect
-    from .errors import EXIT_INCOMPATIBLE, CompatError
+    from .errors import EXIT_INCOMPATIBLE
     from .install.plan import plan_install
     from .render.views import plan_dict
 
@@ -546,16 +546,7 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
         else:
             _write("".join(step.shell() + "\n" for step in plan.steps))
         return 0
-    for index, step in enumerate(plan.steps, 1):
-        sys.stderr.write(f"{_PROG}: [{index}/{len(plan.steps)}] {step.shell()}\n")
-        sys.stderr.flush()
-        sys.stdout.flush()
-        try:
-            done = subprocess.run(list(step.argv), check=False, env=dict(os.environ, **step.env))
-        except OSError as e:
-            raise CompatError(f"cannot run {step.argv[0]}: {e}") from e
-        if done.returncode != 0:
-            raise CompatError(f"{step.kind} step failed with exit {done.returncode}: {step.shell()}")
+    _run_steps(plan.steps, python, env if plan.stack.source_build else None)
     options.strict = False
     after = inspect(options.python, cached=True)
     findings = diagnose(after, matrix)
@@ -586,6 +577,66 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
     for failure in failures:
         sys.stderr.write(f"{_PROG}: error: {failure_text(failure, python, pins)}\n")
     return EXIT_INCOMPATIBLE if failures else code
+
+
+def _run_steps(steps: "Sequence[Step]", python: str, before: "Optional[Environment]") -> None:
+    """Run a plan's steps; a build step's whole output goes to a log under the cache, its progress on
+    stderr (rich on a terminal, a line per stage in a pipe). When a build fails, the first real
+    compiler error and the log are said (exit 3) and, with ``before`` given, what the earlier steps
+    installed is undone."""
+    import subprocess
+
+    from .errors import CompatError
+
+    for index, step in enumerate(steps, 1):
+        sys.stderr.write(f"{_PROG}: [{index}/{len(steps)}] {step.shell()}\n")
+        sys.stderr.flush()
+        sys.stdout.flush()
+        if step.kind == "build":
+            _run_build(step, python, before)
+            continue
+        try:
+            done = subprocess.run(list(step.argv), check=False, env=dict(os.environ, **step.env))
+        except OSError as e:
+            raise CompatError(f"cannot run {step.argv[0]}: {e}") from e
+        if done.returncode != 0:
+            raise CompatError(f"{step.kind} step failed with exit {done.returncode}: {step.shell()}")
+
+
+def _run_build(step: "Step", python: str, before: "Optional[Environment]") -> None:
+    import subprocess
+
+    from .install.buildlog import BuildFailed, log_path, restore_commands, run_logged
+    from .render.progress import build_reporter
+
+    what = step.argv[-1].replace("==", " ")
+    folder = next((step.argv[i + 1] for i, a in enumerate(step.argv[:-1]) if a == "-w"), what)
+    import re
+
+    log = log_path(re.sub(r"[^A-Za-z0-9._+-]", "_", os.path.basename(folder.rstrip("/"))) or "build", os.environ)
+    terminal = sys.stderr.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
+    run = run_logged(step.argv, dict(os.environ, **step.env), log, build_reporter(what, sys.stderr, terminal, _PROG))
+    if run.returncode == 0:
+        if step.key is not None:  # what it was built against, inside the wheel: doctor reads it statically
+            from . import __version__
+            from .install.build import wheel_in
+            from .install.buildrecord import stamp_wheel
+
+            wheel = wheel_in(folder, step.key)
+            if wheel is not None:
+                stamp_wheel(wheel, step.key, f"mmcompat {__version__}")
+                sys.stderr.write(f"{_PROG}: recorded the build key in {os.path.basename(wheel)} "
+                                 f"(torch {step.key.torch})\n")
+        return
+    if before is not None:
+        from .environment.installed import inspect
+
+        after = inspect(python)
+        old = {d.name: d.version for d in before.distributions}
+        for argv in restore_commands(python, old, {d.name: d.version for d in after.distributions}):
+            sys.stderr.write(f"{_PROG}: undoing the earlier steps: {' '.join(argv)}\n")
+            subprocess.run(list(argv), check=False, stdout=subprocess.DEVNULL)
+    raise BuildFailed(what, run.returncode, run.error, run.log)
 
 
 def _cmd_constraints(options: "Options") -> int:
@@ -635,10 +686,8 @@ def _cmd_constraints(options: "Options") -> int:
 
 
 def _cmd_build(options: "Options") -> int:
-    import subprocess
 
     from .environment.installed import inspect
-    from .errors import CompatError
     from .install.plan import plan_build
 
     python = options.python or sys.executable
@@ -651,12 +700,7 @@ def _cmd_build(options: "Options") -> int:
         _write("".join(step.shell() + "\n" for step in plan.steps))
         return 0
     os.makedirs(options.output, exist_ok=True)
-    for index, step in enumerate(plan.steps, 1):
-        sys.stderr.write(f"{_PROG}: [{index}/{len(plan.steps)}] {step.shell()}\n")
-        sys.stderr.flush()
-        done = subprocess.run(list(step.argv), check=False, env=dict(os.environ, **step.env))
-        if done.returncode != 0:
-            raise CompatError(f"{step.kind} step failed with exit {done.returncode}: {step.shell()}")
+    _run_steps(plan.steps, python, None)
     sys.stderr.write(f"{_PROG}: wrote the wheel into {options.output}\n")
     return 0
 

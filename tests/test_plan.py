@@ -159,13 +159,13 @@ def test_a_source_build_gets_torch_its_prerequisites_and_no_isolation(matrix: Ma
         ("prerequisites", (PY, "-m", "pip", "install", *pins, "pip", "setuptools", "wheel"), {}),
         ("build", (PY, "-m", "pip", "install", *pins, "numpy<2", "--no-build-isolation", "chumpy==0.70"), {}),
         ("prerequisites", (PY, "-m", "pip", "install", *pins, "setuptools<82.0.0", "wheel", "ninja", "psutil"), {}),
-        ("build", (PY, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir", "--no-binary",
+        ("build", (PY, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation", "--no-cache-dir", "--no-binary",
                    "mmcv", "-w", folder, "mmcv==2.1.0"), {"MMCV_WITH_OPS": "1", "MAX_JOBS": "2"}),
         ("install", (PY, "-m", "pip", "install", *pins, "mmpose==1.3.2", "mmdet==3.2.0", "mmcv==2.1.0",
                      "mmengine>=0.9.0,<1.0.0", "numpy<2", "-f", folder, "--only-binary", "mmcv"), {}),
     ]
-    assert planned.steps[4].shell() == (f"MMCV_WITH_OPS=1 MAX_JOBS=2 {PY} -m pip wheel --no-deps --no-build-isolation "
-                                        f"--no-cache-dir --no-binary mmcv -w {folder} mmcv==2.1.0")
+    assert planned.steps[4].shell() == (f"MMCV_WITH_OPS=1 MAX_JOBS=2 {PY} -m pip wheel -v --no-deps "
+                                        f"--no-build-isolation --no-cache-dir --no-binary mmcv -w {folder} mmcv==2.1.0")
     # a wheel of that key in the wheelhouse: no build, the install takes it from there
     Path(folder).mkdir(parents=True)
     (Path(folder) / "mmcv-2.1.0-cp312-cp312-linux_x86_64.whl").write_bytes(b"")

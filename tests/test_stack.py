@@ -373,6 +373,8 @@ def _kept(matrix: Matrix, provider: str, allow_build: bool) -> int:
         except StackUnsatisfiable as e:
             if not allow_build:  # every refusal names the build that keeps the torch, first
                 assert e.ways_out and e.ways_out[0].startswith("--allow-build"), e
+            elif provider == "openmmlab":  # CPython 3.13: onedl-mmcv's build, which keeps it
+                assert python == "3.13" and e.ways_out[0].startswith("--allow-build --provider onedl"), e
             continue
         assert answer["torch"]["version"] == torch and answer["torch"]["installed"]
         kept += 1
@@ -389,8 +391,11 @@ def test_allow_build_keeps_the_installed_torch_across_the_modern_grid(matrix: Ma
     built_openmmlab = _kept(matrix, "openmmlab", True)
     print(f"kept torch: any {built_any}/{len(grid)}, openmmlab {built_openmmlab}/{len(grid)}")
     assert built_any >= 0.95 * len(grid)
-    # OpenMMLab's mmcv cannot be built on CPython 3.13 (its setup.py's get_version): the rest builds
+    # OpenMMLab's mmcv cannot be built on CPython 3.13 (its setup.py's get_version): the rest builds, and
+    # each 3.13 refusal names onedl-mmcv's build first (measured 2026-12-01: 243 builds; 182 openmmlab,
+    # 243 onedl, 243 any)
     assert built_openmmlab == len([g for g in grid if g[2] != "3.13"])
+    assert _kept(matrix, "onedl", True) == len(grid)
 
 
 def test_the_issue_case_builds_onedl_against_the_installed_cpu_torch(matrix: Matrix) -> None:
@@ -455,3 +460,40 @@ def test_no_torch_whose_torchvision_has_no_wheel_for_the_python(matrix: Matrix) 
         "either: " in str(caught.value)
     built = solve(matrix, ["mmpose==0.28.0"], "1.13.1", "cpu", allow_build=True, python="3.10")
     assert built.source_build and built.requirements[:2] == ("torch==1.13.1", "torchvision==0.14.1")
+
+
+def test_with_torch_free_a_torch_built_here_comes_before_a_newer_one_only_upstream_reports(matrix: Matrix) -> None:
+    """No torch installed: onedl-mmcv 2.3.6 with the CI matrix's word for torch 2.4-2.12 and a verified
+    build here against 2.8 (a stand-in for the real 2.13 row) is planned against 2.8, not 2.12; with
+    torch 2.12 installed, that torch is kept (upstream's word is enough for it)."""
+    from compat.data.record import replace
+
+    assert matrix.build is not None
+    rows = tuple(replace(r, torch_minimum="2.8", torch_maximum="2.8")
+                 if r.distribution == "onedl-mmcv" and r.verified else r for r in matrix.build.against)
+    changed = replace(matrix, build=replace(matrix.build, against=rows))
+    targets = parse_targets(["mmpose==1.3.2"], changed)
+    free = parse_machine("linux", "cpu", None, "3.11")
+    stack = resolve_stack(targets, changed, free, allow_build=True, provider="onedl")
+    assert stack.source_build and stack.torch is not None and stack.torch.version.startswith("2.8.")
+    assert stack.warnings == ()
+    # the real table: built here against 2.13, the newest it covers
+    stack = resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, free, allow_build=True, provider="onedl")
+    assert stack.torch is not None and stack.torch.version == "2.13.0" and stack.warnings == ()
+    installed = parse_machine("linux", "cpu", "2.12.0", "3.11", torch_installed=True)
+    stack = resolve_stack(targets, changed, installed, allow_build=True, provider="onedl")
+    assert stack.torch is not None and stack.torch.version == "2.12.0" and stack.warnings == ()
+
+
+def test_with_allow_build_on_python_313_the_refusal_says_why_and_names_onedls_build(matrix: Matrix) -> None:
+    """The default provider cannot build mmcv on CPython 3.13: with --allow-build given, the refusal says
+    so and names the build another maker's sdist allows (the provider is the user's choice: not switched)."""
+    machine = parse_machine("linux", "cpu", "2.13.0", "3.13", torch_installed=True, torchvision="0.28.0")
+    with pytest.raises(StackUnsatisfiable) as caught:
+        resolve_stack(parse_targets(["mmpose==1.3.2"], matrix), matrix, machine, allow_build=True)
+    assert "no build either: mmcv's setup.py cannot read its own version on CPython 3.13" in str(caught.value)
+    assert caught.value.ways_out[0].startswith("--allow-build --provider onedl (onedl-mmcv 2.3.6 compiled from "
+                                               "source against torch 2.13.0")
+    with pytest.raises(StackUnsatisfiable) as caught:  # onedl itself: no other maker to name
+        resolve_stack(parse_targets(["mmdet==3.3.0"], matrix), matrix, machine, allow_build=True, provider="onedl")
+    assert not any(w.startswith("--allow-build") for w in caught.value.ways_out)

@@ -226,12 +226,16 @@ def _prebuilt(tables: Tables, agreement: Agreement, supplier: str, platform: str
     return None
 
 
-def _build_evidence(tables: Tables, made_by: str, version: str) -> List[Tuple[Tuple[int, ...], Tuple[int, ...]]]:
+def _build_evidence(tables: Tables, made_by: str, version: str, verified_only: bool = False
+                    ) -> List[Tuple[Tuple[int, ...], Tuple[int, ...]]]:
     """The torch minors (oldest, newest) ``made_by`` ``version`` is known to compile against: the build
-    table's rows, and each torch minor a prebuilt wheel of it was made for."""
+    table's rows, and each torch minor a prebuilt wheel of it was made for; ``verified_only``: only the
+    rows marked ``verified`` (built and checked here)."""
     builds = tables.get("builds") or {}
     found = [(python_key(row[1]), python_key(row[2])) for row in builds.get("against", {}).get(made_by, ())
-             if version in row[0]]
+             if version in row[0] and (not verified_only or (len(row) > 3 and row[3]))]
+    if verified_only:
+        return found
     index = tables["wheels"].get(made_by)
     found += [(python_key(b[2]),) * 2 for b in (index[1] if index else ()) if version in b[3]]
     return found
@@ -260,7 +264,10 @@ def _source_build(tables: Tables, agreement: Agreement, choices: Sequence[Choice
     whether that torch is newer than every build known of it (unverified). A torch known to work comes
     first (the newest version that has one); else the newest version whose known builds end below the
     torch, of the same torch major (mmcv-full 1.5.3 may build against torch 1.13, never 2.x), against
-    the newest torch its line has prebuilt wheels for, else the nearest newer one."""
+    the newest torch its line has prebuilt wheels for, else the nearest newer one.
+
+    With more than one torch to choose from (none installed), a torch a ``verified`` row covers (built
+    and checked here) comes before a newer one only upstream's word or nothing covers."""
     if build_blocked(tables, made_by, python):
         return None
     allowed = agreement[2][agreement[1]]
@@ -270,11 +277,14 @@ def _source_build(tables: Tables, agreement: Agreement, choices: Sequence[Choice
             evidence = _build_evidence(tables, made_by, version)
             if evidence:
                 candidates.append((version, evidence))
-    for version, evidence in candidates:
-        for choice in choices:
-            minor = python_key(choice[0])
-            if any(low <= minor <= high for low, high in evidence):
-                return version, choice, False
+    tiers = [True, False] if len({c[0] for c in choices}) > 1 else [False]
+    for verified_only in tiers:
+        for version, evidence in candidates:
+            known = _build_evidence(tables, made_by, version, verified_only=True) if verified_only else evidence
+            for choice in choices:
+                minor = python_key(choice[0])
+                if any(low <= minor <= high for low, high in known):
+                    return version, choice, False
     # unverified: the newest torch the line has prebuilt wheels for, else the nearest newer one
     index = tables["wheels"].get(made_by)
     ceiling = max((python_key(b[2]) for b in (index[1] if index else ())), default=()) or max(
@@ -613,17 +623,19 @@ def ways_out(tables: Tables, machine: Machine, policy: str, allow_build: bool, r
                 ways.append(f"{article} {direction} {release[0]}: {release[0]}=={other[1]}"
                             + (f" ({detail})" if detail else ""))
                 break
-    if not allow_build and line:  # first: the build that keeps the machine's torch
-        build = _build_way(tables, releases, machine, policy, provider)
+    if line:  # first: the build that keeps the machine's torch (with --allow-build given: another maker's)
+        build = _build_way(tables, releases, machine, policy, provider, others_only=allow_build)
         if build:
             ways.insert(0, build)
     return ways
 
 
-def _build_way(tables: Tables, releases: Tuple[Release, ...], machine: Machine, policy: str, provider: str) -> str:
-    """``--allow-build`` as a way out, with what the build needs and how long it takes; ``""``: none fits."""
+def _build_way(tables: Tables, releases: Tuple[Release, ...], machine: Machine, policy: str, provider: str,
+               others_only: bool = False) -> str:
+    """``--allow-build`` as a way out, with what the build needs and how long it takes; ``""``: none fits.
+    ``others_only``: only another maker's build (the provider's own was tried)."""
     makers = [provider, *(name for name in tables["providers"] if provider == "openmmlab")]
-    for maker in makers:
+    for maker in makers[1:] if others_only else makers:
         stack = _fits(tables, releases, machine, policy, True, maker)
         if stack is None or not stack["source_build"]:
             continue

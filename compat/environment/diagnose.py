@@ -27,6 +27,7 @@ from ..data.models import (
     by_severity,
 )
 from ..data.ranges import Range
+from ..install.buildrecord import record_findings
 
 __all__ = ["MMCV_DISTRIBUTIONS", "Versions", "check_stack", "codebase_findings", "diagnose", "find_links_for",
            "one_module_findings", "pip_command"]
@@ -549,6 +550,7 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
         findings.extend(check_stack(matrix, release, installed_stack(env), python, env))
     findings.extend(codebase_findings(env, matrix))
     findings.extend(one_module_findings(env, matrix))
+    findings.extend(record_findings(env, matrix))  # an mmcv mmcompat built against another torch
     return by_severity(findings)
 
 

@@ -18,6 +18,7 @@ import os
 from ..data import ranks
 from ..data.links import compiled_rule_url
 from ..data.vocabulary import MMCV_DISTRIBUTIONS, MMENGINE_DISTRIBUTIONS
+from ..install.buildrecord import disagrees
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -184,6 +185,8 @@ def _findings(reading: Mapping[str, Any], tables: Tables) -> List[Tuple[str, str
         raise _Unsure("multiple")
     if mmcvs and (mmcvs[0]["missing"] or mmcvs[0]["changed"] or not mmcvs[0]["has_ext"]):
         raise _Unsure("mmcv files")
+    if mmcvs and disagrees(mmcvs[0].get("metadata_dir", ""), torch_of(reading["torch"] or {})[0]):
+        raise _Unsure("built for another torch")  # mmcompat recorded another torch in this mmcv: diagnose warns
     if reading["shared_files"] or reading["missing_editables"] or any(d["problems"] for d in dists):
         raise _Unsure("files")
     imports: Dict[str, Any] = reading["imports"]

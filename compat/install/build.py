@@ -1,7 +1,7 @@
 """Source builds of mmcv against the torch in the target environment: the key a built wheel is kept
 under, the build's environment and job count, the commands, and the check that the ops load.
 
-A build is ``PY -m pip wheel --no-deps --no-build-isolation --no-cache-dir --no-binary DIST -w FOLDER
+A build is ``PY -m pip wheel -v --no-deps --no-build-isolation --no-cache-dir --no-binary DIST -w FOLDER
 DIST==VERSION``: without isolation so the build sees the installed torch (isolated, mmcv's setup.py
 finds no torch and skips its ops), without pip's wheel cache (keyed by the sdist, not by torch: it would
 hand a wheel built against one torch to another). ``FOLDER`` is this build's own place in the local
@@ -23,7 +23,7 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 from ..errors import CompatError
 
 __all__ = ["BROKEN", "ENV_WHEELHOUSE", "BuildKey", "OpsCheck", "build_env", "build_folder", "built_wheel", "max_jobs",
-           "steps_for", "verify_ops", "wheelhouse"]
+           "steps_for", "verify_ops", "wheel_in", "wheelhouse"]
 
 #: memory one compiler job needs, measured here: 2.8 GB peak at 2 g++ jobs; nvcc jobs take several GB
 _GB_PER_CXX_JOB = 1.5
@@ -69,7 +69,11 @@ def build_folder(key: BuildKey, environ: Optional[Mapping[str, str]] = None) -> 
 def built_wheel(key: BuildKey, environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
     """The wheel a build of ``key`` left in its folder, or None (never one of another key: each key has
     its own folder)."""
-    folder = build_folder(key, environ)
+    return wheel_in(build_folder(key, environ), key)
+
+
+def wheel_in(folder: str, key: BuildKey) -> Optional[str]:
+    """The wheel of ``key``'s distribution, version and CPython tag in ``folder``, or None."""
     stem = re.sub(r"[-_.]+", "_", key.distribution).lower() + "-" + key.version + "-" + key.python_tag + "-"
     try:
         names = sorted(os.listdir(folder))
@@ -192,7 +196,8 @@ def steps_for(python: str, key: BuildKey, pinned_torch: List[str], *, imports_pk
     # onedl-mmcv's setup.py imports packaging; mmcv's and mmcv-full's import pkg_resources instead
     packaging = () if imports_pkg_resources else ("packaging",)
     prerequisites = (python, "-m", "pip", "install", *pinned_torch, setuptools, "wheel", *packaging, "ninja", "psutil")
-    build = (python, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir", "--no-binary",
+    # -v: the backend's own output (ninja's [N/M] lines, the compiler's errors) reaches the log
+    build = (python, "-m", "pip", "wheel", "-v", "--no-deps", "--no-build-isolation", "--no-cache-dir", "--no-binary",
              key.distribution, "-w", folder, f"{key.distribution}=={key.version}")
     return [
         ("prerequisites", prerequisites, f"the build runs without isolation so it sees torch; {why}; ninja speeds it",

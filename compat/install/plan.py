@@ -90,6 +90,8 @@ class Step(Record):
     argv: Tuple[str, ...]
     reason: str
     env: Mapping[str, str] = field(default_factory=dict)
+    #: a build of mmcv: the key its wheel is kept under, recorded inside the wheel after the build
+    key: Optional["BuildKey"] = None
 
     def shell(self) -> str:
         """The command as a person would paste it into a POSIX shell."""
@@ -330,7 +332,7 @@ def _plan_build(matrix: Matrix, stack: Stack, env: Environment, python: str, ins
                           f"(run {python} -m ensurepip --upgrade, then again)", problem="toolchain")
     for kind, argv, reason, step_env in steps_for(python, key, list(pinned_torch), imports_pkg_resources=pkg_resources,
                                                   setuptools_below=below, jobs=jobs, folder=folder):
-        steps.append(Step(kind, argv, reason, env=step_env))
+        steps.append(Step(kind, argv, reason, env=step_env, key=key if kind == "build" else None))
     warnings.append(f"{line} {version} has no prebuilt wheel for {stack.platform.describe()}: it is compiled from "
                     "source (a compiler" + (" and the CUDA toolkit" if cuda else "") + " needed; this takes long); "
                     "the wheel is kept in the wheelhouse for this exact torch")
