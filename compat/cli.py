@@ -580,63 +580,19 @@ def _cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
 
 
 def _run_steps(steps: "Sequence[Step]", python: str, before: "Optional[Environment]") -> None:
-    """Run a plan's steps; a build step's whole output goes to a log under the cache, its progress on
-    stderr (rich on a terminal, a line per stage in a pipe). When a build fails, the first real
-    compiler error and the log are said (exit 3) and, with ``before`` given, what the earlier steps
-    installed is undone."""
-    import subprocess
-
-    from .errors import CompatError
-
-    for index, step in enumerate(steps, 1):
-        sys.stderr.write(f"{_PROG}: [{index}/{len(steps)}] {step.shell()}\n")
-        sys.stderr.flush()
-        sys.stdout.flush()
-        if step.kind == "build":
-            _run_build(step, python, before)
-            continue
-        try:
-            done = subprocess.run(list(step.argv), check=False, env=dict(os.environ, **step.env))
-        except OSError as e:
-            raise CompatError(f"cannot run {step.argv[0]}: {e}") from e
-        if done.returncode != 0:
-            raise CompatError(f"{step.kind} step failed with exit {done.returncode}: {step.shell()}")
-
-
-def _run_build(step: "Step", python: str, before: "Optional[Environment]") -> None:
-    import subprocess
-
-    from .install.buildlog import BuildFailed, log_path, restore_commands, run_logged
+    """:func:`compat.install.runner.run_steps`, saying each step on stderr and drawing a build's progress
+    there (rich on a terminal, a line per stage in a pipe)."""
+    from .install.runner import run_steps
     from .render.progress import build_reporter
 
-    what = step.argv[-1].replace("==", " ")
-    folder = next((step.argv[i + 1] for i, a in enumerate(step.argv[:-1]) if a == "-w"), what)
-    import re
+    def say(line: str) -> None:
+        sys.stderr.write(f"{_PROG}: {line}\n")
+        sys.stderr.flush()
+        sys.stdout.flush()
 
-    log = log_path(re.sub(r"[^A-Za-z0-9._+-]", "_", os.path.basename(folder.rstrip("/"))) or "build", os.environ)
     terminal = sys.stderr.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
-    run = run_logged(step.argv, dict(os.environ, **step.env), log, build_reporter(what, sys.stderr, terminal, _PROG))
-    if run.returncode == 0:
-        if step.key is not None:  # what it was built against, inside the wheel: doctor reads it statically
-            from . import __version__
-            from .install.build import wheel_in
-            from .install.buildrecord import stamp_wheel
-
-            wheel = wheel_in(folder, step.key)
-            if wheel is not None:
-                stamp_wheel(wheel, step.key, f"mmcompat {__version__}")
-                sys.stderr.write(f"{_PROG}: recorded the build key in {os.path.basename(wheel)} "
-                                 f"(torch {step.key.torch})\n")
-        return
-    if before is not None:
-        from .environment.installed import inspect
-
-        after = inspect(python)
-        old = {d.name: d.version for d in before.distributions}
-        for argv in restore_commands(python, old, {d.name: d.version for d in after.distributions}):
-            sys.stderr.write(f"{_PROG}: undoing the earlier steps: {' '.join(argv)}\n")
-            subprocess.run(list(argv), check=False, stdout=subprocess.DEVNULL)
-    raise BuildFailed(what, run.returncode, run.error, run.log)
+    run_steps(steps, python, before, say=say,
+              progress=lambda what: build_reporter(what, sys.stderr, terminal, _PROG))
 
 
 def _cmd_constraints(options: "Options") -> int:
