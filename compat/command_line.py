@@ -15,6 +15,7 @@ becomes ``--python-version``.
 
 from __future__ import annotations
 
+from .data.record import Record
 from .data.vocabulary import PLATFORMS, POLICIES, PROVIDERS
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -31,7 +32,7 @@ EXIT_CODES = ("exit codes: 0 fine, 1 incompatible, no answer or problems found, 
               "3 could not do the job (network, target interpreter, pip)")
 
 
-class Option:
+class Option(Record):
     """One option: its spellings, where it is stored, and what it takes.
 
     ``takes`` is None for a flag (``store_true``), ``()`` for any one value, or the choices. ``action``
@@ -39,16 +40,17 @@ class Option:
     ``group`` exclude each other.
     """
 
-    __slots__ = ("action", "default", "dest", "flags", "group", "help", "metavar", "nargs", "required", "takes",
-                 "type")
-
-    def __init__(self, flags: Tuple[str, ...], dest: str, takes: Optional[Tuple[str, ...]], help: str, *,
-                 default: Any = None, metavar: Optional[Union[str, Tuple[str, ...]]] = None, action: str = "",
-                 nargs: Optional[str] = None, type: Optional[str] = None, group: str = "",
-                 required: bool = False) -> None:
-        self.flags, self.dest, self.takes, self.help, self.required = flags, dest, takes, help, required
-        self.default, self.metavar, self.action, self.nargs, self.type, self.group = (
-            default, metavar, action, nargs, type, group)
+    flags: Tuple[str, ...]
+    dest: str
+    takes: Optional[Tuple[str, ...]]
+    help: str
+    default: Any = None
+    metavar: Optional[Union[str, Tuple[str, ...]]] = None
+    action: str = ""
+    nargs: Optional[str] = None
+    type: Optional[str] = None
+    group: str = ""
+    required: bool = False
 
     @property
     def plain(self) -> bool:
@@ -56,15 +58,14 @@ class Option:
         return not (self.action or self.nargs or self.type)
 
 
-class Command:
+class Command(Record):
     """A command: its summary, options, positional (destination, nargs, metavar, help) and an example."""
 
-    __slots__ = ("example", "name", "options", "positional", "summary")
-
-    def __init__(self, name: str, summary: str, options: Tuple[Option, ...],
-                 positional: Optional[Tuple[str, str, str, str]], example: str) -> None:
-        self.name, self.summary, self.options, self.positional, self.example = (
-            name, summary, options, positional, example)
+    name: str
+    summary: str
+    options: Tuple[Option, ...]
+    positional: Optional[Tuple[str, str, str, str]]
+    example: str
 
 
 def _flag(flag: str, help: str) -> Option:

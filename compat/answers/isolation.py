@@ -9,29 +9,25 @@ build requirements installed. Imports nothing.
 
 from __future__ import annotations
 
+from ..data.record import Record
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Iterable, List
+    from typing import Iterable, List, Tuple
 
     from ..data.shapes import Tables
 
 __all__ = ["SeparateBuild", "separate_builds"]
 
 
-class SeparateBuild:
+class SeparateBuild(Record):
     """A dependency built on its own, without build isolation: ``name`` ``version``, what its build needs
     in the environment (``needs``) and why isolation fails (``reason``)."""
 
-    __slots__ = ("name", "needs", "reason", "version")
-
-    def __init__(self, name: str, version: str, needs: Iterable[str], reason: str) -> None:
-        self.name = name
-        self.version = version
-        self.needs = tuple(needs)
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"SeparateBuild({self.name!r}, {self.version!r}, {self.needs!r}, {self.reason!r})"
+    name: str
+    version: str
+    needs: Tuple[str, ...]
+    reason: str
 
 
 def separate_builds(tables: Tables, packages: Iterable[str], python: str) -> List[SeparateBuild]:
@@ -42,5 +38,5 @@ def separate_builds(tables: Tables, packages: Iterable[str], python: str) -> Lis
     for name, entry in (tables.get("isolated_builds") or {}).items():
         version, needs, wheels, required_by, reason = entry[:5]
         if have & set(required_by) and python not in wheels:
-            found.append(SeparateBuild(name, version, needs, reason))
+            found.append(SeparateBuild(name, version, tuple(needs), reason))
     return found

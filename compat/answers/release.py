@@ -13,6 +13,7 @@ together.
 from __future__ import annotations
 
 from ..data import ranks
+from ..data.record import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,23 +31,16 @@ _MMCV_LINES = ("mmcv-full", "mmcv")
 DEFAULT_PACKAGE = "mmpose"
 
 
-class Needs:
+class Needs(Record):
     """What a release needs under a policy (:func:`needs`): ``requirements``, one PEP 508 line per package
     (None when a policy's sources say nothing of a dependency or leave it no version; ``conflict`` then
     says why when the cause is a package the release imports), and ``notes``, why a package its metadata
     calls optional is among them."""
 
-    __slots__ = ("conflict", "distribution", "notes", "requirements")
-
-    def __init__(self, requirements: Optional[Tuple[str, ...]], notes: Tuple[str, ...] = (), conflict: str = "",
-                 distribution: str = "") -> None:
-        self.requirements = requirements
-        self.notes = notes
-        self.conflict = conflict
-        self.distribution = distribution  # the package ``conflict`` is about
-
-    def __repr__(self) -> str:
-        return f"Needs({self.requirements!r}, {self.notes!r}, {self.conflict!r}, {self.distribution!r})"
+    requirements: Optional[Tuple[str, ...]]
+    notes: Tuple[str, ...] = ()
+    conflict: str = ""
+    distribution: str = ""  # the package ``conflict`` is about
 
 
 def requirements(tables: Tables, release: ReleaseData, policy: str) -> Optional[Tuple[str, ...]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 
+from ..data.record import Record
 from ..errors import BadInput
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -31,29 +32,11 @@ _NO_DRIVER = ("none", "cpu", "")
 _MINIMUM = re.compile(r"[0-9]{3}(?:\.[0-9]{1,3}){0,2}")  # ASCII digits: \d takes any script's
 
 
-class Driver:
-    """The driver version (``535.104.05``) and where it was read. Immutable; a plain class rather than a
-    dataclass so that planning a stack does not import :mod:`dataclasses` (start-up time)."""
+class Driver(Record):
+    """The driver version (``535.104.05``) and where it was read."""
 
-    __slots__ = ("version", "where")
     version: str
     where: str
-
-    def __init__(self, version: str, where: str) -> None:
-        object.__setattr__(self, "version", version)
-        object.__setattr__(self, "where", where)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Driver is immutable: cannot set {name}")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Driver) and (self.version, self.where) == (other.version, other.where)
-
-    def __hash__(self) -> int:
-        return hash((self.version, self.where))
-
-    def __repr__(self) -> str:
-        return f"Driver(version={self.version!r}, where={self.where!r})"
 
     @property
     def key(self) -> Tuple[int, ...]:
