@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Dict, Iterator, List
 
@@ -19,6 +20,7 @@ from compat.data.models import Matrix
 from compat.environment.installed import inspect
 from compat.install.build import built_wheel, verify_ops
 from compat.install.plan import InstallPlan, Step, build_key, plan_install
+from compat.install.runner import run_steps
 
 from .indexes import PipVenv, isolated_pip_env, serve, simple_index, write_sdist
 from .standins import build_wheel
@@ -142,12 +144,13 @@ def _own(plan: InstallPlan) -> List[Step]:
     return [s for s in plan.steps if "chumpy" not in s.reason]
 
 
-def _run(plan: InstallPlan, index_url: str, kinds: tuple = ("prerequisites", "build")) -> None:
-    for step in _own(plan):
-        if step.kind in kinds:
-            env = isolated_pip_env(extra={"PIP_INDEX_URL": index_url, **step.env})
-            done = subprocess.run(list(step.argv), capture_output=True, text=True, timeout=900, env=env)
-            assert done.returncode == 0, step.shell() + "\n" + done.stdout + done.stderr
+def _run(plan: InstallPlan, index_url: str, cache: Path, kinds: tuple = ("prerequisites", "build")) -> List[str]:
+    """The plan's own steps of ``kinds``, run by mmcompat's runner (as ``install`` runs them): what it said."""
+    said: List[str] = []
+    env = isolated_pip_env(extra={"PIP_INDEX_URL": index_url, "MMCOMPAT_CACHE_DIR": str(cache)})
+    run_steps([s for s in _own(plan) if s.kind in kinds], plan.python, None, say=said.append,
+              progress=lambda what: lambda progress: None, environ=env)
+    return said
 
 
 def _install_mmcv(venv: PipVenv, plan: InstallPlan) -> None:
@@ -168,11 +171,15 @@ def test_allow_build_compiles_the_op_once_and_every_venv_with_that_torch_reuses_
     assert [s.kind for s in plan.steps[:2]] == ["prerequisites", "build"] and "chumpy==0.70" in plan.steps[1].argv
     assert [s.kind for s in _own(plan)] == ["prerequisites", "build", "install"]
     assert "setuptools<" not in " ".join(_own(plan)[0].argv)  # onedl-mmcv's setup.py imports no pkg_resources
-    _run(plan, index)
+    said = _run(plan, index, tmp_path / "cache")
     key = build_key(plan.stack, inspect(first.python))
     assert key is not None and key.torch == "2.13.0+cpu" and key.python_tag == "cp311"
     wheel = built_wheel(key, {"MMCOMPAT_WHEELHOUSE": str(house)})
     assert wheel is not None and "cp311" in wheel  # a compiled wheel, not py3-none-any
+    assert f"recorded the build key in {os.path.basename(wheel)} (torch 2.13.0+cpu)" in said
+    with zipfile.ZipFile(wheel) as built:  # what it was built against, for doctor to read statically
+        assert any(n.endswith(".dist-info/mmcompat_build.json") for n in built.namelist())
+    assert list((tmp_path / "cache" / "build-logs").iterdir())  # the whole build log kept
     _install_mmcv(first, plan)
     check = verify_ops(first.python)
     assert check.problem == "" and check.detail == "nms kept [0]", check
