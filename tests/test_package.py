@@ -138,10 +138,12 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
         fast = subprocess.run([str(bindir / "python"), "-c", probe, *args], capture_output=True, text=True, cwd=away,
                               env=nocache, timeout=60)
         assert fast.stdout == answer
-        # the tables' rule (answers.release over data.ranks); environment.probe, the one reader of input files
+        # the tables' rule (answers.release over data.ranks); environment.probe, the one reader of input files;
+        # data.record, the records of the command line's declaration and of the rule's answer
         assert fast.stderr == said + ("['compat.answers', 'compat.answers.release', 'compat.cache', 'compat.cli', "
                                "'compat.command_line', 'compat.data', 'compat.data.compiled', 'compat.data.locate', "
-                               "'compat.data.ranks', 'compat.data.vocabulary', 'compat.environment', "
+                               "'compat.data.ranks', 'compat.data.record', 'compat.data.vocabulary', "
+                               "'compat.environment', "
                                "'compat.environment.probe']"), fast.stderr
     full = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True, text=True,
                           cwd=away, env=nocache, timeout=60)
