@@ -43,14 +43,13 @@ from .availability import (
     versions_for,
 )
 from .question import check_policy, describe_machine, describe_platform, requirement_lines
-from .release import import_note, imported_packages, kept_range
+from .release import _dependency, _label, import_note, imported_packages, kept_range
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
     from ..data.shapes import Agreement, Answer, Choice, Failure, Machine, Tables, Target
-    from ..data.shapes import DependencyData as Dependency
     from ..data.shapes import RangeData as Range
     from ..data.shapes import ReleaseData as Release
 
@@ -76,16 +75,6 @@ _PYTHONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 _HOSTS = {"openmmlab": "https://download.openmmlab.com", "onedl": "https://mmwheels.onedl.ai"}
 #: How far a candidate got before it failed: the explanation uses the one that got furthest.
 _CLASHING_LINES, _CROSS_CHECK, _EMPTY_RANGE, _NO_BINARY = range(4)
-
-def _dependency(release: Release, name: str) -> Optional[Dependency]:
-    for dependency in release[4]:
-        if dependency[0] == name:
-            return dependency
-    return None
-
-
-def _label(release: Release) -> str:
-    return f"{release[0]} {release[1]}"
 
 
 def combined_range(tables: Tables, releases: Sequence[Release], name: str, policy: str
