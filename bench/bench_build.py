@@ -3,8 +3,9 @@
 In fresh venvs on this machine's CPython (``python3``), with a private wheelhouse and cache
 (``MMCOMPAT_WHEELHOUSE``, ``MMCOMPAT_CACHE_DIR``) under ``--folder`` (default: a temporary folder):
 
-1. venv 1: ``pip install torch==2.13.0 torchvision==0.28.0`` (the pair the registry serves together; a
-   torchvision made for another torch fails at import), then mmcompat's own plan,
+1. venv 1: ``pip install torch==2.14.1 torchvision==0.29.1`` (``--torch`` changes it: a torch and the
+   torchvision built with it; on this machine the CPU torch 2.13.0 it keeps on disk has no torchvision that
+   imports beside it, "operator torchvision::nms does not exist"), then mmcompat's own plan,
    ``mmcompat install mmpose==1.3.2 --provider onedl --allow-build --python VENV1``: chumpy first,
    onedl-mmcv compiled into the wheelhouse without build isolation, onedl-mmdetection, torch kept. Each
    step of the install is timed (from mmcompat's ``[i/n]`` lines). Then, in the venv's interpreter (a
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
-TORCH = ["torch==2.13.0", "torchvision==0.28.0"]
+TORCH = ["torch==2.14.1", "torchvision==0.29.1"]
 
 #: runs in the target interpreter; prints one JSON line
 _INFERENCE = r"""
@@ -101,7 +102,10 @@ def main() -> int:
     parser.add_argument("--folder", help="where the venvs, wheelhouse and cache go (default: a temporary folder)")
     parser.add_argument("--target", default="mmpose==1.3.2")
     parser.add_argument("--provider", default="onedl")
+    parser.add_argument("--torch", nargs="+", default=TORCH, metavar="REQ",
+                        help=f"the torch (and torchvision) venv 1 and 2 start with (default: {' '.join(TORCH)})")
     args = parser.parse_args()
+    TORCH[:] = args.torch
     base = Path(args.folder or tempfile.mkdtemp(prefix="bench_build-")).resolve()
     base.mkdir(parents=True, exist_ok=True)
     log = base / "bench.log"

@@ -101,8 +101,6 @@ def record_findings(env: Environment, matrix: Matrix) -> List[Finding]:
     findings: List[Finding] = []
     installed_torch = env.torch.version if env.torch is not None else ""
     python = env.python or "python"
-    codebase = next((f"{t.name}=={d.version}" for t in matrix.packages.values()
-                     for d in [env.get(t.name)] if d is not None), "")
     for name in MMCV_DISTRIBUTIONS:
         dist = env.get(name)
         found = read_record(dist.metadata_dir) if dist is not None else None
@@ -110,6 +108,8 @@ def record_findings(env: Environment, matrix: Matrix) -> List[Finding]:
             continue
         now = f"torch {installed_torch} is installed" if installed_torch else "no torch is installed"
         fix = [shlex.join([python, "-m", "pip", "uninstall", "-y", name])]
+        # the first installed codebase, by name (building no package table)
+        codebase = next((f"{p}=={d.version}" for p in matrix.packages for d in [env.get(p)] if d is not None), "")
         if codebase:
             fix.append(shlex.join(["mmcompat", "install", codebase, "--python", python, "--allow-build"]))
         findings.append(Finding(
