@@ -3,9 +3,12 @@
 In fresh venvs on this machine's CPython (``python3``), with a private wheelhouse and cache
 (``MMCOMPAT_WHEELHOUSE``, ``MMCOMPAT_CACHE_DIR``) under ``--folder`` (default: a temporary folder):
 
-1. venv 1: ``pip install torch==2.14.1 torchvision==0.29.1`` (``--torch`` changes it: a torch and the
-   torchvision built with it; on this machine the CPU torch 2.13.0 it keeps on disk has no torchvision that
-   imports beside it, "operator torchvision::nms does not exist"), then mmcompat's own plan,
+1. venv 1: ``pip install torch==2.13.0 torchvision==0.28.0`` (``--torch`` changes it). On this machine
+   torch 2.13.0 is a CPU build kept on disk, and the registry's torchvision 0.28.0 (built against the CUDA
+   torch) fails at import beside it ("operator torchvision::nms does not exist"); MMPose requires
+   torchvision but its inference path, mmengine's, mmdet's and mmcv's ops import it only conditionally,
+   so the check below runs without it. torch 2.14.1 here is a CUDA build: mmcompat then plans a CUDA build
+   of the ops (FORCE_CUDA), hours on 2 cores. Then mmcompat's own plan,
    ``mmcompat install mmpose==1.3.2 --provider onedl --allow-build --python VENV1``: chumpy first,
    onedl-mmcv compiled into the wheelhouse without build isolation, onedl-mmdetection, torch kept. Each
    step of the install is timed (from mmcompat's ``[i/n]`` lines). Then, in the venv's interpreter (a
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
-TORCH = ["torch==2.14.1", "torchvision==0.29.1"]
+TORCH = ["torch==2.13.0", "torchvision==0.28.0"]
 
 #: runs in the target interpreter; prints one JSON line
 _INFERENCE = r"""
