@@ -138,7 +138,7 @@ def _solve(options: "Options", matrix: "Matrix", env: "Optional[Environment]" = 
 def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
     """The stack on the short path (:mod:`compat.answers.compiled_stack`), its notes said on stderr, when that path can
     read the question; None: take the full path."""
-    if options.json or getattr(options, "python", None) or options.matrix or options.debug:
+    if getattr(options, "python", None) or options.matrix or options.debug:
         return None
     from .answers.compiled_stack import stack_answer
 
@@ -157,17 +157,33 @@ def _short_stack(options: "Options") -> "Optional[Dict[str, Any]]":
     return found
 
 
+def _short_json(found: "Dict[str, Any]") -> str:
+    """``--json`` of a stack answered on the short path (the full path's :func:`compat.render.views.stack_dict`
+    renders with the same function)."""
+    from .answers.search import answer_requirements
+    from .render.text import stack_json
+
+    answer = found["answer"]
+    return _dumps(stack_json([t[2] for t in found["targets"]], answer, answer_requirements(found["tables"], answer),
+                             found["machine"]["driver"], found["path"], found["origin"]))
+
+
 def _short_resolve(options: "Options") -> bool:
     found = _short_stack(options)
     if found is None:
         return False
     from .answers.search import answer_requirements
-    from .render.text import stack_text
 
     answer = found["answer"]
     torch = answer["torch"]
+    if options.json:
+        _write(_short_json(found))
+        return True
+    requirements = answer_requirements(found["tables"], answer)
+    from .render.text import stack_text
+
     _write(stack_text(None if torch is None else (torch["version"], torch["index_url"], torch["installed"]),
-                      answer_requirements(found["tables"], answer), answer["find_links"], answer["mmcv"]))
+                      requirements, answer["find_links"], answer["mmcv"]))
     return True
 
 
@@ -609,6 +625,9 @@ def _cmd_constraints(options: "Options") -> int:
     argv = sys.argv[2:] if sys.argv[1:2] == ["constraints"] else []
     produced_by = shlex.join(["mmcompat", "constraints", *argv])
     found = _short_stack(options)
+    if found is not None and options.json:
+        _write(_short_json(found))
+        return 0
     if found is not None:
         from .answers.compiled_stack import export_view as lean_view
         from .answers.search import numpy_reason

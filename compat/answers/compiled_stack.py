@@ -27,8 +27,8 @@ def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optiona
                  python_version: Optional[str], policy: str, allow_build: bool, provider: str,
                  environ: Mapping[str, str], gpu: Optional[str] = None) -> Optional[Dict[str, Any]]:
     """For the running interpreter: ``answer`` (:func:`compat.answers.search.solve`'s), ``machine``, ``tables``,
-    ``targets`` and ``matrix`` (its path and origin, as the full path names it); None: take the full
-    path. Raises what :func:`compat.answers.search.solve` raises."""
+    ``targets``, ``matrix`` (its path and origin, as the full path names it), ``path`` and ``origin``; None:
+    take the full path. Raises what :func:`compat.answers.search.solve` raises."""
     from ..data.compiled import tables as compiled_tables
     from ..data.locate import locate
 
@@ -61,7 +61,7 @@ def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optiona
                           torch_index=environ.get(question.ENV_TORCH_INDEX) or None, provider=provider,
                           onedl_base=environ.get(question.ENV_ONEDL_BASE) or None)
     return {"answer": answer, "machine": machine, "tables": tables, "targets": targets,
-            "matrix": f"{where} ({origin})"}
+            "matrix": f"{where} ({origin})", "path": where, "origin": origin}
 
 
 def export_view(found: Dict[str, Any]) -> Dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Callable, List, Optional, Sequence, Tuple
+    from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
     #: (distribution, version, platform, cuda, torch, CPython versions, evidence, source)
     Row = Tuple[Any, ...]
 
-__all__ = ["WHEEL_COLUMNS", "findings_summary", "findings_text", "source_build_warning", "stack_text", "wheel_cells",
+__all__ = ["WHEEL_COLUMNS", "findings_summary", "findings_text", "source_build_warning", "stack_json", "stack_text",
+           "wheel_cells",
            "wheels_json_body", "wheels_json_text", "wheels_text"]
 
 WHEEL_COLUMNS = ("distribution", "version", "platform", "cuda", "torch", "python", "evidence")
@@ -31,6 +32,35 @@ def stack_text(torch: Optional[Tuple[str, str, bool]], requirements: Sequence[st
     if find_links:
         lines.append(f"# prebuilt {mmcv} wheels: --find-links {find_links[0]}")
     return "".join(line + "\n" for line in lines)
+
+
+def stack_json(targets: Sequence[str], answer: Mapping[str, Any], requirements: Sequence[str],
+               driver: Optional[Tuple[str, str]], matrix: str, origin: str) -> Dict[str, Any]:
+    """``resolve --json`` of a stack, from the search's answer (:func:`compat.answers.search.solve`: ``policy``,
+    ``platform`` as (platform, CUDA, torch, CPython), ``torch`` as TorchPin's fields or None, ``pins``,
+    ``find_links``, ``source_build``, ``explanation``), its requirement lines, the driver (version, where it
+    was read) and the matrix's path and origin. The full path (:func:`compat.render.views.stack_dict`) and
+    the short one render with this one function."""
+    platform, cuda, torch_minor, python = answer["platform"][:4]
+    torch = answer["torch"]
+    return {
+        "targets": list(targets),
+        "policy": answer["policy"],
+        "python": python or None,
+        "platform": {"platform": platform, "cuda": cuda or None, "torch": torch_minor or None},
+        "torch": None if torch is None else {
+            "version": torch["version"], "torchvision": torch["torchvision"] or None, "cuda": torch["cuda"],
+            "index_url": torch["index_url"] or None, "installed": torch["installed"],
+        },
+        "driver": None if driver is None else {"version": driver[0], "where": driver[1]},
+        "pins": dict(answer["pins"]),
+        "requirements": list(requirements),
+        "find_links": list(answer["find_links"]),
+        "source_build": answer["source_build"],
+        "explanation": answer["explanation"],
+        "matrix": matrix,
+        "matrix_origin": origin,
+    }
 
 
 def source_build_warning(mmcv: str, version: str, platform: str) -> str:

@@ -315,27 +315,18 @@ def stack_text(stack: "Stack") -> str:
 
 
 def stack_dict(targets: Sequence["StackTarget"], stack: "Stack", matrix: Matrix) -> Dict[str, Any]:
-    """``resolve --json`` of a stack."""
-    platform = stack.platform
-    torch = stack.torch
-    return {
-        "targets": [t.text for t in targets],
-        "policy": stack.policy,
-        "python": platform.python or None,
-        "platform": {"platform": platform.platform, "cuda": platform.cuda or None, "torch": platform.torch or None},
-        "torch": None if torch is None else {
-            "version": torch.version, "torchvision": torch.torchvision or None, "cuda": torch.cuda,
-            "index_url": torch.index_url or None, "installed": torch.installed,
-        },
-        "driver": None if stack.driver is None else {"version": stack.driver.version, "where": stack.driver.where},
-        "pins": {name: str(version) for name, version in stack.pins.items()},
-        "requirements": list(stack.requirements),
-        "find_links": list(stack.find_links),
-        "source_build": stack.source_build,
-        "explanation": stack.explanation,
-        "matrix": matrix.path,
-        "matrix_origin": matrix.origin,
-    }
+    """``resolve --json`` of a stack (:func:`compat.render.text.stack_json` of the stack's values)."""
+    from .text import stack_json
+
+    platform, torch, driver = stack.platform, stack.torch, stack.driver
+    answer = {"policy": stack.policy, "platform": (platform.platform, platform.cuda, platform.torch, platform.python),
+              "torch": None if torch is None else {"version": torch.version, "torchvision": torch.torchvision,
+                                                   "cuda": torch.cuda, "index_url": torch.index_url,
+                                                   "installed": torch.installed},
+              "pins": {name: str(version) for name, version in stack.pins.items()},
+              "find_links": stack.find_links, "source_build": stack.source_build, "explanation": stack.explanation}
+    return stack_json([t.text for t in targets], answer, stack.requirements,
+                      None if driver is None else (driver.version, driver.where), matrix.path, matrix.origin)
 
 
 def plan_dict(plan: "InstallPlan", matrix: Matrix) -> Dict[str, Any]:
