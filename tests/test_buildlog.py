@@ -13,7 +13,7 @@ from typing import Dict, List
 
 import pytest
 
-from compat.cli import _run_steps
+from compat.cli.install import run_steps as _run_steps
 from compat.data.record import replace
 from compat.environment.installed import inspect
 from compat.install.buildlog import BuildFailed, BuildProgress, first_error, progress_of, restore_commands, run_logged

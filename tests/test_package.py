@@ -141,7 +141,8 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
         # the tables' rule (answers.release over data.ranks); environment.probe, the one reader of input files;
         # data.record, the records of the command line's declaration and of the rule's answer
         assert fast.stderr == said + ("['compat.answers', 'compat.answers.release', 'compat.cache', 'compat.cli', "
-                               "'compat.command_line', 'compat.data', 'compat.data.compiled', 'compat.data.locate', "
+                               "'compat.cli.output', 'compat.cli.resolve', 'compat.command_line', 'compat.data', "
+                               "'compat.data.compiled', 'compat.data.locate', "
                                "'compat.data.ranks', 'compat.data.record', 'compat.data.vocabulary', "
                                "'compat.environment', "
                                "'compat.environment.probe']"), fast.stderr
