@@ -15,21 +15,36 @@ from __future__ import annotations
 
 import marshal
 import os
+import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, List, Optional, Sequence
+    from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from .data.locate import cache_dir
-
-__all__ = ["ENV_NO_CACHE", "code_identity", "content_digest", "digest", "enabled", "get", "has", "loaded_modules",
-           "modules_identity", "put", "reading_cache_folder", "replace_file", "write_atomic",
+__all__ = ["ENV_NO_CACHE", "cache_dir", "code_identity", "content_digest", "digest", "enabled", "get", "has",
+           "loaded_modules", "modules_identity", "put", "reading_cache_folder", "replace_file", "write_atomic",
            "write_output"]
 
 ENV_NO_CACHE = "MMCOMPAT_NO_CACHE"
 _FORMAT = 3  # bump when the layout of an entry changes
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _code_identity: Optional[str] = None
+
+
+def cache_dir(environ: Optional[Mapping[str, str]] = None) -> str:
+    """The user cache folder of mmcompat: ``MMCOMPAT_CACHE_DIR``, else the platform's convention
+    (``$XDG_CACHE_HOME/mmcompat`` or ``~/.cache/mmcompat``; ``~/Library/Caches/mmcompat`` on macOS;
+    ``%LOCALAPPDATA%\\mmcompat\\Cache`` on Windows)."""
+    env = os.environ if environ is None else environ
+    explicit = env.get("MMCOMPAT_CACHE_DIR", "")
+    if explicit:
+        return explicit
+    home = os.path.expanduser("~")
+    if sys.platform == "win32":
+        return os.path.join(env.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local"), "mmcompat", "Cache")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Caches", "mmcompat")
+    return os.path.join(env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache"), "mmcompat")
 
 
 def enabled() -> bool:

@@ -21,7 +21,8 @@ def cmd_update(options: "Options") -> int:
     from ..errors import UsageError
 
     if options.reset:
-        from ..data.locate import cache_dir, locate
+        from ..cache import cache_dir
+        from ..data.locate import locate
 
         given = [flag for flag, value in (("--url", options.url), ("--sha256", options.sha256),
                                           ("--timeout", options.timeout)) if value is not None]

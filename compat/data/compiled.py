@@ -42,7 +42,8 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], tables: Optional[Mapping
     it uses (each key of the tables is a part)."""
     from ..cache import content_digest, loaded_modules, modules_identity
 
-    parts: Dict[str, Any] = {"data": dict(data), "tables": None if tables is None else sorted(tables), "wheel_rows": _rows(tables)}
+    parts: Dict[str, Any] = {"data": dict(data), "tables": None if tables is None else sorted(tables),
+                             "wheel_rows": _rows(tables)}
     for key, value in (tables or {}).items():
         parts["tables." + key] = value
     blobs = []
@@ -121,8 +122,8 @@ def read(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
 def _current(toml_path: str) -> Optional[Dict[str, Any]]:
     """The compiled file of the TOML file at ``toml_path`` as it is now, when this code compiled it."""
     from ..cache import content_digest, modules_identity
-    from .locate import MATRIX_LIMIT
     from ..environment.probe import read_regular
+    from .locate import MATRIX_LIMIT
 
     try:
         raw = read_regular(toml_path, limit=MATRIX_LIMIT)  # a FIFO or a device: the full path says so

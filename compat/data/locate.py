@@ -9,7 +9,6 @@ Order: an explicit path (``--matrix``) > the ``MMCOMPAT_MATRIX`` environment var
 from __future__ import annotations
 
 import os
-import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .models import Origin
 
-__all__ = ["CACHED_MATRIX_NAME", "ENV_MATRIX", "cache_dir", "embedded_path", "locate"]
+__all__ = ["CACHED_MATRIX_NAME", "ENV_MATRIX", "embedded_path", "locate"]
 
 ENV_MATRIX = "MMCOMPAT_MATRIX"
 #: The largest matrix file read (the embedded one is about 160 KB): a device node would never end.
@@ -44,23 +43,9 @@ def locate(path: Optional[str] = None, environ: Optional[Mapping[str, str]] = No
     from_env = env.get(ENV_MATRIX, "")
     if from_env:
         return from_env, "MMCOMPAT_MATRIX"  # ENV_MATRIX, as the Origin it is
+    from ..cache import cache_dir
+
     cached = os.path.join(cache_dir(env), CACHED_MATRIX_NAME)
     if os.path.isfile(cached):
         return cached, "cache"
     return embedded_path(), "embedded"
-
-
-def cache_dir(environ: Optional[Mapping[str, str]] = None) -> str:
-    """The user cache folder of mmcompat: ``MMCOMPAT_CACHE_DIR``, else the platform's convention
-    (``$XDG_CACHE_HOME/mmcompat`` or ``~/.cache/mmcompat``; ``~/Library/Caches/mmcompat`` on macOS;
-    ``%LOCALAPPDATA%\\mmcompat\\Cache`` on Windows)."""
-    env = os.environ if environ is None else environ
-    explicit = env.get("MMCOMPAT_CACHE_DIR", "")
-    if explicit:
-        return explicit
-    home = os.path.expanduser("~")
-    if sys.platform == "win32":
-        return os.path.join(env.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local"), "mmcompat", "Cache")
-    if sys.platform == "darwin":
-        return os.path.join(home, "Library", "Caches", "mmcompat")
-    return os.path.join(env.get("XDG_CACHE_HOME") or os.path.join(home, ".cache"), "mmcompat")

@@ -7,16 +7,14 @@ is documented in ``docs/matrix.md``.
 
 from __future__ import annotations
 
-from .record import replace as replace_record
 import json
 import re
-import sys
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar
 
 from packaging.version import Version
 
-from . import compiled as matrix_compiled
 from ..errors import BadInput, BadMatrix, shown
+from . import compiled as matrix_compiled
 from .links import TORCH_INDEX_NAMES, TORCH_PART_NAMES, URL_NAMES, template_problem
 from .locate import embedded_path, locate
 from .models import (
@@ -27,9 +25,9 @@ from .models import (
     DriverTable,
     Fact,
     FindLinks,
+    GpuFacts,
     ImportFact,
     IsolatedBuild,
-    GpuFacts,
     Matrix,
     NumpyAbi,
     Origin,
@@ -46,6 +44,7 @@ from .models import (
     WheelIndex,
 )
 from .ranges import Range
+from .record import replace as replace_record
 
 __all__ = ["SCHEMA_VERSION", "from_dict", "load", "parse_toml"]
 
@@ -686,8 +685,8 @@ _PARSED_CACHE = "matrix-parsed"
 def read_bytes(where: str) -> bytes:
     """The matrix file's bytes; :class:`BadMatrix` when it cannot be read, is not a regular file (a FIFO
     would block, a device never end) or is larger than :data:`MATRIX_LIMIT`."""
-    from .locate import MATRIX_LIMIT
     from ..environment.probe import read_regular
+    from .locate import MATRIX_LIMIT
 
     try:
         return read_regular(where, limit=MATRIX_LIMIT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .record import Record, field
 from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 
 from packaging.version import Version
@@ -10,6 +9,7 @@ from packaging.version import Version
 from .links import fill, find_links_url
 from .ranges import Range
 from .ranks import python_key
+from .record import Record, field
 from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
 
 __all__ = [

@@ -8,7 +8,6 @@ verbatim and applied on membership tests.
 
 from __future__ import annotations
 
-from .record import Record
 from functools import lru_cache
 from typing import Iterable, Optional, Tuple
 
@@ -16,6 +15,7 @@ from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import Version
 
 from ..errors import BadInput, shown
+from .record import Record
 
 __all__ = ["Bound", "Range"]
 

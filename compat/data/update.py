@@ -17,15 +17,15 @@ import hashlib
 import os
 import sys
 import time
-from .record import Record
 from typing import Any, BinaryIO, Callable, Dict, List, Optional
 
-from ..cache import replace_file
+from ..cache import cache_dir, replace_file
 from ..errors import BadInput, BadMatrix, CompatError
-from .locate import CACHED_MATRIX_NAME, cache_dir, embedded_path
+from ..net import check_timeout, check_url
+from .locate import CACHED_MATRIX_NAME, embedded_path
 from .matrix import from_dict, parse_toml
 from .models import Matrix
-from ..net import check_timeout, check_url
+from .record import Record
 
 __all__ = [
     "ENV_URL",

@@ -57,7 +57,7 @@ def wheelhouse(environ: Optional[Mapping[str, str]] = None) -> str:
     given = env.get(ENV_WHEELHOUSE)
     if given:
         return given
-    from ..data.locate import cache_dir
+    from ..cache import cache_dir
 
     return os.path.join(cache_dir(), "wheelhouse")
 

@@ -87,7 +87,7 @@ def first_error(lines: Iterable[str]) -> str:
 
 def log_path(name: str, environ: Optional[Mapping[str, str]] = None) -> str:
     """Where the log of a build named ``name`` (a wheelhouse folder name) goes: ``build-logs`` in the cache."""
-    from ..data.locate import cache_dir
+    from ..cache import cache_dir
 
     env = os.environ if environ is None else environ
     folder = os.path.join(cache_dir(env), "build-logs")
