@@ -154,8 +154,24 @@ def test_unsatisfiable_explanations_word_for_word(matrix: Matrix, targets, torch
 
 
 def test_no_release_in_range(matrix: Matrix) -> None:
-    with pytest.raises(StackUnsatisfiable, match=r"^no known release matches mmpose>=5$"):
+    """The refusal names what the matrix knows of the package, and asks for a pre-release by name when
+    every release is one (onedl-mmrotate's only release is 1.1.0rc0; pre-releases are taken only when named)."""
+    table = matrix.packages["mmpose"]
+    newest = [str(r.version) for r in table.releases if r.required][:6]
+    with pytest.raises(StackUnsatisfiable) as caught:
         solve(matrix, ["mmpose>=5"])
+    assert str(caught.value).startswith(f"no known release matches mmpose>=5; mmpose releases known: "
+                                        f"{', '.join(newest)} and ")
+    assert not caught.value.ways_out
+    rotate = matrix.packages["onedl-mmrotate"]
+    assert all(r.version.is_prerelease for r in rotate.releases)  # the case: only pre-releases
+    with pytest.raises(StackUnsatisfiable) as caught:
+        solve(matrix, ["onedl-mmrotate"])
+    first = str(rotate.releases[0].version)
+    assert f"onedl-mmrotate releases known: {first} (a pre-release)" in str(caught.value)
+    assert caught.value.ways_out[-1].startswith(f"onedl-mmrotate=={first} ")
+    asked = solve(matrix, [f"onedl-mmrotate=={first}"], "2.0.1", "cpu", python="3.10")  # the way out works
+    assert str(asked.pins["onedl-mmrotate"]) == first
 
 
 def test_a_codebase_that_records_nothing_is_said_so(matrix: Matrix) -> None:

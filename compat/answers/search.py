@@ -456,6 +456,22 @@ def _stack(tables: Tables, agreement: Agreement, pins: Dict[str, str], line: str
 
 
 
+def _named_releases(tables: Tables, package: str) -> Tuple[str, ...]:
+    """What the matrix knows of ``package``, said when a target matches none of its releases: (its newest
+    releases, pre-releases marked, and branches; then a requirement that asks for the newest pre-release
+    when every release is one: pre-releases are taken only when named)."""
+    releases, branches = tables["packages"][package]
+    versions = [r[2] for r in releases if r[3]]
+    shown_versions = [v + (" (a pre-release)" if is_prerelease(tables, v) else "") for v in versions[:6]]
+    known = ", ".join(shown_versions) + (f" and {len(versions) - 6} older" if len(versions) > 6 else "")
+    said = f"{package} releases known: {known or 'none'}"
+    if branches:
+        said += f"; branches: {', '.join(branches)}"
+    if versions and all(is_prerelease(tables, v) for v in versions):
+        return said, f"{package}=={versions[0]} (a pre-release is taken only when named)"
+    return (said,)
+
+
 def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy: str = "safe",
           allow_build: bool = False, base_url: Optional[str] = None, torch_index: Optional[str] = None,
           provider: str = "openmmlab", onedl_base: Optional[str] = None) -> Answer:
@@ -507,7 +523,11 @@ def solve(tables: Tables, targets: Sequence[Target], machine: Machine, *, policy
     asked = "; ".join(t[2] for t in targets)
     if releases is None:
         names = ", ".join(f"{t[0]}{t[3]}" for t in targets)
-        raise StackUnsatisfiable(f"no known release matches {names}", causes=[names], ways_out=[])
+        unmatched = [t for t in targets if not t[1]] or list(targets)
+        ways = [way for t in unmatched for way in _named_releases(tables, t[0])[1:]]
+        said = "; ".join(_named_releases(tables, t[0])[0] for t in unmatched)
+        raise StackUnsatisfiable(f"no known release matches {names}; {said}"
+                                 + (". Ways out: " + "; ".join(ways) if ways else ""), causes=[names], ways_out=ways)
     ways = ways_out(tables, machine, policy, allow_build, releases, tried[0], [t[0] for t in targets])
     message = f"nothing fits {asked} on {describe_machine(machine)}: " + "; ".join(failure[1])
     if ways:
