@@ -773,3 +773,52 @@ def test_project_name_reads_pyproject() -> None:
     assert harvest.project_name('[project]\nname = "onedl-mmdetection"\nversion = "3.4.0-rc.1"\n') == \
         "onedl-mmdetection"
     assert harvest.project_name("[tool.x]\n") == "" and harvest.project_name("name = [\n") == ""
+
+
+def test_onedl_forks_list_what_mim_installs_as_an_extra(tmp_path: Path) -> None:
+    """onedl's forks have no requirements/mminstall.txt: their pyproject.toml (in git) and PKG-INFO (in the
+    sdist) list it as the ``mminstall`` extra, naming onedl's distributions, which the matrix keeps under the
+    lines they install in place of (onedl-mmcv: mmcv). A typo'd extra, a file that is not TOML: nothing."""
+    import io
+    import tarfile
+
+    pyproject = ('[project]\nname = "onedl-mmdetection"\n[project.optional-dependencies]\n'
+                 'mminstall = ["onedl-mmcv>=2.0.0", "onedl-mmengine>=0.8.3,<1.0.0"]\n'
+                 'optional = ["cityscapesscripts"]\n')
+    assert harvest.parse_pyproject_installer(pyproject) == (
+        "mminstall", {"mmcv": ">=2.0.0", "mmengine": ">=0.8.3,<1.0.0"})
+    assert harvest.parse_pyproject_installer(pyproject.replace("mminstall =", "miminstall =")) == ("", {})
+    assert harvest.parse_pyproject_installer("[project\n") == ("", {})
+    with pytest.raises(CompatError, match=r"cannot parse pyproject\.toml extra 'mminstall' line 'onedl-mmcv>>2'"):
+        harvest.parse_pyproject_installer(pyproject.replace("onedl-mmcv>=2.0.0", "onedl-mmcv>>2"))
+    assert harvest.installer_name("onedl-mmcv") == "mmcv" and harvest.installer_name("mmcv-full") == "mmcv-full"
+    assert harvest.installer_name("onedl_mmengine") == "mmengine" and harvest.installer_name("mmdet") == "mmdet"
+
+    repo = tmp_path / "onedl-mmdetection"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    _commit(repo, {"mmdet/__init__.py": "from .version import __version__\n",
+                   "mmdet/version.py": "__version__ = '3.4.0rc1'\n", "pyproject.toml": pyproject}, "v3.4.0-rc.1")
+    (release,) = harvest.harvest_repo(harvest.GitRepo(str(repo)), "mmdet", branches=(), url="U")
+    assert (release.installer, release.distribution) == ({"mmcv": ">=2.0.0", "mmengine": ">=0.8.3,<1.0.0"},
+                                                         "onedl-mmdetection")
+    assert release.sources["installer"] == "U/blob/v3.4.0-rc.1/pyproject.toml (extra 'mminstall')"
+    table = harvest.assemble_package("mmdet", "U", [release], [])
+    assert table["releases"]["3.4.0rc1"]["mmcv"]["installer"]["spec"] == ">=2.0.0"
+
+    sdist = tmp_path / "onedl_mmdetection-3.5.1.tar.gz"
+    metadata = ("Metadata-Version: 2.4\nName: onedl-mmdetection\nVersion: 3.5.1\nRequires-Dist: numpy\n"
+                "Requires-Dist: onedl-mmcv>=2.0.0; extra == \"mminstall\"\n"
+                "Requires-Dist: onedl-mmengine<1.0.0,>=0.8.3; extra == \"mminstall\"\n"
+                "Requires-Dist: onedl-mmpretrain; extra == \"tracking\"\n\n")
+    with tarfile.open(sdist, "w:gz") as archive:
+        for name, text in {"onedl_mmdetection-3.5.1/PKG-INFO": metadata,
+                           "onedl_mmdetection-3.5.1/mmdet/__init__.py": "from .version import __version__\n",
+                           "onedl_mmdetection-3.5.1/mmdet/version.py": "__version__ = '3.5.1'\n"}.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    read = harvest.read_distribution(str(sdist), "mmdet")
+    assert read.installer == {"mmcv": ">=2.0.0", "mmengine": ">=0.8.3,<1.0.0"}
+    assert read.sources["installer"].endswith("onedl_mmdetection-3.5.1.tar.gz:PKG-INFO (extra 'mminstall')")

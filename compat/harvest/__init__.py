@@ -24,7 +24,16 @@ from .assemble import (
     merge_matrix,
 )
 from .dist import read_distribution
-from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
+from .docs import (
+    INSTALLER_EXTRAS,
+    DocTable,
+    installer_name,
+    parse_faq_table,
+    parse_installer_extra,
+    parse_mminstall,
+    parse_pyproject_installer,
+    parse_version_file,
+)
 from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
 from .imports import RequiredImport, required_imports
 from .init_ast import EnforcedCheck, UnreadableCheck, parse_init, project_name, setup_name
@@ -37,6 +46,7 @@ from .wheels import WHEEL_DATA_PATH, harvest_wheel_builds, parse_wheel_builds
 __all__ = [
     "FIND_LINKS",
     "HEADER",
+    "INSTALLER_EXTRAS",
     "MODULE_DISTRIBUTIONS",
     "NUMPY_ABI_PACKAGES",
     "OPTIONAL_DISTRIBUTIONS",
@@ -56,10 +66,13 @@ __all__ = [
     "harvest_repo",
     "harvest_torch",
     "harvest_wheel_builds",
+    "installer_name",
     "merge_matrix",
     "parse_faq_table",
     "parse_init",
+    "parse_installer_extra",
     "parse_mminstall",
+    "parse_pyproject_installer",
     "parse_version_file",
     "parse_wheel_builds",
     "project_name",

@@ -1,17 +1,16 @@
 """Harvest one downloaded wheel or sdist (for repositories too large to clone): its ``__init__.py``
-checks, and ``requirements/mminstall.txt`` or else the ``mim`` extra of its metadata. Nothing is run."""
+checks, and ``requirements/mminstall.txt`` or else the installer extra of its metadata (``mim``, or onedl's
+``mminstall``). Nothing is run."""
 
 from __future__ import annotations
 
 import os
 from typing import Dict
 
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from ..data.ranges import Range
 from ..errors import BadInput
-from .docs import parse_mminstall, parse_version_file
+from .docs import parse_installer_extra, parse_mminstall, parse_version_file
 from .init_ast import parse_init
 from .records import HarvestedRelease, release_key
 
@@ -19,22 +18,6 @@ __all__ = ["read_distribution"]
 
 
 _MEMBER_CAP = 4 * 1024 * 1024
-
-
-def _mim_extra(metadata: str) -> Dict[str, str]:
-    """The ``mim`` extra of a wheel's METADATA: what mim installs, as mminstall.txt would list it."""
-    found: Dict[str, str] = {}
-    for line in metadata.splitlines():
-        if not line.startswith("Requires-Dist:"):
-            continue
-        try:
-            requirement = Requirement(line.split(":", 1)[1].strip())
-        except InvalidRequirement:
-            continue
-        marker = requirement.marker
-        if marker is not None and marker.evaluate({"extra": "mim"}) and not marker.evaluate({"extra": ""}):
-            found[canonicalize_name(requirement.name)] = str(Range.parse(str(requirement.specifier)))
-    return found
 
 
 def read_distribution(path: str, package: str) -> HarvestedRelease:
@@ -80,8 +63,9 @@ def read_distribution(path: str, package: str) -> HarvestedRelease:
         installer = parse_mminstall(files["requirements/mminstall.txt"])
         installer_source = f"{name}:requirements/mminstall.txt"
     else:
-        installer = _mim_extra(metadata)
-        installer_source = f"{name}:METADATA (extra 'mim')"
+        extra, installer = parse_installer_extra(metadata)
+        kind = "PKG-INFO" if "PKG-INFO" in files else "METADATA"
+        installer_source = f"{name}:{kind} (extra {extra!r})" if extra else f"{name}:{kind} (no installer extra)"
     return HarvestedRelease(
         key=key, ref=name, commit="", version=version, is_branch=False,
         enforced=parse_init(files[init_name], origin=f"{name}:{init_name}"), installer=installer,

@@ -1,11 +1,13 @@
 """Upstream text files read as data: FAQ compatibility tables (Markdown), ``requirements/mminstall.txt``
-(what OpenMMLab's ``mim`` installs) and ``version.py``. Pure parsers: the caller reads the text."""
+(what OpenMMLab's ``mim`` installs) or the installer extra that stands for it (``mim`` in OpenMMLab's wheel
+metadata, ``mminstall`` in onedl's ``pyproject.toml``), and ``version.py``. Pure parsers: the caller reads
+the text."""
 
 from __future__ import annotations
 
 import ast
 import contextlib
-from typing import Dict, List, Mapping
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -13,10 +15,16 @@ from packaging.version import InvalidVersion, Version
 
 from ..data.ranges import Range
 from ..data.record import Record
+from ..data.vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS
 from ..errors import BadInput, CompatError
 from .init_ast import string_constants
 
-__all__ = ["DocTable", "parse_faq_table", "parse_mminstall", "parse_version_file"]
+__all__ = ["INSTALLER_EXTRAS", "DocTable", "installer_name", "parse_faq_table", "parse_installer_extra",
+           "parse_mminstall", "parse_pyproject_installer", "parse_version_file"]
+
+#: The extras that list what ``mim`` installs, where a release has no ``requirements/mminstall.txt``:
+#: ``mim`` (OpenMMLab's wheel metadata), ``mminstall`` (onedl's forks, in ``pyproject.toml``).
+INSTALLER_EXTRAS = ("mim", "mminstall")
 
 
 class DocTable(Record):
@@ -26,19 +34,76 @@ class DocTable(Record):
     source: str
 
 
-def parse_mminstall(text: str) -> Dict[str, str]:
-    """``requirements/mminstall.txt`` as {distribution: spec}; a bare name gives an empty spec."""
+def installer_name(name: str) -> str:
+    """The matrix's name for a distribution an installer list names: onedl's mmcv and mmengine
+    (``onedl-mmcv``, ``onedl-mmengine``) as the lines they install in place of (``mmcv``, ``mmengine``), whose
+    ranges judge their versions (the matrix's ``[providers.onedl]``: ``replaces``, ``engine_replaces``)."""
+    canonical = canonicalize_name(name)
+    if canonical in MMENGINE_DISTRIBUTIONS:
+        return "mmengine"
+    if canonical in MMCV_DISTRIBUTIONS and canonical not in MMCV_LINES:
+        return "mmcv"
+    return canonical
+
+
+def _installer_lines(lines: Iterable[str], what: str) -> Dict[str, str]:
     found: Dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line or line.startswith("-"):
-            continue
+    for line in lines:
         try:
             requirement = Requirement(line)
         except InvalidRequirement as e:
-            raise CompatError(f"cannot parse mminstall line {line!r}: {e}") from e
-        found[canonicalize_name(requirement.name)] = str(Range.parse(str(requirement.specifier)))
+            raise CompatError(f"cannot parse {what} line {line!r}: {e}") from e
+        found[installer_name(requirement.name)] = str(Range.parse(str(requirement.specifier)))
     return found
+
+
+def parse_mminstall(text: str) -> Dict[str, str]:
+    """``requirements/mminstall.txt`` as {distribution: spec}; a bare name gives an empty spec."""
+    lines = [raw.split("#", 1)[0].strip() for raw in text.splitlines()]
+    return _installer_lines([line for line in lines if line and not line.startswith("-")], "mminstall")
+
+
+def parse_installer_extra(metadata: str) -> Tuple[str, Dict[str, str]]:
+    """The installer extra (:data:`INSTALLER_EXTRAS`) of a wheel's METADATA or an sdist's PKG-INFO:
+    (the extra's name, {distribution: spec}); ``("", {})`` when it has none."""
+    from packaging.markers import Marker
+
+    wanted: Dict[str, List[str]] = {}
+    for line in metadata.splitlines():
+        if not line.startswith("Requires-Dist:"):
+            continue
+        try:
+            requirement = Requirement(line.split(":", 1)[1].strip())
+        except InvalidRequirement:
+            continue
+        marker: Optional[Marker] = requirement.marker
+        for extra in INSTALLER_EXTRAS:
+            if marker is not None and marker.evaluate({"extra": extra}) and not marker.evaluate({"extra": ""}):
+                requirement.marker = None
+                wanted.setdefault(extra, []).append(str(requirement))
+    extra = next((e for e in INSTALLER_EXTRAS if e in wanted), "")
+    return extra, _installer_lines(wanted.get(extra, []), f"extra {extra!r}")
+
+
+def parse_pyproject_installer(pyproject: str) -> Tuple[str, Dict[str, str]]:
+    """The installer extra (:data:`INSTALLER_EXTRAS`) of a ``pyproject.toml``'s
+    ``[project.optional-dependencies]``: (its name, {distribution: spec}); ``("", {})`` when it has none or
+    the file is not TOML."""
+    from ..data.matrix import parse_toml  # the one TOML reader (tomllib, or tomli before 3.11)
+    from ..errors import BadMatrix
+
+    try:
+        project = parse_toml(pyproject, path="pyproject.toml").get("project")
+    except BadMatrix:
+        return "", {}
+    extras = project.get("optional-dependencies") if isinstance(project, dict) else None
+    if not isinstance(extras, dict):
+        return "", {}
+    for extra in INSTALLER_EXTRAS:
+        listed = extras.get(extra)
+        if isinstance(listed, list) and all(isinstance(item, str) for item in listed):
+            return extra, _installer_lines(listed, f"pyproject.toml extra {extra!r}")
+    return "", {}
 
 
 def _faq_cell(cell: str) -> Dict[str, str]:

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from packaging.version import Version
 
 from ..errors import BadInput, CompatError
-from .docs import DocTable, parse_faq_table, parse_mminstall, parse_version_file
+from .docs import DocTable, parse_faq_table, parse_mminstall, parse_pyproject_installer, parse_version_file
 from .imports import RequiredImport, required_imports
 from .init_ast import parse_init, project_name, setup_name
 from .records import HarvestedRelease, release_key
@@ -100,7 +100,8 @@ def harvest_repo(
     url: str = "",
 ) -> List[HarvestedRelease]:
     """Harvest every version tag of ``repo`` (and the named branches) for ``package``: its import-time
-    version checks, ``requirements/mminstall.txt``, and the OpenMMLab packages its API imports
+    version checks, ``requirements/mminstall.txt`` (else the installer extra of its ``pyproject.toml``, as
+    onedl's forks write it), and the OpenMMLab packages its API imports
     unconditionally (:mod:`.imports`). A tag or branch without a ``<package>/`` folder holds another
     package (open-mmlab/mmpretrain's ``v0.25.0`` and ``master`` are mmcls's) and is left out.
 
@@ -127,10 +128,16 @@ def harvest_repo(
         installer_text = repo.read(commit, "requirements/mminstall.txt")
         installer: Dict[str, str] = {}
         problems: Tuple[str, ...] = ()
+        installer_path = "requirements/mminstall.txt"
+        pyproject = repo.read(commit, "pyproject.toml") or ""
         try:
-            installer = parse_mminstall(installer_text) if installer_text is not None else {}
+            if installer_text is not None:
+                installer = parse_mminstall(installer_text)
+            elif pyproject:  # onedl's forks list what mim installs as an extra of their pyproject.toml
+                extra, installer = parse_pyproject_installer(pyproject)
+                installer_path = f"pyproject.toml (extra {extra!r})" if extra else installer_path
         except CompatError as e:  # upstream's own typo: said in the matrix, the other sources still read
-            problems = (f"requirements/mminstall.txt at {ref} is left out: {str(e).splitlines()[0]}",)
+            problems = (f"{installer_path.split(' ')[0]} at {ref} is left out: {str(e).splitlines()[0]}",)
         version = parse_version_file(repo.read(commit, f"{package}/version.py") or "") or key
         if is_branch and release_key(version) is None:
             continue  # a tip whose version.py states no literal version (onedl's read their metadata)
@@ -153,10 +160,9 @@ def harvest_repo(
                 imports=tuple(repo.required_imports(commit, package)),
                 sources={
                     "enforced": f"{url}/blob/{where}/{init_path}",
-                    "installer": f"{url}/blob/{where}/requirements/mminstall.txt",
+                    "installer": f"{url}/blob/{where}/{installer_path}",
                 },
-                distribution=setup_name(repo.read(commit, "setup.py") or "")
-                or project_name(repo.read(commit, "pyproject.toml") or ""),
+                distribution=setup_name(repo.read(commit, "setup.py") or "") or project_name(pyproject),
                 problems=problems,
             )
         )
