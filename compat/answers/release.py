@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..data import ranks
 from ..data.record import Record
+from ..data.vocabulary import MMCV_LINES
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,9 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DEFAULT_PACKAGE", "Needs", "dependency_of", "find", "import_note", "imported_packages", "kept_range",
            "needs", "pip_lines", "release_label", "requirements"]
-
-#: The mmcv lines (:data:`compat.data.vocabulary.MMCV_LINES`, repeated: that module is not loaded here).
-_MMCV_LINES = ("mmcv-full", "mmcv")
 
 #: The package a bare version (``0.28.0``) names.
 DEFAULT_PACKAGE = "mmpose"
@@ -111,13 +109,13 @@ def _narrowed(tables: Tables, release: ReleaseData, ranges: Dict[str, RangeData]
               ) -> Optional[Dict[str, RangeData]]:
     """``ranges`` intersected with what ``release`` needs (its new dependencies added), or None when it
     needs another mmcv line or leaves one of them no version."""
-    ours = {name for name in ranges if name in _MMCV_LINES}
+    ours = {name for name in ranges if name in MMCV_LINES}
     narrowed = dict(ranges)
     for dependency in release[4]:
         if dependency[1]:
             continue
         name = dependency[0]
-        if name in _MMCV_LINES and ours and name not in ours:
+        if name in MMCV_LINES and ours and name not in ours:
             return None
         needed = kept_range(tables, dependency, policy)
         if needed is None:

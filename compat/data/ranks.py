@@ -11,6 +11,8 @@ were compiled, and listed the members of each verbatim specifier), the typed
 
 from __future__ import annotations
 
+from .vocabulary import SOURCES
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
@@ -140,8 +142,7 @@ def _tighter(a: Optional[B], b: Optional[B], order: Order, lower: bool) -> Optio
     return a if not a[1] else b
 
 
-def intersection(a: Span[B], b: Span[B],
-                 order: Order) -> Span[B]:
+def intersection(a: Span[B], b: Span[B], order: Order) -> Span[B]:
     """The versions both ranges allow (bounds keep their upstream text; extra specifiers of both, once)."""
     extra = a[2] + tuple(e for e in b[2] if e not in a[2])
     return (_tighter(a[0], b[0], order, True), _tighter(a[1], b[1], order, False), extra)
@@ -192,7 +193,7 @@ def written(r: Span[B], order: Order) -> str:
 
 def admits(r: Span[B], order: Order, below: Order, version: Any, stem: Any, extra: Callable[[str], bool]) -> bool:
     """PEP 440 membership, pre-releases included (upstream's import checks accept release candidates), as
-    packaging (26) decides it. ``version`` is the key of the public version asked (a local label is
+    packaging 26 decides it. ``version`` is the key of the public version asked (a local label is
     ignored), ``stem`` the key of its release and pre-release segment alone (``1.0rc1`` of
     ``1.0rc1.post2.dev3``), ``below`` a bound's text -> the key ``<V`` admits versions below: V when it is
     a pre- or dev-release, else ``V.dev0`` (``<V`` excludes V's own pre-releases); ``>V`` excludes the
@@ -265,7 +266,7 @@ def policy_range(policy: str, sources: Tuple[Optional[R], Optional[R], Optional[
     return found
 
 
-_SOURCES = {"documented": 0, "enforced": 1, "installer": 2}  # the order of compat.data.vocabulary.SOURCES
+_SOURCES = {source: index for index, source in enumerate(SOURCES)}
 
 
 def range_for(tables: Tables, dependency: DependencyData, policy: str) -> Optional[Range]:
