@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from compat.data import ranks
 from compat.data.ranges import Range
+from compat.data.tables import _ranked, lean_range
 from compat.errors import BadInput
 
 
@@ -62,10 +64,34 @@ def test_is_empty(text: str, empty: bool) -> None:
         (">=2.0.0rc4,<=2.1.0", "2.0.0rc4", True),
         (">=2.0.0rc4,<=2.1.0", "2.0.0rc3", False),
         (">=2.0.0,<2.1.0", "2.1.0rc1", False),  # PEP 440: <V excludes V's pre-releases
+        (">=2.0.0rc1,<2.1.0rc2", "2.1.0rc1", True),  # ...unless V is one
+        (">1.0", "1.0.post1", False),  # >V excludes V's post-releases
+        (">1.0.post1", "1.0.post2", True),  # ...unless V is one
+        (">1.0rc1", "1.0rc1.post1", False),
+        (">1.0rc1", "1.0.post1", True),  # (a post-release of 1.0, not of 1.0rc1)
+        (">1.0", "1.0+cu118", False),  # a local label is ignored: 1.0+cu118 is 1.0
+        (">1.0rc1", "1.0+cu118", True),
+        ("<1.0.post1", "1.0.post1.dev1", False),  # <V excludes V's pre-releases, V a post-release too
+        ("<1.0.post1", "1.0rc1", True),
+        ("<=1.0,>=1.0", "1.0+cu118", True),  # bounds compare the public version
+        (">0.9", "1.0+cu118", True),
+        ("==1.0", "1.0.0+cu118", True),
+        (">=1.0rc1,<=1.0rc1", "1.0rc1+abc", True),
+        ("==1.0+cu118", "1.0+cu117", False),  # a local label is compared only when the specifier has one
+        (">=1.0,!=1.2.0", "1.2", False),
     ],
 )
 def test_contains(text: str, version: str, inside: bool) -> None:
-    assert Range.parse(text).contains(Version(version)) is inside
+    """PEP 440 membership, packaging the oracle, in both orderings: packaging's Version (the typed range) and
+    the ranks of tables compiled for the versions asked (a local version's public one ranked too)."""
+    r = Range.parse(text)
+    assert SpecifierSet(text).contains(Version(version), prereleases=True) is inside
+    assert r.contains(Version(version)) is inside
+    texts = {version, *(b.text for b in (r.lower, r.upper) if b is not None)}
+    extras = {e: {t for t in texts if SpecifierSet(e).contains(Version(t), prereleases=True)} for e in r.extra}
+    tables = {"versions": _ranked(texts), "extras": extras}
+    compiled = lean_range(r)
+    assert compiled is not None and ranks.range_contains(tables, compiled, version) is inside
 
 
 @pytest.mark.parametrize("text", ["abc", ">=", "=>1.0", "1.0"])
@@ -74,20 +100,28 @@ def test_bad_specifier_is_bad_input(text: str) -> None:
         Range.parse(text)
 
 
-_VERSIONS = ["0.9", "1.0", "1.0.0", "1.1", "1.3.8", "1.4.0", "1.6.0", "2.0.0rc1", "2.0.0", "2.1.0", "3"]
+_VERSIONS = ["0.9", "1.0", "1.0.0", "1.0.post1", "1.0.dev1", "1.1", "1.3.8", "1.4.0", "1.6.0", "2.0.0rc1",
+             "2.0.0rc1.post1", "2.0.0", "2.1.0", "3", "1!1.0"]
 _bounds = st.builds(
     lambda op, v: op + v, st.sampled_from([">=", ">", "<=", "<", "=="]), st.sampled_from(_VERSIONS)
 )
 _specs = st.lists(_bounds, max_size=3).map(",".join)
+#: pre-, post-, dev- and local versions beside the bounds: where PEP 440's exclusions apply
+_CANDIDATES = [*_VERSIONS, "1.5", "2.0.0rc4", "1.6.0.post1", "1.0+cu118", "1.0.post1+local", "1.0.post1.dev1",
+               "2.0.0rc1+abc", "2.0.0+1c3f547", "1.0.post2", "3.post1.dev2", "2.0.0rc1.post2.dev1", "1.0a1",
+               "2.0.0.post1", "1!1.0.post1"]
 
 
-@given(_specs, _specs, st.sampled_from([*_VERSIONS, "1.5", "2.0.0rc4", "1.6.0.post1"]))
+@given(_specs, _specs, st.sampled_from(_CANDIDATES))
 def test_intersection_is_conjunction(a: str, b: str, candidate: str) -> None:
+    """The one range algebra, ordered by packaging's Version, admits what packaging's SpecifierSet admits
+    (PEP 440 as packaging 26 reads it)."""
     version = Version(candidate)
     both = Range.parse(a).intersect(Range.parse(b))
     expected = (SpecifierSet(a).contains(version, prereleases=True)
                 and SpecifierSet(b).contains(version, prereleases=True))
     assert both.contains(version) is expected
+    assert Range.parse(a).contains(version) is SpecifierSet(a).contains(version, prereleases=True)
     if both.is_empty:
         assert not expected
 

@@ -1,5 +1,6 @@
 """compat.data.ranks and the compiled tables against packaging: every range of the matrix admits exactly the
-versions packaging admits, intersections agree with the typed ranges, the tables survive marshal."""
+versions packaging admits, the range algebra ordered by the tables' ranks agrees with it ordered by packaging's
+Version (the typed ranges), the tables survive marshal."""
 from __future__ import annotations
 
 import marshal
@@ -8,6 +9,7 @@ from typing import Any, Dict, List
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from compat.data import ranks
@@ -42,8 +44,10 @@ def test_every_range_admits_exactly_what_packaging_admits(matrix: Matrix, tables
         assert lean is not None
         assert ranks.range_text(tables, lean) == str(r)
         assert ranks.range_is_empty(tables, lean) == r.is_empty
+        specifier = SpecifierSet(str(r))
         for text in versions:
-            assert ranks.range_contains(tables, lean, text) == r.contains(Version(text)), (str(r), text)
+            admitted = specifier.contains(Version(text), prereleases=True)
+            assert ranks.range_contains(tables, lean, text) == admitted == r.contains(Version(text)), (str(r), text)
 
 
 def test_pre_and_post_releases_follow_pep_440(tables: Dict[str, Any]) -> None:
@@ -58,7 +62,9 @@ def test_pre_and_post_releases_follow_pep_440(tables: Dict[str, Any]) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
-def test_intersections_agree_with_the_typed_ranges(matrix: Matrix, tables: Dict[str, Any], data: Any) -> None:
+def test_both_orderings_agree_with_packaging(matrix: Matrix, tables: Dict[str, Any], data: Any) -> None:
+    """The one range algebra ordered by the tables' ranks and by packaging's Version: the same intersection,
+    emptiness, pinned version and text, and the members packaging admits."""
     ranges = _ranges(matrix)
     a = data.draw(st.sampled_from(ranges))
     b = data.draw(st.sampled_from(ranges))
@@ -72,7 +78,10 @@ def test_intersections_agree_with_the_typed_ranges(matrix: Matrix, tables: Dict[
     assert (Version(pinned) if pinned else None) == typed.pinned
     assert typed_range(lean) == typed
     version = data.draw(st.sampled_from(sorted(tables["versions"])))
-    assert ranks.range_contains(tables, lean, version) == typed.contains(Version(version))
+    admitted = all(SpecifierSet(str(r)).contains(Version(version), prereleases=True) for r in (a, b))
+    assert ranks.range_contains(tables, lean, version) == typed.contains(Version(version)) == admitted
+    if typed.is_empty:
+        assert not admitted
 
 
 def test_tables_survive_marshal(tables: Dict[str, Any]) -> None:
@@ -100,7 +109,8 @@ def test_a_release_the_tables_do_not_know_is_placed_where_packaging_orders_it(
         lean = lean_range(r)
         assert lean is not None
         if not lean[2]:
-            assert ranks.range_contains(view, lean, key) == r.contains(Version(text)), (str(r), text)
+            admitted = SpecifierSet(str(r)).contains(Version(text), prereleases=True)
+            assert ranks.range_contains(view, lean, key) == admitted, (str(r), text)
     for known in tables["versions"]:  # and it sorts among every known version as packaging sorts it
         assert (ranks.rank(view, key) < ranks.rank(view, known)) == (Version(text) < Version(known)), known
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ..data import ranks
 from ..data.record import Record
+from ..data.vocabulary import MMCV_LINES
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,11 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..data.shapes import DependencyData, RangeData, ReleaseData, Tables
 
-__all__ = ["DEFAULT_PACKAGE", "Needs", "find", "import_note", "imported_packages", "kept_range", "needs", "pip_lines",
-           "requirements"]
-
-#: The mmcv lines (:data:`compat.data.vocabulary.MMCV_LINES`, repeated: that module is not loaded here).
-_MMCV_LINES = ("mmcv-full", "mmcv")
+__all__ = ["DEFAULT_PACKAGE", "Needs", "dependency_of", "find", "import_note", "imported_packages", "kept_range",
+           "needs", "pip_lines", "release_label", "requirements"]
 
 #: The package a bare version (``0.28.0``) names.
 DEFAULT_PACKAGE = "mmpose"
@@ -68,13 +66,13 @@ def needs(tables: Tables, release: ReleaseData, policy: str) -> Needs:
     missing = imported_packages(tables, members)
     while missing:
         package, importer, where = missing[0]
-        asked = _dependency(importer, package)
+        asked = dependency_of(importer, package)
         allowed = None if asked is None else ranks.range_for(tables, asked, policy)
         agreed = _agreeing(tables, package, allowed, ranges, policy)
         if agreed is None:
             said = f"{package}{ranks.range_text(tables, allowed)}" if allowed is not None else package
             left = "; ".join(f"{name}{ranks.range_text(tables, r)}" for name, r in ranges.items())
-            return Needs(None, conflict=f"no {said} release agrees with {left} ({_label(importer)} imports "
+            return Needs(None, conflict=f"no {said} release agrees with {left} ({release_label(importer)} imports "
                                         f"{package} at {where[1]}:{where[2]})", distribution=package)
         chosen, ranges = agreed
         members.append(chosen)
@@ -111,13 +109,13 @@ def _narrowed(tables: Tables, release: ReleaseData, ranges: Dict[str, RangeData]
               ) -> Optional[Dict[str, RangeData]]:
     """``ranges`` intersected with what ``release`` needs (its new dependencies added), or None when it
     needs another mmcv line or leaves one of them no version."""
-    ours = {name for name in ranges if name in _MMCV_LINES}
+    ours = {name for name in ranges if name in MMCV_LINES}
     narrowed = dict(ranges)
     for dependency in release[4]:
         if dependency[1]:
             continue
         name = dependency[0]
-        if name in _MMCV_LINES and ours and name not in ours:
+        if name in MMCV_LINES and ours and name not in ours:
             return None
         needed = kept_range(tables, dependency, policy)
         if needed is None:
@@ -175,17 +173,20 @@ def imported_packages(tables: Tables, releases: Sequence[ReleaseData]
 def import_note(package: str, importer: ReleaseData, where: Tuple[Any, ...]) -> str:
     """Why ``package`` is in the answer: ``adding mmdet: mmpose 1.3.2 imports it at
     mmpose/models/heads/hybrid_heads/rtmo_head.py:9``."""
-    return f"adding {package}: {_label(importer)} imports it at {where[1]}:{where[2]}"
+    return f"adding {package}: {release_label(importer)} imports it at {where[1]}:{where[2]}"
 
 
-def _dependency(release: ReleaseData, name: str) -> Optional[DependencyData]:
+def dependency_of(release: ReleaseData, name: str) -> Optional[DependencyData]:
+    """The compiled dependency of ``release`` on package ``name`` (required or optional), or None when its
+    metadata and import checks name no such package."""
     for dependency in release[4]:
         if dependency[0] == name:
             return dependency
     return None
 
 
-def _label(release: ReleaseData) -> str:
+def release_label(release: ReleaseData) -> str:
+    """``mmpose 1.3.2``: how messages name a compiled release (a branch by its key: ``mmpose main``)."""
     return f"{release[0]} {release[1]}"
 
 

@@ -43,7 +43,7 @@ from .availability import (
     versions_for,
 )
 from .question import check_policy, describe_machine, describe_platform, requirement_lines
-from .release import _dependency, _label, import_note, imported_packages, kept_range
+from .release import dependency_of, import_note, imported_packages, kept_range, release_label
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,13 +87,13 @@ def combined_range(tables: Tables, releases: Sequence[Release], name: str, polic
     combined: Optional[Range] = None
     said = []
     for release in releases:
-        dependency = _dependency(release, name)
+        dependency = dependency_of(release, name)
         if dependency is None:
             continue
         version_range = kept_range(tables, dependency, policy)
         if version_range is None:
             continue
-        said.append(f"{_label(release)} needs {name}{range_text(tables, version_range) or ' (any)'}")
+        said.append(f"{release_label(release)} needs {name}{range_text(tables, version_range) or ' (any)'}")
         combined = version_range if combined is None else range_intersect(tables, combined, version_range)
     return combined, said
 
@@ -109,14 +109,14 @@ def agree(tables: Tables, releases: Tuple[Release, ...], policy: str) -> Union[A
     agree (a failure: how far it got, and the clashing constraints)."""
     line = mmcv_line(releases)
     if line is None:
-        return (_CLASHING_LINES, (" and ".join(_label(r) for r in releases) + " need different mmcv lines",))
+        return (_CLASHING_LINES, (" and ".join(release_label(r) for r in releases) + " need different mmcv lines",))
     for release in releases:  # what each release says of the others (mmpose's installer names mmdet)
         for other in releases:
-            dependency = _dependency(release, other[0]) if other is not release else None
+            dependency = dependency_of(release, other[0]) if other is not release else None
             other_range = range_for(tables, dependency, policy) if dependency is not None else None
             if other_range is not None and not range_contains(tables, other_range, other[2]):
-                return (_CROSS_CHECK, (f"{_label(release)} needs {other[0]}{range_text(tables, other_range)}, "
-                                       f"not {_label(other)}",))
+                return (_CROSS_CHECK, (f"{release_label(release)} needs {other[0]}{range_text(tables, other_range)}, "
+                                       f"not {release_label(other)}",))
     packages = {r[0] for r in releases}
     required = {d[0] for r in releases for d in r[4] if not d[1]}
     others = sorted(required - packages - set(MMCV_LINES) - {"mmengine"})
@@ -131,7 +131,7 @@ def agree(tables: Tables, releases: Tuple[Release, ...], policy: str) -> Union[A
         ranges[name] = combined
         said.extend(asked)
     if line and line not in ranges:
-        return (_EMPTY_RANGE, (f"no {policy} range for {line} in " + ", ".join(_label(r) for r in releases),))
+        return (_EMPTY_RANGE, (f"no {policy} range for {line} in " + ", ".join(release_label(r) for r in releases),))
     return (releases, line, ranges, tuple(said))
 
 
@@ -181,7 +181,7 @@ def import_notes(tables: Tables, answer: Answer, asked: Sequence[str]) -> List[s
             notes.append(import_note(package, importer, where))
         elif package in provided and provided[package][0] in answer["pins"]:
             made = provided[package]
-            notes.append(f"adding {made[0]} {made[1]} for {package}: {_label(importer)} imports {package} at "
+            notes.append(f"adding {made[0]} {made[1]} for {package}: {release_label(importer)} imports {package} at "
                          f"{where[1]}:{where[2]}; {made[0]} installs {package} and asserts no mmcv version")
     return notes
 

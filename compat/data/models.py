@@ -8,7 +8,7 @@ from packaging.version import Version
 
 from .links import fill, find_links_url
 from .ranges import Range
-from .ranks import python_key
+from .ranks import policy_range, python_key
 from .record import Record, field
 from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
 
@@ -110,18 +110,12 @@ class Dependency(Record):
     def range_for(self, policy: str) -> Optional[Range]:
         """The range under ``policy``; ``safe`` is the intersection of every source present.
 
-        None when no source (or not the one the policy names) says anything.
+        None when no source (or not the one the policy names) says anything. The rule is
+        :func:`compat.data.ranks.policy_range`, which the compiled tables' ranges follow too.
         """
-        if policy != "safe":
-            fact = self.fact(policy)
-            return None if fact is None else fact.range
-        ranges = [fact.range for fact in self.facts().values()]
-        if not ranges:
-            return None
-        combined = ranges[0]
-        for other in ranges[1:]:
-            combined = combined.intersect(other)
-        return combined
+        documented, enforced, installer = (None if fact is None else fact.range
+                                           for fact in (self.documented, self.enforced, self.installer))
+        return policy_range(policy, (documented, enforced, installer), Range.intersect)
 
 
 class Release(Record):

@@ -3,45 +3,73 @@
 A :class:`Range` keeps the tightest lower and upper bound of a specifier set, with the version text as
 written upstream (``<1.3`` stays ``<1.3``, not ``<1.3.0``), so the intersection of three sources renders
 the way the FAQ writes it. Specifiers that are not plain bounds (``!=``, ``===``, ``==X.*``) are kept
-verbatim and applied on membership tests.
+verbatim and applied on membership tests. Its bounds are the compiled tables' ``(text, inclusive)``, and
+every rule of the range algebra is :mod:`compat.data.ranks`' own, with versions ordered by ``packaging``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable, Optional, Tuple
+from typing import Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import Version
 
 from ..errors import BadInput, shown
+from . import ranks
 from .record import Record
 
-__all__ = ["Bound", "Range"]
+__all__ = ["Bound", "Range", "membership_keys"]
 
 
-class Bound(Record):
-    """One end of a range: a version, its text as written, and whether it is included."""
+class Bound(Tuple[str, bool]):
+    """One end of a range as the compiled tables hold it, ``(text as written, inclusive)``, with the
+    version its text names; the range algebra (:mod:`compat.data.ranks`) is the same for both."""
 
-    version: Version
-    text: str
-    inclusive: bool
+    __slots__ = ()
+
+    def __new__(cls, text: str, inclusive: bool) -> "Bound":
+        return tuple.__new__(cls, (text, inclusive))
+
+    def __getnewargs__(self) -> Tuple[str, bool]:
+        return (self[0], self[1])
+
+    def __repr__(self) -> str:
+        return f"Bound(text={self[0]!r}, inclusive={self[1]!r})"
+
+    @property
+    def text(self) -> str:
+        return self[0]
+
+    @property
+    def inclusive(self) -> bool:
+        return self[1]
+
+    @property
+    def version(self) -> Version:
+        return _version(self[0])
 
 
-def _tighter_lower(a: Optional[Bound], b: Optional[Bound]) -> Optional[Bound]:
-    if a is None or b is None:
-        return a or b
-    if a.version != b.version:
-        return a if a.version > b.version else b
-    return a if not a.inclusive else b
+@lru_cache(maxsize=4096)
+def _version(text: str) -> Version:
+    """The version a bound's text names: how the typed ranges order versions (a process asks the same
+    few dozen texts many times)."""
+    return Version(text)
 
 
-def _tighter_upper(a: Optional[Bound], b: Optional[Bound]) -> Optional[Bound]:
-    if a is None or b is None:
-        return a or b
-    if a.version != b.version:
-        return a if a.version < b.version else b
-    return a if not a.inclusive else b
+@lru_cache(maxsize=4096)
+def membership_keys(version: Version) -> Tuple[Version, Version, Version]:
+    """The versions PEP 440 membership compares for ``version`` (:func:`compat.data.ranks.admits`): its
+    public version; the one ``<version`` admits versions below (``version.dev0`` unless it is a pre- or
+    dev-release); its stem, the release and pre-release segment alone (``>V`` excludes what has stem V)."""
+    public = Version(version.public) if version.local is not None else version
+    below = public if public.is_prerelease else Version(public.public + ".dev0")
+    stem = ".".join(str(part) for part in public.release) + ("".join(str(p) for p in public.pre) if public.pre else "")
+    return (public, below, Version(f"{public.epoch}!{stem}" if public.epoch else stem))
+
+
+def _below(text: str) -> Version:
+    return membership_keys(_version(text))[1]
 
 
 @lru_cache(maxsize=1024)
@@ -91,62 +119,43 @@ class Range(Record):
     @classmethod
     def _from_specifier(cls, spec: Specifier) -> "Range":
         op, text = spec.operator, spec.version
-        if op == "==" and not text.endswith(".*") and "+" not in text:
-            bound = Bound(Version(text), text, True)
+        if op == "~=":
+            return cls(lower=Bound(text, True), upper=Bound(_compatible_upper(text), False))
+        if op not in ("==", ">=", ">", "<=", "<") or (op == "==" and (text.endswith(".*") or "+" in text)):
+            return cls(extra=(str(spec),))
+        _version(text)  # a bound names a version (past Python's digit limit none: ValueError)
+        if op == "==":
+            bound = Bound(text, True)
             return cls(lower=bound, upper=bound)
         if op in (">=", ">"):
-            return cls(lower=Bound(Version(text), text, op == ">="))
-        if op in ("<=", "<"):
-            return cls(upper=Bound(Version(text), text, op == "<="))
-        if op == "~=":
-            upper = _compatible_upper(text)
-            return cls(lower=Bound(Version(text), text, True), upper=Bound(Version(upper), upper, False))
-        return cls(extra=(str(spec),))
+            return cls(lower=Bound(text, op == ">="))
+        return cls(upper=Bound(text, op == "<="))
 
     def intersect(self, other: "Range") -> "Range":
         """The versions both ranges allow."""
-        extra = self.extra + tuple(e for e in other.extra if e not in self.extra)
-        return Range(
-            lower=_tighter_lower(self.lower, other.lower),
-            upper=_tighter_upper(self.upper, other.upper),
-            extra=extra,
-        )
+        lower, upper, extra = ranks.intersection((self.lower, self.upper, self.extra),
+                                                 (other.lower, other.upper, other.extra), _version)
+        return Range(lower=lower, upper=upper, extra=extra)
 
     @property
     def is_empty(self) -> bool:
         """True when the bounds leave no version at all."""
-        if self.lower is None or self.upper is None:
-            return False
-        if self.lower.version != self.upper.version:
-            return self.lower.version > self.upper.version
-        return not (self.lower.inclusive and self.upper.inclusive)
+        return ranks.empty((self.lower, self.upper, self.extra), _version)
 
     @property
     def pinned(self) -> Optional[Version]:
         """The one version an ``==`` range allows, else None."""
-        lower, upper = self.lower, self.upper
-        closed = lower and upper and lower.inclusive and upper.inclusive
-        if closed and lower and upper and lower.version == upper.version and not self.extra:
-            return lower.version
-        return None
+        bound = ranks.pinned_bound((self.lower, self.upper, self.extra), _version)
+        return None if bound is None else bound.version
 
     def contains(self, version: Version) -> bool:
         """PEP 440 membership, pre-releases included (upstream's checks accept release candidates)."""
-        return _specifier_set(str(self)).contains(version, prereleases=True)
-
-    def _parts(self) -> Iterable[str]:
-        lower, upper = self.lower, self.upper
-        if lower and upper and lower.inclusive and upper.inclusive and lower.version == upper.version:
-            yield "==" + lower.text
-        else:
-            if lower:
-                yield (">=" if lower.inclusive else ">") + lower.text
-            if upper:
-                yield ("<=" if upper.inclusive else "<") + upper.text
-        yield from self.extra
+        public, _, stem = membership_keys(version)
+        return ranks.admits((self.lower, self.upper, self.extra), _version, _below, public, stem,
+                            lambda spec: _specifier_set(spec).contains(version, prereleases=True))
 
     def __str__(self) -> str:
-        return ",".join(self._parts())
+        return ranks.written((self.lower, self.upper, self.extra), _version)
 
 
 @lru_cache(maxsize=4096)

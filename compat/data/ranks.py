@@ -1,23 +1,43 @@
-"""Versions and ranges over the ranks compiled into the tables (:mod:`compat.data.tables`): comparisons and
-PEP 440 membership without ``packaging``, each exactly as ``packaging`` decided when the tables were
-compiled. A range is ``(lower, upper, extra)``: bounds ``(text, inclusive)`` as written upstream, and
-verbatim specifiers (``!=1.5.0``) whose members the tables list.
+"""Versions and ranges: the one range algebra, and versions ordered by the ranks compiled into the tables
+(:mod:`compat.data.tables`), without ``packaging``.
+
+A range is ``(lower, upper, extra)``: bounds ``(text, inclusive)`` as written upstream, and verbatim
+specifiers (``!=1.5.0``). Each rule of ranges (the tighter bound, emptiness, the pinned version, the parts
+a range is written as, PEP 440 membership) is written once here, parametrised by how versions are
+ordered: the ``range_*`` functions by the tables' ranks (``packaging`` ordered the versions when the tables
+were compiled, and listed the members of each verbatim specifier), the typed
+:class:`~compat.data.ranges.Range` by ``packaging``'s ``Version``, for texts no table ranks.
 """
 
 from __future__ import annotations
 
+from .vocabulary import SOURCES
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Dict, List, Optional, Sequence, Tuple
+    from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
     from .shapes import Bound, DependencyData, Tables
     from .shapes import RangeData as Range
 
+    B = TypeVar("B", bound=Bound)
+    R = TypeVar("R")
+    #: a range: (lower, upper, verbatim extra specifiers), bounds (text as written, inclusive) or a subclass
+    Span = Tuple[Optional[B], Optional[B], Tuple[str, ...]]
+    #: how versions are ordered: a version's text -> a key that sorts as packaging sorts the versions
+    Order = Callable[[str], Any]
+
 __all__ = [
+    "admits",
+    "empty",
+    "intersection",
     "is_prerelease",
     "major",
     "newest_first",
+    "parts",
+    "pinned_bound",
     "placed",
+    "policy_range",
     "python_key",
     "range_contains",
     "range_for",
@@ -28,6 +48,7 @@ __all__ = [
     "rank",
     "release_key",
     "simple_release",
+    "written",
 ]
 
 _KEYS: Dict[str, Tuple[int, ...]] = {}
@@ -84,7 +105,7 @@ def placed(tables: Tables, text: str) -> Optional[Tuple[Tables, str]]:
             below = entry[0]
     # everything whose base is at most that release (its post-releases too) comes before
     position = max((e[0] for e in versions.values() if below is not None and e[1] <= below), default=-1) + 0.5
-    entry = (position, position, False, False, release[0])
+    entry = (position, position, False, False, release[0], position, position, position)
     return {**tables, "versions": {**versions, text: entry}}, text
 
 
@@ -107,88 +128,148 @@ def newest_first(tables: Tables, texts: "Sequence[str]") -> List[str]:
     return sorted(texts, key=lambda t: rank(tables, t), reverse=True)
 
 
-def _tighter(a: Optional[Bound], b: Optional[Bound], tables: Tables, lower: bool) -> Optional[Bound]:
+# The range algebra; ``order`` is a bound's text -> a key that sorts as packaging sorts the versions.
+
+
+def _tighter(a: Optional[B], b: Optional[B], order: Order, lower: bool) -> Optional[B]:
+    """The tighter of two lower (``lower``) or upper bounds: the higher lower, the lower upper, at the same
+    version the exclusive one; either when the other is None."""
     if a is None or b is None:
         return a or b
-    ra, rb = rank(tables, a[0]), rank(tables, b[0])
-    if ra != rb:
-        return a if (ra > rb) == lower else b
+    ka, kb = order(a[0]), order(b[0])
+    if ka != kb:
+        return a if (ka > kb) == lower else b
     return a if not a[1] else b
+
+
+def intersection(a: Span[B], b: Span[B], order: Order) -> Span[B]:
+    """The versions both ranges allow (bounds keep their upstream text; extra specifiers of both, once)."""
+    extra = a[2] + tuple(e for e in b[2] if e not in a[2])
+    return (_tighter(a[0], b[0], order, True), _tighter(a[1], b[1], order, False), extra)
+
+
+def empty(r: Span[B], order: Order) -> bool:
+    """True when the bounds leave no version at all (extra specifiers are not asked)."""
+    lower, upper = r[0], r[1]
+    if lower is None or upper is None:
+        return False
+    kl, ku = order(lower[0]), order(upper[0])
+    if kl != ku:
+        return bool(kl > ku)
+    return not (lower[1] and upper[1])
+
+
+def _closed(r: Span[B], order: Order) -> Optional[B]:
+    """The lower bound when both bounds include the same version (the range is ``==`` it), else None."""
+    lower, upper = r[0], r[1]
+    if lower is not None and upper is not None and lower[1] and upper[1] and order(lower[0]) == order(upper[0]):
+        return lower
+    return None
+
+
+def pinned_bound(r: Span[B], order: Order) -> Optional[B]:
+    """The bound of the one version an ``==`` range allows (no extra specifiers), else None."""
+    return None if r[2] else _closed(r, order)
+
+
+def parts(r: Span[B], order: Order) -> List[Tuple[str, str]]:
+    """The bounds as upstream writes them, ``(operator, text)``: ``==`` for a closed range of one version."""
+    same = _closed(r, order)
+    if same is not None:
+        return [("==", same[0])]
+    lower, upper = r[0], r[1]
+    found = []
+    if lower is not None:
+        found.append((">=" if lower[1] else ">", lower[0]))
+    if upper is not None:
+        found.append(("<=" if upper[1] else "<", upper[0]))
+    return found
+
+
+def written(r: Span[B], order: Order) -> str:
+    """``>=1.3.8,<=1.6.0``: the range as upstream writes it, its extra specifiers last."""
+    return ",".join([op + text for op, text in parts(r, order)] + list(r[2]))
+
+
+def admits(r: Span[B], order: Order, below: Order, version: Any, stem: Any, extra: Callable[[str], bool]) -> bool:
+    """PEP 440 membership, pre-releases included (upstream's import checks accept release candidates), as
+    packaging 26 decides it. ``version`` is the key of the public version asked (a local label is
+    ignored), ``stem`` the key of its release and pre-release segment alone (``1.0rc1`` of
+    ``1.0rc1.post2.dev3``), ``below`` a bound's text -> the key ``<V`` admits versions below: V when it is
+    a pre- or dev-release, else ``V.dev0`` (``<V`` excludes V's own pre-releases); ``>V`` excludes the
+    versions whose stem is V (its post-releases, unless V is one). ``extra`` says whether an extra
+    specifier admits the version."""
+    for op, text in parts(r, order):
+        if op == "<":
+            ok = version < below(text)
+        else:
+            other = order(text)
+            if op == "==":
+                ok = version == other
+            elif op == ">=":
+                ok = version >= other
+            elif op == "<=":
+                ok = version <= other
+            else:
+                ok = version > other and stem != other
+        if not ok:
+            return False
+    return all(extra(spec) for spec in r[2])
+
+
+def _ranked(tables: Tables) -> Order:
+    versions = tables["versions"]
+    return lambda text: versions[text][0]
 
 
 def range_intersect(tables: Tables, a: Range, b: Range) -> Range:
     """The versions both ranges allow (bounds keep their upstream text)."""
-    extra = a[2] + tuple(e for e in b[2] if e not in a[2])
-    return (_tighter(a[0], b[0], tables, True), _tighter(a[1], b[1], tables, False), extra)
+    return intersection(a, b, _ranked(tables))
 
 
 def range_is_empty(tables: Tables, r: Range) -> bool:
-    lower, upper = r[0], r[1]
-    if lower is None or upper is None:
-        return False
-    rl, ru = rank(tables, lower[0]), rank(tables, upper[0])
-    if rl != ru:
-        return rl > ru
-    return not (lower[1] and upper[1])
+    """True when the bounds leave no version at all."""
+    return empty(r, _ranked(tables))
 
 
 def range_pinned(tables: Tables, r: Range) -> Optional[str]:
     """The one version text an ``==`` range allows, else None."""
-    lower, upper = r[0], r[1]
-    if (lower and upper and lower[1] and upper[1] and rank(tables, lower[0]) == rank(tables, upper[0])
-            and not r[2]):
-        return lower[0]
-    return None
-
-
-def _parts(tables: Tables, r: Range) -> List[Tuple[str, str]]:
-    lower, upper = r[0], r[1]
-    parts = []
-    if lower and upper and lower[1] and upper[1] and rank(tables, lower[0]) == rank(tables, upper[0]):
-        parts.append(("==", lower[0]))
-    else:
-        if lower:
-            parts.append((">=" if lower[1] else ">", lower[0]))
-        if upper:
-            parts.append(("<=" if upper[1] else "<", upper[0]))
-    return parts
+    bound = pinned_bound(r, _ranked(tables))
+    return None if bound is None else bound[0]
 
 
 def range_text(tables: Tables, r: Range) -> str:
     """``>=1.3.8,<=1.6.0``: the range as upstream writes it."""
-    return ",".join([op + text for op, text in _parts(tables, r)] + list(r[2]))
+    return written(r, _ranked(tables))
 
 
 def range_contains(tables: Tables, r: Range, version: str) -> bool:
-    """PEP 440 membership of a version the tables know, pre-releases included (upstream's import checks
-    accept release candidates): ``<V`` excludes V's pre-releases and ``>V`` its post-releases, as
-    packaging does."""
-    rank, base, pre, post, _ = tables["versions"][version]
-    for op, text in _parts(tables, r):
-        other, other_base, other_pre, other_post, _ = tables["versions"][text]
-        if op == "==":
-            ok = rank == other
-        elif op == ">=":
-            ok = rank >= other
-        elif op == "<=":
-            ok = rank <= other
-        elif op == "<":
-            ok = rank < other and not (pre and not other_pre and base == other_base)
-        else:
-            ok = rank > other and not (post and not other_post and base == other_base)
-        if not ok:
-            return False
-    return all(version in tables["extras"][spec] for spec in r[2])
+    """PEP 440 membership (:func:`admits`) of a version the tables know."""
+    versions = tables["versions"]
+    entry = versions[version]
+    admitted = tables["extras"]
+    return admits(r, _ranked(tables), lambda text: versions[text][6], entry[5], entry[7],
+                  lambda spec: version in admitted[spec])
+
+
+def policy_range(policy: str, sources: Tuple[Optional[R], Optional[R], Optional[R]],
+                 intersect: Callable[[R, R], R]) -> Optional[R]:
+    """A dependency's range under ``policy`` from its (documented, enforced, installer) ranges, compiled or
+    typed: the one the policy names; for ``safe`` the intersection of every source present. None when
+    none, or not the one the policy names, has a range."""
+    if policy != "safe":
+        return sources[_SOURCES[policy]] if policy in _SOURCES else None
+    found: Optional[R] = None
+    for r in sources:
+        if r is not None:
+            found = r if found is None else intersect(found, r)
+    return found
+
+
+_SOURCES = {source: index for index, source in enumerate(SOURCES)}
 
 
 def range_for(tables: Tables, dependency: DependencyData, policy: str) -> Optional[Range]:
-    """A compiled dependency's range under ``policy``; ``safe`` intersects every source present (None when
-    none, or not the one the policy names, has a range)."""
-    documented, enforced, installer = dependency[2], dependency[3], dependency[4]
-    if policy != "safe":
-        return {"documented": documented, "enforced": enforced, "installer": installer}.get(policy)
-    found: Optional[Range] = None
-    for r in (documented, enforced, installer):
-        if r is not None:
-            found = r if found is None else range_intersect(tables, found, r)
-    return found
+    """A compiled dependency's range under ``policy`` (:func:`policy_range`)."""
+    return policy_range(policy, (dependency[2], dependency[3], dependency[4]),
+                        lambda a, b: range_intersect(tables, a, b))

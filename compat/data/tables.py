@@ -3,8 +3,9 @@ store, with every version comparison settled by ``packaging`` when it is compile
 
 ``versions`` maps every version text the matrix holds (releases, wheel builds, range bounds as written
 upstream, torch releases) to ``(rank, rank of its base version, is pre-release, is post-release,
-major)``; equal versions (``1.3`` and ``1.3.0``) share a rank. ``extras`` maps each verbatim specifier a
-range keeps (``!=1.5.0``) to the versions it admits. ``builds`` (None without a ``[build]`` table) holds
+major, ranks of its membership keys: public, below, stem)`` (see
+:func:`compat.data.ranges.membership_keys`); equal versions (``1.3`` and ``1.3.0``) share a rank.
+``extras`` maps each verbatim specifier a range keeps (``!=1.5.0``) to the versions it admits. ``builds`` (None without a ``[build]`` table) holds
 which mmcv distributions compile against which torch (``against``: distribution -> rows of (versions,
 oldest torch minor, newest torch minor, verified here)), the sdists that import ``pkg_resources``, the
 setuptools that removed it, the first CPython each sdist's version reading fails on, and the measured
@@ -23,22 +24,24 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from .models import Dependency, FindLinks, Matrix, Release
-from .ranges import Range
+from .ranges import Range, membership_keys
 
 __all__ = ["FORMAT", "compile_tables", "lean_range", "lean_release", "tables_for", "typed_range"]
 
 #: Bump when the shape of the tables changes.
-FORMAT = 3
+FORMAT = 4
 
 
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
 
 
 def lean_range(r: Optional[Range]) -> Optional[Tuple[Any, ...]]:
+    """A :class:`~compat.data.ranges.Range` as the tables hold it: its bounds as plain tuples (marshal
+    stores no subclass)."""
     if r is None:
         return None
-    lower = (r.lower.text, r.lower.inclusive) if r.lower is not None else None
-    upper = (r.upper.text, r.upper.inclusive) if r.upper is not None else None
+    lower = (r.lower[0], r.lower[1]) if r.lower is not None else None
+    upper = (r.upper[0], r.upper[1]) if r.upper is not None else None
     return (lower, upper, tuple(r.extra))
 
 
@@ -46,8 +49,8 @@ def typed_range(r: Any) -> Range:
     """A compiled range back as a :class:`~compat.data.ranges.Range`."""
     from .ranges import Bound
 
-    lower = Bound(Version(r[0][0]), r[0][0], r[0][1]) if r[0] is not None else None
-    upper = Bound(Version(r[1][0]), r[1][0], r[1][1]) if r[1] is not None else None
+    lower = Bound(*r[0]) if r[0] is not None else None
+    upper = Bound(*r[1]) if r[1] is not None else None
     return Range(lower=lower, upper=upper, extra=tuple(r[2]))
 
 
@@ -172,8 +175,9 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
     return tables
 
 
-def _ranked(texts: Set[str]) -> Dict[str, Tuple[int, int, bool, bool, int]]:
+def _ranked(texts: Set[str]) -> Dict[str, Tuple[Any, ...]]:
     parsed: Dict[str, Version] = {}
+    keys: Dict[Version, Tuple[Version, Version, Version]] = {}
     for text in texts:
         try:
             version = Version(text)
@@ -181,9 +185,12 @@ def _ranked(texts: Set[str]) -> Dict[str, Tuple[int, int, bool, bool, int]]:
             continue
         parsed[text] = version
         parsed.setdefault(version.base_version, Version(version.base_version))
-    order = sorted(set(parsed.values()))
+    for version in parsed.values():
+        keys[version] = membership_keys(version)
+    order = sorted(set(parsed.values()).union(*keys.values()))
     rank = {version: position for position, version in enumerate(order)}
-    return {text: (rank[v], rank[Version(v.base_version)], v.is_prerelease, v.is_postrelease, v.major)
+    return {text: (rank[v], rank[Version(v.base_version)], v.is_prerelease, v.is_postrelease, v.major,
+                   *(rank[k] for k in keys[v]))
             for text, v in sorted(parsed.items())}
 
 
