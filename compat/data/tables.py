@@ -2,15 +2,15 @@
 store, with every version comparison settled by ``packaging`` when it is compiled.
 
 ``versions`` maps every version text the matrix holds (releases, wheel builds, range bounds as written
-upstream, torch releases) to ``(rank, rank of its base version, is pre-release, is post-release,
-major, ranks of its membership keys: public, below, stem)`` (see
-:func:`compat.data.ranges.membership_keys`); equal versions (``1.3`` and ``1.3.0``) share a rank.
-``extras`` maps each verbatim specifier a range keeps (``!=1.5.0``) to the versions it admits.
-``builds`` (None without a ``[build]`` table) holds which mmcv distributions compile against which torch (``against``: distribution -> rows of (versions,
-oldest torch minor, newest torch minor, verified here)), the sdists that import ``pkg_resources``, the
-setuptools that removed it, the first CPython each sdist's version reading fails on, and the measured
-build minutes; ``gpus`` maps a compute capability to (name, oldest CUDA, newest CUDA). The rest
-mirrors :class:`~compat.data.models.Matrix` with tuples: their shapes are in :mod:`compat.data.shapes`.
+upstream, torch releases) to ``(rank, rank of its base version, is pre-release, is post-release, major,
+ranks of its membership keys: public, below, stem)`` (see :func:`compat.data.ranges.membership_keys`); equal
+versions (``1.3`` and ``1.3.0``) share a rank. ``extras`` maps each verbatim specifier a range keeps
+(``!=1.5.0``) to the versions it admits. ``builds`` (None without a ``[build]`` table) holds which mmcv
+distributions compile against which torch (``against``: distribution -> rows of (versions, oldest torch
+minor, newest torch minor, verified here)), the sdists that import ``pkg_resources``, the setuptools that
+removed it, the first CPython each sdist's version reading fails on, and the measured build minutes;
+``gpus`` maps a compute capability to (name, oldest CUDA, newest CUDA). The rest mirrors
+:class:`~compat.data.models.Matrix` with tuples: their shapes are in :mod:`compat.data.shapes`.
 
 The build hook compiles them into the wheel beside the matrix (keyed by the matrix's content digest and
 the code's identity, as every compiled answer); :func:`tables_for` compiles them on demand otherwise.
