@@ -482,6 +482,17 @@ class Matrix(Record):
         module = self.modules.get(name)
         return module if module is not None else self.packages[name].module
 
+    def release(self, name: str, version: Version) -> Optional[Release]:
+        """The release with exactly this version of the table for the distribution ``name``, or None. A
+        table not built yet (:func:`compat.data.matrix.from_dict` builds each on first use) builds only
+        that release when the version is written as its key, as every release is."""
+        quick = getattr(self.packages, "release", None)
+        found: Optional[Release] = quick(name, version) if quick is not None else None
+        if found is not None:
+            return found
+        table = self.packages.get(name)
+        return table.release(version) if table is not None else None
+
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for the distribution ``name``, or for the first (in the file's order) that installs
         the module ``name`` (``mmseg`` -> mmsegmentation's, before onedl-mmsegmentation's), or None."""

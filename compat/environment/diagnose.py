@@ -9,7 +9,7 @@ Fixes are exact commands for the target interpreter (``PY -m pip ...``), shell-q
 from __future__ import annotations
 
 import shlex
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import Version
 
@@ -94,11 +94,12 @@ def _judge(
     dependency: Dependency,
     provider: str,
     stack: Versions,
-    fix: Tuple[str, ...],
+    fix: Callable[[], Tuple[str, ...]],
     module: str = "",
 ) -> List[Finding]:
     """One dependency of ``release`` against the version or range ``stack`` has for ``provider``;
-    ``module`` is what ``import`` names (``mmseg`` for mmsegmentation), the package by default."""
+    ``module`` is what ``import`` names (``mmseg`` for mmsegmentation), the package by default. ``fix``
+    gives a finding's commands, asked only when there is one (they read the release's requirements)."""
     label = f"{release.package} {release.key}"
     candidate = stack.ranges[provider]
     exact = stack.exact(provider)
@@ -113,7 +114,7 @@ def _judge(
                 f"{code}-outside-enforced", "error",
                 f"import {module or release.package} will fail: {stack.label(provider)} is outside {enforced.range}, "
                 f"the range {label} asserts at import" + (f": {quoted}" if quoted else ""),
-                dists, fix,
+                dists, fix(),
             )]
         if safe is not None and not safe.is_empty and not safe.contains(exact):
             against = [s for s, f in dependency.facts().items() if not f.range.contains(exact)]
@@ -122,7 +123,7 @@ def _judge(
                 f"{stack.label(provider)} passes {label}'s import check but is outside the safe range {safe} "
                 f"({', '.join(against)} source{'s' if len(against) > 1 else ''} "
                 f"exclude{'' if len(against) > 1 else 's'} it)",
-                dists, fix,
+                dists, fix(),
             )]
         return []
     rule = enforced.range if enforced is not None else safe
@@ -131,7 +132,7 @@ def _judge(
     if candidate.intersect(rule).is_empty:
         return [Finding(
             f"{code}-outside-enforced", "error",
-            f"{stack.label(provider)} allows no version {label} accepts ({rule})", dists, fix,
+            f"{stack.label(provider)} allows no version {label} accepts ({rule})", dists, fix(),
         )]
     # pip picks the newest version the range allows; without the list of published versions a range
     # that reaches past the bound is a risk, not a certainty: a warning.
@@ -140,14 +141,14 @@ def _judge(
             f"{code}-unpinned", "warning",
             f"{stack.label(provider)} lets pip pick the newest {provider}, which may be newer than {label} "
             f"accepts ({rule}); pin it to the safe range {safe}",
-            dists, fix,
+            dists, fix(),
         )]
     if safe is not None and not safe.is_empty and _reaches_past(candidate, safe):
         return [Finding(
             f"{code}-outside-safe", "warning",
             f"{stack.label(provider)} passes {label}'s import check but reaches past the safe range {safe}; "
             f"pin it to the safe range",
-            dists, fix,
+            dists, fix(),
         )]
     return []
 
@@ -260,12 +261,15 @@ def check_stack(matrix: Matrix, release: Release, stack: Versions, python: str,
                 (release.package, provider), _install_fix(matrix, release, python, env, only=provider),
             ))
             continue
-        fix = _install_fix(matrix, release, python, env, only=dependency.name)
-        if provider != dependency.name and fix:
-            # another mmcv distribution provides the module: installing beside it would clobber
-            fix = (pip_command(python, "uninstall", "-y", provider), *fix)
-        table = matrix.package(release.package)
-        findings.extend(_judge(release, dependency, provider, stack, fix, table.module if table else ""))
+        def fix(dependency: Dependency = dependency, provider: str = provider) -> Tuple[str, ...]:
+            commands = _install_fix(matrix, release, python, env, only=dependency.name)
+            if provider != dependency.name and commands:
+                # another mmcv distribution provides the module: installing beside it would clobber
+                commands = (pip_command(python, "uninstall", "-y", provider), *commands)
+            return commands
+
+        module = matrix.module_of(release.package) if release.package in matrix.packages else ""
+        findings.extend(_judge(release, dependency, provider, stack, fix, module))
     findings.extend(_check_mmdet(matrix, release, stack, python, env))
     return findings
 
@@ -305,10 +309,7 @@ def _check_mmdet(matrix: Matrix, release: Release, stack: Versions, python: str,
 
 
 def _release_for(matrix: Matrix, version: Optional[Version]) -> Optional[Release]:
-    table = matrix.package(DEFAULT_PACKAGE)
-    if table is None or version is None:
-        return None
-    return table.release(version)
+    return None if version is None else matrix.release(DEFAULT_PACKAGE, version)
 
 
 def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Release]) -> List[Finding]:
@@ -316,7 +317,9 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
     python = env.python or "python"
     mmcv_installed = [d for d in (env.get(n) for n in MMCV_DISTRIBUTIONS) if d is not None]
     mmcv = _mmcv_dependency(release) if release is not None else None
-    reinstall = _install_fix(matrix, release, python, env, only=mmcv.name) if release and mmcv else ()
+
+    def reinstall() -> Tuple[str, ...]:  # asked only for a finding: it reads the release's requirements
+        return _install_fix(matrix, release, python, env, only=mmcv.name) if release and mmcv else ()
     if len(mmcv_installed) > 1:
         names = [d.name for d in mmcv_installed]
         findings.append(Finding(
@@ -325,7 +328,7 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             + ", ".join(f"{d.name} {d.version}" for d in mmcv_installed)
             + "; they all install the mmcv/ package and overwrite each other's files" + _owner_said(env, names, "mmcv"),
             tuple(names),
-            (pip_command(python, "uninstall", "-y", *names), *reinstall),
+            (pip_command(python, "uninstall", "-y", *names), *reinstall()),
         ))
     engines = [d for d in (env.get(n) for n in MMENGINE_DISTRIBUTIONS) if d is not None]
     if len(engines) > 1:
@@ -364,8 +367,9 @@ def _environment_findings(env: Environment, matrix: Matrix, release: Optional[Re
             needing.append("mmdet")
         lite = f"{provider.name} {provider.version}"
         if needs or release is not None:
+            again = reinstall()
             fixes = _ops_fix(matrix, release, python, env, provider.name) or (
-                ((pip_command(python, "uninstall", "-y", provider.name), *reinstall)) if reinstall else ())
+                ((pip_command(python, "uninstall", "-y", provider.name), *again)) if again else ())
             message = (f"{lite} has no compiled ops (mmcv/_ext): importing mmcv.ops fails with "
                        f"No module named 'mmcv._ext'")
             findings.append(Finding(
@@ -546,9 +550,10 @@ def diagnose(env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
             f"mmpose {mmpose_version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
             ("mmpose",),
         ))
+    stack = installed_stack(env)
     if release is not None:
-        findings.extend(check_stack(matrix, release, installed_stack(env), python, env))
-    findings.extend(codebase_findings(env, matrix))
+        findings.extend(check_stack(matrix, release, stack, python, env))
+    findings.extend(codebase_findings(env, matrix, stack))
     findings.extend(one_module_findings(env, matrix))
     findings.extend(record_findings(env, matrix))  # an mmcv mmcompat built against another torch
     return by_severity(findings)
@@ -637,25 +642,24 @@ def one_module_findings(env: Environment, matrix: Matrix) -> List[Finding]:
     return findings
 
 
-def codebase_findings(env: Environment, matrix: Matrix) -> List[Finding]:
+def codebase_findings(env: Environment, matrix: Matrix, stack: Optional[Versions] = None) -> List[Finding]:
     """Every other codebase installed (mmdet, mmsegmentation, ...) judged by the bounds of its own release,
-    as mmpose's: the finding names the codebase whose bound the installed mmcv or mmengine breaks."""
+    as mmpose's: the finding names the codebase whose bound the installed mmcv or mmengine breaks.
+    ``stack``: :func:`installed_stack` of ``env``, when the caller has it."""
     findings: List[Finding] = []
-    stack = None
     for name in matrix.packages:
         dist = env.get(name)
         if name == DEFAULT_PACKAGE or dist is None:
             continue
-        table = matrix.packages[name]
-        version = imported_version(env, table.module) or _version(dist.version)
+        version = imported_version(env, matrix.module_of(name)) or _version(dist.version)
         if version is None:
             continue  # no version to judge (damaged metadata is reported as such)
-        release = table.release(version)
+        release = matrix.release(name, version)
         if release is None:
             findings.append(Finding(
                 "unknown-release", "warning",
-                f"{table.name} {version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
-                (table.name,),
+                f"{name} {version} is not in the matrix ({matrix.path}); its mmcv range cannot be checked",
+                (name,),
             ))
             continue
         stack = stack or installed_stack(env)
