@@ -365,32 +365,21 @@ def _report(options: "Options", findings: "Sequence[Finding]", env: "Environment
 
 
 def _cmd_doctor(options: "Options") -> int:
-    reading = None
+    from .environment.diagnose import TABLES, MatrixFacts, diagnose
+    from .environment.installed import inspect
+
     importing = options.import_check
-    if not (options.json or options.matrix or options.debug or options.python or _terminal() or importing):
-        # the short path: an environment with nothing to report, proven from the compiled tables
+    judged: "Union[Matrix, MatrixFacts, None]" = None
+    if not options.matrix:  # the tables compiled with the matrix in effect, when this code compiled them
         from .data.compiled import tables
         from .data.locate import locate
-        from .environment.healthy import TABLES, healthy
 
-        compiled = tables(locate(None, os.environ)[0], TABLES)
+        where = locate(None, os.environ)[0]
+        compiled = tables(where, TABLES)
         if compiled is not None:
-            if reading is None:
-                from .environment.installed import probe_data
-
-                reading = probe_data(None, cached=True)
-            found = healthy(reading, compiled)
-            if found is not None:
-                from .render.text import findings_text
-
-                _write(findings_text([(*f, ()) for f in found], "doctor"))
-                return 0
-    from .environment.diagnose import diagnose
-    from .environment.installed import from_probe, inspect
-
-    matrix = _load(options.matrix)
-    env = from_probe(reading) if reading is not None and not options.matrix else inspect(options.python, cached=True)
-    code = _report(options, diagnose(env, matrix), env, "doctor")
+            judged = MatrixFacts(compiled, where, load=lambda: _load(None))
+    env = inspect(options.python, cached=True)
+    code = _report(options, diagnose(env, judged or _load(options.matrix)), env, "doctor")
     if not importing:
         return code
     from .environment.proof import environment_check

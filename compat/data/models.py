@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from .record import Record, field
-from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
-
-from packaging.version import Version
+from typing import TYPE_CHECKING, Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 
 from .links import fill, find_links_url
-from .ranges import Range
 from .ranks import python_key
 from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
+
+if TYPE_CHECKING:  # the records name them; doctor builds its records without importing packaging
+    from packaging.version import Version
+
+    from .ranges import Range
 
 __all__ = [
     "MMCV_DISTRIBUTIONS",
@@ -307,6 +309,8 @@ class TorchTable(Record):
 
     def release(self, version: Version) -> Optional[TorchRelease]:
         """The release with exactly this version (local part ignored), or None."""
+        from packaging.version import Version
+
         public = Version(version.public)
         for release in self.releases:
             if release.version == public:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
 
 from ..data.models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
-from ..data.ranges import Range
 from .text import WHEEL_COLUMNS, findings_summary, wheel_cells
 from .text import findings_text as _findings_text
 
@@ -13,6 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
     from ..answers.accepts import Acceptance
     from ..answers.stack import Stack, StackTarget
+    from ..data.ranges import Range
     from ..install.plan import InstallPlan
 
 __all__ = [
