@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from .record import Record, field
-from typing import TYPE_CHECKING, Dict, Iterable, List, Literal, Mapping, Optional, Tuple
 
 from .links import fill, find_links_url
 from .ranks import python_key
 from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
 
-if TYPE_CHECKING:  # the records name them; doctor builds its records without importing packaging
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)
+if TYPE_CHECKING:  # pragma: no cover  # the records name them: doctor builds its records without importing them
+    from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
+
     from packaging.version import Version
 
     from .ranges import Range
+
+    #: The policies a question can be answered under; ``safe`` intersects every source there is.
+    Policy = Literal["safe", "documented", "enforced", "installer"]
+    #: How bad a finding is, worst first.
+    Severity = Literal["error", "warning", "info"]
+    #: Why a matrix file is the one in effect (see :mod:`compat.data.locate`); ``update`` and ``harvest`` for one
+    #: just fetched or written.
+    Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
+else:
+    Policy = Severity = Origin = str  # at run time the names only: the type checker reads the literals above
 
 __all__ = [
     "MMCV_DISTRIBUTIONS",
@@ -55,8 +67,6 @@ __all__ = [
     "by_severity",
 ]
 
-#: The policies a question can be answered under; ``safe`` intersects every source there is.
-Policy = Literal["safe", "documented", "enforced", "installer"]
 
 
 class Fact(Record):
@@ -525,12 +535,7 @@ class Resolution(Record):
         return self.release.package, self.release.key
 
 
-#: How bad a finding is, worst first.
-Severity = Literal["error", "warning", "info"]
 SEVERITIES: Tuple[Severity, ...] = ("error", "warning", "info")
-#: Why a matrix file is the one in effect (see :mod:`compat.data.locate`); ``update`` and ``harvest`` for one just
-#: fetched or written.
-Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
 
 
 class InstalledDistribution(Record):

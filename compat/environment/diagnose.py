@@ -17,7 +17,6 @@ with something to report, are judged without ``packaging`` or the typed matrix: 
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from ..answers.release import DEFAULT_PACKAGE
 from ..data import ranks
@@ -34,12 +33,22 @@ from ..data.models import (
 )
 from ..install.buildrecord import record_findings
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+
     from packaging.version import Version
 
     from ..data.models import Matrix
     from ..data.ranges import Range
     from ..data.shapes import DependencyData, RangeData, ReleaseData, Tables
+
+    _Texts = Mapping[str, str]
+    _Ranges = Mapping[str, RangeData]
+else:
+    from collections.abc import Mapping
+
+    _Texts = _Ranges = Mapping  # subscripted only for the type checker (Python 3.8 cannot)
 
 __all__ = ["MMCV_DISTRIBUTIONS", "TABLES", "MatrixFacts", "Versions", "check_stack", "codebase_findings",
            "diagnose", "find_links_for", "imported_version", "installed_stack", "installed_versions",
@@ -201,7 +210,7 @@ class Versions:
         return candidate[1] and not upper[1]
 
 
-class _Installed(Mapping[str, str]):
+class _Installed(_Texts):
     """The installed version of each distribution, as written, each read when asked (a version that is
     not a simple release asks packaging whether it is one: only for the names a check judges)."""
 
@@ -258,7 +267,7 @@ def installed_versions(env: Environment) -> Mapping[str, str]:
     return _Installed(env)
 
 
-class _Local(Mapping[str, "RangeData"]):
+class _Local(_Ranges):
     """Installed versions with a local part (``1.5.0+cu113``) as the ranges ``==1.5.0+cu113``."""
 
     def __init__(self, env: Environment) -> None:
