@@ -9,9 +9,10 @@ Fixes are exact commands for the target interpreter (``PY -m pip ...``), shell-q
 It judges on the matrix's compiled tables (:mod:`compat.data.tables`), whose ranks settle every
 comparison as ``packaging`` did when they were compiled: an installed simple release the tables do not
 know is ranked among theirs (:func:`compat.data.ranks.placed`), and ``packaging`` is imported only for a
-version text the ranks cannot place (``2.0.0rc4`` not in the matrix, a local version), and for the rare
-finding whose fix needs the typed matrix (mmcv without its ops). So a healthy environment, and most
-with something to report, are judged without ``packaging`` or the typed matrix: no second, short path.
+version text the ranks cannot place (``2.0.0rc9``, not in the matrix), and the typed matrix is loaded
+only for the two findings whose details are its own (the stack search behind the fix of an mmcv without
+its ops; the releases and sources of a numpy-1.x binary beside numpy 2). So a healthy environment, and
+most with something to report, are judged without ``packaging`` or the typed matrix: no second path.
 """
 
 from __future__ import annotations
