@@ -47,9 +47,9 @@ if TYPE_CHECKING:  # pragma: no cover
     _Texts = Mapping[str, str]
     _Ranges = Mapping[str, RangeData]
 else:
-    from collections.abc import Mapping
+    import collections.abc
 
-    _Texts = _Ranges = Mapping  # subscripted only for the type checker (Python 3.8 cannot)
+    _Texts = _Ranges = collections.abc.Mapping  # subscripted only for the type checker (Python 3.8 cannot)
 
 __all__ = ["MMCV_DISTRIBUTIONS", "TABLES", "MatrixFacts", "Versions", "check_stack", "codebase_findings",
            "diagnose", "find_links_for", "imported_version", "installed_stack", "installed_versions",
