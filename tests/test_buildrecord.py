@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from compat.data.models import Matrix
-from compat.data.tables import compile_tables
 from compat.environment.diagnose import diagnose
-from compat.environment.healthy import TABLES, healthy
 from compat.environment.installed import from_probe, probe_data
 from compat.install.build import BuildKey
 from compat.install.buildrecord import RECORD_NAME, read_record, stamp_wheel
@@ -79,8 +77,6 @@ def test_doctor_warns_of_an_mmcv_built_for_another_torch(matrix: Matrix, tmp_pat
     assert mmcv is not None and mmcv.has_ext and not mmcv.changed and not mmcv.missing  # pip took the RECORD
     assert read_record(mmcv.metadata_dir) == {**{k: str(v) for k, v in KEY._asdict().items()}, "built_by": ""}
     found = [f for f in diagnose(env, matrix) if f.code == "built-for-other-torch"]
-    tables = compile_tables(matrix)
-    short = healthy(data, {key: tables[key] for key in TABLES})
     if not warned:
         assert found == []
         return
@@ -88,4 +84,3 @@ def test_doctor_warns_of_an_mmcv_built_for_another_torch(matrix: Matrix, tmp_pat
     assert "compiled by mmcompat against torch 2.13.0+cpu" in found[0].message
     assert "torch 2.12.0+cpu is installed" in found[0].message
     assert found[0].fix[0].endswith("-m pip uninstall -y onedl-mmcv")
-    assert short is None  # the short path does not call it healthy: diagnose judges

@@ -1,14 +1,18 @@
-"""doctor's judging, fast, on synthetic environments and the real matrix (tests/test_doctor.py reads real
-venvs with real pip for what needs them)."""
+"""doctor's judgement (compat.environment.diagnose), fast, on synthetic environments and probe readings
+against the real matrix, handed over typed or as the compiled tables the command line reads; packaging is
+the oracle for judging a version (tests/test_doctor.py reads real venvs with real pip for what needs them,
+tests/test_package.py runs doctor in an installed wheel)."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
 from compat.data.models import Environment, Finding, ImportCopy, InstalledDistribution, Matrix, TorchInfo
-from compat.environment.diagnose import diagnose
+from compat.data.tables import compile_tables
+from compat.environment.diagnose import TABLES, MatrixFacts, Versions, diagnose
+from compat.environment.installed import from_probe
 
 SITE = "/venv/lib/python3.11/site-packages"
 PY = "/venv/bin/python"
@@ -112,3 +116,171 @@ def test_onedl_mmcv_is_an_mmcv_distribution(matrix: Matrix) -> None:
                                 dist("onedl-mmengine==0.10.12"), python="3.10.13"), matrix))
     assert both["multiple-mmcv"][0].dists == ("mmcv", "onedl-mmcv")
     assert both["multiple-mmengine"][0].fix == (f"{PY} -m pip uninstall -y mmengine onedl-mmengine",)
+
+
+# The command line hands diagnose the tables compiled into the wheel (only the parts it reads); a library
+# caller hands it a typed matrix. One judgement: the same findings either way, on probe readings.
+
+PROBED_SITE = "/venv/lib/python3.11/site-packages"
+OTHER = "/home/user/src"
+
+
+def probed(name: str, version: str, location: str = PROBED_SITE, **fields: Any) -> Dict[str, Any]:
+    found = {"name": name, "version": version, "location": location,
+             "metadata_dir": f"{location}/{name.replace('-', '_')}-{version}.dist-info", "problems": [],
+             "has_ext": False, "missing": [], "changed": [], "editable": False, "files": 3}
+    found.update(fields)
+    return found
+
+
+def reading(*dists: Dict[str, Any], imports: Optional[Dict[str, List[Dict[str, Any]]]] = None,
+            torch: Optional[Dict[str, Any]] = None, shared: Tuple[Tuple[str, str], ...] = (),
+            missing_editables: Tuple[Dict[str, str], ...] = ()) -> Dict[str, Any]:
+    return {"distributions": list(dists), "imports": imports or {}, "missing_editables": list(missing_editables),
+            "python": {"executable": PY, "version": "3.11.7", "prefix": "/venv",
+                       "platform": "linux", "path": [PROBED_SITE], "externally_managed": False},
+            "shared_files": [{"dists": list(pair), "count": 1, "examples": ["x/y.py"]} for pair in shared],
+            "torch": torch}
+
+
+def copy(name: str, version: Optional[str], location: str = PROBED_SITE) -> Dict[str, Any]:
+    return {"path": f"{location}/{name}", "version": version, "via": f"sys.path[1] {location}"}
+
+
+@pytest.fixture(scope="module")
+def compiled(matrix: Matrix) -> MatrixFacts:
+    every = compile_tables(matrix)
+    return MatrixFacts({key: every[key] for key in TABLES}, matrix.path, load=lambda: matrix)
+
+
+def _judged(data: Dict[str, Any], matrix: Matrix, compiled: MatrixFacts) -> Tuple[Finding, ...]:
+    found = diagnose(from_probe(data), compiled)
+    assert found == diagnose(from_probe(data), matrix)
+    return found
+
+
+TORCH_CU113 = {"version_file": f"{PROBED_SITE}/torch/version.py", "version": "1.11.0+cu113", "cuda": "11.3",
+               "distribution_version": "1.11.0+cu113"}
+
+HEALTHY = [
+    reading(),
+    reading(probed("numpy", "1.26.4"), probed("requests", "2.32.3")),
+    reading(probed("mmpose", "0.28.0"), probed("mmcv-full", "1.5.0", has_ext=True, module_version="1.5.0"),
+            probed("mmdet", "2.28.2")),
+    reading(probed("mmpose", "0.28.0"), probed("mmcv-full", "1.5.0", has_ext=True, module_version="1.5.0"),
+            probed("torch", "1.11.0+cu113"), torch=TORCH_CU113,
+            imports={"mmpose": [copy("mmpose", "0.28.0")], "mmcv": [copy("mmcv", "1.5.0")], "mmdet": [],
+                     "mmengine": []}),
+    # mmengine 0.10.4 is in no range of the matrix: ranked among its versions
+    reading(probed("mmpose", "1.3.2"), probed("mmcv", "2.1.0", has_ext=True, module_version="2.1.0"),
+            probed("mmengine", "0.10.4"), probed("mmdet", "3.2.0"), probed("numpy", "1.26.4")),
+    reading(probed("mmpose", "1.3.2"), probed("onedl-mmcv", "2.3.6", has_ext=True, module_version="2.3.6"),
+            probed("onedl-mmengine", "0.10.8"), torch={"version": "2.8.0", "cuda": "12.8", "version_file": None}),
+    # a CPU torch read from its metadata: the version's local part names no CUDA
+    reading(probed("torch", "2.1.2+cpu"), torch={"version_file": None, "version": None, "cuda": None,
+                                                 "distribution_version": "2.1.2+cpu"}),
+    # numpy 2 without a binary built against numpy 1.x
+    reading(probed("numpy", "2.1.3"), probed("mmpose", "1.3.2"), probed("mmcv", "2.1.0", has_ext=True),
+            probed("mmengine", "0.10.4")),
+    # an editable install loads from its source folder
+    reading(probed("mmpose", "1.3.2", editable=True, editable_path=f"{OTHER}/mmpose"),
+            probed("mmcv", "2.1.0", has_ext=True), probed("mmengine", "0.10.4"),
+            imports={"mmpose": [copy("mmpose", "1.3.2", OTHER)]}),
+    # other codebases, each inside its own release's bounds; versions packaging alone reads, of others
+    reading(probed("mmsegmentation", "1.2.2"), probed("mmpretrain", "1.2.0"), probed("mmdet", "3.2.0"),
+            probed("mmcv", "2.1.0", has_ext=True, module_version="2.1.0"), probed("mmengine", "0.10.4"),
+            probed("certifi", "2026.10.19.post1"), probed("weird", "not a version")),
+]
+
+
+@pytest.mark.parametrize("data", HEALTHY)
+def test_a_healthy_environment_has_only_information(matrix: Matrix, compiled: MatrixFacts,
+                                                    data: Dict[str, Any]) -> None:
+    found = _judged(data, matrix, compiled)
+    assert all(f.severity == "info" and not f.fix for f in found), found
+    assert [f.code for f in found] == (["torch"] if data["torch"] else [])
+
+
+def test_the_torch_line_names_the_prebuilt_wheels(matrix: Matrix, compiled: MatrixFacts) -> None:
+    (found,) = _judged(HEALTHY[3], matrix, compiled)
+    assert found.message == (f"torch 1.11.0+cu113 (CUDA 11.3), read from {PROBED_SITE}/torch/version.py; prebuilt "
+                             "mmcv-full wheels for it: https://download.openmmlab.com/mmcv/dist/cu113/torch1.11.0/"
+                             "index.html")
+
+
+REPORTED = [
+    (reading(probed("mmpose", "0.28.0"), probed("mmcv-full", "1.7.0", has_ext=True, module_version="1.7.0")),
+     "mmcv-outside-enforced"),
+    (reading(probed("mmpose", "0.28.0"), probed("mmcv-full", "1.5.0", has_ext=True), probed("mmcv", "1.7.0")),
+     "multiple-mmcv"),
+    (reading(probed("mmpose", "0.28.0"), probed("mmcv", "1.7.0")), "mmcv-outside-enforced"),
+    (reading(probed("mmpose", "0.28.0")), "mmcv-missing"),
+    (reading(probed("mmpose", "1.3.2"), probed("mmcv", "2.1.0", has_ext=True)), "mmengine-missing"),
+    (reading(probed("mmpose", "1.3.2"), probed("mmcv", "2.1.0", has_ext=True), probed("mmengine", "0.10.4"),
+             probed("mmdet", "2.28.2")), "mmdet-mismatch"),
+    (reading(probed("mmpose", "9.9.9")), "unknown-release"),
+    (reading(probed("mmpose", "0.28.0"), probed("mmcv-full", "1.5.0", has_ext=True, missing=["mmcv/ops/x.py"])),
+     "mmcv-files-damaged"),
+    (reading(probed("numpy", "2.1.3"),
+             probed("xtcocotools", "1.14.3", wheel_tags=["cp311-cp311-manylinux_2_17_x86_64"])), "numpy-abi"),
+    (reading(probed("a", "1.0"), probed("b", "1.0"), shared=(("a", "b"),)), "shared-files"),
+    (reading(probed("a", "1.0", problems=["a-1.0.dist-info has no RECORD"])), "damaged-metadata"),
+    (reading(probed("mmpose", "0.28.0"), probed("mmcv-full", "1.5.0", has_ext=True),
+             imports={"mmpose": [copy("mmpose", "0.29.0", OTHER)]}), "import-shadowed"),
+    (reading(imports={"mmpose": [copy("mmpose", "0.28.0", OTHER)]}), "import-not-installed"),
+    (reading(probed("mmpose", "0.28.0"), probed("mmcv-full", "1.5.0", has_ext=True),
+             imports={"mmpose": [copy("mmpose", "0.28.0"), copy("mmpose", "0.28.0", OTHER)]}), "import-duplicates"),
+    (reading(missing_editables=({"dist": "mmpose", "path": OTHER, "via": "direct_url.json"},)), "editable-missing"),
+    (reading(probed("mmpose", "1.3.2"), probed("mmcv", "2.1.0", has_ext=True), probed("mmengine", "0.10.4"),
+             probed("onedl-mmengine", "0.10.8")), "multiple-mmengine"),
+    # mmsegmentation 1.2.2 asserts mmcv<2.2.0; mmdet 2.10.0 rejects mmcv-full 1.3.0 (an unpadded '<=1.3')
+    (reading(probed("mmsegmentation", "1.2.2"), probed("mmcv", "2.2.0", has_ext=True, module_version="2.2.0"),
+             probed("mmengine", "0.10.4")), "mmcv-outside-enforced"),
+    (reading(probed("mmdet", "2.10.0"), probed("mmcv-full", "1.3.0", has_ext=True, module_version="1.3.0")),
+     "mmcv-outside-enforced"),
+    (reading(probed("mmsegmentation", "9.9.9")), "unknown-release"),
+    # a release candidate the matrix does not know: packaging orders it, below 2.0.0 (mmcv>=2.0.0rc4 holds)
+    (reading(probed("mmpose", "1.3.2"), probed("mmcv", "2.0.0rc9", has_ext=True), probed("mmengine", "0.10.4")),
+     "mmcv-outside-safe"),
+    # 0.28 is the release 0.28.0; mmcv-full 1.05.0 is 1.5.0, written as packaging writes it
+    (reading(probed("mmpose", "0.28"), probed("mmcv-full", "01.7.0", has_ext=True)), "mmcv-outside-enforced"),
+]
+
+
+@pytest.mark.parametrize("data, code", REPORTED)
+def test_what_is_wrong_is_reported(matrix: Matrix, compiled: MatrixFacts, data: Dict[str, Any], code: str) -> None:
+    assert code in {f.code for f in _judged(data, matrix, compiled)}
+
+
+def test_versions_are_written_as_packaging_writes_them(matrix: Matrix, compiled: MatrixFacts) -> None:
+    found = by_code(_judged(REPORTED[-1][0], matrix, compiled))
+    assert found["mmcv-outside-enforced"][0].message == (
+        "import mmpose will fail: mmcv-full==1.7.0 (installed) is outside >=1.3.8,<=1.6.0, the range mmpose "
+        "0.28.0 asserts at import: AssertionError: MMCV==1.7.0 is used but incompatible. Please install "
+        "mmcv>=1.3.8, <=1.6.0.")
+
+
+_ORACLE = ["1.5.0", "1.5", "1.6.0", "1.6.1", "1.3.8", "1.3.7", "2.0.0rc4", "2.0.0rc3", "2.0.0", "1.6.0.post1",
+           "1.6.0rc1", "1.6.0.dev0", "1.7", "0.10.4", "9.9.9", "2.1.0+cu118", "1.5.0+cpu", "01.05.00", "1.3.8.0"]
+_RULES = [">=1.3.8,<=1.6.0", ">=1.3.8,<1.6.0", ">1.6.0", ">=2.0.0rc4,<2.2.0", "==1.5.0", "<1.6.0",
+          ">=1.3.8,!=1.5.0", ""]
+
+
+@pytest.mark.parametrize("rule", _RULES)
+@pytest.mark.parametrize("version", _ORACLE)
+def test_an_exact_version_is_judged_as_packaging_judges_it(rule: str, version: str) -> None:
+    """Versions.admits: by the ranks for the versions the tables know, for simple releases they place, by
+    packaging for the rest; packaging is the oracle for each."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    from compat.data.ranges import Range
+    from compat.data.tables import admitted, lean_range, ranked
+
+    known = {"1.5.0", "1.6.0", "1.3.8", "2.0.0rc4", "2.2.0", "1.7.0", "2.0.0"}
+    versions = ranked(known)
+    tables = {"versions": versions, "extras": admitted(versions, {"!=1.5.0"})}
+    r = lean_range(Range.parse(rule))
+    assert r is not None
+    stack = Versions(tables, {"x": version}, {}, {})
+    assert stack.admits(r, "x") == SpecifierSet(rule).contains(Version(version), prereleases=True)

@@ -10,9 +10,10 @@ from .output import PROG, load_matrix, terminal, write
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, Optional, Sequence
+    from typing import Any, Dict, Optional, Sequence, Union
 
-    from ..data.models import Environment, Finding
+    from ..data.models import Environment, Finding, Matrix
+    from ..environment.diagnose import MatrixFacts
     from . import Options
 
 __all__ = ["cmd_doctor", "cmd_guard", "report"]
@@ -40,32 +41,21 @@ def report(options: "Options", findings: "Sequence[Finding]", env: "Environment"
 
 
 def cmd_doctor(options: "Options") -> int:
-    reading = None
+    from ..environment.diagnose import TABLES, MatrixFacts, diagnose
+    from ..environment.installed import inspect
+
     importing = options.import_check
-    if not (options.json or options.matrix or options.debug or options.python or terminal() or importing):
-        # the short path: an environment with nothing to report, proven from the compiled tables
+    judged: "Union[Matrix, MatrixFacts, None]" = None
+    if not options.matrix:  # the tables compiled with the matrix in effect, when this code compiled them
         from ..data.compiled import tables
         from ..data.locate import locate
-        from ..environment.healthy import TABLES, healthy
 
-        compiled = tables(locate(None, os.environ)[0], TABLES)
+        where = locate(None, os.environ)[0]
+        compiled = tables(where, TABLES)
         if compiled is not None:
-            if reading is None:
-                from ..environment.installed import probe_data
-
-                reading = probe_data(None, cached=True)
-            found = healthy(reading, compiled)
-            if found is not None:
-                from ..render.text import findings_text
-
-                write(findings_text([(*f, ()) for f in found], "doctor"))
-                return 0
-    from ..environment.diagnose import diagnose
-    from ..environment.installed import from_probe, inspect
-
-    matrix = load_matrix(options.matrix)
-    env = from_probe(reading) if reading is not None and not options.matrix else inspect(options.python, cached=True)
-    code = report(options, diagnose(env, matrix), env, "doctor")
+            judged = MatrixFacts(compiled, where, load=lambda: load_matrix(None))
+    env = inspect(options.python, cached=True)
+    code = report(options, diagnose(env, judged or load_matrix(options.matrix)), env, "doctor")
     if not importing:
         return code
     from ..environment.proof import environment_check

@@ -594,6 +594,31 @@ class _Lazy(Mapping[str, _T]):
         return len(self._raw)
 
 
+class _LazyPackages(_Lazy[PackageTable]):
+    """The package tables, built on first use; :meth:`release` builds one release of a table not built
+    yet (a doctor asks for the installed release of two or three codebases, not their 80 others)."""
+
+    __slots__ = ("_check",)
+
+    def __init__(self, check: _Validator, raw: Mapping[str, Any]) -> None:
+        super().__init__(check.package, raw)
+        self._check = check
+
+    def release(self, name: str, version: Version) -> Optional[Release]:
+        """The release of table ``name`` whose key is ``version``'s normal form (every release is written
+        so), built alone while the table is not built; None when the raw table has no such key (then only
+        the whole table can tell: ``0.28`` is the release ``0.28.0``)."""
+        if name in self._built or name not in self._raw:
+            return None
+        key = str(version)
+        raw = self._raw[name]
+        releases = raw.get("releases") if isinstance(raw, dict) else None
+        entry = releases.get(key) if isinstance(releases, dict) else None
+        if entry is None:
+            return None
+        return self._check.release(name, key, entry, (name, "releases", key), branch=False)
+
+
 def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin = "",
               validated: bool = False) -> Matrix:
     """Validate a parsed matrix and build a :class:`Matrix`; raise :class:`BadMatrix` naming the key path.
@@ -617,7 +642,7 @@ def from_dict(data: Mapping[str, Any], *, path: str = "<matrix>", origin: Origin
     providers = check.providers(data["providers"]) if "providers" in data else {}
     raw = {name: value for name, value in data.items() if name not in _TOP_LEVEL}
     if validated:
-        packages: Mapping[str, PackageTable] = _Lazy(check.package, raw)
+        packages: Mapping[str, PackageTable] = _LazyPackages(check, raw)
         modules = {name: value.get("module", name.replace("-", "_")) for name, value in raw.items()}
     else:
         packages = {name: check.package(name, value) for name, value in raw.items()}

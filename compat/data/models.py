@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
-
-from packaging.version import Version
-
 from .links import fill, find_links_url
-from .ranges import Range
 from .ranks import policy_range, python_key
 from .record import Record, field
 from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)
+if TYPE_CHECKING:  # pragma: no cover  # the records name them: doctor builds its records without importing them
+    from typing import Dict, Iterable, List, Literal, Mapping, Optional, Tuple
+
+    from packaging.version import Version
+
+    from .ranges import Range
+
+    #: The policies a question can be answered under; ``safe`` intersects every source there is.
+    Policy = Literal["safe", "documented", "enforced", "installer"]
+    #: How bad a finding is, worst first.
+    Severity = Literal["error", "warning", "info"]
+    #: Why a matrix file is the one in effect (see :mod:`compat.data.locate`); ``update`` and ``harvest`` for one
+    #: just fetched or written.
+    Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
+else:
+    Policy = Severity = Origin = str  # at run time the names only: the type checker reads the literals above
 
 __all__ = [
     "MMCV_DISTRIBUTIONS",
@@ -53,8 +66,6 @@ __all__ = [
     "by_severity",
 ]
 
-#: The policies a question can be answered under; ``safe`` intersects every source there is.
-Policy = Literal["safe", "documented", "enforced", "installer"]
 
 
 class Fact(Record):
@@ -115,7 +126,7 @@ class Dependency(Record):
         """
         documented, enforced, installer = (None if fact is None else fact.range
                                            for fact in (self.documented, self.enforced, self.installer))
-        return policy_range(policy, (documented, enforced, installer), Range.intersect)
+        return policy_range(policy, (documented, enforced, installer), lambda a, b: a.intersect(b))
 
 
 class Release(Record):
@@ -301,6 +312,8 @@ class TorchTable(Record):
 
     def release(self, version: Version) -> Optional[TorchRelease]:
         """The release with exactly this version (local part ignored), or None."""
+        from packaging.version import Version
+
         public = Version(version.public)
         for release in self.releases:
             if release.version == public:
@@ -476,6 +489,17 @@ class Matrix(Record):
         module = self.modules.get(name)
         return module if module is not None else self.packages[name].module
 
+    def release(self, name: str, version: Version) -> Optional[Release]:
+        """The release with exactly this version of the table for the distribution ``name``, or None. A
+        table not built yet (:func:`compat.data.matrix.from_dict` builds each on first use) builds only
+        that release when the version is written as its key, as every release is."""
+        quick = getattr(self.packages, "release", None)
+        found: Optional[Release] = quick(name, version) if quick is not None else None
+        if found is not None:
+            return found
+        table = self.packages.get(name)
+        return table.release(version) if table is not None else None
+
     def package(self, name: str) -> Optional[PackageTable]:
         """The table for the distribution ``name``, or for the first (in the file's order) that installs
         the module ``name`` (``mmseg`` -> mmsegmentation's, before onedl-mmsegmentation's), or None."""
@@ -504,12 +528,7 @@ class Resolution(Record):
         return self.release.package, self.release.key
 
 
-#: How bad a finding is, worst first.
-Severity = Literal["error", "warning", "info"]
 SEVERITIES: Tuple[Severity, ...] = ("error", "warning", "info")
-#: Why a matrix file is the one in effect (see :mod:`compat.data.locate`); ``update`` and ``harvest`` for one just
-#: fetched or written.
-Origin = Literal["--matrix", "MMCOMPAT_MATRIX", "cache", "embedded", "update", "harvest", ""]
 
 
 class InstalledDistribution(Record):

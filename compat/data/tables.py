@@ -18,7 +18,7 @@ the code's identity, as every compiled answer); :func:`tables_for` compiles them
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -26,10 +26,11 @@ from packaging.version import InvalidVersion, Version
 from .models import Dependency, FindLinks, Matrix, Release
 from .ranges import Range, membership_keys
 
-__all__ = ["FORMAT", "compile_tables", "lean_range", "lean_release", "tables_for", "typed_range"]
+__all__ = ["FORMAT", "admitted", "compile_tables", "lean_range", "lean_release", "ranked", "tables_for",
+           "typed_range"]
 
 #: Bump when the shape of the tables changes.
-FORMAT = 4
+FORMAT = 5
 
 
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
@@ -145,15 +146,11 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
     if matrix.nvidia is not None:
         nvidia = tuple({cuda: dict(by_platform) for cuda, by_platform in table.items()}
                        for table in (matrix.nvidia.compat, matrix.nvidia.toolkit))
-    ranked = _ranked(texts)
-    admitted = {}
-    for spec in sorted(extras):
-        specifier = SpecifierSet(spec)
-        admitted[spec] = frozenset(t for t in ranked if specifier.contains(Version(t), prereleases=True))
+    version_ranks = ranked(texts)
     tables = {
         "format": FORMAT,
-        "versions": ranked,
-        "extras": admitted,
+        "versions": version_ranks,
+        "extras": admitted(version_ranks, extras),
         "packages": packages,
         "modules": {name: table.module for name, table in matrix.packages.items()},
         "wheels": wheels,
@@ -169,13 +166,31 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
         "isolated_builds": {b.name: (b.version, tuple(b.needs), tuple(b.wheels), tuple(b.required_by), b.reason,
                                      b.import_needs)
                             for b in (matrix.build.isolation if matrix.build is not None else ())},
-        "numpy1_newest": {name: str(max(versions)) for name, versions in
-                          (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if versions},
+        "numpy1_newest": {name: str(max(numpy1)) for name, numpy1 in
+                          (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if numpy1},
+        # what an import check that fails says, by (package, release key, dependency): doctor quotes it
+        "assertions": {(name, release.key, d.name): d.enforced.messages
+                       for name, table in matrix.packages.items()
+                       for release in (*table.releases, *table.branches.values())
+                       for d in release.dependencies if d.enforced is not None and d.enforced.messages},
     }
     return tables
 
 
-def _ranked(texts: Set[str]) -> Dict[str, Tuple[Any, ...]]:
+def admitted(versions: Dict[str, Tuple[Any, ...]], extras: Set[str]) -> Dict[str, FrozenSet[str]]:
+    """The versions each verbatim specifier (``!=1.5.0``) admits, of those ``versions`` ranks, as packaging
+    decides (pre-releases included)."""
+    found = {}
+    for spec in sorted(extras):
+        specifier = SpecifierSet(spec)
+        found[spec] = frozenset(t for t in versions if specifier.contains(Version(t), prereleases=True))
+    return found
+
+
+def ranked(texts: Set[str]) -> Dict[str, Tuple[Any, ...]]:
+    """``versions`` of the tables for these version texts (the invalid ones left out): each ranked where
+    packaging orders it, with its base release and its membership keys
+    (:func:`compat.data.ranges.membership_keys`) ranked too."""
     parsed: Dict[str, Version] = {}
     keys: Dict[Version, Tuple[Version, Version, Version]] = {}
     for text in texts:

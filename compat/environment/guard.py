@@ -29,8 +29,9 @@ from ..answers.resolver import DEFAULT_PACKAGE
 from ..data.models import Environment, Finding, Matrix, Release, by_severity
 from ..data.ranges import Range
 from ..data.record import Record, field, replace
+from ..data.tables import lean_release
 from ..errors import SHOWN, BadInput, shown
-from .diagnose import MMCV_DISTRIBUTIONS, Versions, check_stack, installed_stack, pip_command
+from .diagnose import MMCV_DISTRIBUTIONS, check_stack, installed_versions, matrix_facts, pip_command, typed_versions
 from .direct import Reading, Reference, parse_reference, understand
 
 __all__ = ["Plan", "guard", "marker_environment", "read_plan"]
@@ -474,8 +475,8 @@ def read_plan(requirements: Sequence[str] = (), files: Sequence[str] = (), const
 def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
     """What would be wrong after installing ``plan`` into ``env``."""
     python = env.python or "python"
-    installed = installed_stack(env)
-    ranges = dict(installed.ranges)
+    installed = {name: Range.parse(f"=={Version(text)}") for name, text in installed_versions(env).items()}
+    ranges = dict(installed)
     describe = {name: "installed" for name in ranges}
     for name, version_range in plan.requirements.items():
         if name in plan.constraints:
@@ -484,7 +485,7 @@ def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
         describe[name] = "planned"
     findings: List[Finding] = _reference_findings(plan)
     planned_mmcv = [n for n in MMCV_DISTRIBUTIONS if n in plan.requirements]
-    installed_mmcv = [n for n in MMCV_DISTRIBUTIONS if n in installed.ranges and n not in plan.requirements]
+    installed_mmcv = [n for n in MMCV_DISTRIBUTIONS if n in installed and n not in plan.requirements]
     if len(planned_mmcv) > 1 or (planned_mmcv and installed_mmcv):
         others = list(installed_mmcv)
         findings.append(Finding(
@@ -515,14 +516,15 @@ def guard(plan: Plan, env: Environment, matrix: Matrix) -> Tuple[Finding, ...]:
                 (DEFAULT_PACKAGE,),
             ))
         return by_severity(findings)
-    stack = Versions(ranges, describe)
-    judged = check_stack(matrix, release, stack, python, env)
+    facts = matrix_facts(matrix)
+    stack = typed_versions(facts.tables, ranges, describe)
+    judged = check_stack(facts, lean_release(release), stack, python, env)
     mmcv = next((d for d in release.required if d.name in MMCV_DISTRIBUTIONS), None)
     if mmcv is not None and mmcv.name == "mmcv-full":
         lite = [n for n in ("mmcv", "mmcv-lite") if n in ranges]
         for name in lite:
             exact = stack.exact(name)
-            if exact is None or exact.major < 2 or name == "mmcv-lite":
+            if exact is None or Version(exact).major < 2 or name == "mmcv-lite":
                 judged.append(Finding(
                     "mmcv-without-ops", "error",
                     f"{stack.label(name)} is the lite build without compiled ops; "
@@ -641,12 +643,13 @@ def _codebase_findings(matrix: Matrix, ranges: Dict[str, Range], describe: Dict[
     """Every other codebase the plan ends with at one version (mmdet==3.2.0, mmsegmentation installed),
     judged by the bounds of that release, as mmpose's: the finding names the codebase a planned mmcv breaks."""
     findings: List[Finding] = []
-    stack = Versions(ranges, describe)
+    facts = matrix_facts(matrix)
+    stack = typed_versions(facts.tables, ranges, describe)
     for name in matrix.packages:
         exact = stack.exact(name) if name != DEFAULT_PACKAGE and name in ranges else None
-        release = matrix.packages[name].release(exact) if exact is not None else None
+        release = matrix.release(name, Version(exact)) if exact is not None else None
         if release is not None:
-            findings.extend(f for f in check_stack(matrix, release, stack, python, env)
+            findings.extend(f for f in check_stack(facts, lean_release(release), stack, python, env)
                             if not f.code.endswith("-missing"))  # what a codebase needs beside mmcv: pip's to say
     return findings
 

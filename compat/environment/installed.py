@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from ..errors import CompatError
 from . import probe
-from .healthy import torch_of
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: doctor's short path reads with probe_data
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Mapping, Optional, Tuple
 
     from ..data.models import Environment
 
-__all__ = ["InspectFailed", "from_probe", "inspect", "probe_data"]
+__all__ = ["InspectFailed", "from_probe", "inspect", "probe_data", "torch_of"]
 
 PROBE_TIMEOUT = 120
 
@@ -29,6 +28,16 @@ class InspectFailed(CompatError):
         super().__init__(f"cannot inspect {python}: {problem}")
         self.python = python
         self.problem = problem
+
+
+def torch_of(reading: Mapping[str, Any]) -> Tuple[str, Optional[str], str]:
+    """(version, CUDA or None for a CPU build, where it was read from) of the probe's torch reading."""
+    version = reading.get("version") or reading.get("distribution_version") or ""
+    cuda = reading.get("cuda")
+    if not cuda and "+cu" in version:
+        digits = version.split("+cu", 1)[1]
+        cuda = f"{digits[:-1]}.{digits[-1]}" if digits.isascii() and digits.isdigit() and len(digits) > 1 else None
+    return version, cuda, reading.get("version_file") or "METADATA"
 
 
 def _strings(value: Any) -> Tuple[str, ...]:

@@ -5,7 +5,7 @@ as a JSON object) to the wheel's ``.dist-info`` folder, rewriting the wheel with
 the new file (``sha256=`` urlsafe base64 without padding, and its size, as the wheel format says).
 pip installs it with the rest, so an installed mmcv says, as plain text in its metadata folder, which
 torch its ops were compiled against: :func:`record_findings` (doctor) warns when that is not the
-installed torch, and :func:`disagrees` tells doctor's short path to let the full judgement run.
+installed torch.
 Nothing here imports mmcv or torch.
 """
 
@@ -15,12 +15,12 @@ import os
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Dict, List, Optional
+    from typing import Dict, Iterable, List, Optional
 
-    from ..data.models import Environment, Finding, Matrix
+    from ..data.models import Environment, Finding
     from .build import BuildKey
 
-__all__ = ["RECORD_NAME", "disagrees", "read_record", "record_findings", "stamp_wheel"]
+__all__ = ["RECORD_NAME", "read_record", "record_findings", "stamp_wheel"]
 
 RECORD_NAME = "mmcompat_build.json"
 
@@ -85,15 +85,10 @@ def read_record(metadata_dir: str) -> Optional[Dict[str, str]]:
     return {str(k): str(v) for k, v in found.items()}
 
 
-def disagrees(metadata_dir: str, torch_version: str) -> bool:
-    """The record in ``metadata_dir`` names another torch than ``torch_version`` (no record: False)."""
-    found = read_record(metadata_dir)
-    return found is not None and found["torch"] != torch_version
-
-
-def record_findings(env: Environment, matrix: Matrix) -> List[Finding]:
+def record_findings(env: Environment, packages: Iterable[str]) -> List[Finding]:
     """doctor: an installed mmcv built by mmcompat against another torch than the installed one (read
-    from its recorded build key, no import): its compiled ops will not load (undefined symbols)."""
+    from its recorded build key, no import): its compiled ops will not load (undefined symbols).
+    ``packages``: the matrix's package tables, by name (the fix reinstalls the first one installed)."""
     import shlex
 
     from ..data.models import MMCV_DISTRIBUTIONS, Finding
@@ -109,7 +104,7 @@ def record_findings(env: Environment, matrix: Matrix) -> List[Finding]:
         now = f"torch {installed_torch} is installed" if installed_torch else "no torch is installed"
         fix = [shlex.join([python, "-m", "pip", "uninstall", "-y", name])]
         # the first installed codebase, by name (building no package table)
-        codebase = next((f"{p}=={d.version}" for p in matrix.packages for d in [env.get(p)] if d is not None), "")
+        codebase = next((f"{p}=={d.version}" for p in packages for d in [env.get(p)] if d is not None), "")
         if codebase:
             fix.append(shlex.join(["mmcompat", "install", codebase, "--python", python, "--allow-build"]))
         findings.append(Finding(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
-
 from ..data.models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
-from ..data.ranges import Range
 from .text import WHEEL_COLUMNS, findings_summary, wheel_cells
 from .text import findings_text as _findings_text
 
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
+
     from ..answers.accepts import Acceptance
     from ..answers.stack import Stack, StackTarget
+    from ..data.ranges import Range
     from ..install.plan import InstallPlan
 
 __all__ = [
