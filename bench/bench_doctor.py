@@ -119,7 +119,7 @@ def main() -> int:
         for count in (2000, 4000):
             site = Path(tmp) / f"synthetic{count}"
             _synthetic(site, count)
-            probe = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from compat.environment import probe; "
+            probe = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r}); from compat import probe; "
                      "t = time.perf_counter(); "
                      f"probe.scan([{str(site)!r}]); print(time.perf_counter() - t)")
             scans[count] = statistics.median(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from compat.checks.diagnose import diagnose
 from compat.data.models import Matrix
-from compat.environment.diagnose import diagnose
 from compat.environment.installed import from_probe, probe_data
 from compat.install.build import BuildKey
 from compat.install.buildrecord import RECORD_NAME, read_record, stamp_wheel

@@ -173,5 +173,5 @@ def test_doctor_judges_every_run(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-X", "importtime", "-m", "compat", "doctor"], capture_output=True,
                            text=True, env=env, cwd=str(tmp_path), timeout=120) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout and "\ndoctor: " in "\n" + runs[0].stdout
-    assert all("compat.environment.diagnose" in r.stderr for r in runs)
+    assert all("compat.checks.diagnose" in r.stderr for r in runs)
     assert not (tmp_path / "cache" / "doctor-memo.marshal").exists()

@@ -1,4 +1,4 @@
-"""doctor's judgement (compat.environment.diagnose), fast, on synthetic environments and probe readings
+"""doctor's judgement (compat.checks.diagnose), fast, on synthetic environments and probe readings
 against the real matrix, handed over typed or as the compiled tables the command line reads; packaging is
 the oracle for judging a version (tests/test_doctor.py reads real venvs with real pip for what needs them,
 tests/test_package.py runs doctor in an installed wheel)."""
@@ -9,9 +9,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
+from compat.checks.diagnose import TABLES, MatrixFacts, Versions, diagnose
 from compat.data.models import Environment, Finding, ImportCopy, InstalledDistribution, Matrix, TorchInfo
 from compat.data.tables import compile_tables
-from compat.environment.diagnose import TABLES, MatrixFacts, Versions, diagnose
 from compat.environment.installed import from_probe
 
 SITE = "/venv/lib/python3.11/site-packages"

@@ -11,7 +11,7 @@ from typing import Optional
 
 import pytest
 
-from compat.environment.direct import Checkout, Reference, identify, parse_reference, read_checkout, understand
+from compat.checks.direct import Checkout, Reference, identify, parse_reference, read_checkout, understand
 from compat.errors import BadInput
 
 MMPOSE = "https://github.com/open-mmlab/mmpose"

@@ -11,9 +11,9 @@ from typing import Dict, List
 import pytest
 
 from compat import load_matrix
-from compat.environment.diagnose import diagnose
+from compat.checks.diagnose import diagnose
 from compat.environment.installed import from_probe, inspect
-from compat.environment.probe import scan
+from compat.probe import scan
 
 from .conftest import ROOT, Run, Venv, mmcv_full_standin, torch_standin
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from compat.environment.guard import read_plan
+from compat.checks.guard import read_plan
 from compat.errors import BadInput
 
 from .conftest import Run, mmcv_full_standin
@@ -403,7 +403,7 @@ def test_command_line_markers_are_evaluated_for_the_target(run: Run, empty, pyth
 def test_marker_environment_is_read_in_the_target(empty) -> None:
     from packaging.markers import default_environment
 
-    from compat.environment.guard import marker_environment
+    from compat.checks.guard import marker_environment
 
     assert marker_environment(empty.python) == default_environment()  # the venv runs this same Python
     assert marker_environment(None) == default_environment()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Dict, List
 
+from compat.checks.guard import guard, read_plan
 from compat.data.models import Environment, Finding, InstalledDistribution, Matrix
-from compat.environment.guard import guard, read_plan
 
 SITE = "/venv/lib/python3.10/site-packages"
 PY = "/venv/bin/python"

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from compat import probe
+from compat.checks.guard import read_plan
 from compat.cli import main
 from compat.data.matrix import from_dict, parse_toml
-from compat.environment import probe
-from compat.environment.guard import read_plan
 from compat.errors import BadInput, BadMatrix, CompatError
 
 FUZZ = settings(max_examples=150, deadline=datetime.timedelta(seconds=10),
@@ -394,7 +394,7 @@ _FILES = ["mmcv-1.7.0.dist-info/METADATA", "mmcv-1.7.0.dist-info/RECORD", "mmcv-
 def test_damaged_site_packages_trees(matrix, tree: dict) -> None:
     """Whatever lies in site-packages (bytes, NUL bytes, FIFOs, folders, links to /dev/zero): the probe
     reads it, doctor judges it, nothing raises."""
-    from compat.environment.diagnose import diagnose
+    from compat.checks.diagnose import diagnose
     from compat.environment.installed import from_probe
 
     with tempfile.TemporaryDirectory() as folder:
@@ -421,7 +421,7 @@ def test_a_marker_probe_that_hangs_is_killed_with_its_group(tmp_path: Path, monk
     """guard's marker probe of a target that hangs: killed at its deadline with its group, its script not quoted."""
     import time
 
-    from compat.environment import guard
+    from compat.checks import guard
     from compat.environment.installed import InspectFailed
 
     started = tmp_path / "started"

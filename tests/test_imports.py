@@ -98,7 +98,7 @@ def test_editable_install_whose_folder_was_deleted(run: Run, make_venv, tmp_path
 def test_an_editable_install_shadowed_by_another_tree() -> None:
     """Judged in-process on a reading: the editable source is fine, another tree on the path is not."""
     from compat import load_matrix
-    from compat.environment.diagnose import diagnose
+    from compat.checks.diagnose import diagnose
     from compat.environment.installed import from_probe
 
     from .conftest import ROOT

@@ -138,14 +138,13 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
         fast = subprocess.run([str(bindir / "python"), "-c", probe, *args], capture_output=True, text=True, cwd=away,
                               env=nocache, timeout=60)
         assert fast.stdout == answer
-        # the tables' rule (answers.release over data.ranks); environment.probe, the one reader of input files;
+        # the tables' rule (answers.release over data.ranks); compat.probe, the one reader of input files;
         # data.record, the records of the command line's declaration and of the rule's answer
         assert fast.stderr == said + ("['compat.answers', 'compat.answers.release', 'compat.cache', 'compat.cli', "
                                "'compat.cli.output', 'compat.cli.resolve', 'compat.command_line', 'compat.data', "
                                "'compat.data.compiled', 'compat.data.locate', "
                                "'compat.data.ranks', 'compat.data.record', 'compat.data.vocabulary', "
-                               "'compat.environment', "
-                               "'compat.environment.probe']"), fast.stderr
+                               "'compat.probe']"), fast.stderr
     full = subprocess.run([str(bindir / "mmcompat"), "resolve", "0.28.0", "--json"], capture_output=True, text=True,
                           cwd=away, env=nocache, timeout=60)
     assert json.loads(full.stdout)["requirements"] == ["mmcv-full>=1.3.8,<1.6.0"]
@@ -164,8 +163,8 @@ def test_wheel_installs_into_a_fresh_venv_and_resolves_without_the_checkout(
 
 def test_the_probe_verifies_every_mmcv_distribution() -> None:
     """The probe runs alone in other interpreters, so it repeats the names: they must stay equal."""
+    from compat import probe
     from compat.data.models import MMCV_DISTRIBUTIONS
-    from compat.environment import probe
 
     assert sorted(probe.VERIFIED) == sorted(MMCV_DISTRIBUTIONS)
 
@@ -304,7 +303,7 @@ def _mmcv_with_ops(folder: Path, name: str, version: str) -> Path:
 @pytest.mark.slow
 def test_doctor_judges_on_the_compiled_tables(wheel: Path, wheelhouse: Path, tmp_path: Path) -> None:
     """doctor in an installed wheel, in environments of real registry wheels and stand-ins: one judgement
-    (compat.environment.diagnose) on the tables compiled into the wheel, without packaging, dataclasses or
+    (compat.checks.diagnose) on the tables compiled into the wheel, without packaging, dataclasses or
     argparse for a healthy environment and for a version outside a range; every environment is answered as
     with the typed matrix loaded from the same file (--matrix), byte for byte, exit code included."""
     env_dir, python, away = _installed(wheel, tmp_path)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compat.environment import probe
+from compat import probe
 
 LOCATION = "/venv/lib/python3.11/site-packages"
 

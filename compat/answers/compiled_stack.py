@@ -39,7 +39,7 @@ def stack_answer(texts: Sequence[str], *, platform: Optional[str], cuda: Optiona
     if "modules" not in tables:  # tables of another format: the full path compiles its own
         return None
     targets = read_targets(tables, texts)
-    from ..environment.probe import has_distribution
+    from ..probe import has_distribution
 
     if has_distribution("torch"):  # kept and pinned: the full path reads it
         return None

@@ -9,8 +9,8 @@ from packaging.version import Version
 from ..data.matrix import load
 from ..data.models import MMCV_DISTRIBUTIONS, MMCV_LINES, Matrix, PackageTable, Release, Resolution
 from ..data.tables import lean_release, tables_for
-from ..environment.probe import canonical as canonicalize_name
 from ..errors import BadInput, NoAnswer, UnknownRelease, Unsatisfiable, shown
+from ..probe import canonical as canonicalize_name
 from .question import check_policy
 from .release import DEFAULT_PACKAGE, Needs, needs, pip_lines
 

@@ -27,7 +27,7 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 def _package(tables: Tables, name: str) -> Optional[str]:
     """The table for the distribution ``name`` (PEP 503 normalized), else for the first that installs the
     module ``name`` (``mmseg``), else None."""
-    from ..environment.probe import canonical
+    from ..probe import canonical
 
     known = tables["packages"]
     for candidate in (canonical(name), name):
@@ -103,7 +103,7 @@ def _requirement(tables: Tables, text: str, raw: str, branches: Sequence[str]) -
     if package is None:
         if raw in branches:
             raise _branch(tables, raw)
-        from ..environment.probe import canonical
+        from ..probe import canonical
 
         raise BadInput(f"the matrix has no package {shown(canonical(requirement.name))}; known: "
                        f"{', '.join(sorted(tables['packages']))}", value=text)

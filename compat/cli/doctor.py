@@ -12,8 +12,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Optional, Sequence, Union
 
+    from ..checks.diagnose import MatrixFacts
     from ..data.models import Environment, Finding, Matrix
-    from ..environment.diagnose import MatrixFacts
     from . import Options
 
 __all__ = ["cmd_doctor", "cmd_guard", "report"]
@@ -41,7 +41,7 @@ def report(options: "Options", findings: "Sequence[Finding]", env: "Environment"
 
 
 def cmd_doctor(options: "Options") -> int:
-    from ..environment.diagnose import TABLES, MatrixFacts, diagnose
+    from ..checks.diagnose import TABLES, MatrixFacts, diagnose
     from ..environment.installed import inspect
 
     importing = options.import_check
@@ -68,7 +68,7 @@ def cmd_doctor(options: "Options") -> int:
 
 
 def cmd_guard(options: "Options") -> int:
-    from ..environment.guard import guard, marker_environment, read_plan
+    from ..checks.guard import guard, marker_environment, read_plan
     from ..environment.installed import inspect
     from ..errors import UsageError
 

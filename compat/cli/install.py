@@ -23,7 +23,7 @@ __all__ = ["cmd_build", "cmd_install", "run_steps"]
 def cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
     import json
 
-    from ..environment.diagnose import diagnose
+    from ..checks.diagnose import diagnose
     from ..environment.installed import inspect
     from ..errors import EXIT_INCOMPATIBLE
     from ..install.plan import plan_install

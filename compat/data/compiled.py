@@ -122,7 +122,7 @@ def read(toml_path: str, digest: str) -> Optional[Dict[str, Any]]:
 def _current(toml_path: str) -> Optional[Dict[str, Any]]:
     """The compiled file of the TOML file at ``toml_path`` as it is now, when this code compiled it."""
     from ..cache import content_digest, modules_identity
-    from ..environment.probe import read_regular
+    from ..probe import read_regular
     from .locate import MATRIX_LIMIT
 
     try:

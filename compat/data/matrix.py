@@ -710,7 +710,7 @@ _PARSED_CACHE = "matrix-parsed"
 def read_bytes(where: str) -> bytes:
     """The matrix file's bytes; :class:`BadMatrix` when it cannot be read, is not a regular file (a FIFO
     would block, a device never end) or is larger than :data:`MATRIX_LIMIT`."""
-    from ..environment.probe import read_regular
+    from ..probe import read_regular
     from .locate import MATRIX_LIMIT
 
     try:

@@ -1,14 +1,14 @@
 """Inspect an environment: this interpreter's in-process, or another's through the probe script.
 
-Nothing of the inspected environment is imported: :mod:`compat.environment.probe` reads metadata folders and
+Nothing of the inspected environment is imported: :mod:`compat.probe` reads metadata folders and
 version files as text. For ``--python PATH`` the probe's source runs in that interpreter
 (``PATH -c SOURCE``, an argument list, no shell) and prints JSON.
 """
 
 from __future__ import annotations
 
+from .. import probe
 from ..errors import CompatError
-from . import probe
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover

@@ -178,7 +178,7 @@ def torch_documents(docs: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
     found: Dict[str, Any] = {}
     extra: List[CudaTable] = []
     for path, url in docs:
-        from ..environment.probe import read_regular
+        from ..probe import read_regular
 
         try:
             text = read_regular(path).decode("utf-8")

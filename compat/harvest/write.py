@@ -17,7 +17,7 @@ def merged_text(target: str, parts: Mapping[str, object]) -> Tuple[str, str]:
     :class:`~compat.errors.BadMatrix` (naming the key) when the merged matrix would not load."""
     from ..data import toml_writer
     from ..data.matrix import from_dict, parse_toml
-    from ..environment.probe import read_regular
+    from ..probe import read_regular
 
     try:
         old = read_regular(target).decode("utf-8")  # a FIFO or device is no matrix to merge into

@@ -5,7 +5,7 @@ lines). Before it sees them, each file is copied here line by line: ``-c`` lines
 does not know them; the constraint files they name are read with the same parser), environment markers
 are evaluated for the target interpreter (:func:`marker_environment`; pip-api would evaluate them for
 this one) and direct references (``name @ URL``, ``-e ...``, archive URLs, local folders) are read by
-:mod:`compat.environment.direct`, which pip-api cannot. Planned versions replace installed ones; nothing is
+:mod:`compat.checks.direct`, which pip-api cannot. Planned versions replace installed ones; nothing is
 installed. An mmpose named by a direct reference is judged as the release or branch tip it names; when
 that cannot be told, the nearest release is used only as a guess: what is found against it is at most
 a warning and carries no fix, so nothing is ever uninstalled on the strength of a guess.
@@ -80,7 +80,7 @@ REQUIREMENTS_LIMIT = 4 << 20
 def read_requirement_file(path: str) -> str:
     """A requirement or constraint file's text, as pip reads it: UTF-8, a byte order mark accepted; a
     regular file of at most :data:`REQUIREMENTS_LIMIT` bytes, else :class:`BadInput` naming it."""
-    from .probe import read_regular
+    from ..probe import read_regular
 
     try:
         raw = read_regular(path, limit=REQUIREMENTS_LIMIT)
@@ -156,10 +156,10 @@ def marker_environment(python: Optional[str] = None) -> Dict[str, str]:
         return {key: str(value) for key, value in default_environment().items()}
     import json
 
-    from .installed import InspectFailed
+    from ..environment.installed import InspectFailed
 
     expected = set(default_environment())
-    from .probe import run_isolated
+    from ..probe import run_isolated
 
     try:  # in its own process group, killed whole at the deadline; a message never quotes the script
         stdout = run_isolated([python, "-c", _MARKER_PROBE], MARKER_TIMEOUT, "the marker probe")

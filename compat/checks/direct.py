@@ -223,7 +223,7 @@ def _without_extras(text: str) -> str:
 
 
 def _read_text(path: str) -> str:
-    from .probe import read_regular
+    from ..probe import read_regular
 
     try:
         return read_regular(path, limit=_READ_LIMIT).decode("utf-8", "replace")
