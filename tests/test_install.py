@@ -158,6 +158,25 @@ def test_installed_torch_is_kept_and_pinned(run: Run, sites: Sites, fresh_venv: 
     assert "mmcompat: keeping the installed torch 2.1.2 and torchvision 0.16.2" in done.stderr
 
 
+def test_a_kept_torchvision_that_does_not_import_refuses_before_anything_runs(run: Run, sites: Sites,
+                                                                            fresh_venv: PipVenv) -> None:
+    """A torchvision built for another torch (the registry's CUDA build beside a CPU torch of the same
+    version) fails at import with torch's own message; every MMPose imports torchvision, and the plan keeps
+    it as it is: so nothing runs (no hour-long build ending in a broken environment), the error says why."""
+    installed = fresh_venv.pip("install", "-q", "torch==2.1.2", "torchvision==0.16.2", "--index-url",
+                               f"{sites.server.url}/whl/cu121", env=sites.env)
+    assert installed.returncode == 0, installed.stderr
+    (fresh_venv.site / "torchvision" / "__init__.py").write_text(
+        "raise RuntimeError('operator torchvision::nms does not exist')\n")  # what torch raises for it
+    before = _freeze(fresh_venv)
+    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, env=sites.env)
+    assert done.returncode == 1, done.stderr
+    assert (f"mmcompat: error: nothing was run: torchvision 0.16.2+cu121, which the plan keeps beside torch 2.1.2, "
+            f"import torchvision fails in {fresh_venv.python}: RuntimeError: operator torchvision::nms does not "
+            "exist; the installed torchvision was built for another torch") in done.stderr, done.stderr
+    assert "mmcompat: [1/" not in done.stderr and _freeze(fresh_venv) == before
+
+
 def test_a_page_without_the_wheel_refuses_before_anything_runs(run: Run, sites: Sites, fresh_venv: PipVenv,
                                                                tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()

@@ -89,6 +89,17 @@ def check_imports(python: str, modules: Sequence[str], *, timeout: float = IMPOR
     return failures
 
 
+def other_torch_hint(failure: ImportFailure) -> str:
+    """What an import failure means when torchvision's compiled operators did not register (``operator
+    torchvision::nms does not exist``): a torchvision built for another torch (a CUDA build's beside a CPU
+    torch of the same version, or another release). ``""`` for any other failure."""
+    if "operator torchvision::" not in failure.message or "does not exist" not in failure.message:
+        return ""
+    return ("the installed torchvision was built for another torch than the installed one (its compiled "
+            "operators do not register); install the torchvision built with this torch, from the index that "
+            "served it (a CPU torch: --index-url https://download.pytorch.org/whl/cpu)")
+
+
 def failure_text(failure: ImportFailure, python: str, pins: Mapping[str, str], fix: str = "") -> str:
     """``import mmpose.models fails in PY: No module named 'mmdet'; install it: PY -m pip install
     mmdet==3.2.0`` (the stack's pin of the missing package when it has one); ``fix`` replaces that
@@ -96,7 +107,10 @@ def failure_text(failure: ImportFailure, python: str, pins: Mapping[str, str], f
     import shlex
 
     text = f"import {failure.module} fails in {python}: {failure.error}: {failure.message}"
-    if fix:
+    hint = other_torch_hint(failure)
+    if hint:
+        text += f"; {hint}"
+    elif fix:
         text += f"; {fix}"
     elif failure.missing:
         top = failure.missing.split(".", 1)[0]
