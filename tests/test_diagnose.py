@@ -252,6 +252,21 @@ def test_what_is_wrong_is_reported(matrix: Matrix, compiled: MatrixFacts, data: 
     assert code in {f.code for f in _judged(data, matrix, compiled)}
 
 
+def test_a_fork_owns_the_import_package_it_installs(matrix: Matrix, compiled: MatrixFacts) -> None:
+    """onedl-mmdetection installs ``mmdet`` and onedl-mmengine ``mmengine`` (the plan for MMPose on a new torch):
+    the copies import loads are theirs, not copies no distribution owns; one no distribution owns still is."""
+    onedl = (probed("mmpose", "1.3.2"), probed("onedl-mmcv", "2.3.6", has_ext=True, module_version="2.3.6"),
+             probed("onedl-mmengine", "0.10.12"), probed("onedl-mmdetection", "3.5.1"))
+    imports = {"mmdet": [copy("mmdet", "3.5.1")], "mmengine": [copy("mmengine", "0.10.12")],
+               "mmcv": [copy("mmcv", "2.3.6")]}
+    found = _judged(reading(*onedl, imports=imports), matrix, compiled)
+    assert "import-not-installed" not in {f.code for f in found}, found
+    alone = _judged(reading(*onedl[:3], imports=imports), matrix, compiled)  # no distribution installs mmdet
+    assert [f.message for f in alone if f.code == "import-not-installed"] == [
+        f"import mmdet loads {PROBED_SITE}/mmdet (3.5.1, sys.path[1] {PROBED_SITE}), which no installed "
+        "distribution owns"]
+
+
 def test_versions_are_written_as_packaging_writes_them(matrix: Matrix, compiled: MatrixFacts) -> None:
     found = by_code(_judged(REPORTED[-1][0], matrix, compiled))
     assert found["mmcv-outside-enforced"][0].message == (

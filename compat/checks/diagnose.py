@@ -654,7 +654,17 @@ def numpy_abi_findings(env: Environment, matrix: Union[Matrix, MatrixFacts], num
     return findings
 
 
-def _import_findings(env: Environment) -> List[Finding]:
+def _owners(name: str, modules: Mapping[str, str]) -> List[str]:
+    """The distributions that install the import package ``name``: mmcv's and mmengine's several, a codebase
+    and its forks (``mmdet``: mmdet, onedl-mmdetection; ``modules``: the matrix's distribution -> module)."""
+    if name == "mmcv":
+        return list(MMCV_DISTRIBUTIONS)
+    if name == "mmengine":
+        return list(MMENGINE_DISTRIBUTIONS)
+    return [name, *(d for d, module in modules.items() if module == name and d != name)]
+
+
+def _import_findings(env: Environment, modules: Mapping[str, str]) -> List[Finding]:
     """Which copy ``import`` really loads, against what is installed; editable installs gone missing."""
     import os
 
@@ -664,8 +674,7 @@ def _import_findings(env: Environment) -> List[Finding]:
         if not copies:
             continue
         first = copies[0]
-        dists = [env.get(name)] if name != "mmcv" else [env.get(n) for n in MMCV_DISTRIBUTIONS]
-        dist = next((d for d in dists if d is not None), None)
+        dist = next((d for d in (env.get(n) for n in _owners(name, modules)) if d is not None), None)
         shown = f"{first.path} ({first.version or 'version unknown'}, {first.via})"
         if dist is None:
             findings.append(Finding(
@@ -925,7 +934,7 @@ def diagnose(env: Environment, matrix: Union[Matrix, MatrixFacts]) -> Tuple[Find
     mmpose = env.get(DEFAULT_PACKAGE)
     text = _imported_text(env, DEFAULT_PACKAGE) or (mmpose.version if mmpose and _valid(mmpose.version) else None)
     release = _release_of(tables, DEFAULT_PACKAGE, text)
-    findings = (_environment_findings(env, facts, release) + _import_findings(env)
+    findings = (_environment_findings(env, facts, release) + _import_findings(env, facts.tables.get("modules") or {})
                 + numpy_abi_findings(env, facts))
     if text is not None and release is None:
         findings.append(Finding(
