@@ -3,11 +3,12 @@
 In fresh venvs on this machine's CPython (``python3``), with a private wheelhouse and cache
 (``MMCOMPAT_WHEELHOUSE``, ``MMCOMPAT_CACHE_DIR``) under ``--folder`` (default: a temporary folder):
 
-1. venv 1: ``pip install torch==2.13.0 torchvision==0.28.0`` (``--torch`` changes it). On this machine
-   torch 2.13.0 is a CPU build kept on disk, and the registry's torchvision 0.28.0 (built against the CUDA
-   torch) fails at import beside it ("operator torchvision::nms does not exist"); MMPose requires
-   torchvision but its inference path, mmengine's, mmdet's and mmcv's ops import it only conditionally,
-   so the check below runs without it. torch 2.14.1 here is a CUDA build: mmcompat then plans a CUDA build
+1. venv 1: ``pip install torch==2.13.0 torchvision==0.28.0`` (``--torch`` changes it: a torch and the
+   torchvision built with it). On the development machine torch 2.13.0 is a CPU build kept on disk and
+   the registry's torchvision 0.28.0 (built against the registry's CUDA torch) fails at import beside it
+   ("operator torchvision::nms does not exist"), which MMPose's API imports: mmcompat's install then
+   refuses before any step (docs/install.md has the run measured before that check). The registry's own
+   pair (``--torch torch===2.13.0 torchvision===0.28.0``) is a CUDA build: mmcompat then plans a CUDA build
    of the ops (FORCE_CUDA), hours on 2 cores. Then mmcompat's own plan,
    ``mmcompat install mmpose==1.3.2 --provider onedl --allow-build --python VENV1``: chumpy first,
    onedl-mmcv compiled into the wheelhouse without build isolation, onedl-mmdetection, torch kept. Each

@@ -125,7 +125,7 @@ def reading_cache_folder() -> Optional[str]:
     when caching is off."""
     if not enabled():
         return None
-    identity = modules_identity([os.path.join("environment", "probe.py")])
+    identity = modules_identity(["probe.py"])
     return None if identity is None else os.path.join(cache_dir(), "probe-" + identity[:16])
 
 

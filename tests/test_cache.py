@@ -102,7 +102,7 @@ def test_compiled_tables_serve_only_that_toml_and_that_code(tmp_path: Path) -> N
     toml.write_text(text, encoding="utf-8")
     assert _resolve(tmp_path) == marked
     # the code that compiled it is the package's modules loaded then: another module does not matter
-    doctor = package / "environment" / "guard.py"
+    doctor = package / "checks" / "guard.py"
     doctor.write_text(doctor.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert _resolve(tmp_path) == marked
     tables = package / "data" / "tables.py"

@@ -172,10 +172,13 @@ def test_compatible(run: Run) -> None:
 
 def test_compatible_groups_every_codebase(run: Run) -> None:
     done = run("compatible", "mmcv==2.2.0")
-    assert done.returncode == 0 and done.stdout.startswith("mmpose 1.3.2\nmmpretrain 1.2.0\nonedl-mmpretrain 1.3.5\n")
-    assert {line.split()[0] for line in done.stdout.splitlines()} == {"mmpose", "mmpretrain", "onedl-mmpretrain"}
+    # mmdet, mmsegmentation and the rest assert mmcv<2.2.0; onedl's forks ask onedl-mmcv (>=2.0.0, or any: mmdeploy)
+    assert done.returncode == 0 and done.stdout.startswith("mmpose 1.3.2\nmmpretrain 1.2.0\nonedl-mmdeploy 1.5.0\n")
+    assert {line.split()[0] for line in done.stdout.splitlines()} == {
+        "mmpose", "mmpretrain", "onedl-mmdeploy", "onedl-mmdetection", "onedl-mmpretrain", "onedl-mmsegmentation"}
     assert done.stderr == ("mmcompat: releases that accept mmcv==2.2.0 under the safe policy, by codebase: mmpose 1 "
-                           "(and the main tip), mmpretrain 1 (and the main tip), onedl-mmpretrain 10; none of 15 other "
+                           "(and the main tip), mmpretrain 1 (and the main tip), onedl-mmdeploy 8 (and the main tip), "
+                           "onedl-mmdetection 3, onedl-mmpretrain 10, onedl-mmsegmentation 1; none of 15 other "
                            "codebases\n")
     data = json.loads(run("compatible", "mmcv==2.1.0", "--json").stdout)
     found = {c["package"]: c["releases"] for c in data["codebases"]}

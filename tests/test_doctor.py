@@ -313,7 +313,7 @@ def test_probe_reads_torch_on_old_pythons(tmp_path: Path, version: str) -> None:
     (tmp_path / "torch").mkdir()
     (tmp_path / "torch" / "version.py").write_text(
         "from typing import Optional\n__version__ = '1.8.1+cu111'\ncuda = None\ncuda: Optional[str] = '11.1'\n")
-    source = (ROOT / "compat" / "environment" / "probe.py").read_text()
+    source = (ROOT / "compat" / "probe.py").read_text()
     code = source + f"\nimport json\nprint(json.dumps(_torch({str(tmp_path)!r})))\n"
     done = subprocess.run([str(found[-1]), "-c", code.replace('if __name__ == "__main__":', "if False:")],
                           capture_output=True, text=True, timeout=60)

@@ -8,7 +8,7 @@ from packaging.version import Version
 
 from compat.data import ranks
 from compat.data.ranges import Range
-from compat.data.tables import _ranked, lean_range
+from compat.data.tables import lean_range, ranked
 from compat.errors import BadInput
 
 
@@ -89,7 +89,7 @@ def test_contains(text: str, version: str, inside: bool) -> None:
     assert r.contains(Version(version)) is inside
     texts = {version, *(b.text for b in (r.lower, r.upper) if b is not None)}
     extras = {e: {t for t in texts if SpecifierSet(e).contains(Version(t), prereleases=True)} for e in r.extra}
-    tables = {"versions": _ranked(texts), "extras": extras}
+    tables = {"versions": ranked(texts), "extras": extras}
     compiled = lean_range(r)
     assert compiled is not None and ranks.range_contains(tables, compiled, version) is inside
 
