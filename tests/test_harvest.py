@@ -152,6 +152,21 @@ def _commit(repo: Path, files: Dict[str, str], tag: str = "", annotated: bool = 
         _git(repo, "tag", *(["-a", "-m", tag] if annotated else []), tag)
 
 
+def _sdist(path: Path, files: Dict[str, str]) -> Path:
+    """A real sdist at ``path`` (``NAME-V.tar.gz``): ``files`` under its ``NAME-V/`` folder, as sdists lay out."""
+    import io
+    import tarfile
+
+    folder = path.name[:-len(".tar.gz")]
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{folder}/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
 @pytest.fixture
 def upstream(tmp_path: Path) -> Path:
     repo = tmp_path / "mmpose"
@@ -271,8 +286,6 @@ def test_harvest_cli_write_prints_the_diff_and_writes_atomically(run, upstream: 
 
 
 def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
-    import io
-    import tarfile
     import zipfile
 
     wheel = tmp_path / "mmpose-0.28.0-py3-none-any.whl"
@@ -282,15 +295,9 @@ def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
         archive.writestr("mmpose-0.28.0.dist-info/METADATA",
                          "Name: mmpose\nVersion: 0.28.0\nProvides-Extra: mim\n"
                          "Requires-Dist: mmcv-full (>=1.3.8) ; extra == 'mim'\nRequires-Dist: numpy\n\n")
-    sdist = tmp_path / "mmpose-0.18.0.tar.gz"
-    with tarfile.open(sdist, "w:gz") as archive:
-        for name, text in {"mmpose-0.18.0/mmpose/__init__.py": EXCLUSIVE_STYLE,
-                           "mmpose-0.18.0/mmpose/version.py": "__version__ = '0.18.0'\n",
-                           "mmpose-0.18.0/requirements/mminstall.txt": "mmcv-full>=1.3.8\n"}.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    sdist = _sdist(tmp_path / "mmpose-0.18.0.tar.gz", {"mmpose/__init__.py": EXCLUSIVE_STYLE,
+                                                        "mmpose/version.py": "__version__ = '0.18.0'\n",
+                                                        "requirements/mminstall.txt": "mmcv-full>=1.3.8\n"})
     done = run("harvest", "--dist", str(wheel), str(sdist))
     assert done.returncode == 0, done.stderr
     releases = json.loads(done.stdout)["releases"]
@@ -779,8 +786,6 @@ def test_onedl_forks_list_what_mim_installs_as_an_extra(tmp_path: Path) -> None:
     """onedl's forks have no requirements/mminstall.txt: their pyproject.toml (in git) and PKG-INFO (in the
     sdist) list it as the ``mminstall`` extra, naming onedl's distributions, which the matrix keeps under the
     lines they install in place of (onedl-mmcv: mmcv). A typo'd extra, a file that is not TOML: nothing."""
-    import io
-    import tarfile
 
     pyproject = ('[project]\nname = "onedl-mmdetection"\n[project.optional-dependencies]\n'
                  'mminstall = ["onedl-mmcv>=2.0.0", "onedl-mmengine>=0.8.3,<1.0.0"]\n'
@@ -806,19 +811,13 @@ def test_onedl_forks_list_what_mim_installs_as_an_extra(tmp_path: Path) -> None:
     table = harvest.assemble_package("mmdet", "U", [release], [])
     assert table["releases"]["3.4.0rc1"]["mmcv"]["installer"]["spec"] == ">=2.0.0"
 
-    sdist = tmp_path / "onedl_mmdetection-3.5.1.tar.gz"
     metadata = ("Metadata-Version: 2.4\nName: onedl-mmdetection\nVersion: 3.5.1\nRequires-Dist: numpy\n"
                 "Requires-Dist: onedl-mmcv>=2.0.0; extra == \"mminstall\"\n"
                 "Requires-Dist: onedl-mmengine<1.0.0,>=0.8.3; extra == \"mminstall\"\n"
                 "Requires-Dist: onedl-mmpretrain; extra == \"tracking\"\n\n")
-    with tarfile.open(sdist, "w:gz") as archive:
-        for name, text in {"onedl_mmdetection-3.5.1/PKG-INFO": metadata,
-                           "onedl_mmdetection-3.5.1/mmdet/__init__.py": "from .version import __version__\n",
-                           "onedl_mmdetection-3.5.1/mmdet/version.py": "__version__ = '3.5.1'\n"}.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    sdist = _sdist(tmp_path / "onedl_mmdetection-3.5.1.tar.gz", {
+        "PKG-INFO": metadata, "mmdet/__init__.py": "from .version import __version__\n",
+        "mmdet/version.py": "__version__ = '3.5.1'\n"})
     read = harvest.read_distribution(str(sdist), "mmdet")
     assert read.installer == {"mmcv": ">=2.0.0", "mmengine": ">=0.8.3,<1.0.0"}
     assert read.sources["installer"].endswith("onedl_mmdetection-3.5.1.tar.gz:PKG-INFO (extra 'mminstall')")
