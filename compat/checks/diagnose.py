@@ -56,7 +56,7 @@ __all__ = ["MMCV_DISTRIBUTIONS", "TABLES", "MatrixFacts", "Versions", "check_sta
            "matrix_facts", "numpy_abi_findings", "one_module_findings", "pip_command", "typed_versions"]
 
 #: The parts of the compiled tables the judgement reads.
-TABLES = ("versions", "extras", "packages", "modules", "find_links", "numpy1_newest", "assertions")
+TABLES = ("versions", "extras", "packages", "modules", "find_links", "wheels", "numpy1_newest", "assertions")
 
 _EXAMPLES = 5
 
@@ -136,9 +136,16 @@ def _text(tables: Tables, r: Optional[RangeData]) -> str:
 
 
 def find_links_for(tables: Tables, distribution: str, env: Optional[Environment]) -> Optional[str]:
-    """OpenMMLab's wheel index for ``distribution`` and the environment's torch, when both are known."""
+    """OpenMMLab's wheel index for ``distribution`` and the environment's torch, when both are known and
+    the wheel table lists builds for that torch and CUDA (OpenMMLab's pages stop at torch 2.4: there is none
+    for a newer torch to point at)."""
     rule = tables["find_links"].get(distribution)
     if rule is None or env is None or env.torch is None or not env.torch.version:
+        return None
+    index = tables["wheels"].get(distribution)
+    release = env.torch.version.split("+", 1)[0].split(".")
+    minor, cuda = ".".join(release[:2]), env.torch.cuda or "cpu"
+    if index is not None and not any(build[1] == cuda and build[2] == minor for build in index[1]):
         return None
     return compiled_rule_url(rule, env.torch.version, env.torch.cuda)
 
