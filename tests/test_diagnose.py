@@ -206,6 +206,21 @@ def test_the_torch_line_names_the_prebuilt_wheels(matrix: Matrix, compiled: Matr
     assert found.message == (f"torch 1.11.0+cu113 (CUDA 11.3), read from {PROBED_SITE}/torch/version.py; prebuilt "
                              "mmcv-full wheels for it: https://download.openmmlab.com/mmcv/dist/cu113/torch1.11.0/"
                              "index.html")
+    # OpenMMLab's pages stop at torch 2.4: for a newer torch (the onedl plan's) the line names no page
+    site = f"{PROBED_SITE}/torch/version.py"
+    newer = reading(probed("mmpose", "1.3.2"), probed("onedl-mmcv", "2.3.6", has_ext=True, module_version="2.3.6"),
+                    probed("onedl-mmengine", "0.10.12"), probed("torch", "2.13.0+cpu"),
+                    torch={"version_file": site, "version": "2.13.0+cpu", "cuda": None,
+                           "distribution_version": "2.13.0+cpu"})
+    assert [f.message for f in _judged(newer, matrix, compiled) if f.code == "torch"] == [
+        f"torch 2.13.0+cpu (CPU), read from {site}"]
+    older = reading(probed("mmpose", "1.3.2"), probed("mmcv", "2.1.0", has_ext=True, module_version="2.1.0"),
+                    probed("mmengine", "0.10.4"), probed("mmdet", "3.2.0"), probed("torch", "2.1.2+cpu"),
+                    torch={"version_file": site, "version": "2.1.2+cpu", "cuda": None,
+                           "distribution_version": "2.1.2+cpu"})
+    assert [f.message for f in _judged(older, matrix, compiled) if f.code == "torch"] == [
+        f"torch 2.1.2+cpu (CPU), read from {site}; prebuilt mmcv wheels for it: "
+        "https://download.openmmlab.com/mmcv/dist/cpu/torch2.1/index.html"]
 
 
 REPORTED = [

@@ -21,7 +21,7 @@ import shlex
 
 from ..answers.release import DEFAULT_PACKAGE
 from ..data import ranks
-from ..data.links import compiled_rule_url
+from ..data.links import compiled_rule_url, torch_major_minor
 from ..data.models import (
     MMCV_DISTRIBUTIONS,
     MMENGINE_DISTRIBUTIONS,
@@ -143,8 +143,7 @@ def find_links_for(tables: Tables, distribution: str, env: Optional[Environment]
     if rule is None or env is None or env.torch is None or not env.torch.version:
         return None
     index = tables["wheels"].get(distribution)
-    release = env.torch.version.split("+", 1)[0].split(".")
-    minor, cuda = ".".join(release[:2]), env.torch.cuda or "cpu"
+    minor, cuda = ".".join(torch_major_minor(env.torch.version)), env.torch.cuda or "cpu"
     if index is not None and not any(build[1] == cuda and build[2] == minor for build in index[1]):
         return None
     return compiled_rule_url(rule, env.torch.version, env.torch.cuda)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Mapping, Optional, Sequence
+    from typing import Any, Mapping, Optional, Sequence, Tuple
 
 __all__ = ["TORCH_INDEX_NAMES", "TORCH_PART_NAMES", "URL_NAMES", "compiled_rule_url", "fill", "find_links_url",
-           "template_problem"]
+           "template_problem", "torch_major_minor"]
 
 #: The names each kind of template of the matrix may use, and nothing else: ``{name}`` is replaced by its
 #: value, nothing is evaluated (no attribute or index access, no format spec, no escapes).
@@ -51,11 +51,17 @@ def fill(template: str, values: "Mapping[str, str]") -> str:
     return "".join(out)
 
 
+def torch_major_minor(torch_version: str) -> "Tuple[str, str]":
+    """(major, minor) of a torch release (``1.12.1+cu113`` -> ``("1", "12")``), as the wheel pages and the
+    wheel tables name a torch."""
+    release = torch_version.split("+", 1)[0].split(".")
+    return release[0], release[1] if len(release) > 1 else "0"
+
+
 def find_links_url(url: str, torch_part: str, torch_version: str, cuda: Optional[str]) -> str:
     """``url`` (with ``{cuda}`` and ``{torch}``) filled in for a torch release (``1.12.1+cu113``) and CUDA
     version (``11.3``; None: cpu); ``torch_part`` spells the torch part from ``{major}`` and ``{minor}``."""
-    release = torch_version.split("+", 1)[0].split(".")
-    major, minor = release[0], release[1] if len(release) > 1 else "0"
+    major, minor = torch_major_minor(torch_version)
     cuda_part = "cpu" if not cuda else "cu" + cuda.replace(".", "")
     return fill(url, {"cuda": cuda_part, "torch": fill(torch_part, {"major": major, "minor": minor})})
 
