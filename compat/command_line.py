@@ -150,8 +150,9 @@ COMMANDS: Dict[str, Command] = {c.name: c for c in (
         _value("--faq-ref", "a FAQ page with a compatibility table; earlier ones win (default, mmpose only: "
                             "master:docs/zh_cn/faq.md, then the newest tag's docs/en/faq.md)",
                metavar="REF:PATH", action="append", default=[]),
-        _value("--doc", "--package torch: a copy of PyTorch's previous-versions page or RELEASE.md and the URL it "
-                        "was read from (repeatable; the CUDA variants of each release)",
+        _value("--doc", "a document and the URL it was read from (repeatable): for --package torch, PyTorch's "
+                        "previous-versions page or RELEASE.md (the CUDA variants of each release); for a codebase, "
+                        "a FAQ page with a compatibility table (read after --faq-ref)",
                metavar=("FILE", "URL"), action="append", nargs="2", default=[]),
         _flag("--write", "rewrite the matrix file (--matrix, else the embedded one) and print the diff"),
     ), None, "mmcompat harvest --repo mmpose.git --package mmpose"),

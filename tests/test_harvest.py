@@ -117,7 +117,7 @@ def test_parse_mminstall() -> None:
 
 
 def test_parse_faq_table_reads_every_seed_row(seed_text: str) -> None:
-    rows = harvest.parse_faq_table(seed_text)
+    rows = harvest.parse_faq_table(seed_text).rows
     assert rows["master"] == {"mmcv-full": ">=1.3.8,<1.8.0"}
     assert rows["0.28.0"] == {"mmcv-full": ">=1.3.8,<1.6.0"}
     assert rows["0.12.0"] == {"mmcv-full": ">=1.1.3,<1.3"}
@@ -127,12 +127,61 @@ def test_parse_faq_table_reads_every_seed_row(seed_text: str) -> None:
 
 def test_parse_faq_table_two_distributions_in_a_cell() -> None:
     text = "| 1.0.0rc1 | mmcv>=2.0.0rc4, mmengine>=0.6.0 |\n| :-: | :-: |\n| 0.x | mmcv-full>=1.3.8, \\<1.8.0 |\n"
-    assert harvest.parse_faq_table(text) == {
-        "1.0.0rc1": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.6.0"},
-        "0.x": {"mmcv-full": ">=1.3.8,<1.8.0"},
-    }
-    with pytest.raises(BadInput):
-        harvest.parse_faq_table("| 1.0 | mmcv-full>=1, \\<2, ?? |\n")
+    table = harvest.parse_faq_table(text, "FAQ@x")
+    assert table == harvest.DocTable({"1.0.0rc1": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.6.0"},
+                                      "0.x": {"mmcv-full": ">=1.3.8,<1.8.0"}}, "FAQ@x", {})
+
+
+# The shapes OpenMMLab's FAQ and get-started pages use (MMSegmentation's docs/en/notes/faq.md, MMDetection's
+# docs/en/notes/faq.md, indented inside a list item, and 2.x's get_started.md), each with what is read.
+FAQ_SHAPES = {
+    "columns, optional ones and branches": (
+        "| MMSegmentation version | MMCV version | MMEngine version | MMClassification (optional) version |"
+        " MMDetection (optional) version |\n"
+        "| :-: | :-: | :-: | :-: | :-: |\n"
+        "| dev-1.x branch | mmcv >= 2.0.0rc4 | MMEngine >= 0.7.1 | mmcls==1.0.0rc6 | mmdet >= 3.0.0 |\n"
+        "| main branch | mmcv >= 2.0.0rc4 | MMEngine >= 0.7.1 | mmcls==1.0.0rc6 | mmdet >= 3.0.0 |\n"
+        "| 1.0.0rc4 | mmcv == 2.0.0rc3 | MMEngine >= 0.1.0 | mmcls>=1.0.0rc0 | mmdet>=3.0.0rc4, \\<=3.0.0rc5 |\n"
+        "| 1.0.0rc1 | mmcv >= 2.0.0rc1, \\<=2.0.0rc3> | MMEngine >= 0.1.0 | mmcls>=1.0.0rc0 | Not required |\n",
+        {"dev-1.x": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.7.1"}, "main": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.7.1"},
+         "1.0.0rc4": {"mmcv": "==2.0.0rc3", "mmengine": ">=0.1.0"}},
+        {"1.0.0rc1": "line 6: not a version specifier: '>=2.0.0rc1,<=2.0.0rc3>'"}),
+    "indented in a list item": (
+        "- Compatible versions:\n\n"
+        "  | MMDetection version |      MMCV version       |     MMEngine version     |\n"
+        "  | :-----------------: | :---------------------: | :----------------------: |\n"
+        "  |         3.x         | mmcv>=2.0.0rc1, \\<2.1.0 | mmengine>=0.3.0, \\<1.0.0 |\n"
+        "  |      3.0.0rc3       | mmcv>=2.0.0rc1, \\<2.1.0 | mmengine>=0.3.0, \\<1.0.0 |\n",
+        {"3.x": {"mmcv": ">=2.0.0rc1,<2.1.0", "mmengine": ">=0.3.0,<1.0.0"},
+         "3.0.0rc3": {"mmcv": ">=2.0.0rc1,<2.1.0", "mmengine": ">=0.3.0,<1.0.0"}}, {}),
+    "plain bounds, the first row of a release wins, other tables ignored": (
+        "| MMDetection version | MMCV version |\n| --- | --- |\n| master | mmcv-full>=1.3.3, <1.4.0 |\n"
+        "| 2.12.0 | mmcv-full>=1.3.3, <1.4.0 |\n| 2.12.0 | mmcv-full>=1.0 |\n\n"
+        "| Component | Version |\n| --- | --- |\n| MMCV | 1.2.4 |\n| 0.29.1 | 1.3.13 - 1.8.0 |\n",
+        {"master": {"mmcv-full": ">=1.3.3,<1.4.0"}, "2.12.0": {"mmcv-full": ">=1.3.3,<1.4.0"}}, {}),
+    "a bare specifier, a stray word": (
+        "| 1.0 | mmcv-full>=1, \\<2, ?? |\n| 0.9 | >=1.0 |\n| 0.8 | mmcv-full>=1 | MMEngine? |\n",
+        {}, {"1.0": "line 1: FAQ cell is not a requirement list: 'mmcv-full>=1, \\\\<2, ??'",
+             "0.8": "line 3: FAQ cell is not a requirement list: 'MMEngine?'"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAQ_SHAPES))
+def test_parse_faq_table_shapes(name: str) -> None:
+    text, rows, refused = FAQ_SHAPES[name]
+    assert harvest.parse_faq_table(text, "S") == harvest.DocTable(rows, "S", refused)
+
+
+def test_a_refused_faq_row_is_said_in_the_release_note(upstream: Path) -> None:
+    harvested = harvest.harvest_repo(harvest.GitRepo(str(upstream)), "mmpose", branches=[], url="U")
+    docs = [harvest.parse_faq_table("| 0.28.0 | mmcv-full>=1.3.8, ?? |\n| 0.18.0 | mmcv-full>=1.3.8, ?? |\n", "F1"),
+            harvest.parse_faq_table("| 0.18.0 | mmcv-full>=1.3.8, \\<1.4.0 |\n", "F2")]
+    table = harvest.assemble_package("mmpose", "U", harvested, docs)
+    assert table["releases"]["0.28.0"]["note"] == (
+        "its FAQ row is left out: F1 line 1: FAQ cell is not a requirement list: 'mmcv-full>=1.3.8, ??'")
+    assert "mmcv-full" in table["releases"]["0.28.0"] and "documented" not in table["releases"]["0.28.0"]["mmcv-full"]
+    assert table["releases"]["0.18.0"]["mmcv-full"]["documented"] == {"spec": ">=1.3.8,<1.4.0", "source": "F2"}
+    assert "note" not in table["releases"]["0.18.0"]
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -311,6 +360,20 @@ def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
     target.write_text("schema = 1\n")
     written = run("harvest", "--dist", str(wheel), "--write", "--matrix", str(target))
     assert written.returncode == 0 and '[mmpose.releases."0.28.0".mmcv-full]' in target.read_text()
+    # a FAQ page read from a file (a repository too large to clone): documented beside the wheel's facts
+    faq = tmp_path / "faq.md"
+    faq.write_text("| MMPose version | MMCV version |\n| :-: | :-: |\n| 0.28.0 | mmcv-full>=1.3.8, \\<1.6.0 |\n")
+    documented = run("harvest", "--dist", str(wheel), "--doc", str(faq), "https://x.invalid/blob/abc/faq.md")
+    assert documented.returncode == 0, documented.stderr
+    assert json.loads(documented.stdout)["releases"]["0.28.0"]["mmcv-full"]["documented"] == ">=1.3.8,<1.6.0"
+    documented = run("harvest", "--dist", str(wheel), "--doc", str(faq), "https://x.invalid/blob/abc/faq.md",
+                     "--write", "--matrix", str(target))
+    assert documented.returncode == 0 and 'source = "https://x.invalid/blob/abc/faq.md"' in target.read_text()
+    for document in (tmp_path / "no-table.md", tmp_path / "fifo"):
+        (document.write_text("# FAQ\n") if document.name.endswith(".md") else os.mkfifo(document))
+        refused = run("harvest", "--dist", str(wheel), "--doc", str(document), "u")
+        assert refused.returncode == 2 and str(document) in refused.stderr, refused.stderr
+        assert refused.stderr.count("\n") == 1, refused.stderr
 
 
 def test_harvest_cli_bad_input(run, tmp_path: Path, upstream: Path) -> None:

@@ -805,7 +805,7 @@ def test_the_command_line_harvests_torch(registry: Registry, run: Any, tmp_path:
     assert '[torch.releases."2.15.0"]' in matrix.read_text(encoding="utf-8")
     loaded = load(str(matrix))
     assert loaded.torch is not None and [str(r.version) for r in loaded.torch.releases][:2] == ["2.15.0", "2.2.0"]
-    # refused: a file with no CUDA table, a --doc for another package, a repository for torch
+    # refused: a file with no CUDA table, a --doc with no FAQ table for a codebase, a repository for torch
     for args, value in [(["--package", "torch", "--doc", str(matrix), "u"], str(matrix)),
                         (["--package", "mmpose", "--repo", str(tmp_path), "--doc", str(release), "u"], str(release)),
                         (["--package", "torch", "--repo", str(tmp_path)], str(tmp_path))]:

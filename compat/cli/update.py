@@ -69,7 +69,7 @@ def cmd_harvest(options: "Options") -> int:
                           "registry)")
     result = harvest.run(package=options.package, repo=options.repo, dists=options.dist or (), url=options.url,
                          branches=options.branches, faq_refs=options.faq_ref,
-                         torch_docs=[(path, url) for path, url in options.doc])
+                         docs=[(path, url) for path, url in options.doc])
     if options.json or not options.write:
         write_json(result.shown)
         if not options.write:

@@ -93,12 +93,12 @@ def assemble_package(
         imported = {i.module: i for i in item.imports if i.module in OPTIONAL_DISTRIBUTIONS}
         for name in imported:
             deps.setdefault(name, {})
-        for doc in docs:
-            row = doc.rows.get(item.key)
-            if row is not None:
-                for name, spec in row.items():
-                    deps.setdefault(name, {})["documented"] = {"spec": spec, "source": doc.source}
-                break
+        documented = next((doc for doc in docs if item.key in doc.rows), None)
+        for name, spec in (documented.rows[item.key].items() if documented is not None else ()):
+            deps.setdefault(name, {})["documented"] = {"spec": spec, "source": documented.source}
+        # a FAQ row refused (a cell that is no requirement list) is said, unless another FAQ gives the row
+        refused = [] if documented is not None else [f"its FAQ row is left out: {doc.source} {doc.refused[item.key]}"
+                                                      for doc in docs if item.key in doc.refused][:1]
         table: Dict[str, object] = {"ref": item.ref, "commit": item.commit}
         if item.is_branch:
             table["version"] = item.version
@@ -110,14 +110,16 @@ def assemble_package(
         elif not item.enforced:
             table["note"] = (f"{package}/__init__.py at {item.ref} asserts no version: what it needs is known "
                              "only from what its installer requires")
-        if item.problems:
-            table["note"] = "; ".join([*([str(table["note"])] if "note" in table else []), *item.problems])
+        problems = [*item.problems, *refused]
+        if problems:
+            table["note"] = "; ".join([*([str(table["note"])] if "note" in table else []), *problems])
         ordered = sorted(deps, key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
         for name in ordered:
             dep: Dict[str, object] = {
                 source: deps[name][source] for source in ("documented", "enforced", "installer") if source in deps[name]
             }
-            if name in OPTIONAL_DISTRIBUTIONS and "enforced" not in dep:  # asserted at import: needed
+            if ((name in OPTIONAL_DISTRIBUTIONS and "enforced" not in dep)  # asserted at import: needed
+                    or (set(dep) == {"documented"} and name not in _ORDER)):  # a FAQ column alone (mmseg's mmcls)
                 dep = {"optional": True, **dep}
             if name in imported:  # needed at import, whatever the metadata says
                 found = imported[name]

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import ast
 import contextlib
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ..data.ranges import Range
-from ..data.record import Record
+from ..data.record import Record, field
 from ..data.vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS
 from ..errors import BadInput, CompatError
 from .init_ast import string_constants
@@ -28,10 +28,12 @@ INSTALLER_EXTRAS = ("mim", "mminstall")
 
 
 class DocTable(Record):
-    """A FAQ compatibility table: rows keyed as written (``0.28.0``, ``master``) and where it came from."""
+    """A FAQ compatibility table: rows keyed as written (``0.28.0``, ``master``), where it came from, and
+    the rows left out because a cell is not a requirement list (``{key: why, with the line}``)."""
 
     rows: Mapping[str, Mapping[str, str]]
     source: str
+    refused: Mapping[str, str] = field(default_factory=dict)
 
 
 def installer_name(name: str) -> str:
@@ -107,7 +109,8 @@ def parse_pyproject_installer(pyproject: str) -> Tuple[str, Dict[str, str]]:
 
 
 def _faq_cell(cell: str) -> Dict[str, str]:
-    """``mmcv-full>=1.3.8, \\<1.7.0`` or ``mmcv>=2.0.1, mmengine>=0.9.0`` -> {distribution: spec}."""
+    """``mmcv-full>=1.3.8, \\<1.7.0``, ``mmcv>=2.0.1, mmengine>=0.9.0`` or ``MMEngine >= 0.7.1`` ->
+    {distribution: spec}."""
     found: Dict[str, List[str]] = {}
     current = ""
     for part in cell.replace("\\<", "<").replace("\\>", ">").split(","):
@@ -128,22 +131,67 @@ def _faq_cell(cell: str) -> Dict[str, str]:
     return {name: str(Range.parse(",".join(p for p in parts if p))) for name, parts in found.items()}
 
 
-def parse_faq_table(markdown: str) -> Dict[str, Dict[str, str]]:
-    """Every compatibility row of a FAQ page: {release or branch: {distribution: spec}}.
+#: Cells that say a column's distribution is not needed by that release.
+_NOT_NEEDED = ("", "-", "not required", "none", "n/a", "/")
+#: A header cell with one of these marks an optional column (MMSegmentation's "MMDetection (optional)").
+_OPTIONAL = ("optional", "可选")
 
-    Rows are Markdown table lines whose second cell names an mmcv distribution; release keys are
-    normalized (``1.0.0rc1``), branch names (``master``, ``0.x``) kept as written.
+
+def _cells(line: str) -> List[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _is_rule(cells: Sequence[str]) -> bool:
+    return all(c and set(c) <= set(":- ") for c in cells)
+
+
+def _row_key(cell: str) -> str:
+    """A table's first cell as a release key: ``1.0.0rc1`` normalized, ``main branch`` -> ``main``, other
+    branch names (``master``, ``0.x``, ``dev-1.x``) kept as written."""
+    key = cell.strip("`* ")
+    if key.lower().endswith(" branch"):
+        key = key[: -len(" branch")].strip()
+    with contextlib.suppress(InvalidVersion):
+        key = str(Version(key))
+    return key
+
+
+def parse_faq_table(markdown: str, source: str = "") -> DocTable:
+    """Every compatibility row of a FAQ page, as a :class:`DocTable` with ``source`` as its provenance.
+
+    A row is a Markdown table line whose second cell names an mmcv distribution; its first cell is the
+    release (normalized, ``1.0.0rc1``) or branch (``master``, ``0.x``; ``main branch`` -> ``main``), and
+    every further cell not in a column the header marks optional (MMSegmentation's "MMDetection (optional)
+    version") and not saying "Not required" is a requirement list (``mmcv>=2.0.0rc4, \\<2.2.0``,
+    ``MMEngine >= 0.7.1``). A row with a cell that is no requirement list is left out, never guessed:
+    ``refused`` says which, with its line. The first row of a release wins.
     """
     rows: Dict[str, Dict[str, str]] = {}
-    for line in markdown.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 2 or not cells[1].startswith("mmcv"):
+    refused: Dict[str, str] = {}
+    lines = markdown.splitlines()
+    optional: Tuple[int, ...] = ()
+    for number, line in enumerate(lines, 1):
+        if not line.lstrip().startswith("|"):
+            optional = ()
             continue
-        key = cells[0]
-        with contextlib.suppress(InvalidVersion):
-            key = str(Version(key))
-        rows.setdefault(key, _faq_cell(cells[1]))
-    return rows
+        cells = _cells(line)
+        if number < len(lines) and _is_rule(_cells(lines[number])) and not _is_rule(cells):  # a header
+            optional = tuple(i for i, c in enumerate(cells) if any(m in c.lower() for m in _OPTIONAL))
+        if len(cells) < 2 or not cells[1].startswith("mmcv"):  # headers say "MMCV version"
+            continue
+        key = _row_key(cells[0])
+        if key in rows or key in refused:
+            continue
+        row: Dict[str, str] = {}
+        try:
+            for index, cell in enumerate(cells[1:], 1):
+                if index not in optional and cell.lower() not in _NOT_NEEDED:
+                    row.update(_faq_cell(cell))
+        except CompatError as e:
+            refused[key] = f"line {number}: {e}"
+            continue
+        rows[key] = row
+    return DocTable(rows, source, refused)
 
 
 def parse_version_file(source: str) -> str:

@@ -198,5 +198,5 @@ def read_doc_refs(repo: GitRepo, refs: Sequence[Tuple[str, str]], url: str) -> L
         if text is None:
             raise BadInput(f"{path} not found at {ref} in {repo.path}", value=f"{ref}:{path}")
         shown = heads.get(ref, ref)
-        docs.append(DocTable(parse_faq_table(text), f"{url}/blob/{shown}/{path}"))
+        docs.append(parse_faq_table(text, f"{url}/blob/{shown}/{path}"))
     return docs

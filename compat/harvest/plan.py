@@ -16,6 +16,7 @@ from ..errors import BadInput, CompatError
 from ..errors import shown as quoted
 from .assemble import assemble_package, build_matrix, distribution_of
 from .dist import read_distribution
+from .docs import DocTable, parse_faq_table
 from .git import GitRepo, default_doc_refs, harvest_repo, read_doc_refs
 from .numpy_abi import harvest_numpy_abi
 from .wheels import harvest_wheel_builds
@@ -27,6 +28,7 @@ __all__ = [
     "TORCH",
     "UPSTREAM_NAMES",
     "HarvestResult",
+    "faq_documents",
     "parse_faq_refs",
     "run",
     "summary",
@@ -106,7 +108,7 @@ def run(
     url: Optional[str] = None,
     branches: Optional[Sequence[str]] = None,
     faq_refs: Sequence[str] = (),
-    torch_docs: Sequence[Tuple[str, str]] = (),
+    docs: Sequence[Tuple[str, str]] = (),
 ) -> HarvestResult:
     """Harvest ``package`` from ``dists`` (wheels and sdists) or from the git clone at ``repo``; the
     ``numpy-abi`` package needs neither (it asks the registry), ``mmcv`` gives the ``[wheels]`` table.
@@ -114,24 +116,26 @@ def run(
     ``url`` is the upstream repository for provenance (default :func:`upstream_url`); ``branches`` are
     harvested beside the tags (default: those of :data:`DEFAULT_BRANCHES` that exist); ``faq_refs`` are
     ``REF:PATH`` FAQ pages, earlier ones winning (default :func:`~.git.default_doc_refs` for
-    :data:`PRIMARY`, none for another package). ``torch`` reads
-    the registry and ``torch_docs``: (file, the URL it was read from) of PyTorch's documents that list CUDA
-    variants (see :func:`torch_documents`).
+    :data:`PRIMARY`, none for another package). ``docs`` are (file, the URL it was read from) pairs: for
+    ``torch``, which reads the registry, PyTorch's documents that list CUDA variants (see
+    :func:`torch_documents`); for a codebase, copies of FAQ pages with a compatibility table (for a
+    repository too large to clone, beside its wheels), read after the ``faq_refs``.
     Raises :class:`BadInput` for a missing source, a path that is no folder or no git repository, or a
     bad ``REF:PATH``, and :class:`~compat.errors.CompatError` when a source cannot be read.
     """
     url = url or upstream_url(package)
-    if torch_docs and package != TORCH:
-        raise BadInput(f"--doc {quoted(torch_docs[0][0])} is read for --package {TORCH} only, not {quoted(package)}",
-                       value=torch_docs[0][0])
+    if docs and package in (NUMPY_ABI, _MMCV):
+        raise BadInput(f"--doc {quoted(docs[0][0])} is read for --package {TORCH} or a codebase, not "
+                       f"{quoted(package)}", value=docs[0][0])
     if package == TORCH and (repo or dists):
         raise BadInput(f"--package {TORCH} reads the registry and --doc files, not {quoted(repo or dists[0])}",
                        value=repo or dists[0])
     if repo and dists:
         raise BadInput("give a repository or distribution files, not both", value=repo)
+    read_docs = faq_documents(docs) if package != TORCH else []  # bad files are refused before any work
     if dists:
         read = [read_distribution(path, package) for path in dists]
-        table = assemble_package(package, url, read, [])
+        table = assemble_package(package, url, read, read_docs)
         return HarvestResult(package=package, parts={distribution_of(package, read): table},
                              shown=summary(package, table))
     if package == NUMPY_ABI:  # no repository: the registry's upload times of binary wheels
@@ -140,7 +144,7 @@ def run(
     if package == TORCH:  # no repository: the registry's files and PyTorch's documents
         from .torch import harvest_torch
 
-        parts = {"torch": harvest_torch(**torch_documents(torch_docs))}
+        parts = {"torch": harvest_torch(**torch_documents(docs))}
         return HarvestResult(package=package, parts=parts, shown=parts)
     if not repo:
         raise BadInput(f"harvesting {package} needs a repository or distribution files", value=package)
@@ -155,17 +159,41 @@ def run(
         branches = [b for b in DEFAULT_BRANCHES if b in heads]
     refs = parse_faq_refs(faq_refs)
     # Another codebase's FAQ tables are not mmpose's shape (mmagic's names MMGeneration): read when asked.
-    docs = read_doc_refs(clone, refs or (default_doc_refs(clone, package) if package == PRIMARY else []), url)
+    tables = read_doc_refs(clone, refs or (default_doc_refs(clone, package) if package == PRIMARY else []), url)
     harvested = harvest_repo(clone, package, branches=branches, url=url)
     head = heads.get("main") or heads.get("master") or ""
     branch = "main" if "main" in heads else "master"
-    parts = build_matrix(package, url, harvested, docs, f"open-mmlab/{package} {branch}@{head[:12]}")
+    parts = build_matrix(package, url, harvested, [*tables, *read_docs],
+                         f"open-mmlab/{package} {branch}@{head[:12]}")
     key = distribution_of(package, harvested)
     if package != PRIMARY:  # the file's own tables (generated, sources) describe the primary's harvest
         parts = {key: parts[key]}
     built = parts[key]
     shown = summary(package, built) if isinstance(built, dict) else parts
     return HarvestResult(package=package, parts=parts, shown=shown)
+
+
+def _read_text(path: str) -> str:
+    """A document given with ``--doc``, through the capped reader (no FIFO, device or huge file)."""
+    from ..probe import read_regular
+
+    try:
+        return read_regular(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise BadInput(f"cannot read {path!r}: {getattr(e, 'strerror', None) or e}", value=path) from None
+
+
+def faq_documents(docs: Sequence[Tuple[str, str]]) -> List[DocTable]:
+    """The FAQ compatibility tables of (file, the URL it was read from) pairs, in the order given;
+    BadInput for a file that cannot be read or has no compatibility row."""
+    tables = []
+    for path, url in docs:
+        table = parse_faq_table(_read_text(path), url)
+        if not table.rows and not table.refused:
+            raise BadInput(f"{path!r} has no compatibility table (a Markdown table whose second column names "
+                           "mmcv or mmcv-full)", value=path)
+        tables.append(table)
+    return tables
 
 
 def torch_documents(docs: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
@@ -178,12 +206,7 @@ def torch_documents(docs: Sequence[Tuple[str, str]]) -> Dict[str, Any]:
     found: Dict[str, Any] = {}
     extra: List[CudaTable] = []
     for path, url in docs:
-        from ..probe import read_regular
-
-        try:
-            text = read_regular(path).decode("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise BadInput(f"cannot read {path!r}: {getattr(e, 'strerror', None) or e}", value=path) from None
+        text = _read_text(path)
         table, kind = parse_previous_versions(text), "previous_versions"
         if not table:
             try:
