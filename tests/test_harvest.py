@@ -143,7 +143,8 @@ FAQ_SHAPES = {
         "| main branch | mmcv >= 2.0.0rc4 | MMEngine >= 0.7.1 | mmcls==1.0.0rc6 | mmdet >= 3.0.0 |\n"
         "| 1.0.0rc4 | mmcv == 2.0.0rc3 | MMEngine >= 0.1.0 | mmcls>=1.0.0rc0 | mmdet>=3.0.0rc4, \\<=3.0.0rc5 |\n"
         "| 1.0.0rc1 | mmcv >= 2.0.0rc1, \\<=2.0.0rc3> | MMEngine >= 0.1.0 | mmcls>=1.0.0rc0 | Not required |\n",
-        {"dev-1.x": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.7.1"}, "main": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.7.1"},
+        {"dev-1.x": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.7.1"},
+         "main": {"mmcv": ">=2.0.0rc4", "mmengine": ">=0.7.1"},
          "1.0.0rc4": {"mmcv": "==2.0.0rc3", "mmengine": ">=0.1.0"}},
         {"1.0.0rc1": "line 6: not a version specifier: '>=2.0.0rc1,<=2.0.0rc3>'"}),
     "indented in a list item": (
@@ -362,13 +363,16 @@ def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
     assert written.returncode == 0 and '[mmpose.releases."0.28.0".mmcv-full]' in target.read_text()
     # a FAQ page read from a file (a repository too large to clone): documented beside the wheel's facts
     faq = tmp_path / "faq.md"
-    faq.write_text("| MMPose version | MMCV version |\n| :-: | :-: |\n| 0.28.0 | mmcv-full>=1.3.8, \\<1.6.0 |\n")
+    faq.write_text("| MMPose version | MMCV version | MMClassification version |\n| :-: | :-: | :-: |\n"
+                   "| 0.28.0 | mmcv-full>=1.3.8, \\<1.6.0 | mmcls>=0.20.1 |\n")
     documented = run("harvest", "--dist", str(wheel), "--doc", str(faq), "https://x.invalid/blob/abc/faq.md")
     assert documented.returncode == 0, documented.stderr
     assert json.loads(documented.stdout)["releases"]["0.28.0"]["mmcv-full"]["documented"] == ">=1.3.8,<1.6.0"
     documented = run("harvest", "--dist", str(wheel), "--doc", str(faq), "https://x.invalid/blob/abc/faq.md",
                      "--write", "--matrix", str(target))
     assert documented.returncode == 0 and 'source = "https://x.invalid/blob/abc/faq.md"' in target.read_text()
+    # a distribution only the FAQ names: its range is known, not a need
+    assert '[mmpose.releases."0.28.0".mmcls]\noptional = true\ndocumented = ' in target.read_text()
     for document in (tmp_path / "no-table.md", tmp_path / "fifo"):
         (document.write_text("# FAQ\n") if document.name.endswith(".md") else os.mkfifo(document))
         refused = run("harvest", "--dist", str(wheel), "--doc", str(document), "u")

@@ -94,8 +94,9 @@ def assemble_package(
         for name in imported:
             deps.setdefault(name, {})
         documented = next((doc for doc in docs if item.key in doc.rows), None)
-        for name, spec in (documented.rows[item.key].items() if documented is not None else ()):
-            deps.setdefault(name, {})["documented"] = {"spec": spec, "source": documented.source}
+        if documented is not None:
+            for name, spec in documented.rows[item.key].items():
+                deps.setdefault(name, {})["documented"] = {"spec": spec, "source": documented.source}
         # a FAQ row refused (a cell that is no requirement list) is said, unless another FAQ gives the row
         refused = [] if documented is not None else [f"its FAQ row is left out: {doc.source} {doc.refused[item.key]}"
                                                       for doc in docs if item.key in doc.refused][:1]
