@@ -160,6 +160,20 @@ FAQ_SHAPES = {
         "| 2.12.0 | mmcv-full>=1.3.3, <1.4.0 |\n| 2.12.0 | mmcv-full>=1.0 |\n\n"
         "| Component | Version |\n| --- | --- |\n| MMCV | 1.2.4 |\n| 0.29.1 | 1.3.13 - 1.8.0 |\n",
         {"master": {"mmcv-full": ">=1.3.3,<1.4.0"}, "2.12.0": {"mmcv-full": ">=1.3.3,<1.4.0"}}, {}),
+    "bounds around the name, several releases in a cell (MMOCR)": (
+        "| MMOCR        | MMCV                     | MMDetection                 |\n"
+        "| ------------ | ------------------------ | --------------------------- |\n"
+        "| main         | 1.3.8 \\<= mmcv \\< 1.8.0  | 2.21.0 \\<= mmdet \\<= 3.0.0  |\n"
+        "| 0.6.1, 0.6.2 | 1.3.8 \\<= mmcv \\<= 1.7.0 | 2.21.0 \\<= mmdet \\<= 3.0.0  |\n",
+        {"main": {"mmcv": ">=1.3.8,<1.8.0", "mmdet": ">=2.21.0,<=3.0.0"},
+         "0.6.1": {"mmcv": ">=1.3.8,<=1.7.0", "mmdet": ">=2.21.0,<=3.0.0"},
+         "0.6.2": {"mmcv": ">=1.3.8,<=1.7.0", "mmdet": ">=2.21.0,<=3.0.0"}}, {}),
+    "mmcv not in the second column, a release marked as the branch (MMYOLO, MMClassification)": (
+        "| MMYOLO version | MMDetection version | MMEngine version | MMCV version |\n| :-: | :-: | :-: | :-: |\n"
+        "| 0.6.0 | mmdet>=3.0.0, \\<3.1.0 | mmengine>=0.7.1, \\<1.0.0 | mmcv>=2.0.0rc4, \\<2.1.0 |\n"
+        "| 0.25.0 (master) | mmdet==3.0.0rc0 | - | mmcv>=2.0.0rc0 |\n",
+        {"0.6.0": {"mmdet": ">=3.0.0,<3.1.0", "mmengine": ">=0.7.1,<1.0.0", "mmcv": ">=2.0.0rc4,<2.1.0"},
+         "0.25.0": {"mmdet": "==3.0.0rc0", "mmcv": ">=2.0.0rc0"}}, {}),
     "a bare specifier, a stray word": (
         "| 1.0 | mmcv-full>=1, \\<2, ?? |\n| 0.9 | >=1.0 |\n| 0.8 | mmcv-full>=1 | MMEngine? |\n",
         {}, {"1.0": "line 1: FAQ cell is not a requirement list: 'mmcv-full>=1, \\\\<2, ??'",
@@ -364,7 +378,7 @@ def test_harvest_cli_reads_wheels_and_sdists(run, tmp_path: Path) -> None:
     # a FAQ page read from a file (a repository too large to clone): documented beside the wheel's facts
     faq = tmp_path / "faq.md"
     faq.write_text("| MMPose version | MMCV version | MMClassification version |\n| :-: | :-: | :-: |\n"
-                   "| 0.28.0 | mmcv-full>=1.3.8, \\<1.6.0 | mmcls>=0.20.1 |\n")
+                   "| 0.28.0 | mmcv>=1.3.8, \\<1.6.0 | mmcls>=0.20.1 |\n")  # mmcv: the module, as mmcls's FAQ
     documented = run("harvest", "--dist", str(wheel), "--doc", str(faq), "https://x.invalid/blob/abc/faq.md")
     assert documented.returncode == 0, documented.stderr
     assert json.loads(documented.stdout)["releases"]["0.28.0"]["mmcv-full"]["documented"] == ">=1.3.8,<1.6.0"

@@ -96,6 +96,8 @@ def assemble_package(
         documented = next((doc for doc in docs if item.key in doc.rows), None)
         if documented is not None:
             for name, spec in documented.rows[item.key].items():
+                if name == "mmcv":  # a FAQ says mmcv for the module: mmcv-full for 0.x (mmcls's table), as asserts
+                    name = _distribution(name, item.installer, spec)
                 deps.setdefault(name, {})["documented"] = {"spec": spec, "source": documented.source}
         # a FAQ row refused (a cell that is no requirement list) is said, unless another FAQ gives the row
         refused = [] if documented is not None else [f"its FAQ row is left out: {doc.source} {doc.refused[item.key]}"
@@ -109,8 +111,10 @@ def assemble_package(
                 "there is no requirements/mminstall.txt and no FAQ row"
             )
         elif not item.enforced:
+            known = [what for what, present in (("what its installer requires", item.installer),
+                                                ("its FAQ row", documented is not None)) if present]
             table["note"] = (f"{package}/__init__.py at {item.ref} asserts no version: what it needs is known "
-                             "only from what its installer requires")
+                             f"only from {' and '.join(known) or 'what it imports'}")
         problems = [*item.problems, *refused]
         if problems:
             table["note"] = "; ".join([*([str(table["note"])] if "note" in table else []), *problems])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -108,14 +109,24 @@ def parse_pyproject_installer(pyproject: str) -> Tuple[str, Dict[str, str]]:
     return "", {}
 
 
+#: ``1.3.8 <= mmcv < 1.8.0``: a distribution between two bounds (MMOCR's install page).
+_BETWEEN = re.compile(r"^([0-9][0-9A-Za-z.]*)\s*(<=|<)\s*([A-Za-z][A-Za-z0-9._-]*)\s*(<=|<)\s*([0-9][0-9A-Za-z.]*)$")
+
+
 def _faq_cell(cell: str) -> Dict[str, str]:
-    """``mmcv-full>=1.3.8, \\<1.7.0``, ``mmcv>=2.0.1, mmengine>=0.9.0`` or ``MMEngine >= 0.7.1`` ->
-    {distribution: spec}."""
+    """``mmcv-full>=1.3.8, \\<1.7.0``, ``mmcv>=2.0.1, mmengine>=0.9.0``, ``MMEngine >= 0.7.1`` or
+    ``1.3.8 \\<= mmcv \\< 1.8.0`` -> {distribution: spec}."""
     found: Dict[str, List[str]] = {}
     current = ""
     for part in cell.replace("\\<", "<").replace("\\>", ">").split(","):
         part = part.strip()
         if not part:
+            continue
+        between = _BETWEEN.match(part)
+        if between:
+            low, low_op, name, high_op, high = between.groups()
+            current = canonicalize_name(name)
+            found.setdefault(current, []).extend([(">=" if low_op == "<=" else ">") + low, high_op + high])
             continue
         if part[0] in "<>=!~":
             if not current:
@@ -145,23 +156,34 @@ def _is_rule(cells: Sequence[str]) -> bool:
     return all(c and set(c) <= set(":- ") for c in cells)
 
 
-def _row_key(cell: str) -> str:
-    """A table's first cell as a release key: ``1.0.0rc1`` normalized, ``main branch`` -> ``main``, other
-    branch names (``master``, ``0.x``, ``dev-1.x``) kept as written."""
-    key = cell.strip("`* ")
-    if key.lower().endswith(" branch"):
-        key = key[: -len(" branch")].strip()
-    with contextlib.suppress(InvalidVersion):
-        key = str(Version(key))
-    return key
+def _row_keys(cell: str) -> List[str]:
+    """A table's first cell as release keys: ``1.0.0rc1`` normalized, ``main branch`` -> ``main``, other
+    branch names (``master``, ``0.x``, ``dev-1.x``) kept as written, ``0.6.1, 0.6.2`` two keys, and
+    ``0.25.0 (master)`` the release."""
+    keys = []
+    for written in cell.split(","):
+        key = written.split("(", 1)[0].strip("`* ")
+        if key.lower().endswith(" branch"):
+            key = key[: -len(" branch")].strip()
+        with contextlib.suppress(InvalidVersion):
+            key = str(Version(key))
+        if key:
+            keys.append(key)
+    return keys
+
+
+def _names_mmcv(cell: str) -> bool:
+    """Whether a cell is an mmcv requirement as rows write it (``mmcv-full>=1.3.8``, ``1.3.8 <= mmcv``), not a
+    header (``MMCV version``)."""
+    return "mmcv" in cell and any(c in cell for c in "<>=~")
 
 
 def parse_faq_table(markdown: str, source: str = "") -> DocTable:
     """Every compatibility row of a FAQ page, as a :class:`DocTable` with ``source`` as its provenance.
 
-    A row is a Markdown table line whose second cell names an mmcv distribution; its first cell is the
-    release (normalized, ``1.0.0rc1``) or branch (``master``, ``0.x``; ``main branch`` -> ``main``), and
-    every further cell not in a column the header marks optional (MMSegmentation's "MMDetection (optional)
+    A row is a Markdown table line with a cell that requires an mmcv distribution; its first cell is the
+    release (normalized, ``1.0.0rc1``), several (``0.6.1, 0.6.2``) or a branch (``master``, ``0.x``;
+    ``main branch`` -> ``main``), and every further cell not in a column the header marks optional (MMSegmentation's "MMDetection (optional)
     version") and not saying "Not required" is a requirement list (``mmcv>=2.0.0rc4, \\<2.2.0``,
     ``MMEngine >= 0.7.1``). A row with a cell that is no requirement list is left out, never guessed:
     ``refused`` says which, with its line. The first row of a release wins.
@@ -177,20 +199,18 @@ def parse_faq_table(markdown: str, source: str = "") -> DocTable:
         cells = _cells(line)
         if number < len(lines) and _is_rule(_cells(lines[number])) and not _is_rule(cells):  # a header
             optional = tuple(i for i, c in enumerate(cells) if any(m in c.lower() for m in _OPTIONAL))
-        if len(cells) < 2 or not cells[1].startswith("mmcv"):  # headers say "MMCV version"
+        if not any(_names_mmcv(cell) for cell in cells[1:]):
             continue
-        key = _row_key(cells[0])
-        if key in rows or key in refused:
-            continue
+        keys = [key for key in _row_keys(cells[0]) if key not in rows and key not in refused]
         row: Dict[str, str] = {}
         try:
             for index, cell in enumerate(cells[1:], 1):
                 if index not in optional and cell.lower() not in _NOT_NEEDED:
                     row.update(_faq_cell(cell))
         except CompatError as e:
-            refused[key] = f"line {number}: {e}"
+            refused.update((key, f"line {number}: {e}") for key in keys)
             continue
-        rows[key] = row
+        rows.update((key, row) for key in keys)
     return DocTable(rows, source, refused)
 
 
