@@ -185,7 +185,8 @@ def parse_faq_table(markdown: str, source: str = "") -> DocTable:
     release (normalized, ``1.0.0rc1``), several (``0.6.1, 0.6.2``) or a branch (``master``, ``0.x``;
     ``main branch`` -> ``main``), and every further cell not in a column the header marks optional
     (MMSegmentation's "MMDetection (optional) version") and not saying "Not required" is a requirement
-    list (``mmcv>=2.0.0rc4, \\<2.2.0``, ``MMEngine >= 0.7.1``, ``1.3.8 \\<= mmcv \\< 1.8.0``). A row with a cell that is no requirement list is left out, never guessed:
+    list (``mmcv>=2.0.0rc4, \\<2.2.0``, ``MMEngine >= 0.7.1``, ``1.3.8 \\<= mmcv \\< 1.8.0``).
+    A row with a cell that is no requirement list is left out, never guessed:
     ``refused`` says which, with its line. The first row of a release wins.
     """
     rows: Dict[str, Dict[str, str]] = {}
