@@ -175,9 +175,11 @@ FAQ_SHAPES = {
         {"0.6.0": {"mmdet": ">=3.0.0,<3.1.0", "mmengine": ">=0.7.1,<1.0.0", "mmcv": ">=2.0.0rc4,<2.1.0"},
          "0.25.0": {"mmdet": "==3.0.0rc0", "mmcv": ">=2.0.0rc0"}}, {}),
     "a bare specifier, a stray word": (
-        "| 1.0 | mmcv-full>=1, \\<2, ?? |\n| 0.9 | >=1.0 |\n| 0.8 | mmcv-full>=1 | MMEngine? |\n",
+        "| 1.0 | mmcv-full>=1, \\<2, ?? |\n| 0.9 | >=1.0 |\n| 0.8 | mmcv-full>=1 | MMEngine? |\n"
+        "| 0.5.0 | 2.3.0 | Not required | mmcv-full==1.0.5 |\n",
         {}, {"1.0": "line 1: FAQ cell is not a requirement list: 'mmcv-full>=1, \\\\<2, ??'",
-             "0.8": "line 3: FAQ cell is not a requirement list: 'MMEngine?'"}),
+             "0.8": "line 3: FAQ cell is not a requirement list: 'MMEngine?'",
+             "0.5.0": "line 4: FAQ cell is not a requirement list: '2.3.0'"}),
 }
 
 
@@ -190,12 +192,15 @@ def test_parse_faq_table_shapes(name: str) -> None:
 def test_a_refused_faq_row_is_said_in_the_release_note(upstream: Path) -> None:
     harvested = harvest.harvest_repo(harvest.GitRepo(str(upstream)), "mmpose", branches=[], url="U")
     docs = [harvest.parse_faq_table("| 0.28.0 | mmcv-full>=1.3.8, ?? |\n| 0.18.0 | mmcv-full>=1.3.8, ?? |\n", "F1"),
-            harvest.parse_faq_table("| 0.18.0 | mmcv-full>=1.3.8, \\<1.4.0 |\n", "F2")]
+            harvest.parse_faq_table("| 0.18.0 | mmcv-full>=1.3.8, \\<1.4.0 | mmseg>=0.20.0 |\n", "F2")]
     table = harvest.assemble_package("mmpose", "U", harvested, docs)
     assert table["releases"]["0.28.0"]["note"] == (
         "its FAQ row is left out: F1 line 1: FAQ cell is not a requirement list: 'mmcv-full>=1.3.8, ??'")
     assert "mmcv-full" in table["releases"]["0.28.0"] and "documented" not in table["releases"]["0.28.0"]["mmcv-full"]
     assert table["releases"]["0.18.0"]["mmcv-full"]["documented"] == {"spec": ">=1.3.8,<1.4.0", "source": "F2"}
+    # the FAQ names the module, as asserts do: recorded under its distribution, optional when only it names it
+    assert table["releases"]["0.18.0"]["mmsegmentation"] == {
+        "optional": True, "documented": {"spec": ">=0.20.0", "source": "F2"}}
     assert "note" not in table["releases"]["0.18.0"]
 
 

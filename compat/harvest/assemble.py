@@ -96,8 +96,8 @@ def assemble_package(
         documented = next((doc for doc in docs if item.key in doc.rows), None)
         if documented is not None:
             for name, spec in documented.rows[item.key].items():
-                if name == "mmcv":  # a FAQ says mmcv for the module: mmcv-full for 0.x (mmcls's table), as asserts
-                    name = _distribution(name, item.installer, spec)
+                # a FAQ names modules as asserts do: mmcv is mmcv-full for 0.x (mmcls's table), mmseg mmsegmentation
+                name = _distribution(name, item.installer, spec)
                 deps.setdefault(name, {})["documented"] = {"spec": spec, "source": documented.source}
         # a FAQ row refused (a cell that is no requirement list) is said, unless another FAQ gives the row
         refused = [] if documented is not None else [f"its FAQ row is left out: {doc.source} {doc.refused[item.key]}"

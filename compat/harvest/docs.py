@@ -137,6 +137,8 @@ def _faq_cell(cell: str) -> Dict[str, str]:
             requirement = Requirement(part)
         except InvalidRequirement as e:
             raise BadInput(f"FAQ cell is not a requirement list: {cell!r}", value=cell) from e
+        if not requirement.name[0].isalpha():  # a bare version ('2.3.0') is a valid name to PEP 508
+            raise BadInput(f"FAQ cell is not a requirement list: {cell!r}", value=cell)
         current = canonicalize_name(requirement.name)
         found.setdefault(current, []).append(str(requirement.specifier))
     return {name: str(Range.parse(",".join(p for p in parts if p))) for name, parts in found.items()}
