@@ -206,15 +206,7 @@ class Versions:
 
     def reaches_past(self, name: str, rule: RangeData) -> bool:
         """True when the range of ``name`` allows versions above ``rule``'s upper bound."""
-        candidate, upper = self.ranges[name][1], rule[1]
-        if upper is None:
-            return False
-        if candidate is None:
-            return True
-        above, bound = ranks.rank(self.tables, candidate[0]), ranks.rank(self.tables, upper[0])
-        if above != bound:
-            return above > bound
-        return candidate[1] and not upper[1]
+        return ranks.range_reaches_past(self.tables, self.ranges[name], rule)
 
 
 class _Installed(_Texts):
@@ -303,6 +295,8 @@ def typed_versions(tables: Tables, ranges: Mapping[str, Range], describe: Mappin
     """Typed ranges (:class:`~compat.data.ranges.Range`, as guard reads a plan) as :class:`Versions`: a
     pinned one is exact; the tables are ranked again with packaging when the ranges name versions or
     verbatim specifiers they do not know."""
+    from ..data.tables import admitted, lean_range, ranked  # typed ranges: packaging is loaded already
+
     exact: Dict[str, str] = {}
     lean: Dict[str, RangeData] = {}
     texts: Set[str] = set()
@@ -313,14 +307,10 @@ def typed_versions(tables: Tables, ranges: Mapping[str, Range], describe: Mappin
             exact[name] = r.lower.text
             texts.add(r.lower.text)
             continue
-        lower = (r.lower.text, r.lower.inclusive) if r.lower is not None else None
-        upper = (r.upper.text, r.upper.inclusive) if r.upper is not None else None
-        lean[name] = (lower, upper, tuple(r.extra))
-        texts.update(b[0] for b in (lower, upper) if b is not None)
+        lean[name] = found = lean_range(r)
+        texts.update(b[0] for b in found[:2] if b is not None)
         extras.update(r.extra)
     if not texts <= tables["versions"].keys() or not extras <= tables["extras"].keys():
-        from ..data.tables import admitted, ranked
-
         versions = ranked(set(tables["versions"]) | texts)
         tables = {**tables, "versions": versions, "extras": admitted(versions, set(tables["extras"]) | extras)}
     return Versions(tables, exact, lean, describe)

@@ -18,13 +18,14 @@ the code's identity, as every compiled answer); :func:`tables_for` compiles them
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple, overload
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from .models import Dependency, FindLinks, Matrix, Release
 from .ranges import Range, membership_keys
+from .shapes import RangeData
 
 __all__ = ["FORMAT", "admitted", "compile_tables", "lean_range", "lean_release", "ranked", "tables_for",
            "typed_range"]
@@ -36,7 +37,11 @@ FORMAT = 5
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
 
 
-def lean_range(r: Optional[Range]) -> Optional[Tuple[Any, ...]]:
+@overload
+def lean_range(r: Range) -> RangeData: ...
+@overload
+def lean_range(r: None) -> None: ...
+def lean_range(r: Optional[Range]) -> Optional[RangeData]:
     """A :class:`~compat.data.ranges.Range` as the tables hold it: its bounds as plain tuples (marshal
     stores no subclass)."""
     if r is None:
