@@ -29,6 +29,7 @@ __all__ = [
     "versions_for",
     "wheel_question",
     "wheel_rows",
+    "wheel_spelling",
 ]
 
 def torch_releases(tables: Tables) -> Tuple[Any, ...]:
@@ -232,7 +233,7 @@ def wheel_question(tables: Tables, dist: Optional[str], *, platform: Optional[st
         raise BadInput(f"no wheel table for {shown(name)}; known: {', '.join(sorted(tables['wheels']))}", value=name)
     version = None
     if pinned:
-        version = _wheel_spelling(tables, name, pinned)
+        version = wheel_spelling(tables, name, pinned)
         if version is None:
             return []
     asked = machine(platform or "linux", cuda, *torch_text(torch or ""), None)
@@ -241,7 +242,7 @@ def wheel_question(tables: Tables, dist: Optional[str], *, platform: Optional[st
                       python=parse_python_version(python_version) if python_version else None, rows=rows)
 
 
-def _wheel_spelling(tables: Tables, line: str, text: str) -> Optional[str]:
+def wheel_spelling(tables: Tables, line: str, text: str) -> Optional[str]:
     """How the wheel tables (of ``line``, else of every line) spell the version ``text`` (``1.7`` may be
     listed as ``1.7.0``); None: none lists it; BadInput: ``text`` is not a version. Plain digits and
     dots are compared by their release numbers (only such a text can equal them); any other PEP 440
