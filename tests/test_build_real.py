@@ -149,7 +149,7 @@ def _run(plan: InstallPlan, index_url: str, cache: Path, kinds: tuple = ("prereq
     said: List[str] = []
     env = isolated_pip_env(extra={"PIP_INDEX_URL": index_url, "MMCOMPAT_CACHE_DIR": str(cache)})
     run_steps([s for s in _own(plan) if s.kind in kinds], plan.python, None, say=said.append,
-              progress=lambda what: lambda progress: None, environ=env)
+              progress=lambda what: lambda progress: None, built_by="mmcompat test", environ=env)
     return said
 
 

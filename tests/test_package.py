@@ -170,8 +170,12 @@ def test_the_probe_verifies_every_mmcv_distribution() -> None:
 
 
 #: Stack questions the short path answers (compiled tables, no torch installed), with the driver each runs
-#: under: answers, refusals with their ways out, a source build, bad input, ``--json``.
+#: under: answers, refusals with their ways out, a source build, bad input, ``--json``; and ``--json`` of
+#: one release (a version, a release with notes, a branch).
 _SHORT_CASES = [
+    (["0.28.0", "--json"], "none"),
+    (["mmpose==1.3.2", "--json", "--policy", "documented"], "none"),
+    (["main", "--json"], "none"),
     (["mmpose==1.3.2", "mmdet"], "535.104.05"),
     (["mmpose==1.3.2", "mmdet", "--torch", "2.1.0", "--cuda", "11.8"], "none"),
     (["0.28.0", "--cuda", "11.3", "--python-version", "3.11"], "none"),

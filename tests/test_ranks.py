@@ -15,7 +15,7 @@ from packaging.version import Version
 from compat.data import ranks
 from compat.data.models import Matrix
 from compat.data.ranges import Range
-from compat.data.tables import compile_tables, lean_range, typed_range
+from compat.data.tables import compile_tables, lean_range, ranked, typed_range
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +82,63 @@ def test_both_orderings_agree_with_packaging(matrix: Matrix, tables: Dict[str, A
     assert ranks.range_contains(tables, lean, version) == typed.contains(Version(version)) == admitted
     if typed.is_empty:
         assert not admitted
+
+
+def _both_orderings(*texts: str) -> Any:
+    """The ranges of ``texts`` as the tables hold them, tables that rank their bounds, and the typed ranges
+    (ordered by packaging)."""
+    typed = [Range.parse(text) for text in texts]
+    lean = [lean_range(r) for r in typed]
+    return lean, {"versions": ranked({b[0] for r in lean for b in r[:2] if b is not None})}, typed
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    (">=1.3,<2", ">=1.3.0,<2.0.0", True),
+    ("", "", True),
+    ("==1.5", ">=1.5.0,<=1.5", True),
+    ("!=1.5.0,>=1", ">=1.0,!=1.5.0", True),
+    (">=1.3", ">1.3", False),
+    ("<2", "<=2", False),
+    (">=1.3", ">=1.3,<2", False),
+    ("<2", ">=1.3,<2", False),
+    (">=1,!=1.5.0", ">=1", False),
+    (">=1.3,<2", ">=1.3,<2.1", False),
+])
+def test_same_range(a: str, b: str, same: bool) -> None:
+    """Two ranges allow the same versions when their bounds name equal versions alike inclusive (as packaging
+    compares versions: ``1.3`` is ``1.3.0``) and their extra specifiers are the same."""
+    lean, ranked_tables, typed = _both_orderings(a, b)
+    assert ranks.range_same(ranked_tables, lean[0], lean[1]) is same
+    assert ranks.same((typed[0].lower, typed[0].upper, typed[0].extra),
+                      (typed[1].lower, typed[1].upper, typed[1].extra), Version) is same
+
+
+@pytest.mark.parametrize(("r", "rule", "past"), [
+    (">=1.3", "<2.0", True),
+    ("", "<2", True),
+    ("<=2.0", "<2", True),
+    ("<2.1", "<2.0", True),
+    ("==2.0.0", "<2", True),
+    ("<2", "<2.0.0", False),
+    ("<2.0", "<=2.0", False),
+    ("<=2.0", "<=2", False),
+    ("<1.9", "<2.0", False),
+    ("<2.0", ">=1", False),
+    ("", "", False),
+])
+def test_reaching_past_an_upper_bound(r: str, rule: str, past: bool) -> None:
+    """A range reaches past a rule's upper bound when it allows a version above it: ``r`` admits one that
+    ``rule`` does not, above every version ``rule`` admits (checked with packaging on versions around the
+    bounds)."""
+    lean, ranked_tables, typed = _both_orderings(r, rule)
+    assert ranks.range_reaches_past(ranked_tables, lean[0], lean[1]) is past
+    assert typed[0].reaches_past(typed[1]) is past
+    upper = typed[1].upper
+    if upper is not None:
+        above = [v for v in (upper.version, Version(f"{upper.version}.post1"), Version("99"))
+                 if v > upper.version or (upper.inclusive is False and v == upper.version)]
+        assert any(SpecifierSet(r).contains(v, prereleases=True) and not SpecifierSet(rule).contains(v)
+                   for v in above) is past
 
 
 def test_tables_survive_marshal(tables: Dict[str, Any]) -> None:

@@ -20,8 +20,9 @@ from ..data.ranks import range_is_empty
 from ..data.record import Record
 from ..data.tables import lean_release, tables_for, typed_range
 from ..errors import BadInput, UnknownRelease
+from .release import combined_range, mmcv_line
 from .resolver import DEFAULT_PACKAGE, check_policy, nearest_releases
-from .search import agree, combined_range
+from .search import agree
 
 __all__ = ["Acceptance", "accepting", "accepting_everywhere", "compatible"]
 
@@ -61,11 +62,10 @@ def _parse(requirement: str) -> Tuple[str, Version]:
 def _accepts_distribution(tables: Dict[str, Any], release: Release, name: str, version: Version, policy: str
                           ) -> bool:
     judged = _SAME_MODULE.get(name, name)
-    if judged in MMCV_LINES:
-        line = next((d.name for d in release.required if d.name in MMCV_LINES), None)
-        if line is not None and line != judged:
-            return False
-    combined, _ = combined_range(tables, (lean_release(release),), judged, policy)
+    lean = lean_release(release)
+    if judged in MMCV_LINES and mmcv_line((lean,)) not in ("", judged):
+        return False
+    combined, _ = combined_range(tables, (lean,), judged, policy)
     return combined is not None and not range_is_empty(tables, combined) and typed_range(combined).contains(version)
 
 

@@ -1,35 +1,35 @@
 """Which binaries exist, read from the compiled tables: torch releases per (platform, CPython, CUDA
 variant), the CUDA variants an NVIDIA driver runs, the (torch, CUDA) pairs a machine can have, and the
-prebuilt mmcv wheels per (platform, CUDA, torch, CPython) with the rows of the wheel table.
+prebuilt mmcv wheels per (platform, CUDA, torch, CPython), asked of the rows of the wheel table
+(:mod:`compat.data.wheel_table`, which derives them when the tables are compiled).
 """
 
 from __future__ import annotations
 
 from ..data.ranks import newest_first, python_key, rank, release_key, simple_release
+from ..data.wheel_table import all_wheel_rows, rule_pythons
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
-    from typing import Any, Dict, List, Optional, Sequence, Tuple
+    from typing import Any, List, Optional, Sequence, Tuple
 
     from ..data.shapes import Choice, Machine, Tables
 
 __all__ = [
-    "all_wheel_rows",
     "all_wheel_versions",
     "driver_minimum",
     "driver_variants",
     "has_wheel",
     "mmcv_wheel_pythons",
     "mmcv_wheel_versions",
-    "rule_pythons",
     "torch_choices",
     "torch_for",
-    "torch_pythons",
     "torch_release",
     "torch_releases",
     "versions_for",
     "wheel_question",
     "wheel_rows",
+    "wheel_spelling",
 ]
 
 def torch_releases(tables: Tables) -> Tuple[Any, ...]:
@@ -63,13 +63,6 @@ def torch_release(tables: Tables, version: str) -> Optional[Any]:
         if found is not None and release_key(found) == release_key(wanted):
             return release
     return None
-
-
-def torch_pythons(tables: Tables, minor: str, platform: str) -> Tuple[str, ...]:
-    """The CPython versions any release of ``minor`` has wheels for on ``platform``, ascending
-    (compiled with the tables: :func:`compat.data.tables.compile_tables`)."""
-    found: Tuple[str, ...] = tables["torch_pythons"].get((minor, platform), ())
-    return found
 
 
 def driver_minimum(tables: Tables, cuda: str, platform: str) -> Optional[str]:
@@ -154,25 +147,6 @@ def _builds_for(index: Any, platform: str, cuda: str, torch: str) -> List[Any]:
     return [b for b in index[1] if (b[0], b[1], b[2]) == (platform, cuda, torch)]
 
 
-def rule_pythons(tables: Tables, index: Any, build: Any, version: str) -> Optional[Tuple[str, ...]]:
-    """The CPython versions the line's rule gives a build of ``version``; None: the line has no rule."""
-    rule = index[2]
-    if rule is None or tables["torch"] is None:
-        return None
-    minimum, maximum, gaps = rule
-    found = []
-    for python in torch_pythons(tables, build[2], build[0]):
-        if python_key(python) < python_key(minimum):
-            continue
-        if maximum and python_key(python) > python_key(maximum):
-            continue
-        if any(version in g[0] and python in g[1] and g[2] in ("", build[0]) and (not g[3] or build[2] in g[3])
-               for g in gaps):
-            continue
-        found.append(python)
-    return tuple(found)
-
-
 def mmcv_wheel_pythons(tables: Tables, line: str, version: str, platform: str, cuda: str, torch: str
                        ) -> Optional[Tuple[str, ...]]:
     """The CPython versions a prebuilt ``line`` wheel of ``version`` exists for on this platform, CUDA
@@ -219,41 +193,6 @@ def mmcv_wheel_versions(tables: Tables, line: str, platform: str, cuda: str, tor
     return found
 
 
-def all_wheel_rows(tables: Tables) -> List[Tuple[Any, ...]]:
-    """Every known prebuilt wheel, newest release first: ``(distribution, version, platform, cuda, torch,
-    CPython versions, evidence, source)``. ``evidence``: ``published`` (the version picker lists the
-    build; CPython by the recorded rule, inferred) or ``observed`` (wheel files seen, not in the picker).
-    Compiled beside the tables (:func:`compat.data.compiled.wheel_rows`); :func:`wheel_rows` filters them."""
-    rows: List[Tuple[Any, ...]] = []
-    shared: Dict[Any, Any] = {}  # equal values as one object: marshal then stores each once
-    for line, index in tables["wheels"].items():
-        # One row per build (platform, CUDA, torch, version): one the version picker lists is published, also
-        # where wheel files of it were seen; files seen of another build, per CPython, are one observed row.
-        published = {(build[0], build[1], build[2], found) for build in index[1] if not build[4] for found in build[3]}
-        observed: Dict[Tuple[Any, ...], Tuple[List[str], List[str]]] = {}
-        for build in index[1]:
-            for found in build[3]:
-                key = (build[0], build[1], build[2], found)
-                if build[4]:
-                    if key not in published:
-                        pythons_seen, sources = observed.setdefault(key, ([], []))
-                        pythons_seen.extend(p for p in build[4] if p not in pythons_seen)
-                        if build[5] not in sources:
-                            sources.append(build[5])
-                    continue
-                pythons = tuple(sorted(rule_pythons(tables, index, build, found) or (), key=python_key))
-                source = index[0] + (f"; CPython by the rule in {index[3]}" if index[2] is not None else "")
-                rows.append((line, found, build[0], build[1], build[2], shared.setdefault(pythons, pythons),
-                             "published", shared.setdefault(source, source)))
-        for (platform, cuda, torch, found), (pythons_seen, sources) in observed.items():
-            pythons = tuple(sorted(pythons_seen, key=python_key))
-            source = "; ".join(sources)
-            rows.append((line, found, platform, cuda, torch, shared.setdefault(pythons, pythons), "observed",
-                         shared.setdefault(source, source)))
-    rows.sort(key=lambda r: (r[0], rank(tables, r[1]), r[2], python_key(r[4]), python_key(r[3])), reverse=True)
-    return rows
-
-
 def wheel_rows(tables: Tables, distribution: Optional[str] = None, version: Optional[str] = None, *,
                platform: Optional[str] = None, cuda: Optional[str] = None, torch: Optional[str] = None,
                python: Optional[str] = None, rows: Optional[Sequence[Tuple[Any, ...]]] = None
@@ -294,7 +233,7 @@ def wheel_question(tables: Tables, dist: Optional[str], *, platform: Optional[st
         raise BadInput(f"no wheel table for {shown(name)}; known: {', '.join(sorted(tables['wheels']))}", value=name)
     version = None
     if pinned:
-        version = _wheel_spelling(tables, name, pinned)
+        version = wheel_spelling(tables, name, pinned)
         if version is None:
             return []
     asked = machine(platform or "linux", cuda, *torch_text(torch or ""), None)
@@ -303,7 +242,7 @@ def wheel_question(tables: Tables, dist: Optional[str], *, platform: Optional[st
                       python=parse_python_version(python_version) if python_version else None, rows=rows)
 
 
-def _wheel_spelling(tables: Tables, line: str, text: str) -> Optional[str]:
+def wheel_spelling(tables: Tables, line: str, text: str) -> Optional[str]:
     """How the wheel tables (of ``line``, else of every line) spell the version ``text`` (``1.7`` may be
     listed as ``1.7.0``); None: none lists it; BadInput: ``text`` is not a version. Plain digits and
     dots are compared by their release numbers (only such a text can equal them); any other PEP 440

@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..data.shapes import DependencyData, RangeData, ReleaseData, Tables
 
-__all__ = ["DEFAULT_PACKAGE", "Needs", "dependency_of", "find", "import_note", "imported_packages", "kept_range",
-           "needs", "pip_lines", "release_label", "requirements"]
+__all__ = ["DEFAULT_PACKAGE", "Needs", "combined_range", "dependency_of", "find", "import_note", "imported_packages",
+           "kept_range", "mmcv_line", "needs", "pip_lines", "release_label", "requirements"]
 
 #: The package a bare version (``0.28.0``) names.
 DEFAULT_PACKAGE = "mmpose"
@@ -68,7 +68,7 @@ def needs(tables: Tables, release: ReleaseData, policy: str) -> Needs:
         package, importer, where = missing[0]
         asked = dependency_of(importer, package)
         allowed = None if asked is None else ranks.range_for(tables, asked, policy)
-        agreed = _agreeing(tables, package, allowed, ranges, policy)
+        agreed = _agreeing(tables, package, allowed, ranges, policy, members)
         if agreed is None:
             said = f"{package}{ranks.range_text(tables, allowed)}" if allowed is not None else package
             left = "; ".join(f"{name}{ranks.range_text(tables, r)}" for name, r in ranges.items())
@@ -83,20 +83,21 @@ def needs(tables: Tables, release: ReleaseData, policy: str) -> Needs:
 
 
 def _agreeing(tables: Tables, package: str, allowed: Optional[RangeData], ranges: Dict[str, RangeData],
-              policy: str) -> Optional[Tuple[ReleaseData, Dict[str, RangeData]]]:
-    """The newest final release of ``package`` in ``allowed`` that agrees with ``ranges`` (the same mmcv
-    line, overlapping ranges), and ``ranges`` narrowed by it, with ``package``'s own line added: from the
-    oldest release next to it that accepts every narrowed range. None when no release agrees."""
+              policy: str, members: Sequence[ReleaseData]) -> Optional[Tuple[ReleaseData, Dict[str, RangeData]]]:
+    """The newest final release of ``package`` in ``allowed`` that agrees with ``members`` and their
+    ``ranges`` (the same mmcv line, overlapping ranges), and ``ranges`` narrowed by it, with ``package``'s
+    own line added: from the oldest release next to it that accepts every narrowed range. None when no
+    release agrees."""
     candidates = [r for r in tables["packages"][package][0]
                   if r[3] and not ranks.is_prerelease(tables, r[2])
                   and (allowed is None or ranks.range_contains(tables, allowed, r[2]))]
     for index, candidate in enumerate(candidates):
-        narrowed = _narrowed(tables, candidate, ranges, policy)
+        narrowed = _narrowed(tables, candidate, members, ranges, policy)
         if narrowed is None:
             continue
         oldest = candidate
         for older in candidates[index + 1:]:
-            if not _accepts(tables, older, narrowed, policy):
+            if not _accepts(tables, older, members, narrowed, policy):
                 break
             oldest = older
         line: RangeData = ((oldest[2], True), None, ())
@@ -105,42 +106,56 @@ def _agreeing(tables: Tables, package: str, allowed: Optional[RangeData], ranges
     return None
 
 
-def _narrowed(tables: Tables, release: ReleaseData, ranges: Dict[str, RangeData], policy: str
-              ) -> Optional[Dict[str, RangeData]]:
-    """``ranges`` intersected with what ``release`` needs (its new dependencies added), or None when it
-    needs another mmcv line or leaves one of them no version."""
-    ours = {name for name in ranges if name in MMCV_LINES}
+def _narrowed(tables: Tables, release: ReleaseData, members: Sequence[ReleaseData], ranges: Dict[str, RangeData],
+              policy: str) -> Optional[Dict[str, RangeData]]:
+    """``ranges`` narrowed by what ``release`` needs beside ``members`` (:func:`combined_range`, its new
+    dependencies added), or None when it needs another mmcv line (:func:`mmcv_line`) or leaves one of
+    them no version."""
+    if mmcv_line((*members, release)) is None:
+        return None
     narrowed = dict(ranges)
     for dependency in release[4]:
         if dependency[1]:
             continue
         name = dependency[0]
-        if name in MMCV_LINES and ours and name not in ours:
-            return None
-        needed = kept_range(tables, dependency, policy)
-        if needed is None:
+        combined, _ = combined_range(tables, (release,), name, policy, narrowed.get(name))
+        if combined is None:
             continue
-        combined = needed if name not in narrowed else ranks.range_intersect(tables, narrowed[name], needed)
         if ranks.range_is_empty(tables, combined):
             return None
         narrowed[name] = combined
     return narrowed
 
 
-def _accepts(tables: Tables, release: ReleaseData, ranges: Dict[str, RangeData], policy: str) -> bool:
-    """Whether every version of ``ranges`` is one ``release`` accepts (its ranges hold them all)."""
-    narrowed = _narrowed(tables, release, ranges, policy)
-    return narrowed is not None and all(_same(tables, narrowed[name], r) for name, r in ranges.items())
+def _accepts(tables: Tables, release: ReleaseData, members: Sequence[ReleaseData], ranges: Dict[str, RangeData],
+             policy: str) -> bool:
+    """Whether every version of ``ranges`` is one ``release`` accepts (it narrows none of them)."""
+    narrowed = _narrowed(tables, release, members, ranges, policy)
+    return narrowed is not None and all(ranks.range_same(tables, narrowed[name], r) for name, r in ranges.items())
 
 
-def _same(tables: Tables, a: RangeData, b: RangeData) -> bool:
-    """Whether two ranges allow the same versions (bounds of equal versions, the same extra specifiers)."""
-    return (_bound_key(tables, a[0]) == _bound_key(tables, b[0])
-            and _bound_key(tables, a[1]) == _bound_key(tables, b[1]) and set(a[2]) == set(b[2]))
+def mmcv_line(releases: Sequence[ReleaseData]) -> Optional[str]:
+    """The one mmcv line the releases need; ``""`` when none needs one, None when they need different ones."""
+    lines = {d[0] for r in releases for d in r[4] if d[0] in MMCV_LINES and not d[1]}
+    return lines.pop() if len(lines) == 1 else (None if lines else "")
 
 
-def _bound_key(tables: Tables, bound: Optional[Tuple[str, bool]]) -> Optional[Tuple[int, bool]]:
-    return None if bound is None else (ranks.rank(tables, bound[0]), bound[1])
+def combined_range(tables: Tables, releases: Sequence[ReleaseData], name: str, policy: str,
+                   start: Optional[RangeData] = None) -> Tuple[Optional[RangeData], List[str]]:
+    """The intersection of ``start`` (when given) and every release's ``policy`` range for ``name``
+    (:func:`kept_range`), and what each one asked."""
+    combined = start
+    said = []
+    for release in releases:
+        dependency = dependency_of(release, name)
+        if dependency is None:
+            continue
+        version_range = kept_range(tables, dependency, policy)
+        if version_range is None:
+            continue
+        said.append(f"{release_label(release)} needs {name}{ranks.range_text(tables, version_range) or ' (any)'}")
+        combined = version_range if combined is None else ranks.range_intersect(tables, combined, version_range)
+    return combined, said
 
 
 def kept_range(tables: Tables, dependency: DependencyData, policy: str) -> Optional[RangeData]:

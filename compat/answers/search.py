@@ -26,7 +26,6 @@ from ..data.ranks import (
     python_key,
     range_contains,
     range_for,
-    range_intersect,
     range_is_empty,
     range_text,
     rank,
@@ -43,7 +42,7 @@ from .availability import (
     versions_for,
 )
 from .question import check_policy, describe_machine, describe_platform, requirement_lines
-from .release import dependency_of, import_note, imported_packages, kept_range, release_label
+from .release import combined_range, dependency_of, import_note, imported_packages, mmcv_line, release_label
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,33 +74,6 @@ _PYTHONS = ("3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 _HOSTS = {"openmmlab": "https://download.openmmlab.com", "onedl": "https://mmwheels.onedl.ai"}
 #: How far a candidate got before it failed: the explanation uses the one that got furthest.
 _CLASHING_LINES, _CROSS_CHECK, _EMPTY_RANGE, _NO_BINARY = range(4)
-
-
-def combined_range(tables: Tables, releases: Sequence[Release], name: str, policy: str
-                   ) -> Tuple[Optional[Range], List[str]]:
-    """The intersection of every release's ``policy`` range for ``name``, and what each one asked.
-
-    Whatever the policy, a release's import check (its enforced range) is kept: a stack that fails at
-    ``import`` is no answer.
-    """
-    combined: Optional[Range] = None
-    said = []
-    for release in releases:
-        dependency = dependency_of(release, name)
-        if dependency is None:
-            continue
-        version_range = kept_range(tables, dependency, policy)
-        if version_range is None:
-            continue
-        said.append(f"{release_label(release)} needs {name}{range_text(tables, version_range) or ' (any)'}")
-        combined = version_range if combined is None else range_intersect(tables, combined, version_range)
-    return combined, said
-
-
-def mmcv_line(releases: Sequence[Release]) -> Optional[str]:
-    """The one mmcv line the releases need; ``""`` when none needs one, None when they need different ones."""
-    lines = {d[0] for r in releases for d in r[4] if d[0] in MMCV_LINES and not d[1]}
-    return lines.pop() if len(lines) == 1 else (None if lines else "")
 
 
 def agree(tables: Tables, releases: Tuple[Release, ...], policy: str) -> Union[Agreement, Failure]:

@@ -27,15 +27,8 @@ __all__ = [
 
 def _spelling(matrix: Matrix, version: Version, line: Optional[str] = None) -> Optional[str]:
     """How the wheel tables (of ``line``, else of any line) spell ``version`` (``1.7`` may be listed as
-    ``1.7.0``); None: no table lists it."""
-    for name, index in matrix.wheels.items():
-        if line is not None and name != line:
-            continue
-        for build in index.builds:
-            for found in build.versions:
-                if found == version:
-                    return str(found)
-    return None
+    ``1.7.0``): :func:`compat.answers.availability.wheel_spelling`; None: no table lists it."""
+    return availability.wheel_spelling(tables_for(matrix), line or "", str(version))
 
 
 def mmcv_wheel_pythons(matrix: Matrix, line: str, version: Version, platform: str, cuda: str, torch: str

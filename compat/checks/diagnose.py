@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..answers.release import DEFAULT_PACKAGE
+from ..answers.release import DEFAULT_PACKAGE, dependency_of, release_label
 from ..data import ranks
 from ..data.links import compiled_rule_url, torch_major_minor
 from ..data.models import (
@@ -206,15 +206,7 @@ class Versions:
 
     def reaches_past(self, name: str, rule: RangeData) -> bool:
         """True when the range of ``name`` allows versions above ``rule``'s upper bound."""
-        candidate, upper = self.ranges[name][1], rule[1]
-        if upper is None:
-            return False
-        if candidate is None:
-            return True
-        above, bound = ranks.rank(self.tables, candidate[0]), ranks.rank(self.tables, upper[0])
-        if above != bound:
-            return above > bound
-        return candidate[1] and not upper[1]
+        return ranks.range_reaches_past(self.tables, self.ranges[name], rule)
 
 
 class _Installed(_Texts):
@@ -303,6 +295,8 @@ def typed_versions(tables: Tables, ranges: Mapping[str, Range], describe: Mappin
     """Typed ranges (:class:`~compat.data.ranges.Range`, as guard reads a plan) as :class:`Versions`: a
     pinned one is exact; the tables are ranked again with packaging when the ranges name versions or
     verbatim specifiers they do not know."""
+    from ..data.tables import admitted, lean_range, ranked  # typed ranges: packaging is loaded already
+
     exact: Dict[str, str] = {}
     lean: Dict[str, RangeData] = {}
     texts: Set[str] = set()
@@ -313,21 +307,13 @@ def typed_versions(tables: Tables, ranges: Mapping[str, Range], describe: Mappin
             exact[name] = r.lower.text
             texts.add(r.lower.text)
             continue
-        lower = (r.lower.text, r.lower.inclusive) if r.lower is not None else None
-        upper = (r.upper.text, r.upper.inclusive) if r.upper is not None else None
-        lean[name] = (lower, upper, tuple(r.extra))
-        texts.update(b[0] for b in (lower, upper) if b is not None)
+        lean[name] = found = lean_range(r)
+        texts.update(b[0] for b in found[:2] if b is not None)
         extras.update(r.extra)
     if not texts <= tables["versions"].keys() or not extras <= tables["extras"].keys():
-        from ..data.tables import admitted, ranked
-
         versions = ranked(set(tables["versions"]) | texts)
         tables = {**tables, "versions": versions, "extras": admitted(versions, set(tables["extras"]) | extras)}
     return Versions(tables, exact, lean, describe)
-
-
-def _dependency(release: ReleaseData, name: str) -> Optional[DependencyData]:
-    return next((d for d in release[4] if d[0] == name), None)
 
 
 def _required(release: ReleaseData) -> Tuple[DependencyData, ...]:
@@ -363,7 +349,7 @@ def _judge(
     ``module`` is what ``import`` names (``mmseg`` for mmsegmentation), the package by default. ``fix``
     gives a finding's commands, asked only when there is one (they read the release's requirements)."""
     tables = stack.tables
-    label = f"{release[0]} {release[1]}"
+    label = release_label(release)
     dists = (release[0], provider)
     code = dependency[0].replace("-full", "")
     enforced = dependency[3]
@@ -485,7 +471,7 @@ def check_stack(matrix: Union[Matrix, MatrixFacts], release: ReleaseData, stack:
     :func:`compat.data.tables.lean_release`) against ``stack``."""
     facts = matrix_facts(matrix)
     findings: List[Finding] = []
-    label = f"{release[0]} {release[1]}"
+    label = release_label(release)
     mmcv = _mmcv_dependency(release)
     planned = "planned" in stack.describe.values()
     module = facts.tables["modules"].get(release[0], "")
@@ -528,7 +514,7 @@ def check_stack(matrix: Union[Matrix, MatrixFacts], release: ReleaseData, stack:
 
 def _check_mmdet(facts: MatrixFacts, release: ReleaseData, stack: Versions, python: str,
                  env: Optional[Environment]) -> List[Finding]:
-    dependency = _dependency(release, "mmdet")
+    dependency = dependency_of(release, "mmdet")
     if dependency is None or "mmdet" not in stack:
         return []
     tables = stack.tables
@@ -539,17 +525,17 @@ def _check_mmdet(facts: MatrixFacts, release: ReleaseData, stack: Versions, pyth
     fits = stack.admits(rule, "mmdet") if exact is not None else not stack.empty(stack.intersect("mmdet", rule))
     if fits:
         return []
-    label = f"{release[0]} {release[1]}"
+    label = release_label(release)
     wanted = _text(tables, rule)
     ways = [f"keep {label} and install mmdet{wanted}"]
     fix = [pip_command(python, "install", f"mmdet{wanted}")]
     table = facts.tables["packages"].get(release[0])
     if table is not None and exact is not None:
         for other in table[0]:  # newest first
-            other_rule = _dependency(other, "mmdet")
+            other_rule = dependency_of(other, "mmdet")
             other_range = ranks.range_for(tables, other_rule, "safe") if other_rule else None
             if other_range is not None and stack.admits(other_range, "mmdet") and other[1] != release[1]:
-                ways.append(f"keep mmdet {stack.shown('mmdet')} and move to {other[0]} {other[1]}, the newest "
+                ways.append(f"keep mmdet {stack.shown('mmdet')} and move to {release_label(other)}, the newest "
                             "release whose installer accepts it")
                 fix.extend(_install_fix(facts, other, python, env, extra=[f"{other[0]}=={other[1]}"]))
                 break
@@ -775,7 +761,7 @@ def _environment_findings(env: Environment, facts: MatrixFacts, release: Optiona
     if provider is not None and not provider.has_ext:
         needs, needing = [], []
         if release is not None and ranks.major(tables, release[2]) == 0:
-            needs.append(f"{release[0]} {release[1]}")
+            needs.append(release_label(release))
             needing.append(release[0])
         if env.get("mmdet") is not None:
             needs.append("mmdet")

@@ -113,6 +113,8 @@ def _logical_lines(text: str) -> List[Tuple[int, str]]:
 
 _COMMENT = re.compile(r"(^|\s)+#.*$")
 _EDITABLE = ("-e", "--editable")
+#: The numpy 1.x builds' range: a numpy range reaching past it lets pip pick a 2.x.
+_BELOW_TWO = Range.parse("<2")
 
 
 def _include(line: str) -> Tuple[str, str]:
@@ -619,14 +621,8 @@ def _numpy_abi(plan: Plan, env: Environment, matrix: Matrix, ranges: Dict[str, R
     numpy_range = ranges.get("numpy")
     numpy: Optional[Version]
     if "numpy" in plan.requirements and numpy_range is not None:
-        exact = numpy_range.pinned
-        if exact is not None:
-            numpy = exact
-        elif numpy_range.upper is not None and numpy_range.upper.version <= Version("2"):
-            below_two = numpy_range.upper.version < Version("2") or not numpy_range.upper.inclusive
-            numpy = None if below_two else Version("2")
-        else:
-            numpy = Version("2")  # pip picks the newest numpy: a 2.x
+        exact = numpy_range.pinned  # else pip picks the newest numpy the range allows: a 2.x unless it stops below 2
+        numpy = exact if exact is not None else Version("2") if numpy_range.reaches_past(_BELOW_TWO) else None
     elif env.get("numpy") is not None:
         numpy = None  # the installed numpy stays: numpy_abi_findings reads it
     elif planned_binaries:

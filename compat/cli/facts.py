@@ -113,7 +113,9 @@ def cmd_matrix(options: "Options") -> int:
         sys.stderr.write(f"{PROG}: no row matches\n")
         return 1
     if options.json:
-        write_json(matrix_dict(matrix, *selection))
+        from ..data.tables import tables_for
+
+        write_json(matrix_dict(matrix, tables_for(matrix), *selection))
     elif terminal():
         matrix_rich(matrix, rows, sys.stdout)
     else:

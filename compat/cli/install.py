@@ -93,6 +93,7 @@ def cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
 def run_steps(steps: "Sequence[Step]", python: str, before: "Optional[Environment]") -> None:
     """:func:`compat.install.runner.run_steps`, saying each step on stderr and drawing a build's progress
     there (rich on a terminal, a line per stage in a pipe)."""
+    from .. import __version__
     from ..install.runner import run_steps
     from ..render.progress import build_reporter
 
@@ -102,8 +103,8 @@ def run_steps(steps: "Sequence[Step]", python: str, before: "Optional[Environmen
         sys.stdout.flush()
 
     terminal = sys.stderr.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
-    run_steps(steps, python, before, say=say,
-              progress=lambda what: build_reporter(what, sys.stderr, terminal, PROG))
+    run_steps(steps, python, before, say=say, progress=lambda what: build_reporter(what, sys.stderr, terminal, PROG),
+              built_by=f"mmcompat {__version__}")
 
 
 def cmd_build(options: "Options") -> int:

@@ -22,24 +22,31 @@ __all__ = ["cmd_constraints", "cmd_resolve", "fast_resolve", "short_json", "shor
 
 
 def fast_resolve(options: "Optional[Options]") -> "Optional[Tuple[str, Tuple[str, ...]]]":
-    """``resolve TARGET [--policy P] [--debug]`` (options as :func:`compat.command_line.read` gives
+    """``resolve TARGET [--policy P] [--debug] [--json]`` (options as :func:`compat.command_line.read` gives
     them) from the tables compiled into the wheel: (what stdout gets, the notes for stderr), or None to
     take the other paths (which say what is wrong, and answer every other spelling)."""
     if options is None or options.command != "resolve" or len(options.target) != 1 or stack_mode(options):
         return None
-    if options.json or options.matrix:
+    if options.matrix:
         return None
     from ..answers.release import DEFAULT_PACKAGE, find, needs, pip_lines
     from ..data.compiled import tables
     from ..data.locate import locate
 
-    compiled = tables(locate()[0], ("versions", "extras", "packages"))
+    where, origin = locate()
+    parts = ("versions", "extras", "packages", "provenance") if options.json else ("versions", "extras", "packages")
+    compiled = tables(where, parts)
     if compiled is None or DEFAULT_PACKAGE not in compiled["packages"]:
         return None
     release = find(compiled, DEFAULT_PACKAGE, options.target[0])
     found = None if release is None else needs(compiled, release, options.policy)
-    if found is None or found.requirements is None:
+    if release is None or found is None or found.requirements is None:
         return None
+    if options.json:  # rendered as the typed path renders it (compat.render.views.resolution_dict)
+        from ..render.release import resolution_json
+
+        return dumps(resolution_json(compiled, release, options.policy, found.requirements, found.notes, where,
+                                     origin)), found.notes
     return pip_lines(found.requirements), found.notes
 
 
@@ -152,7 +159,9 @@ def cmd_resolve(options: "Options") -> int:
     options.target = options.target[0]
     resolution = resolve(options.target, policy=options.policy, matrix=matrix)
     if options.json:
-        write_json(resolution_dict(resolution))
+        from ..data.tables import tables_for
+
+        write_json(resolution_dict(resolution, tables_for(matrix)))
     else:
         write(pip_lines(resolution.requirements))
     sys.stdout.flush()

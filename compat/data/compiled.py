@@ -34,7 +34,7 @@ def compiled_path(toml_path: str) -> str:
 def compile_matrix(raw: bytes, data: Mapping[str, Any], tables: Optional[Mapping[str, Any]] = None) -> bytes:
     """The compiled file for a TOML file of bytes ``raw``, parsed to ``data``, with
     the stack search's tables (:func:`compat.data.tables.compile_tables`) and the wheel table's rows
-    (:func:`compat.answers.availability.all_wheel_rows`) when tables are given. Data only: nothing
+    (:func:`compat.data.wheel_table.all_wheel_rows`) when tables are given. Data only: nothing
     printed is stored (every output is rendered at run time).
 
     Layout: a magic line, the length of the header, the header (marshal: format, digests, and where each
@@ -65,7 +65,7 @@ def compile_matrix(raw: bytes, data: Mapping[str, Any], tables: Optional[Mapping
 def _rows(tables: Optional[Mapping[str, Any]]) -> Optional[List[Tuple[Any, ...]]]:
     if tables is None:
         return None
-    from ..answers.availability import all_wheel_rows
+    from .wheel_table import all_wheel_rows
 
     return all_wheel_rows(dict(tables))
 
@@ -159,7 +159,7 @@ def _tables(compiled: Optional[Dict[str, Any]], keys: Optional[Sequence[str]] = 
 
 
 def wheel_rows(toml_path: str) -> Optional[Tuple[Dict[str, Any], List[Tuple[Any, ...]]]]:
-    """The tables and every wheel table row (:func:`compat.answers.availability.all_wheel_rows`) compiled from the
+    """The tables and every wheel table row (:func:`compat.data.wheel_table.all_wheel_rows`) compiled from the
     TOML file at ``toml_path`` as it is now, by this code; None when they must be computed."""
     compiled = _current(toml_path)
     tables, rows = _tables(compiled), _part(compiled, "wheel_rows")

@@ -148,6 +148,10 @@ class Range(Record):
         bound = ranks.pinned_bound((self.lower, self.upper, self.extra), _version)
         return None if bound is None else bound.version
 
+    def reaches_past(self, rule: "Range") -> bool:
+        """True when this range allows versions above ``rule``'s upper bound."""
+        return ranks.reaches_past((self.lower, self.upper, self.extra), (rule.lower, rule.upper, rule.extra), _version)
+
     def contains(self, version: Version) -> bool:
         """PEP 440 membership, pre-releases included (upstream's checks accept release candidates)."""
         public, _, stem = membership_keys(version)

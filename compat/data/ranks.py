@@ -2,11 +2,12 @@
 (:mod:`compat.data.tables`), without ``packaging``.
 
 A range is ``(lower, upper, extra)``: bounds ``(text, inclusive)`` as written upstream, and verbatim
-specifiers (``!=1.5.0``). Each rule of ranges (the tighter bound, emptiness, the pinned version, the parts
-a range is written as, PEP 440 membership) is written once here, parametrised by how versions are
-ordered: the ``range_*`` functions by the tables' ranks (``packaging`` ordered the versions when the tables
-were compiled, and listed the members of each verbatim specifier), the typed
-:class:`~compat.data.ranges.Range` by ``packaging``'s ``Version``, for texts no table ranks.
+specifiers (``!=1.5.0``). Each rule of ranges (the tighter bound, emptiness, equality, reaching past an
+upper bound, the pinned version, the parts a range is written as, PEP 440 membership) is written once
+here, parametrised by how versions are ordered: the ``range_*`` functions by the tables' ranks
+(``packaging`` ordered the versions when the tables were compiled, and listed the members of each
+verbatim specifier), the typed :class:`~compat.data.ranges.Range` by ``packaging``'s ``Version``, for
+texts no table ranks.
 """
 
 from __future__ import annotations
@@ -44,9 +45,13 @@ __all__ = [
     "range_intersect",
     "range_is_empty",
     "range_pinned",
+    "range_reaches_past",
+    "range_same",
     "range_text",
     "rank",
+    "reaches_past",
     "release_key",
+    "same",
     "simple_release",
     "written",
 ]
@@ -159,6 +164,32 @@ def empty(r: Span[B], order: Order) -> bool:
     return not (lower[1] and upper[1])
 
 
+def same(a: Span[B], b: Span[B], order: Order) -> bool:
+    """Whether two ranges allow the same versions: bounds at equal versions (``1.3`` is ``1.3.0``), alike
+    inclusive or alike absent, and the same extra specifiers."""
+    return _same_bound(a[0], b[0], order) and _same_bound(a[1], b[1], order) and set(a[2]) == set(b[2])
+
+
+def _same_bound(a: Optional[B], b: Optional[B], order: Order) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(order(a[0]) == order(b[0])) and a[1] == b[1]
+
+
+def reaches_past(r: Span[B], rule: Span[B], order: Order) -> bool:
+    """True when ``r`` allows versions above ``rule``'s upper bound: ``rule`` has one and ``r``'s is looser
+    (none, at a higher version, or inclusive where ``rule``'s excludes the same version)."""
+    candidate, upper = r[1], rule[1]
+    if upper is None:
+        return False
+    if candidate is None:
+        return True
+    above, bound = order(candidate[0]), order(upper[0])
+    if above != bound:
+        return bool(above > bound)
+    return candidate[1] and not upper[1]
+
+
 def _closed(r: Span[B], order: Order) -> Optional[B]:
     """The lower bound when both bounds include the same version (the range is ``==`` it), else None."""
     lower, upper = r[0], r[1]
@@ -236,6 +267,16 @@ def range_pinned(tables: Tables, r: Range) -> Optional[str]:
     """The one version text an ``==`` range allows, else None."""
     bound = pinned_bound(r, _ranked(tables))
     return None if bound is None else bound[0]
+
+
+def range_same(tables: Tables, a: Range, b: Range) -> bool:
+    """Whether two ranges allow the same versions (:func:`same`)."""
+    return same(a, b, _ranked(tables))
+
+
+def range_reaches_past(tables: Tables, r: Range, rule: Range) -> bool:
+    """True when ``r`` allows versions above ``rule``'s upper bound (:func:`reaches_past`)."""
+    return reaches_past(r, rule, _ranked(tables))
 
 
 def range_text(tables: Tables, r: Range) -> str:

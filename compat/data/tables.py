@@ -9,7 +9,8 @@ versions (``1.3`` and ``1.3.0``) share a rank. ``extras`` maps each verbatim spe
 distributions compile against which torch (``against``: distribution -> rows of (versions, oldest torch
 minor, newest torch minor, verified here)), the sdists that import ``pkg_resources``, the setuptools that
 removed it, the first CPython each sdist's version reading fails on, and the measured build minutes;
-``gpus`` maps a compute capability to (name, oldest CUDA, newest CUDA). The rest mirrors
+``gpus`` maps a compute capability to (name, oldest CUDA, newest CUDA); ``provenance`` holds where each
+release's facts were read (ref, commit, each dependency's source URLs), for ``--json``. The rest mirrors
 :class:`~compat.data.models.Matrix` with tuples: their shapes are in :mod:`compat.data.shapes`.
 
 The build hook compiles them into the wheel beside the matrix (keyed by the matrix's content digest and
@@ -18,25 +19,30 @@ the code's identity, as every compiled answer); :func:`tables_for` compiles them
 
 from __future__ import annotations
 
-from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple, overload
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from .models import Dependency, FindLinks, Matrix, Release
 from .ranges import Range, membership_keys
+from .shapes import RangeData
 
 __all__ = ["FORMAT", "admitted", "compile_tables", "lean_range", "lean_release", "ranked", "tables_for",
            "typed_range"]
 
 #: Bump when the shape of the tables changes.
-FORMAT = 5
+FORMAT = 6
 
 
 _MEMO: List[Tuple[Matrix, Dict[str, Any]]] = []
 
 
-def lean_range(r: Optional[Range]) -> Optional[Tuple[Any, ...]]:
+@overload
+def lean_range(r: Range) -> RangeData: ...
+@overload
+def lean_range(r: None) -> None: ...
+def lean_range(r: Optional[Range]) -> Optional[RangeData]:
     """A :class:`~compat.data.ranges.Range` as the tables hold it: its bounds as plain tuples (marshal
     stores no subclass)."""
     if r is None:
@@ -65,6 +71,12 @@ def _dependency(d: Dependency) -> Tuple[Any, ...]:
 def lean_release(r: Release) -> Tuple[Any, ...]:
     return (r.package, r.key, str(r.version), bool(r.required), tuple(_dependency(d) for d in r.dependencies),
             r.is_branch)
+
+
+def _provenance(r: Release) -> Tuple[str, str, Tuple[Tuple[Optional[Tuple[str, str]], ...], ...]]:
+    return (r.ref, r.commit, tuple(tuple(None if f is None else (f.source, f.uncertain)
+                                         for f in (d.documented, d.enforced, d.installer))
+                                   for d in r.dependencies))
 
 
 def _links(rule: Optional[FindLinks]) -> Optional[Tuple[str, str, str, str]]:
@@ -168,6 +180,11 @@ def compile_tables(matrix: Matrix) -> Dict[str, Any]:
                             for b in (matrix.build.isolation if matrix.build is not None else ())},
         "numpy1_newest": {name: str(max(numpy1)) for name, numpy1 in
                           (matrix.numpy_abi.numpy1_only.items() if matrix.numpy_abi is not None else ()) if numpy1},
+        # where each release's facts were read: package -> release key -> (ref, commit, per dependency (in the
+        # release's order) per source: (URL, why uncertain) or None); resolve --json and matrix --json show it
+        "provenance": {name: {release.key: _provenance(release)
+                              for release in (*table.releases, *table.branches.values())}
+                       for name, table in matrix.packages.items()},
         # what an import check that fails says, by (package, release key, dependency): doctor quotes it
         "assertions": {(name, release.key, d.name): d.enforced.messages
                        for name, table in matrix.packages.items()

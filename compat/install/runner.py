@@ -28,14 +28,15 @@ Progress = Callable[[str], Callable[["BuildProgress"], None]]
 
 
 def run_steps(steps: Sequence[Step], python: str, before: Optional[Environment], *, say: Say,
-              progress: Progress, environ: Optional[Mapping[str, str]] = None) -> None:
+              progress: Progress, built_by: str, environ: Optional[Mapping[str, str]] = None) -> None:
     """Run ``steps`` in order; raise :class:`~compat.errors.CompatError` (exit 3) at the first that fails.
-    ``before``: the environment as it was, so that a failed build undoes the earlier steps."""
+    ``before``: the environment as it was, so that a failed build undoes the earlier steps; ``built_by``:
+    what a build's record names as its builder (``mmcompat 0.1.0``)."""
     base = dict(os.environ if environ is None else environ)
     for index, step in enumerate(steps, 1):
         say(f"[{index}/{len(steps)}] {step.shell()}")
         if step.kind == "build":
-            _run_build(step, python, before, base, say, progress)
+            _run_build(step, python, before, base, say, progress, built_by)
             continue
         try:
             done = subprocess.run(list(step.argv), check=False, env=dict(base, **step.env))
@@ -46,7 +47,7 @@ def run_steps(steps: Sequence[Step], python: str, before: Optional[Environment],
 
 
 def _run_build(step: Step, python: str, before: Optional[Environment], base: Mapping[str, str], say: Say,
-               progress: Progress) -> None:
+               progress: Progress, built_by: str) -> None:
     from .buildlog import BuildFailed, log_path, restore_commands, run_logged
 
     what = step.argv[-1].replace("==", " ")
@@ -55,13 +56,12 @@ def _run_build(step: Step, python: str, before: Optional[Environment], base: Map
     run = run_logged(step.argv, dict(base, **step.env), log, progress(what))
     if run.returncode == 0:
         if step.key is not None:  # what it was built against, inside the wheel: doctor reads it statically
-            from .. import __version__
             from .build import wheel_in
             from .buildrecord import stamp_wheel
 
             wheel = wheel_in(folder, step.key)
             if wheel is not None:
-                stamp_wheel(wheel, step.key, f"mmcompat {__version__}")
+                stamp_wheel(wheel, step.key, built_by)
                 say(f"recorded the build key in {os.path.basename(wheel)} (torch {step.key.torch})")
         return
     if before is not None:

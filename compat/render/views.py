@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..data.models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
+from ..data.models import POLICIES, Dependency, Environment, Finding, Matrix, Release, Resolution
 from .text import WHEEL_COLUMNS, findings_summary, wheel_cells
 from .text import findings_text as _findings_text
 
@@ -19,7 +19,6 @@ __all__ = [
     "MATRIX_COLUMNS",
     "compatible_dict",
     "compatible_text",
-    "dependency_dicts",
     "findings_dict",
     "findings_rich",
     "findings_text",
@@ -28,67 +27,23 @@ __all__ = [
     "matrix_rows",
     "matrix_text",
     "plan_dict",
-    "range_text",
     "resolution_dict",
     "stack_dict",
     "stack_text",
-    "target_dict",
     "wheels_rich",
 ]
 
 MATRIX_COLUMNS = ("package", "release", "distribution", *POLICIES)
 
 
-def range_text(version_range: Optional[Range]) -> Optional[str]:
-    """A range for JSON: the specifier, ``""`` for any version, None when no source says anything."""
-    return None if version_range is None else str(version_range)
+def resolution_dict(resolution: Resolution, tables: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``resolve --json`` object of a typed resolution, over the tables of its matrix
+    (:func:`compat.render.release.resolution_json`, which the short path renders with too)."""
+    from ..data.tables import lean_release
+    from .release import resolution_json
 
-
-def target_dict(release: Release) -> Dict[str, Any]:
-    """What was resolved: name, version, and the upstream ref and commit the facts were read at."""
-    return {
-        "name": release.package,
-        "version": str(release.version),
-        "branch": release.key if release.is_branch else None,
-        "ref": release.ref,
-        "commit": release.commit or None,
-    }
-
-
-def dependency_dicts(release: Release) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-    """(constraints, sources) of every dependency: each policy's range, and each source's provenance."""
-    constraints: Dict[str, Any] = {}
-    sources: Dict[str, Any] = {}
-    for dependency in release.dependencies:
-        constraints[dependency.name] = {policy: range_text(dependency.range_for(policy)) for policy in POLICIES}
-        sources[dependency.name] = {
-            source: (None if fact is None else _fact_source(fact))
-            for source, fact in ((s, dependency.fact(s)) for s in SOURCES)
-        }
-    return constraints, sources
-
-
-def _fact_source(fact: Any) -> Any:
-    if fact.uncertain:
-        return {"source": fact.source, "uncertain": fact.uncertain}
-    return fact.source
-
-
-def resolution_dict(resolution: Resolution) -> Dict[str, Any]:
-    """The ``resolve --json`` object."""
-    release = resolution.release
-    constraints, sources = dependency_dicts(release)
-    return {
-        "target": target_dict(release),
-        "policy": resolution.policy,
-        "requirements": list(resolution.requirements),
-        "notes": list(resolution.notes),
-        "optional": [d.name for d in release.dependencies if not d.needed],
-        "constraints": constraints,
-        "sources": sources,
-        "matrix": resolution.matrix_path,
-        "matrix_origin": resolution.matrix_origin,
-    }
+    return resolution_json(tables, lean_release(resolution.release), resolution.policy, resolution.requirements,
+                           resolution.notes, resolution.matrix_path, resolution.matrix_origin)
 
 
 def compatible_dict(acceptance: "Acceptance", matrix: Matrix) -> Dict[str, Any]:
@@ -185,9 +140,13 @@ def matrix_rows(matrix: Matrix, package: Optional[str] = None, release: Optional
     return rows
 
 
-def matrix_dict(matrix: Matrix, package: Optional[str] = None, release: Optional[str] = None,
+def matrix_dict(matrix: Matrix, tables: Dict[str, Any], package: Optional[str] = None, release: Optional[str] = None,
                 dist: Optional[str] = None) -> Dict[str, Any]:
-    """The ``matrix --json`` object: every release (of the selection) with its constraints and sources."""
+    """The ``matrix --json`` object: every release (of the selection) with its constraints and sources
+    (:func:`compat.render.release.release_dicts`, over the matrix's ``tables``)."""
+    from ..data.tables import lean_release
+    from .release import release_dicts
+
     packages: Dict[str, Any] = {}
     chosen = _selected(matrix, package, release)
     for name, table in matrix.packages.items():
@@ -196,11 +155,10 @@ def matrix_dict(matrix: Matrix, package: Optional[str] = None, release: Optional
             for item in releases:
                 if item not in chosen:
                     continue
-                constraints, sources = dependency_dicts(item)
+                entry_item, constraints, sources = release_dicts(tables, lean_release(item))
                 if dist is not None:
                     constraints = {k: v for k, v in constraints.items() if k == dist}
                     sources = {k: v for k, v in sources.items() if k == dist}
-                entry_item = target_dict(item)
                 entry_item.update(constraints=constraints, sources=sources)
                 if item.note:
                     entry_item["note"] = item.note
