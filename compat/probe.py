@@ -75,11 +75,11 @@ def read_regular(path, limit=READ_LIMIT, head=False):  # type: (str, int, bool) 
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        regular = (os.fstat(fd).st_mode & 0o170000) == 0o100000  # stat.S_ISREG, without importing stat
+        info = os.fstat(fd)
     except BaseException:
         os.close(fd)
         raise
-    if not regular:
+    if (info.st_mode & 0o170000) != 0o100000:  # stat.S_ISREG, without importing stat
         os.close(fd)
         raise NotRegularFile(0, "not a regular file", path)
     with os.fdopen(fd, "rb") as handle:
@@ -92,7 +92,12 @@ def read_regular(path, limit=READ_LIMIT, head=False):  # type: (str, int, bool) 
                 return raw
             raw += handle.read(limit + 1 - len(raw))
         else:
-            raw = handle.read(limit + 1)
+            # as much as the file's size says (read(limit + 1) makes a buffer of the whole limit first), then
+            # the rest of a file that grew or whose size is not stated (/proc): at most limit + 1 in all
+            size = min(info.st_size, limit)
+            raw = handle.read(size + 1)
+            if len(raw) > size:
+                raw += handle.read(limit + 1 - len(raw))
     if len(raw) > limit:
         raise NotRegularFile(0, f"larger than {limit} bytes", path)
     return raw
@@ -114,6 +119,8 @@ def _headers(text):  # type: (str) -> Dict[str, str]
         key, sep, value = line.partition(":")
         if sep and key in ("Name", "Version") and key not in found:
             found[key] = value.strip()
+            if len(found) == 2:  # the first of each is taken: the rest (classifiers, ...) cannot change them
+                break
     return found
 
 
@@ -147,12 +154,31 @@ def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     return entries, bad
 
 
+def _hasher(algorithm):  # type: (str) -> Any
+    """A new hash object for ``algorithm``. sha256 (what pip and every other installer write) is taken from
+    the builtin module that hashlib itself falls back to: importing hashlib loads OpenSSL first, which costs
+    more than the hashing (and doctor checks the mmcv files on every run). Any other algorithm, or an
+    interpreter built without that module, asks hashlib."""
+    if algorithm == "sha256":
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python >= 3.12
+        except ImportError:
+            try:
+                from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # Python < 3.12
+            except ImportError:  # pragma: no cover - an interpreter built without its own hashes
+                sha256 = None
+        if sha256 is not None:
+            return sha256()
+    import hashlib
+
+    return hashlib.new(algorithm)
+
+
 def _file_hash(path, algorithm):  # type: (str, str) -> str
     """The RECORD form of a file's hash: urlsafe base64 without padding (PEP 376/427)."""
     import base64
-    import hashlib
 
-    digest = hashlib.new(algorithm)
+    digest = _hasher(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -201,6 +227,40 @@ def _ascii(raw):  # type: (bytes) -> bool
         return True
 
 
+def _first_segments(raw, count):  # type: (bytes, int) -> Optional[Set[bytes]]
+    """The first path segment (up to the first ``/`` or ``,``) of every line of a RECORD of ``count`` lines,
+    each ``path,hash,size``, when the lines that start alike stand together (pip writes its RECORDs sorted);
+    None when they do not.
+
+    A block at a time, with C byte methods: a line whose next line starts otherwise is a block of its own;
+    else the block runs to the last line that starts as it does, and every line in it must start so too
+    (counted: a count short of ``count`` means a block held other lines). Many blocks before a large one
+    would have that search read the large one again and again: past four readings of the whole, it stops
+    (None), and the caller reads line by line."""
+    found = set()
+    at = counted = searched = 0  # where a line starts; the lines of the blocks so far; the bytes searched
+    while at < len(raw):
+        comma = raw.index(b",", at)
+        slash = raw.find(b"/", at, comma)
+        start = raw[at:(comma if slash == -1 else slash) + 1]  # the segment and the separator after it
+        found.add(start[:-1])
+        end = raw.index(b"\n", comma)
+        if not raw.startswith(start, end + 1):  # a block of one line (six.py, a script in ../../bin)
+            counted += 1
+            at = end + 1
+            continue
+        marked = b"\n" + start
+        before = at - 1 if at else 0  # the newline before the line (the first line has none)
+        last = raw.rfind(marked, before)
+        searched += len(raw) - max(last, before)
+        if searched > 4 * len(raw):
+            return None
+        end = raw.index(b"\n", at if last == -1 else last + 1)
+        counted += raw.count(marked, before, end) + (0 if at else 1)
+        at = end + 1
+    return found if counted == count else None
+
+
 def _record(location, raw, entries_wanted):
     # type: (str, bytes, bool) -> Tuple[Optional[Entries], int, int, List[str], bool, str]
     """(entries or None, files, bad lines, owner keys, lists a compiled module, problem) of a RECORD's
@@ -211,24 +271,29 @@ def _record(location, raw, entries_wanted):
     ends, are exactly two commas and a line end per line), without building the entries unless
     ``entries_wanted``; anything else parsed line by line (:func:`_record_entries`)."""
     if not entries_wanted and raw.endswith(b"\n") and b'"' not in raw and b"\0" not in raw and _ascii(raw):
-        lines = raw.split(b"\n")
-        lines.pop()  # after the last newline
         unit = b",,\r\n" if b"\r" in raw else b",,\n"
-        if raw.translate(None, _SEPARATORS) == unit * len(lines):
-            tops = {line.partition(b"/")[0] for line in lines}
-            names = {top.partition(b",")[0] for top in tops}
+        separators = raw.translate(None, _SEPARATORS)
+        count = len(separators) // len(unit)
+        if separators == unit * count:  # count lines, each path,hash,size
+            names = _first_segments(raw, count)
+            if names is None:  # not in blocks: line by line
+                lines = raw.split(b"\n")
+                lines.pop()  # after the last newline
+                names = {top.partition(b",")[0] for top in {line.partition(b"/")[0] for line in lines}}
             if b"" not in names:  # a line with no path: the exact reading counts it
                 keys = {location + os.sep + name.decode("ascii") for name in names
                         if name != b".." and name != b"__pycache__"}
                 if b".." in names:  # files outside the folder (../../bin/x): by their full path
-                    marked = b"\n" + raw
-                    at = marked.find(b"\n../")
+                    ends = [-1] if raw.startswith(b"../") else []  # the newline before each such line
+                    at = raw.find(b"\n../")
                     while at != -1:
-                        path = marked[at + 1:marked.index(b",", at)].decode("ascii")
+                        ends.append(at)
+                        at = raw.find(b"\n../", at + 1)
+                    for at in ends:
+                        path = raw[at + 1:raw.index(b",", at + 1)].decode("ascii")
                         keys.add(os.path.normpath(os.path.join(location, path)))
-                        at = marked.find(b"\n../", at + 1)
                 binary = b".so," in raw or b".pyd," in raw
-                return None, len(lines), 0, sorted(keys), binary, ""
+                return None, count, 0, sorted(keys), binary, ""
     text, problem = _decoded(raw)
     entries, bad = _record_entries(text)
     binary = any(p.endswith((".so", ".pyd")) for p, _ in entries)
