@@ -39,9 +39,12 @@ _OWNER_FILES = 20
 
 def canonical(name):  # type: (str) -> str
     """PEP 503 normalized name: ``MMCV_Full`` -> ``mmcv-full``."""
+    lowered = name.strip().lower()
+    if "_" not in lowered and "." not in lowered and "--" not in lowered:  # nothing to join (most names)
+        return lowered
     out = []
     previous_dash = False
-    for char in name.strip().lower():
+    for char in lowered:
         if char in "-_.":
             if not previous_dash:
                 out.append("-")
@@ -76,30 +79,39 @@ def read_regular(path, limit=READ_LIMIT, head=False):  # type: (str, int, bool) 
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         info = os.fstat(fd)
-    except BaseException:
-        os.close(fd)
-        raise
-    if (info.st_mode & 0o170000) != 0o100000:  # stat.S_ISREG, without importing stat
-        os.close(fd)
-        raise NotRegularFile(0, "not a regular file", path)
-    with os.fdopen(fd, "rb") as handle:
+        if (info.st_mode & 0o170000) != 0o100000:  # stat.S_ISREG, without importing stat
+            raise NotRegularFile(0, "not a regular file", path)
         if head:
-            raw = handle.read(16384)
+            raw = _read_fd(fd, 16384)
             end = raw.find(_HEADER_END)
             if end >= 0:
                 return raw[:end + 1]
             if len(raw) < 16384:
                 return raw
-            raw += handle.read(limit + 1 - len(raw))
+            raw += _read_fd(fd, limit + 1 - len(raw))
         else:
-            # as much as the file's size says (read(limit + 1) makes a buffer of the whole limit first), then
-            # the rest of a file that grew or whose size is not stated (/proc): at most limit + 1 in all
+            # as much as the file's size says (a read of limit + 1 makes a buffer of the whole limit first),
+            # then the rest of a file that grew or whose size is not stated (/proc): at most limit + 1 in all
             size = min(info.st_size, limit)
-            raw = handle.read(size + 1)
+            raw = _read_fd(fd, size + 1)
             if len(raw) > size:
-                raw += handle.read(limit + 1 - len(raw))
+                raw += _read_fd(fd, limit + 1 - len(raw))
+    finally:
+        os.close(fd)
     if len(raw) > limit:
         raise NotRegularFile(0, f"larger than {limit} bytes", path)
+    return raw
+
+
+def _read_fd(fd, count):  # type: (int, int) -> bytes
+    """``count`` bytes of the file open at ``fd``, or what is left of it when that is less (no file object:
+    the probe reads some two hundred small files)."""
+    raw = os.read(fd, count)
+    while 0 < len(raw) < count:  # a short read before the end (a network file system)
+        more = os.read(fd, count - len(raw))
+        if not more:
+            break
+        raw += more
     return raw
 
 
@@ -618,15 +630,22 @@ LOCATED = ("mmpose", "mmcv", "mmdet", "mmengine")
 _MAPPING = r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$"
 
 
-def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str, str]]
-    """{package: folder} from setuptools' ``__editable___*_finder.py`` files (their MAPPING, read as
-    text with ast), and the finder files they came from."""
-    found = {}  # type: Dict[str, Tuple[str, str]]
+def _listings(folders):  # type: (Iterable[str]) -> List[Tuple[str, List[str]]]
+    """[(folder, its names, sorted)] of the folders that can be listed: listed once for every reading."""
+    found = []
     for location in folders:
         try:
-            names = os.listdir(location)
+            found.append((location, sorted(os.listdir(location))))
         except OSError:
             continue
+    return found
+
+
+def _editable_finders(listings):  # type: (Iterable[Tuple[str, List[str]]]) -> Dict[str, Tuple[str, str]]
+    """{package: folder} from setuptools' ``__editable___*_finder.py`` files in the folders listed (their
+    MAPPING, read as text with ast), and the finder files they came from."""
+    found = {}  # type: Dict[str, Tuple[str, str]]
+    for location, names in listings:
         for name in names:
             if name.startswith("__editable__") and name.endswith("_finder.py"):
                 import ast  # only here: start-up counts where no editable install is
@@ -645,14 +664,10 @@ def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str,
     return found
 
 
-def _pth_paths(folders):  # type: (Iterable[str]) -> List[Tuple[str, str, bool]]
-    """Every path line of the ``.pth`` files in ``folders``: [(pth file, path, exists)]."""
+def _pth_paths(listings):  # type: (Iterable[Tuple[str, List[str]]]) -> List[Tuple[str, str, bool]]
+    """Every path line of the ``.pth`` files in the folders listed: [(pth file, path, exists)]."""
     found = []
-    for location in folders:
-        try:
-            names = sorted(os.listdir(location))
-        except OSError:
-            continue
+    for location, names in listings:
         for name in names:
             if not name.endswith(".pth"):
                 continue
@@ -675,7 +690,7 @@ def locate_imports(path, folders, names=LOCATED, finders=None):
     finders, which setuptools appends after the path finder), with each copy's version read as text.
     Every copy found is listed; the first is the one imported."""
     if finders is None:
-        finders = _editable_finders(folders)
+        finders = _editable_finders(_listings(folders))
     located = {}  # type: Dict[str, List[Dict[str, Any]]]
     for name in names:
         copies = []  # type: List[Dict[str, Any]]
@@ -694,8 +709,8 @@ def locate_imports(path, folders, names=LOCATED, finders=None):
     return located
 
 
-def _missing_editables(distributions, folders, finders):
-    # type: (Iterable[Dist], Iterable[str], Dict[str, Tuple[str, str]]) -> List[Dict[str, str]]
+def _missing_editables(distributions, listings, finders):
+    # type: (Iterable[Dist], Iterable[Tuple[str, List[str]]], Dict[str, Tuple[str, str]]) -> List[Dict[str, str]]
     """Editable installs whose source folder is gone: from direct_url.json, .pth lines, and finders."""
     missing = []
     for dist in distributions:
@@ -707,7 +722,7 @@ def _missing_editables(distributions, folders, finders):
     def covered(target):  # type: (str) -> bool
         return any(target == k or target.startswith(k.rstrip(os.sep) + os.sep) for k in known)
 
-    for pth, target, exists in _pth_paths(folders):
+    for pth, target, exists in _pth_paths(listings):
         if not exists and not covered(target):
             missing.append({"dist": "", "path": target, "via": os.path.basename(pth)})
             known.append(target)
@@ -756,11 +771,8 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
     fresh_entries = {}  # type: Dict[int, Entries]
     folders_of = []  # type: List[Tuple[str, str]]
     reread = False
-    for location in folders:
-        try:
-            listing = sorted(os.listdir(location))
-        except OSError:
-            continue
+    listings = _listings(folders)
+    for location, listing in listings:
         for entry in listing:
             if not (entry.endswith(".dist-info") or entry.endswith(".egg-info")):
                 continue
@@ -811,10 +823,10 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
             torch_info["distribution_version"] = dist["version"]
             break
     search = list(path)
-    finders = _editable_finders(folders)  # setuptools' editable finders: read once for both uses
+    finders = _editable_finders(listings)  # setuptools' editable finders: read once for both uses
     return {
         "imports": locate_imports(search, folders, finders=finders),
-        "missing_editables": _missing_editables(distributions, folders, finders),
+        "missing_editables": _missing_editables(distributions, listings, finders),
         "python": {
             "executable": sys.executable,
             "version": "{}.{}.{}".format(*sys.version_info[:3]),

@@ -65,6 +65,15 @@ def test_a_record_read_a_block_at_a_time(lines: list, segments: object) -> None:
     assert fast == exact
 
 
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(alphabet="aBz09-_.", min_size=1, max_size=12))
+def test_names_are_canonical_as_packaging_writes_them(name: str) -> None:
+    """Names with nothing to join (the quick return) and with runs of -_. alike."""
+    from packaging.utils import canonicalize_name
+
+    assert probe.canonical(name) == canonicalize_name(name)
+
+
 def test_a_real_record_takes_the_fast_way() -> None:
     for newline in (b"\n", b"\r\n"):
         raw = newline.join([b"mmcv/__init__.py,sha256=abc,10", b"mmcv/_ext.cpython-311-x86_64-linux-gnu.so,sha256=d,2",

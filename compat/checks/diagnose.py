@@ -22,16 +22,8 @@ import shlex
 from ..answers.release import DEFAULT_PACKAGE
 from ..data import ranks
 from ..data.links import compiled_rule_url, torch_major_minor
-from ..data.models import (
-    MMCV_DISTRIBUTIONS,
-    MMENGINE_DISTRIBUTIONS,
-    SOURCES,
-    Environment,
-    Finding,
-    InstalledDistribution,
-    SharedFiles,
-    by_severity,
-)
+from ..data.vocabulary import MMCV_DISTRIBUTIONS, MMENGINE_DISTRIBUTIONS, SOURCES
+from ..environment.records import Environment, Finding, InstalledDistribution, SharedFiles, by_severity
 from ..install.buildrecord import record_findings
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)

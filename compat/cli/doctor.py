@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Optional, Sequence, Union
 
     from ..checks.diagnose import MatrixFacts
-    from ..data.models import Environment, Finding, Matrix
+    from ..data.models import Matrix
+    from ..environment.records import Environment, Finding
     from . import Options
 
 __all__ = ["cmd_doctor", "cmd_guard", "report"]

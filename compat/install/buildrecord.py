@@ -17,7 +17,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Dict, Iterable, List, Optional
 
-    from ..data.models import Environment, Finding
+    from ..environment.records import Environment, Finding
     from .build import BuildKey
 
 __all__ = ["RECORD_NAME", "read_record", "record_findings", "stamp_wheel"]
@@ -91,7 +91,8 @@ def record_findings(env: Environment, packages: Iterable[str]) -> List[Finding]:
     ``packages``: the matrix's package tables, by name (the fix reinstalls the first one installed)."""
     import shlex
 
-    from ..data.models import MMCV_DISTRIBUTIONS, Finding
+    from ..data.vocabulary import MMCV_DISTRIBUTIONS
+    from ..environment.records import Finding
 
     findings: List[Finding] = []
     installed_torch = env.torch.version if env.torch is not None else ""

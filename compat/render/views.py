@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..data.models import POLICIES, SOURCES, Dependency, Environment, Finding, Matrix, Release, Resolution
+from ..data.vocabulary import POLICIES, SOURCES
 from .text import WHEEL_COLUMNS, findings_summary, wheel_cells
 from .text import findings_text as _findings_text
 
@@ -12,7 +12,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..answers.accepts import Acceptance
     from ..answers.stack import Stack, StackTarget
+    from ..data.models import Dependency, Matrix, Release, Resolution
     from ..data.ranges import Range
+    from ..environment.records import Environment, Finding
     from ..install.plan import InstallPlan
 
 __all__ = [
