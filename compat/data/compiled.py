@@ -6,8 +6,8 @@ Written by the wheel's build hook (``hatch_build.py``) beside the embedded TOML,
 update`` beside the matrix it installs. The parsed data is used only when its TOML digest equals that
 of the file in hand; the tables only when, in addition, mmcompat's code is the code that computed
 them (:func:`compat.cache.modules_identity` of those modules). So it can never give what the current
-code and data would not. Anything unreadable or of another format is ignored. Imports only ``os``,
-``marshal`` and ``gc``.
+code and data would not. Anything unreadable or of another format is ignored. Imports only ``os`` and
+``marshal``.
 """
 
 from __future__ import annotations
@@ -97,13 +97,7 @@ def _parts(compiled: Optional[Dict[str, Any]], names: Sequence[str]) -> Dict[str
     """The named parts that are there and read whole ({} when none)."""
     if compiled is None:
         return {}
-    import gc
-
     found = {}
-    # Unmarshalling builds thousands of tuples and dicts, none of them garbage: the collector's passes
-    # over them meanwhile would find nothing (ten of them, about 1 ms of a doctor run).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         with open(compiled["path"], "rb") as handle:
             for name in names:
@@ -116,9 +110,6 @@ def _parts(compiled: Optional[Dict[str, Any]], names: Sequence[str]) -> Dict[str
                     found[name] = marshal.loads(blob)
     except (OSError, ValueError, EOFError, TypeError):
         return {}
-    finally:
-        if collecting:
-            gc.enable()
     return found
 
 
