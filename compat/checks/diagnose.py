@@ -17,10 +17,9 @@ most with something to report, are judged without ``packaging`` or the typed mat
 
 from __future__ import annotations
 
-from ..answers.release import DEFAULT_PACKAGE
 from ..data import ranks
 from ..data.links import compiled_rule_url, torch_major_minor
-from ..data.vocabulary import MMCV_DISTRIBUTIONS, MMENGINE_DISTRIBUTIONS, SOURCES
+from ..data.vocabulary import DEFAULT_PACKAGE, MMCV_DISTRIBUTIONS, MMENGINE_DISTRIBUTIONS, SOURCES
 from ..environment.records import Environment, Finding, InstalledDistribution, SharedFiles, by_severity
 from ..install.buildrecord import record_findings
 
