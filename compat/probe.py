@@ -124,16 +124,31 @@ def _read(path, head=False):  # type: (str, bool) -> Tuple[str, str]
 
 
 def _headers(text):  # type: (str) -> Dict[str, str]
+    """The first ``Name`` and ``Version`` of a metadata file's header block (up to its first blank line).
+
+    They lead nearly every file, and some header blocks run to 80 KB of classifiers and license text: the
+    whole lines of the first KB are read first, and all of them only when those do not settle it."""
+    if len(text) > 1024:
+        found = {}  # type: Dict[str, str]
+        if _header_lines(text[:1024].splitlines()[:-1], found):  # the last line may go on past the cut
+            return found
     found = {}
-    for line in text.splitlines():
+    _header_lines(text.splitlines(), found)
+    return found
+
+
+def _header_lines(lines, found):  # type: (Iterable[str], Dict[str, str]) -> bool
+    """Read ``Name`` and ``Version`` from header ``lines`` into ``found`` (the first of each); True once that
+    is settled: both found, or the blank line that ends the headers."""
+    for line in lines:
         if not line.strip():
-            break
+            return True
         key, sep, value = line.partition(":")
         if sep and key in ("Name", "Version") and key not in found:
             found[key] = value.strip()
             if len(found) == 2:  # the first of each is taken: the rest (classifiers, ...) cannot change them
-                break
-    return found
+                return True
+    return False
 
 
 def _record_entries(text):  # type: (str) -> Tuple[Entries, int]

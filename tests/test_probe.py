@@ -74,6 +74,23 @@ def test_names_are_canonical_as_packaging_writes_them(name: str) -> None:
     assert probe.canonical(name) == canonicalize_name(name)
 
 
+_LONG = "Classifier: x\n" * 100  # past the first KB
+
+
+@pytest.mark.parametrize(("text", "headers"), [
+    ("Metadata-Version: 2.1\nName: six\nVersion: 1.0\n" + _LONG, {"Name": "six", "Version": "1.0"}),
+    ("Name: six\n" + _LONG + "Version: 1.0\nName: other\n", {"Name": "six", "Version": "1.0"}),  # Version past it
+    ("Name: six\n \n" + _LONG + "Version: 1.0\n", {"Name": "six"}),  # a blank line ends the headers
+    ("Name: six\n" + _LONG + "\nVersion: 1.0\n", {"Name": "six"}),
+    ("Name: six\r\n" + "C: x\r\n" * 250 + "Version: 1.0\r\n", {"Name": "six", "Version": "1.0"}),
+    ("N" * 1020 + "\nName: six\nVersion: 1.0\n", {"Name": "six", "Version": "1.0"}),  # both cut at 1024
+    ("Name: six\x0cVersion: 1.0\n" + _LONG, {"Name": "six", "Version": "1.0"}),  # a line end splitlines knows
+    ("Name: six\nVersion: 1.0", {"Name": "six", "Version": "1.0"}),
+])
+def test_name_and_version_are_the_first_of_the_header_block(text: str, headers: dict) -> None:  # type: ignore[type-arg]
+    assert probe._headers(text) == headers
+
+
 def test_a_real_record_takes_the_fast_way() -> None:
     for newline in (b"\n", b"\r\n"):
         raw = newline.join([b"mmcv/__init__.py,sha256=abc,10", b"mmcv/_ext.cpython-311-x86_64-linux-gnu.so,sha256=d,2",
