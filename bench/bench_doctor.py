@@ -7,7 +7,10 @@ reading cache warm, for comparison; ``uv pip check`` (Rust) is measured too. Plu
 a synthetic site-packages of 2,000 distributions read in under a second. Ratios are medians of runs
 measured side by side (A B C D A B C D ...) in one go; absolute times on shared machines mean little.
 
-    python bench/bench_doctor.py [--runs 21] [--venv PATH]
+    python bench/bench_doctor.py [--runs 21] [--venv PATH] [--against PATH]
+
+``--against``: a second venv of the same population with another mmcompat (main's, say): its doctor is
+timed in the same rounds, so a change is measured before and after side by side.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--venv", help="an existing venv with mmcompat and the population installed")
+    parser.add_argument("--against", help="another such venv whose doctor is timed in the same rounds")
     args = parser.parse_args()
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,11 +90,17 @@ def main() -> int:
         cold: List[float] = []
         empty: List[float] = []
         as_json: List[float] = []
+        other = [str(Path(args.against) / "bin" / "mmcompat"), "doctor"] if args.against else []
+        other_cold: List[float] = []
+        other_json: List[float] = []
         for run in range(args.runs):
             for name, command in commands.items():
                 times[name].append(_time(command, env))
             cold.append(_time(commands["doctor"], dict(env, MMCOMPAT_NO_CACHE="1")))
             as_json.append(_time([*commands["doctor"], "--json"], dict(env, MMCOMPAT_NO_CACHE="1")))
+            if other:
+                other_cold.append(_time(other, dict(env, MMCOMPAT_NO_CACHE="1")))
+                other_json.append(_time([*other, "--json"], dict(env, MMCOMPAT_NO_CACHE="1")))
             # a Docker layer starts with an empty cache: read, judge and write the caches
             empty.append(_time(commands["doctor"], dict(env, MMCOMPAT_CACHE_DIR=str(Path(tmp) / f"empty{run}"))))
         ratio = {name: statistics.median(b / a for a, b in zip(times["pass"], values))
@@ -113,6 +123,12 @@ def main() -> int:
         print(f"{vs_uv:6.3f}x uv pip check      mmcompat doctor / uv pip check (< 1 beats it)")
         print(f"{ratio['pip check']:6.2f}x python -c pass   python -m pip check")
         print(f"{ratio['uv pip check']:6.2f}x python -c pass   uv pip check")
+        if other:
+            for label, mine, theirs in (("", cold, other_cold), (" --json", as_json, other_json)):
+                against = statistics.median(b / a for a, b in zip(times["pass"], theirs))
+                paired = statistics.median(m / t for m, t in zip(mine, theirs))
+                print(f"{against:6.2f}x python -c pass   --against's mmcompat doctor{label} (every cache off)")
+                print(f"{paired:6.3f}x --against       mmcompat doctor{label}: this venv's / --against's, caches off")
         failed |= cold_ratio > 4.0 or empty_ratio > 4.0 or vs_pip > 0.1
 
         scans = {}

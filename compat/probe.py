@@ -39,9 +39,12 @@ _OWNER_FILES = 20
 
 def canonical(name):  # type: (str) -> str
     """PEP 503 normalized name: ``MMCV_Full`` -> ``mmcv-full``."""
+    lowered = name.strip().lower()
+    if "_" not in lowered and "." not in lowered and "--" not in lowered:  # nothing to join (most names)
+        return lowered
     out = []
     previous_dash = False
-    for char in name.strip().lower():
+    for char in lowered:
         if char in "-_.":
             if not previous_dash:
                 out.append("-")
@@ -75,26 +78,40 @@ def read_regular(path, limit=READ_LIMIT, head=False):  # type: (str, int, bool) 
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
-        regular = (os.fstat(fd).st_mode & 0o170000) == 0o100000  # stat.S_ISREG, without importing stat
-    except BaseException:
-        os.close(fd)
-        raise
-    if not regular:
-        os.close(fd)
-        raise NotRegularFile(0, "not a regular file", path)
-    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if (info.st_mode & 0o170000) != 0o100000:  # stat.S_ISREG, without importing stat
+            raise NotRegularFile(0, "not a regular file", path)
         if head:
-            raw = handle.read(16384)
+            raw = _read_fd(fd, 16384)
             end = raw.find(_HEADER_END)
             if end >= 0:
                 return raw[:end + 1]
             if len(raw) < 16384:
                 return raw
-            raw += handle.read(limit + 1 - len(raw))
+            raw += _read_fd(fd, limit + 1 - len(raw))
         else:
-            raw = handle.read(limit + 1)
+            # as much as the file's size says (a read of limit + 1 makes a buffer of the whole limit first),
+            # then the rest of a file that grew or whose size is not stated (/proc): at most limit + 1 in all
+            size = min(info.st_size, limit)
+            raw = _read_fd(fd, size + 1)
+            if len(raw) > size:
+                raw += _read_fd(fd, limit + 1 - len(raw))
+    finally:
+        os.close(fd)
     if len(raw) > limit:
         raise NotRegularFile(0, f"larger than {limit} bytes", path)
+    return raw
+
+
+def _read_fd(fd, count):  # type: (int, int) -> bytes
+    """``count`` bytes of the file open at ``fd``, or what is left of it when that is less (no file object:
+    the probe reads some two hundred small files)."""
+    raw = os.read(fd, count)
+    while 0 < len(raw) < count:  # a short read before the end (a network file system)
+        more = os.read(fd, count - len(raw))
+        if not more:
+            break
+        raw += more
     return raw
 
 
@@ -107,14 +124,31 @@ def _read(path, head=False):  # type: (str, bool) -> Tuple[str, str]
 
 
 def _headers(text):  # type: (str) -> Dict[str, str]
+    """The first ``Name`` and ``Version`` of a metadata file's header block (up to its first blank line).
+
+    They lead nearly every file, and some header blocks run to 80 KB of classifiers and license text: the
+    whole lines of the first KB are read first, and all of them only when those do not settle it."""
+    if len(text) > 1024:
+        found = {}  # type: Dict[str, str]
+        if _header_lines(text[:1024].splitlines()[:-1], found):  # the last line may go on past the cut
+            return found
     found = {}
-    for line in text.splitlines():
+    _header_lines(text.splitlines(), found)
+    return found
+
+
+def _header_lines(lines, found):  # type: (Iterable[str], Dict[str, str]) -> bool
+    """Read ``Name`` and ``Version`` from header ``lines`` into ``found`` (the first of each); True once that
+    is settled: both found, or the blank line that ends the headers."""
+    for line in lines:
         if not line.strip():
-            break
+            return True
         key, sep, value = line.partition(":")
         if sep and key in ("Name", "Version") and key not in found:
             found[key] = value.strip()
-    return found
+            if len(found) == 2:  # the first of each is taken: the rest (classifiers, ...) cannot change them
+                return True
+    return False
 
 
 def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
@@ -147,12 +181,31 @@ def _record_entries(text):  # type: (str) -> Tuple[Entries, int]
     return entries, bad
 
 
+def _hasher(algorithm):  # type: (str) -> Any
+    """A new hash object for ``algorithm``. sha256 (what pip and every other installer write) is taken from
+    the builtin module that hashlib itself falls back to: importing hashlib loads OpenSSL first, which costs
+    more than the hashing (and doctor checks the mmcv files on every run). Any other algorithm, or an
+    interpreter built without that module, asks hashlib."""
+    if algorithm == "sha256":
+        try:
+            from _sha2 import sha256  # type: ignore[import-not-found,unused-ignore]  # Python >= 3.12
+        except ImportError:
+            try:
+                from _sha256 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]  # Python < 3.12
+            except ImportError:  # pragma: no cover - an interpreter built without its own hashes
+                sha256 = None
+        if sha256 is not None:
+            return sha256()
+    import hashlib
+
+    return hashlib.new(algorithm)
+
+
 def _file_hash(path, algorithm):  # type: (str, str) -> str
     """The RECORD form of a file's hash: urlsafe base64 without padding (PEP 376/427)."""
     import base64
-    import hashlib
 
-    digest = hashlib.new(algorithm)
+    digest = _hasher(algorithm)
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -201,6 +254,40 @@ def _ascii(raw):  # type: (bytes) -> bool
         return True
 
 
+def _first_segments(raw, count):  # type: (bytes, int) -> Optional[Set[bytes]]
+    """The first path segment (up to the first ``/`` or ``,``) of every line of a RECORD of ``count`` lines,
+    each ``path,hash,size``, when the lines that start alike stand together (pip writes its RECORDs sorted);
+    None when they do not.
+
+    A block at a time, with C byte methods: a line whose next line starts otherwise is a block of its own;
+    else the block runs to the last line that starts as it does, and every line in it must start so too
+    (counted: a count short of ``count`` means a block held other lines). Many blocks before a large one
+    would have that search read the large one again and again: past four readings of the whole, it stops
+    (None), and the caller reads line by line."""
+    found = set()
+    at = counted = searched = 0  # where a line starts; the lines of the blocks so far; the bytes searched
+    while at < len(raw):
+        comma = raw.index(b",", at)
+        slash = raw.find(b"/", at, comma)
+        start = raw[at:(comma if slash == -1 else slash) + 1]  # the segment and the separator after it
+        found.add(start[:-1])
+        end = raw.index(b"\n", comma)
+        if not raw.startswith(start, end + 1):  # a block of one line (six.py, a script in ../../bin)
+            counted += 1
+            at = end + 1
+            continue
+        marked = b"\n" + start
+        before = at - 1 if at else 0  # the newline before the line (the first line has none)
+        last = raw.rfind(marked, before)
+        searched += len(raw) - max(last, before)
+        if searched > 4 * len(raw):
+            return None
+        end = raw.index(b"\n", at if last == -1 else last + 1)
+        counted += raw.count(marked, before, end) + (0 if at else 1)
+        at = end + 1
+    return found if counted == count else None
+
+
 def _record(location, raw, entries_wanted):
     # type: (str, bytes, bool) -> Tuple[Optional[Entries], int, int, List[str], bool, str]
     """(entries or None, files, bad lines, owner keys, lists a compiled module, problem) of a RECORD's
@@ -211,24 +298,29 @@ def _record(location, raw, entries_wanted):
     ends, are exactly two commas and a line end per line), without building the entries unless
     ``entries_wanted``; anything else parsed line by line (:func:`_record_entries`)."""
     if not entries_wanted and raw.endswith(b"\n") and b'"' not in raw and b"\0" not in raw and _ascii(raw):
-        lines = raw.split(b"\n")
-        lines.pop()  # after the last newline
         unit = b",,\r\n" if b"\r" in raw else b",,\n"
-        if raw.translate(None, _SEPARATORS) == unit * len(lines):
-            tops = {line.partition(b"/")[0] for line in lines}
-            names = {top.partition(b",")[0] for top in tops}
+        separators = raw.translate(None, _SEPARATORS)
+        count = len(separators) // len(unit)
+        if separators == unit * count:  # count lines, each path,hash,size
+            names = _first_segments(raw, count)
+            if names is None:  # not in blocks: line by line
+                lines = raw.split(b"\n")
+                lines.pop()  # after the last newline
+                names = {top.partition(b",")[0] for top in {line.partition(b"/")[0] for line in lines}}
             if b"" not in names:  # a line with no path: the exact reading counts it
                 keys = {location + os.sep + name.decode("ascii") for name in names
                         if name != b".." and name != b"__pycache__"}
                 if b".." in names:  # files outside the folder (../../bin/x): by their full path
-                    marked = b"\n" + raw
-                    at = marked.find(b"\n../")
+                    ends = [-1] if raw.startswith(b"../") else []  # the newline before each such line
+                    at = raw.find(b"\n../")
                     while at != -1:
-                        path = marked[at + 1:marked.index(b",", at)].decode("ascii")
+                        ends.append(at)
+                        at = raw.find(b"\n../", at + 1)
+                    for at in ends:
+                        path = raw[at + 1:raw.index(b",", at + 1)].decode("ascii")
                         keys.add(os.path.normpath(os.path.join(location, path)))
-                        at = marked.find(b"\n../", at + 1)
                 binary = b".so," in raw or b".pyd," in raw
-                return None, len(lines), 0, sorted(keys), binary, ""
+                return None, count, 0, sorted(keys), binary, ""
     text, problem = _decoded(raw)
     entries, bad = _record_entries(text)
     binary = any(p.endswith((".so", ".pyd")) for p, _ in entries)
@@ -553,15 +645,22 @@ LOCATED = ("mmpose", "mmcv", "mmdet", "mmengine")
 _MAPPING = r"^MAPPING\s*(?::[^=]*)?=\s*(\{.*?\})\s*$"
 
 
-def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str, str]]
-    """{package: folder} from setuptools' ``__editable___*_finder.py`` files (their MAPPING, read as
-    text with ast), and the finder files they came from."""
-    found = {}  # type: Dict[str, Tuple[str, str]]
+def _listings(folders):  # type: (Iterable[str]) -> List[Tuple[str, List[str]]]
+    """[(folder, its names, sorted)] of the folders that can be listed: listed once for every reading."""
+    found = []
     for location in folders:
         try:
-            names = os.listdir(location)
+            found.append((location, sorted(os.listdir(location))))
         except OSError:
             continue
+    return found
+
+
+def _editable_finders(listings):  # type: (Iterable[Tuple[str, List[str]]]) -> Dict[str, Tuple[str, str]]
+    """{package: folder} from setuptools' ``__editable___*_finder.py`` files in the folders listed (their
+    MAPPING, read as text with ast), and the finder files they came from."""
+    found = {}  # type: Dict[str, Tuple[str, str]]
+    for location, names in listings:
         for name in names:
             if name.startswith("__editable__") and name.endswith("_finder.py"):
                 import ast  # only here: start-up counts where no editable install is
@@ -580,14 +679,10 @@ def _editable_finders(folders):  # type: (Iterable[str]) -> Dict[str, Tuple[str,
     return found
 
 
-def _pth_paths(folders):  # type: (Iterable[str]) -> List[Tuple[str, str, bool]]
-    """Every path line of the ``.pth`` files in ``folders``: [(pth file, path, exists)]."""
+def _pth_paths(listings):  # type: (Iterable[Tuple[str, List[str]]]) -> List[Tuple[str, str, bool]]
+    """Every path line of the ``.pth`` files in the folders listed: [(pth file, path, exists)]."""
     found = []
-    for location in folders:
-        try:
-            names = sorted(os.listdir(location))
-        except OSError:
-            continue
+    for location, names in listings:
         for name in names:
             if not name.endswith(".pth"):
                 continue
@@ -610,7 +705,7 @@ def locate_imports(path, folders, names=LOCATED, finders=None):
     finders, which setuptools appends after the path finder), with each copy's version read as text.
     Every copy found is listed; the first is the one imported."""
     if finders is None:
-        finders = _editable_finders(folders)
+        finders = _editable_finders(_listings(folders))
     located = {}  # type: Dict[str, List[Dict[str, Any]]]
     for name in names:
         copies = []  # type: List[Dict[str, Any]]
@@ -629,8 +724,8 @@ def locate_imports(path, folders, names=LOCATED, finders=None):
     return located
 
 
-def _missing_editables(distributions, folders, finders):
-    # type: (Iterable[Dist], Iterable[str], Dict[str, Tuple[str, str]]) -> List[Dict[str, str]]
+def _missing_editables(distributions, listings, finders):
+    # type: (Iterable[Dist], Iterable[Tuple[str, List[str]]], Dict[str, Tuple[str, str]]) -> List[Dict[str, str]]
     """Editable installs whose source folder is gone: from direct_url.json, .pth lines, and finders."""
     missing = []
     for dist in distributions:
@@ -642,7 +737,7 @@ def _missing_editables(distributions, folders, finders):
     def covered(target):  # type: (str) -> bool
         return any(target == k or target.startswith(k.rstrip(os.sep) + os.sep) for k in known)
 
-    for pth, target, exists in _pth_paths(folders):
+    for pth, target, exists in _pth_paths(listings):
         if not exists and not covered(target):
             missing.append({"dist": "", "path": target, "via": os.path.basename(pth)})
             known.append(target)
@@ -691,11 +786,8 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
     fresh_entries = {}  # type: Dict[int, Entries]
     folders_of = []  # type: List[Tuple[str, str]]
     reread = False
-    for location in folders:
-        try:
-            listing = sorted(os.listdir(location))
-        except OSError:
-            continue
+    listings = _listings(folders)
+    for location, listing in listings:
         for entry in listing:
             if not (entry.endswith(".dist-info") or entry.endswith(".egg-info")):
                 continue
@@ -746,10 +838,10 @@ def scan(path=None, cache_dir=None):  # type: (Optional[Sequence[str]], Optional
             torch_info["distribution_version"] = dist["version"]
             break
     search = list(path)
-    finders = _editable_finders(folders)  # setuptools' editable finders: read once for both uses
+    finders = _editable_finders(listings)  # setuptools' editable finders: read once for both uses
     return {
         "imports": locate_imports(search, folders, finders=finders),
-        "missing_editables": _missing_editables(distributions, folders, finders),
+        "missing_editables": _missing_editables(distributions, listings, finders),
         "python": {
             "executable": sys.executable,
             "version": "{}.{}.{}".format(*sys.version_info[:3]),

@@ -10,9 +10,10 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 
 from compat.checks.diagnose import TABLES, MatrixFacts, Versions, diagnose
-from compat.data.models import Environment, Finding, ImportCopy, InstalledDistribution, Matrix, TorchInfo
+from compat.data.models import Matrix
 from compat.data.tables import compile_tables
 from compat.environment.installed import from_probe
+from compat.environment.records import Environment, Finding, ImportCopy, InstalledDistribution, TorchInfo
 
 SITE = "/venv/lib/python3.11/site-packages"
 PY = "/venv/bin/python"

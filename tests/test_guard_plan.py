@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Dict, List
 
 from compat.checks.guard import guard, read_plan
-from compat.data.models import Environment, Finding, InstalledDistribution, Matrix
+from compat.data.models import Matrix
+from compat.environment.records import Environment, Finding, InstalledDistribution
 
 SITE = "/venv/lib/python3.10/site-packages"
 PY = "/venv/bin/python"

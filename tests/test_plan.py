@@ -12,7 +12,8 @@ from typing import Dict, Optional, Sequence
 
 import pytest
 
-from compat.data.models import Environment, InstalledDistribution, Matrix, TorchInfo
+from compat.data.models import Matrix
+from compat.environment.records import Environment, InstalledDistribution, TorchInfo
 from compat.errors import BadInput
 from compat.install.plan import InstallPlan, NoInstaller, PlanRefused, plan_install
 

@@ -32,17 +32,63 @@ _LINE = st.one_of(
 
 @settings(max_examples=500, deadline=None)
 @given(lines=st.lists(_LINE, max_size=12), newline=st.sampled_from(["\n", "\r\n"]), end=st.booleans(),
-       tail=st.sampled_from([b"", b"", b"\xff", "é.py,,\n".encode()]))
+       tail=st.sampled_from([b"", b"", b"\xff", "é.py,,\n".encode()]), ordered=st.booleans())
 def test_a_record_counted_fast_reads_as_its_entries(lines: list, newline: str, end: bool,  # type: ignore[type-arg]
-                                                     tail: bytes) -> None:
+                                                     tail: bytes, ordered: bool) -> None:
     """Files, lines that are not path,hash,size, owner keys, compiled modules and encoding problems: the
-    same whether the entries are built or not."""
-    raw = (newline.join(lines) + (newline if end and lines else "")).encode() + tail
+    same whether the entries are built or not (sorted as pip writes a RECORD, its lines read a block at a
+    time; in any order, line by line)."""
+    raw = (newline.join(sorted(lines) if ordered else lines) + (newline if end and lines else "")).encode() + tail
     entries, *fast = probe._record(LOCATION, raw, False)
     exact_entries, *exact = probe._record(LOCATION, raw, True)
     assert fast == exact, raw
     assert exact_entries == probe._record_entries(probe._decoded(raw)[0])[0]
     assert entries is None or entries == exact_entries
+
+
+@pytest.mark.parametrize(("lines", "segments"), [
+    (["../../bin/x,,", "../../bin/y,,", "a.py,,", "pkg-1.0.dist-info/RECORD,,", "pkg/a.py,,", "pkg/b/c.py,,"],
+     {b"..", b"a.py", b"pkg-1.0.dist-info", b"pkg"}),
+    (["pkg/a.py,,", "pkg,,", "pkg/b.py,,"], {b"pkg"}),  # lines of one each
+    (["pkg/a.py,,", "six.py,,", "pkg/b.py,,"], {b"pkg", b"six.py"}),
+    (["pkg/a.py,,", "pkg/b.py,,", "six.py,,", "pkg/c.py,,"], None),  # the block of pkg/ holds six.py
+    ([f"m{i}.py,," for i in range(9)] + ["pkg/a.py,,"] * 90, {b"pkg"} | {f"m{i}.py".encode() for i in range(9)}),
+    ([f"d{i}/a.py,," for i in range(9) for _ in "ab"] + ["pkg/a.py,,"] * 90, None),  # searched past 4x: line by line
+])
+def test_a_record_read_a_block_at_a_time(lines: list, segments: object) -> None:  # type: ignore[type-arg]
+    """Blocks of lines that start alike: their first segments, or None (read line by line) when a block
+    holds other lines or the blocks would be searched again and again."""
+    raw = "".join(line + "\n" for line in lines).encode()
+    assert probe._first_segments(raw, len(lines)) == segments
+    _, *fast = probe._record(LOCATION, raw, False)
+    _, *exact = probe._record(LOCATION, raw, True)
+    assert fast == exact
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(alphabet="aBz09-_.", min_size=1, max_size=12))
+def test_names_are_canonical_as_packaging_writes_them(name: str) -> None:
+    """Names with nothing to join (the quick return) and with runs of -_. alike."""
+    from packaging.utils import canonicalize_name
+
+    assert probe.canonical(name) == canonicalize_name(name)
+
+
+_LONG = "Classifier: x\n" * 100  # past the first KB
+
+
+@pytest.mark.parametrize(("text", "headers"), [
+    ("Metadata-Version: 2.1\nName: six\nVersion: 1.0\n" + _LONG, {"Name": "six", "Version": "1.0"}),
+    ("Name: six\n" + _LONG + "Version: 1.0\nName: other\n", {"Name": "six", "Version": "1.0"}),  # Version past it
+    ("Name: six\n \n" + _LONG + "Version: 1.0\n", {"Name": "six"}),  # a blank line ends the headers
+    ("Name: six\n" + _LONG + "\nVersion: 1.0\n", {"Name": "six"}),
+    ("Name: six\r\n" + "C: x\r\n" * 250 + "Version: 1.0\r\n", {"Name": "six", "Version": "1.0"}),
+    ("N" * 1020 + "\nName: six\nVersion: 1.0\n", {"Name": "six", "Version": "1.0"}),  # both cut at 1024
+    ("Name: six\x0cVersion: 1.0\n" + _LONG, {"Name": "six", "Version": "1.0"}),  # a line end splitlines knows
+    ("Name: six\nVersion: 1.0", {"Name": "six", "Version": "1.0"}),
+])
+def test_name_and_version_are_the_first_of_the_header_block(text: str, headers: dict) -> None:  # type: ignore[type-arg]
+    assert probe._headers(text) == headers
 
 
 def test_a_real_record_takes_the_fast_way() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ..data import ranks
 from ..data.record import Record
-from ..data.vocabulary import MMCV_LINES
+from ..data.vocabulary import DEFAULT_PACKAGE, MMCV_LINES
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,9 +24,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DEFAULT_PACKAGE", "Needs", "combined_range", "dependency_of", "find", "import_note", "imported_packages",
            "kept_range", "mmcv_line", "needs", "pip_lines", "release_label", "requirements"]
-
-#: The package a bare version (``0.28.0``) names.
-DEFAULT_PACKAGE = "mmpose"
 
 
 class Needs(Record):

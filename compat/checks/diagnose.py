@@ -17,21 +17,11 @@ most with something to report, are judged without ``packaging`` or the typed mat
 
 from __future__ import annotations
 
-import shlex
-
-from ..answers.release import DEFAULT_PACKAGE, dependency_of, release_label
+from ..answers.release import dependency_of, release_label
 from ..data import ranks
 from ..data.links import compiled_rule_url, torch_major_minor
-from ..data.models import (
-    MMCV_DISTRIBUTIONS,
-    MMENGINE_DISTRIBUTIONS,
-    SOURCES,
-    Environment,
-    Finding,
-    InstalledDistribution,
-    SharedFiles,
-    by_severity,
-)
+from ..data.vocabulary import DEFAULT_PACKAGE, MMCV_DISTRIBUTIONS, MMENGINE_DISTRIBUTIONS, SOURCES
+from ..environment.records import Environment, Finding, InstalledDistribution, SharedFiles, by_severity
 from ..install.buildrecord import record_findings
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)
@@ -97,7 +87,14 @@ def matrix_facts(matrix: Union[Matrix, MatrixFacts]) -> MatrixFacts:
 
 def pip_command(python: str, *args: str) -> str:
     """``PY -m pip ARGS`` quoted for a shell, as a person would paste it."""
-    return shlex.join([python, "-m", "pip", *args])
+    return _shell_line(python, "-m", "pip", *args)
+
+
+def _shell_line(*args: str) -> str:
+    """A command quoted for a shell (shlex imported only for a finding with a fix)."""
+    import shlex
+
+    return shlex.join(args)
 
 
 def _version(text: Optional[str]) -> Optional[Version]:
@@ -422,7 +419,7 @@ def _install_fix(facts: MatrixFacts, release: ReleaseData, python: str, env: Opt
         return (pip_command(python, "install", *extra, *lines),)
     links = find_links_for(facts.tables, mmcv[0], env)
     if links is None:
-        return (shlex.join(["mmcompat", "install", f"{release[0]}=={release[1]}", "--python", python]),)
+        return (_shell_line("mmcompat", "install", f"{release[0]}=={release[1]}", "--python", python),)
     return (pip_command(python, "install", *extra, *lines, "-f", links, "--only-binary", mmcv[0]),)
 
 
@@ -441,21 +438,21 @@ def _ops_fix(facts: MatrixFacts, release: Optional[ReleaseData], python: str, en
     target = f"{release[0]}=={release[1]}"
     uninstall = pip_command(python, "uninstall", "-y", installed)
     if env.torch is None:
-        return (uninstall, shlex.join(["mmcompat", "install", target, "--python", python]))
+        return (uninstall, _shell_line("mmcompat", "install", target, "--python", python))
     matrix = facts.typed()
     try:
         targets = parse_targets([target], matrix)
         machine = machine_for(env)
     except CompatError:  # the installed torch's version cannot be read ('abc'): mmcompat's own plan says more
-        return (shlex.join(["mmcompat", "install", target, "--python", python, "--dry-run"]),)
+        return (_shell_line("mmcompat", "install", target, "--python", python, "--dry-run"),)
     try:
         stack = resolve_stack(targets, matrix, machine)
     except CompatError:
         try:  # no wheel for this torch: a real source build, if one fits this torch
             resolve_stack(targets, matrix, machine, allow_build=True)
         except CompatError:  # not even that: the explanation names the torch to switch to
-            return (shlex.join(["mmcompat", "install", target, "--python", python, "--dry-run"]),)
-        return (uninstall, shlex.join(["mmcompat", "install", target, "--python", python, "--allow-build"]))
+            return (_shell_line("mmcompat", "install", target, "--python", python, "--dry-run"),)
+        return (uninstall, _shell_line("mmcompat", "install", target, "--python", python, "--allow-build"))
     line = stack.mmcv
     if not line or not stack.find_links:
         return ()
@@ -690,7 +687,7 @@ def _import_findings(env: Environment, modules: Mapping[str, str]) -> List[Findi
                     + ("; the checks here judge the version that is imported" if differs else ""),
                     (dist.name,),
                     (f"run from another folder, or remove {where} from PYTHONPATH; or install that copy: "
-                     + shlex.join([python, "-m", "pip", "install", "-e", os.path.dirname(first.path)]),),
+                     + pip_command(python, "install", "-e", os.path.dirname(first.path)),),
                 ))
         if len(copies) > 1:
             others = "; ".join(f"{c.path} ({c.version or '?'}, {c.via})" for c in copies[1:])

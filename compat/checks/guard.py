@@ -26,10 +26,11 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ..answers.resolver import DEFAULT_PACKAGE
-from ..data.models import Environment, Finding, Matrix, Release, by_severity
+from ..data.models import Matrix, Release
 from ..data.ranges import Range
 from ..data.record import Record, field, replace
 from ..data.tables import lean_release
+from ..environment.records import Environment, Finding, by_severity
 from ..errors import SHOWN, BadInput, shown
 from .diagnose import MMCV_DISTRIBUTIONS, check_stack, installed_versions, matrix_facts, pip_command, typed_versions
 from .direct import Reading, Reference, parse_reference, understand

@@ -51,9 +51,9 @@ _COMMANDS = {
 
 def _command(name: str) -> "Callable[..., int]":
     """The function that runs command ``name`` (``cmd_<name>`` of its module)."""
-    from importlib import import_module
-
-    found: Callable[..., int] = getattr(import_module(f"{__name__}.{_COMMANDS[name]}"), f"cmd_{name}")
+    module = f"{__name__}.{_COMMANDS[name]}"
+    __import__(module)  # the import statement's own function: importlib (and warnings) cost every start
+    found: Callable[..., int] = getattr(sys.modules[module], f"cmd_{name}")
     return found
 
 

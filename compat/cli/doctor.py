@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Optional, Sequence, Union
 
     from ..checks.diagnose import MatrixFacts
-    from ..data.models import Environment, Finding, Matrix
+    from ..data.models import Matrix
+    from ..environment.records import Environment, Finding
     from . import Options
 
 __all__ = ["cmd_doctor", "cmd_guard", "report"]
@@ -21,20 +22,24 @@ __all__ = ["cmd_doctor", "cmd_guard", "report"]
 
 def report(options: "Options", findings: "Sequence[Finding]", env: "Environment", subject: str,
             extra: "Optional[Dict[str, Any]]" = None) -> int:
-    import json
-
-    from ..render.views import findings_dict, findings_rich, findings_text
-
     code = 0
     severities = {f.severity for f in findings}
     if "error" in severities or (options.strict and "warning" in severities):
         code = 1
     if not options.json and terminal():
+        from ..render.views import findings_rich
+
         findings_rich(findings, subject, sys.stdout)
         return code
     if options.json:
+        import json
+
+        from ..render.views import findings_dict
+
         text = json.dumps(findings_dict(findings, env, extra), indent=2) + "\n"
     else:
+        from ..render.text import findings_text
+
         text = findings_text(findings, subject)
     write(text)
     return code

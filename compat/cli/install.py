@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Optional, Sequence
 
-    from ..data.models import Environment
+    from ..environment.records import Environment
     from ..install.plan import Step
     from . import Options
 

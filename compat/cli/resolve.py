@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, List, Optional, Tuple
 
     from ..answers.stack import Stack, StackTarget
-    from ..data.models import Environment, Matrix
+    from ..data.models import Matrix
+    from ..environment.records import Environment
     from . import Options
 
 __all__ = ["cmd_constraints", "cmd_resolve", "fast_resolve", "short_json", "short_resolve", "short_stack", "solve_for",

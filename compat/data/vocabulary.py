@@ -1,6 +1,6 @@
 """The fixed names every module shares, defined once and importable without cost: the sources a fact
-comes from, the policies, the mmcv lines and the distributions that install mmcv and mmengine, the
-platforms and the providers of prebuilt mmcv wheels."""
+comes from, the policies, the default package, the mmcv lines and the distributions that install mmcv
+and mmengine, the platforms and the providers of prebuilt mmcv wheels."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Literal, Tuple
 
-__all__ = ["MMCV_DISTRIBUTIONS", "MMCV_LINES", "MMENGINE_DISTRIBUTIONS", "PLATFORMS", "POLICIES", "PROVIDERS",
-           "SOURCES"]
+__all__ = ["DEFAULT_PACKAGE", "MMCV_DISTRIBUTIONS", "MMCV_LINES", "MMENGINE_DISTRIBUTIONS", "PLATFORMS", "POLICIES",
+           "PROVIDERS", "SOURCES"]
 
+#: The package a bare version (``0.28.0``) names, and the codebase doctor judges first.
+DEFAULT_PACKAGE = "mmpose"
 #: The upstream sources a fact can come from, in the order they are shown.
 SOURCES = ("documented", "enforced", "installer")
 #: The policies a question can be answered under; ``safe`` intersects every source there is.

@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Dict, Mapping, Optional, Tuple
 
-    from ..data.models import Environment
+    from .records import Environment
 
 __all__ = ["InspectFailed", "from_probe", "inspect", "probe_data", "torch_of"]
 
@@ -46,7 +46,7 @@ def _strings(value: Any) -> Tuple[str, ...]:
 
 def from_probe(data: Mapping[str, Any]) -> Environment:
     """Typed :class:`Environment` from the probe's JSON-ready data."""
-    from ..data.models import Environment, ImportCopy, InstalledDistribution, SharedFiles, TorchInfo
+    from .records import Environment, ImportCopy, InstalledDistribution, SharedFiles, TorchInfo
 
     dists = []
     for item in data.get("distributions", []):

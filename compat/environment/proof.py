@@ -12,8 +12,8 @@ import json
 import subprocess
 from typing import Iterable, List, Mapping, NamedTuple, Optional, Sequence
 
-from ..data.models import Environment
 from ..errors import CompatError
+from .records import Environment
 
 __all__ = ["API_MODULES", "CODEBASES", "IMPORT_TIMEOUT", "ImportFailure", "api_modules", "check_imports",
            "environment_check", "failure_text"]

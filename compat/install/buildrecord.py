@@ -17,7 +17,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Dict, Iterable, List, Optional
 
-    from ..data.models import Environment, Finding
+    from ..environment.records import Environment, Finding
     from .build import BuildKey
 
 __all__ = ["RECORD_NAME", "read_record", "record_findings", "stamp_wheel"]
@@ -89,9 +89,8 @@ def record_findings(env: Environment, packages: Iterable[str]) -> List[Finding]:
     """doctor: an installed mmcv built by mmcompat against another torch than the installed one (read
     from its recorded build key, no import): its compiled ops will not load (undefined symbols).
     ``packages``: the matrix's package tables, by name (the fix reinstalls the first one installed)."""
-    import shlex
-
-    from ..data.models import MMCV_DISTRIBUTIONS, Finding
+    from ..data.vocabulary import MMCV_DISTRIBUTIONS
+    from ..environment.records import Finding
 
     findings: List[Finding] = []
     installed_torch = env.torch.version if env.torch is not None else ""
@@ -101,6 +100,8 @@ def record_findings(env: Environment, packages: Iterable[str]) -> List[Finding]:
         found = read_record(dist.metadata_dir) if dist is not None else None
         if dist is None or found is None or found["torch"] == installed_torch:
             continue
+        import shlex  # for a finding's fix only
+
         now = f"torch {installed_torch} is installed" if installed_torch else "no torch is installed"
         fix = [shlex.join([python, "-m", "pip", "uninstall", "-y", name])]
         # the first installed codebase, by name (building no package table)

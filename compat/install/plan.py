@@ -29,9 +29,10 @@ from ..answers.stack import (
     platform_of,
     resolve_stack,
 )
-from ..data.models import MMCV_DISTRIBUTIONS, Environment, IsolatedBuild, Matrix
+from ..data.models import MMCV_DISTRIBUTIONS, IsolatedBuild, Matrix
 from ..data.record import Record, field, replace
 from ..environment.driver import Driver, detect
+from ..environment.records import Environment
 from ..errors import EXIT_FAILED, EXIT_INCOMPATIBLE, BadInput, CompatError
 
 if TYPE_CHECKING:  # pragma: no cover

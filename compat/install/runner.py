@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence
 from ..errors import CompatError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..data.models import Environment
+    from ..environment.records import Environment
     from .buildlog import BuildProgress
     from .plan import Step
 

@@ -1,11 +1,14 @@
 """Text of a stack answer from plain values, for the full path (:func:`compat.render.views.stack_text`) and
-the short one (:mod:`compat.answers.compiled_stack`) alike; imports nothing, so the short path stays short."""
+the short one (:mod:`compat.answers.compiled_stack`) alike, and of doctor's and guard's findings; imports
+nothing, so the short path stays short."""
 
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:  # pragma: no cover
     from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+    from ..environment.records import Finding
 
     #: (distribution, version, platform, cuda, torch, CPython versions, evidence, source)
     Row = Tuple[Any, ...]
@@ -83,15 +86,14 @@ def wheels_text(rows: Sequence[Row]) -> str:
     return "".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() + "\n" for line in table)
 
 
-def findings_text(findings: Sequence[Tuple[str, str, str, Sequence[str]]], subject: str) -> str:
-    """``doctor``/``guard`` as plain text: ``(severity, code, message, fixes)`` one block each, fixes
-    indented, a summary line last."""
+def findings_text(findings: Sequence[Finding], subject: str) -> str:
+    """``doctor``/``guard`` as plain text: one block per finding, fixes indented, a summary line last."""
     out = []
-    for severity, code, message, fixes in findings:
-        out.append(f"{severity}[{code}]: {message}\n")
-        for command in fixes:
+    for finding in findings:
+        out.append(f"{finding.severity}[{finding.code}]: {finding.message}\n")
+        for command in finding.fix:
             out.append(f"    fix: {command}\n")
-    out.append(f"{subject}: {findings_summary([f[0] for f in findings])}\n")
+    out.append(f"{subject}: {findings_summary([f.severity for f in findings])}\n")
     return "".join(out)
 
 

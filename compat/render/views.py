@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..data.models import POLICIES, Dependency, Environment, Finding, Matrix, Release, Resolution
+from ..data.vocabulary import POLICIES
 from .text import WHEEL_COLUMNS, findings_summary, wheel_cells
-from .text import findings_text as _findings_text
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (doctor's start-up time)
 if TYPE_CHECKING:  # pragma: no cover
@@ -12,7 +11,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..answers.accepts import Acceptance
     from ..answers.stack import Stack, StackTarget
+    from ..data.models import Dependency, Matrix, Release, Resolution
     from ..data.ranges import Range
+    from ..environment.records import Environment, Finding
     from ..install.plan import InstallPlan
 
 __all__ = [
@@ -21,7 +22,6 @@ __all__ = [
     "compatible_text",
     "findings_dict",
     "findings_rich",
-    "findings_text",
     "matrix_dict",
     "matrix_rich",
     "matrix_rows",
@@ -240,11 +240,6 @@ def findings_dict(findings: Sequence[Finding], env: Environment, extra: Optional
 
 def _summary(findings: Sequence[Finding]) -> str:
     return findings_summary([f.severity for f in findings])
-
-
-def findings_text(findings: Sequence[Finding], subject: str) -> str:
-    """Plain text: one block per finding, fixes indented, a summary line last."""
-    return _findings_text([(f.severity, f.code, f.message, f.fix) for f in findings], subject)
 
 
 def findings_rich(findings: Sequence[Finding], subject: str, file: IO[str]) -> None:
