@@ -297,6 +297,13 @@ def build_key(stack: Stack, env: Environment) -> Optional["BuildKey"]:
                     stack.gpu if cuda not in ("cpu", "mps") else "")
 
 
+def _cpu_ops_beside_cuda(stack: Stack, env: Environment) -> bool:
+    """The plan keeps a CUDA build of torch and compiles or installs mmcv's ops for the CPU only: what
+    ``--cuda cpu`` asks of a kept CUDA torch (never chosen without it: the machine's CUDA is the torch's)."""
+    return (stack.torch is not None and stack.torch.installed and stack.platform.cuda == "cpu"
+            and env.torch is not None and bool(env.torch.cuda))
+
+
 def _plan_build(matrix: Matrix, stack: Stack, env: Environment, python: str, installer: str, prefix: List[str],
                 pinned_torch: Tuple[str, ...], variables: Mapping[str, str], steps: List[Step], notes: List[str],
                 warnings: List[str]) -> Optional[str]:
@@ -324,14 +331,17 @@ def _plan_build(matrix: Matrix, stack: Stack, env: Environment, python: str, ins
     cuda = key.cuda not in ("cpu", "mps")
     if cuda and not key.arch_list:
         warnings.append("no GPU compute capability known (--gpu, MMCOMPAT_GPU_COMPUTE_CAP, nvidia-smi): the CUDA build "
-                        "compiles for every architecture torch knows, which takes several times longer")
+                        "compiles for every architecture torch knows, which takes several times longer"
+                        + ("; on a machine without a GPU, --cuda cpu compiles the ops for the CPU only (minutes, not "
+                           "hours), keeping this torch" if stack.torch is not None and stack.torch.installed else ""))
     given = variables.get("MAX_JOBS", "").strip()  # the user's own choice wins
     jobs = int(given) if given.isdigit() and int(given) > 0 else max_jobs(cuda)
     if installer != "pip":
         raise PlanRefused(f"{line} {version} must be compiled, and the build runs pip wheel: {python} has no pip "
                           f"(run {python} -m ensurepip --upgrade, then again)", problem="toolchain")
     for kind, argv, reason, step_env in steps_for(python, key, list(pinned_torch), imports_pkg_resources=pkg_resources,
-                                                  setuptools_below=below, jobs=jobs, folder=folder):
+                                                  setuptools_below=below, jobs=jobs, folder=folder,
+                                                  cuda_torch=_cpu_ops_beside_cuda(stack, env)):
         steps.append(Step(kind, argv, reason, env=step_env, key=key if kind == "build" else None))
     warnings.append(f"{line} {version} has no prebuilt wheel for {stack.platform.describe()}: it is compiled from "
                     "source (a compiler" + (" and the CUDA toolkit" if cuda else "") + " needed; this takes long); "
@@ -462,6 +472,10 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
         notes.append(f"keeping the installed torch {stack.torch.version}"
                      + (f" and torchvision {stack.torch.torchvision}" if stack.torch.torchvision else "")
                      + ": pinned in every step so pip cannot replace them")
+        if env.torch is not None and stack.mmcv and _cpu_ops_beside_cuda(stack, env):
+            notes.append(f"{stack.mmcv}'s ops for the CPU only, as --cuda cpu asks, beside torch {env.torch.version} "
+                         f"(a CUDA {env.torch.cuda} build): mmcv.ops computes on CPU tensors; on CUDA tensors its ops "
+                         "fail (no CUDA kernels); leave --cuda cpu out for a CUDA build of the ops")
     if stack.torch is not None and not stack.torch.torchvision:
         warnings.append(f"no torchvision is known to pair with torch {stack.torch.version}: it is left unpinned")
 
