@@ -353,3 +353,23 @@ def test_cpu_ops_beside_a_kept_cuda_torch_only_when_asked(matrix: Matrix, tmp_pa
     assert not any("CPU only" in n for n in cuda.notes)
     assert any(w.endswith("; on a machine without a GPU, --cuda cpu compiles the ops for the CPU only (minutes, not "
                           "hours), keeping this torch") for w in cuda.warnings)
+
+
+@pytest.mark.parametrize("installed, cuda, said", [
+    (TorchInfo("2.1.2+cpu", None, "torch/version.py"), "12.1",
+     "(a CPU build), which the plan keeps: leave --cuda out; "),
+    (TorchInfo("2.1.2+cu121", "12.1", "torch/version.py"), "cu118",
+     "(a CUDA 12.1 build), which the plan keeps: leave --cuda out, or give --cuda cpu for mmcv's ops on the CPU "
+     "only; "),
+])
+def test_a_cuda_that_contradicts_the_kept_torch_is_bad_input(matrix: Matrix, installed: TorchInfo, cuda: str,
+                                                             said: str) -> None:
+    """A CPU torch cannot run CUDA ops, nor a CUDA 12.1 torch ops built with CUDA 11.8: only cpu is honest
+    (the ops on the CPU beside a CUDA torch)."""
+    env = env_with("pip==23.2.1", f"torch=={installed.version}", torch=installed)
+    with pytest.raises(BadInput) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env, cuda=cuda)
+    assert str(caught.value) == (f"--cuda {cuda} contradicts the installed torch {installed.version} {said}for CUDA "
+                                 f"{'12.1' if cuda == '12.1' else '11.8'}, name another torch release with --torch, or "
+                                 "use an environment without this torch")
+    assert plan(matrix, ["mmpose==1.3.2"], env, cuda=installed.cuda or "cpu").stack.torch.installed  # the same: fine

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import Version
 
-from ..answers.question import ENV_MMCV_BASE, ENV_ONEDL_BASE, ENV_TORCH_INDEX, notes, parse_python_version
+from ..answers.question import (
+    ENV_MMCV_BASE,
+    ENV_ONEDL_BASE,
+    ENV_TORCH_INDEX,
+    cuda_text,
+    notes,
+    parse_python_version,
+)
 from ..answers.stack import (
     Machine,
     Stack,
@@ -147,13 +154,21 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
         except ValueError:  # InvalidVersion, or digits past int()'s limit
             raise BadInput(f"the installed torch has no usable version ({installed.version[:60]!r}, read from "
                            f"{installed.source}); give --torch X.Y.Z", value=installed.version) from None
+        asked = cuda_text(cuda or "")
+        if asked and asked not in ("cpu", installed.cuda or "cpu"):  # cpu: the ops for the CPU only, as asked
+            built = f"a CUDA {installed.cuda} build" if installed.cuda else "a CPU build"
+            raise BadInput(f"--cuda {cuda} contradicts the installed torch {installed.version} ({built}), which the "
+                           "plan keeps: leave --cuda out" + (", or give --cuda cpu for mmcv's ops on the CPU only"
+                                                         if installed.cuda else "")
+                           + f"; for CUDA {asked}, name another torch release with --torch, or use an environment "
+                           "without this torch", value=str(cuda))
         torchvision = env.get("torchvision") if env is not None else None
         return parse_machine(platform, cuda or installed.cuda or "cpu", _public(installed.version), python,
                              torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "",
                              gpu=capability)
-    cuda_text = (cuda or "").strip().lower()
+    given = (cuda or "").strip().lower()
     driver: Optional[Driver] = None
-    if cuda_text in ("", "auto") and (platform or "").lower() != "macos":
+    if given in ("", "auto") and (platform or "").lower() != "macos":
         driver = detect(environ)
     return parse_machine(platform, cuda, torch, python, driver=driver, gpu=capability)
 
