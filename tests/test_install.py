@@ -172,8 +172,9 @@ def test_a_kept_torchvision_that_does_not_import_refuses_before_anything_runs(ru
         "raise RuntimeError('operator torchvision::nms does not exist')\n")  # what torch raises for it
     before = _freeze(fresh_venv)
     py, base = fresh_venv.python, sites.server.url
-    for dry_run in (["--dry-run"], []):  # the plan meets it: --dry-run says it too
-        done = run("install", "mmpose==1.3.2", "--python", py, *dry_run, env=sites.env)
+    out = str(fresh_venv.site.parent / "wheels")
+    for command in (["install", "--dry-run"], ["install"], ["build", "-o", out]):  # the plan meets it, once
+        done = run(*command, "mmpose==1.3.2", "--python", py, env=sites.env)
         assert done.returncode == 1 and done.stdout == "", done.stderr
         assert done.stderr.endswith(
             f"mmcompat: error: nothing was run: torchvision 0.16.2+cu121, which the plan keeps beside torch 2.1.2, "
