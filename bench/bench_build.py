@@ -49,7 +49,8 @@ start = time.perf_counter()
 root = os.path.join(os.path.dirname(mmpose.__file__), ".mim", "configs")
 found = []
 for folder, _, names in os.walk(root):
-    found += [os.path.join(folder, n) for n in names if n.startswith("rtmpose-t_8xb256-420e_coco-256x192")]
+    found += [os.path.join(folder, n) for n in names  # the .py config, not its __pycache__/*.pyc (pip compiles)
+              if n.startswith("rtmpose-t_8xb256-420e_coco-256x192") and n.endswith(".py")]
 config = sorted(found)[0]
 model = init_model(config, None, device="cpu")
 params = sum(p.numel() for p in model.parameters())
