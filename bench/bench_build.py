@@ -9,7 +9,8 @@ In fresh venvs on this machine's CPython (``python3``), with a private wheelhous
    ("operator torchvision::nms does not exist"), which MMPose's API imports: mmcompat's install then
    refuses before any step (docs/install.md has the run measured before that check). The registry's own
    pair (``--torch torch===2.13.0 torchvision===0.28.0``) is a CUDA build: mmcompat then plans a CUDA build
-   of the ops (FORCE_CUDA), hours on 2 cores. Then mmcompat's own plan,
+   of the ops (FORCE_CUDA), hours on 2 cores, unless ``--cuda cpu`` asks for the ops on the CPU only
+   (minutes; measured with that pair). Then mmcompat's own plan,
    ``mmcompat install mmpose==1.3.2 --provider onedl --allow-build --python VENV1``: chumpy first,
    onedl-mmcv compiled into the wheelhouse without build isolation, onedl-mmdetection, torch kept. Each
    step of the install is timed (from mmcompat's ``[i/n]`` lines). Then, in the venv's interpreter (a
@@ -18,7 +19,8 @@ In fresh venvs on this machine's CPython (``python3``), with a private wheelhous
 2. venv 2, the same torch: the same install command, timed; it must take the wheel from the wheelhouse
    (no build step) and the ratio venv2 install / build is printed.
 
-    MAX_JOBS=2 nice -n 15 python bench/bench_build.py [--folder DIR] [--target mmpose==1.3.2]
+    MAX_JOBS=2 nice -n 15 python bench/bench_build.py [--folder DIR] [--target mmpose==1.3.2] [--cuda cpu]
+        [--torch torch===2.13.0 torchvision===0.28.0]
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ start = time.perf_counter()
 root = os.path.join(os.path.dirname(mmpose.__file__), ".mim", "configs")
 found = []
 for folder, _, names in os.walk(root):
-    found += [os.path.join(folder, n) for n in names if n.startswith("rtmpose-t_8xb256-420e_coco-256x192")]
+    found += [os.path.join(folder, n) for n in names  # the .py config, not its __pycache__/*.pyc (pip compiles)
+              if n.startswith("rtmpose-t_8xb256-420e_coco-256x192") and n.endswith(".py")]
 config = sorted(found)[0]
 model = init_model(config, None, device="cpu")
 params = sum(p.numel() for p in model.parameters())
@@ -106,6 +109,8 @@ def main() -> int:
     parser.add_argument("--folder", help="where the venvs, wheelhouse and cache go (default: a temporary folder)")
     parser.add_argument("--target", default="mmpose==1.3.2")
     parser.add_argument("--provider", default="onedl")
+    parser.add_argument("--cuda", help="passed to mmcompat install: cpu compiles the ops for the CPU only beside a "
+                                       "CUDA torch (the registry's pair on a machine without a GPU)")
     parser.add_argument("--torch", nargs="+", default=TORCH, metavar="REQ",
                         help=f"the torch (and torchvision) venv 1 and 2 start with (default: {' '.join(TORCH)})")
     args = parser.parse_args()
@@ -117,7 +122,8 @@ def main() -> int:
     env.setdefault("MAX_JOBS", "2")
     env.pop("PIP_NO_CACHE_DIR", None)
     print(f"bench_build: folder {base}, full output in {log}, MAX_JOBS={env['MAX_JOBS']}", flush=True)
-    install = [sys.executable, "-m", "compat", "install", args.target, "--provider", args.provider, "--allow-build"]
+    install = [sys.executable, "-m", "compat", "install", args.target, "--provider", args.provider, "--allow-build",
+               *(["--cuda", args.cuda] if args.cuda else [])]
     rows: List[Tuple[str, float]] = []
 
     python1, seconds = _venv(base / "venv1", env, log)

@@ -107,14 +107,17 @@ def _machine_pip(venv: PipVenv, *args: str) -> None:
 
 @pytest.fixture(scope="session")
 def torch_venvs(tmp_path_factory: pytest.TempPathFactory) -> List[PipVenv]:
-    """Two fresh CPython 3.11 venvs with the real torch 2.13.0+cpu (torchvision 0.28.0, which the plan pins
-    with it) and the build's prerequisites; the
-    second is a copy of the first's site-packages (one download, one install)."""
+    """Two fresh CPython 3.11 venvs with the real torch 2.13.0+cpu, a stand-in for the CPU index's
+    torchvision 0.28.0+cpu (not on this machine's disk; the registry's fails beside this torch, and the plan
+    refuses it) and the build's prerequisites; the second is a copy of the first's site-packages (one
+    download, one install)."""
     if sys.version_info[:2] != (3, 11) or not TORCH_WHEEL.is_file():
         pytest.skip(f"needs CPython 3.11 and {TORCH_WHEEL}")
     root = tmp_path_factory.mktemp("torch-venvs")
     first = PipVenv(root / "one")
-    _machine_pip(first, "torch==2.13.0", "torchvision==0.28.0", "setuptools", "wheel", "packaging", "ninja", "psutil")
+    _machine_pip(first, "torch==2.13.0", "setuptools", "wheel", "packaging", "ninja", "psutil")
+    vision = build_wheel(root, "torchvision", "0.28.0+cpu", {"torchvision/__init__.py": b""})
+    _machine_pip(first, "--no-deps", str(vision))
     second = PipVenv(root / "two")
     done = subprocess.run([second.python, "-c", "import site, sys; print(site.getsitepackages()[0])"],
                           capture_output=True, text=True, check=True)

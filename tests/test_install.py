@@ -60,11 +60,13 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     """Every index a fresh-machine install meets, on one loopback server."""
     root = tmp_path_factory.mktemp("sites")
     torch_index(root, [TorchBuild("2.4.1", "0.19.1", "cu121"), TorchBuild("2.4.1", "0.19.1", "cpu"),
-                       TorchBuild("2.1.2", "0.16.2", "cu121"), TorchBuild("1.11.0", "0.12.0", "cu113")])
+                       TorchBuild("2.1.2", "0.16.2", "cu121"), TorchBuild("2.1.2", "0.16.2", "cpu"),
+                       TorchBuild("1.11.0", "0.12.0", "cu113")])
     openmmlab_links(root, [
         *(MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.4", _tag(p)) for p in ("3.8", "3.10", "3.11", "3.12")),
         MmcvBuild("mmcv", "2.2.0", "cu121", "torch2.1", _tag("3.11")),
         *(MmcvBuild("mmcv", "2.1.0", "cu121", "torch2.1", _tag(p)) for p in ("3.8", "3.10", "3.11")),
+        MmcvBuild("mmcv", "2.1.0", "cpu", "torch2.1", _tag("3.11")),
         MmcvBuild("mmcv-full", "1.5.3", "cu113", "torch1.11.0", _tag("3.10")),
     ])
     xtcocotools = build_wheel(root, "xtcocotools", "1.14.3", {"xtcocotools/__init__.py": b""})
@@ -169,12 +171,39 @@ def test_a_kept_torchvision_that_does_not_import_refuses_before_anything_runs(ru
     (fresh_venv.site / "torchvision" / "__init__.py").write_text(
         "raise RuntimeError('operator torchvision::nms does not exist')\n")  # what torch raises for it
     before = _freeze(fresh_venv)
-    done = run("install", "mmpose==1.3.2", "--python", fresh_venv.python, env=sites.env)
-    assert done.returncode == 1, done.stderr
-    assert (f"mmcompat: error: nothing was run: torchvision 0.16.2+cu121, which the plan keeps beside torch 2.1.2, "
-            f"import torchvision fails in {fresh_venv.python}: RuntimeError: operator torchvision::nms does not "
-            "exist; the installed torchvision was built for another torch") in done.stderr, done.stderr
-    assert "mmcompat: [1/" not in done.stderr and _freeze(fresh_venv) == before
+    py, base = fresh_venv.python, sites.server.url
+    out = str(fresh_venv.site.parent / "wheels")
+    for command in (["install", "--dry-run"], ["install"], ["build", "-o", out]):  # the plan meets it, once
+        done = run(*command, "mmpose==1.3.2", "--python", py, env=sites.env)
+        assert done.returncode == 1 and done.stdout == "", done.stderr
+        assert done.stderr.endswith(
+            f"mmcompat: error: nothing was run: torchvision 0.16.2+cu121, which the plan keeps beside torch 2.1.2, "
+            f"import torchvision fails in {py}: RuntimeError: operator torchvision::nms does not exist; the installed "
+            "torchvision was built for another torch than the installed one (its compiled operators do not "
+            f"register); reinstall the one built with it: {py} -m pip install --force-reinstall --no-deps "
+            f"torchvision==0.16.2+cu121 --index-url {base}/whl/cu121\n"), done.stderr
+        assert "mmcompat: [1/" not in done.stderr and _freeze(fresh_venv) == before
+
+
+def test_a_kept_cpu_torch_gets_the_torchvision_of_the_cpu_index(run: Run, sites: Sites, fresh_venv: PipVenv,
+                                                                  wheelhouse: Path, tmp_path: Path) -> None:
+    """A CPU torch kept without torchvision: the registry's torchvision (a CUDA build, made for the
+    registry's torch) would fail beside it; the plan takes the one of the CPU index, before every other step."""
+    py, base = fresh_venv.python, sites.server.url
+    installed = fresh_venv.pip("install", "-q", "torch==2.1.2", "--index-url", f"{base}/whl/cpu", env=sites.env)
+    assert installed.returncode == 0, installed.stderr
+    _with_chumpy(fresh_venv, tmp_path)
+    done = run("install", "mmpose==1.3.2", "--python", py, "--dry-run", env=sites.env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (f"{py} -m pip install torch==2.1.2+cpu torchvision==0.16.2+cpu "
+                                           f"--index-url {base}/whl/cpu")
+    assert "torchvision" not in _freeze(fresh_venv)
+    done = run("install", "mmpose==1.3.2", "--python", py, *_wheelhouse_args(wheelhouse), env=sites.env)
+    freeze = _freeze(fresh_venv).splitlines()
+    assert "torch==2.1.2+cpu" in freeze and "torchvision==0.16.2+cpu" in freeze, freeze
+    assert "mmcv==2.1.0" in freeze and (fresh_venv.site / "torchvision" / "version.py").read_text().endswith(
+        "cuda = None\n")
+    assert done.returncode == 1 and PROOF_FAILS + py in done.stderr, done.stderr  # stand-ins: no real mmpose API
 
 
 def test_a_page_without_the_wheel_refuses_before_anything_runs(run: Run, sites: Sites, fresh_venv: PipVenv,

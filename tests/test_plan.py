@@ -15,7 +15,7 @@ import pytest
 from compat.data.models import Matrix
 from compat.environment.records import Environment, InstalledDistribution, TorchInfo
 from compat.errors import BadInput
-from compat.install.plan import InstallPlan, NoInstaller, PlanRefused, plan_install
+from compat.install.plan import InstallPlan, NoInstaller, PlanRefused, Step, plan_install
 
 PY = "/venv/bin/python"
 CU121 = "https://download.pytorch.org/whl/cu121"
@@ -36,6 +36,7 @@ def plan(matrix: Matrix, targets: Sequence[str], env: Environment, *, driver: st
     environ = {"MMCOMPAT_CUDA_DRIVER_VERSION": driver, "PIP_NO_INDEX": "1", "PATH": "/usr/bin:/bin"}
     environ.update(extra or {})
     options.setdefault("platform", "linux")
+    options.setdefault("import_check", False)  # PY is not a real interpreter; tests/test_install.py imports for real
     return plan_install(matrix, targets, env, python=PY, offline=True, environ=environ,
                         **options)  # type: ignore[arg-type]
 
@@ -285,3 +286,91 @@ def test_onedl_pins_onedl_mmdetection_for_the_mmdet_mmpose_imports(matrix: Matri
     assert ("adding onedl-mmdetection 3.5.1 for mmdet: mmpose 1.3.2 imports mmdet at "
             "mmpose/models/heads/hybrid_heads/rtmo_head.py:9; onedl-mmdetection installs mmdet and asserts no mmcv "
             "version") in planned.notes
+
+
+@pytest.mark.parametrize("mirror, index", [
+    (None, "https://download.pytorch.org/whl/cpu"),
+    ("https://mirror.example/pytorch/whl/", "https://mirror.example/pytorch/whl/cpu"),
+])
+def test_a_kept_cpu_torch_without_torchvision_takes_it_from_the_cpu_index(matrix: Matrix, mirror: Optional[str],
+                                                                          index: str) -> None:
+    """The registry's torchvision is the CUDA build, made for the registry's torch: beside a ``+cpu`` torch
+    it fails at import (``operator torchvision::nms does not exist``)."""
+    env = env_with("pip==23.2.1", "torch==2.1.2+cpu", torch=TorchInfo("2.1.2+cpu", None, "torch/version.py"))
+    extra = {"MMCOMPAT_TORCH_INDEX_URL": mirror} if mirror else {}
+    planned = plan(matrix, ["mmpose==1.3.2"], env, extra=extra)
+    assert planned.steps[0] == Step(
+        "torch", (PY, "-m", "pip", "install", "torch==2.1.2+cpu", "torchvision==0.16.2+cpu", "--index-url", index),
+        f"torchvision 0.16.2 from {index}, the index of the kept torch's variant (cpu): the registry's is built for "
+        "another torch build and fails beside this one")
+    assert planned.steps[-1].argv[4:6] == ("torch==2.1.2", "torchvision==0.16.2")  # the +cpu ones satisfy these
+    assert ("keeping the installed torch 2.1.2 (and torchvision 0.16.2, made for it): pinned in every step so pip "
+            "cannot replace them") in planned.notes
+
+
+def test_a_kept_registry_torch_takes_the_registry_torchvision(matrix: Matrix) -> None:
+    """The registry's torch has no local tag in its metadata (its torch/version.py says +cu121): the
+    registry's torchvision is the one made for it, in the main step."""
+    env = env_with("pip==23.2.1", "torch==2.1.2", torch=TorchInfo("2.1.2+cu121", "12.1", "torch/version.py"))
+    planned = plan(matrix, ["mmpose==1.3.2"], env)
+    assert [s.kind for s in planned.steps] == ["prerequisites", "build", "install"]
+    assert planned.steps[-1].argv[4:6] == ("torch==2.1.2", "torchvision==0.16.2")
+
+
+def test_a_kept_torch_from_no_known_index_without_torchvision_is_refused(matrix: Matrix) -> None:
+    env = env_with("pip==23.2.1", "torch==2.1.2+nv23.12", torch=TorchInfo("2.1.2+nv23.12", "12.1", "torch/version.py"))
+    with pytest.raises(PlanRefused) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env)
+    assert caught.value.problem == "torchvision"
+    assert str(caught.value) == (
+        "torch 2.1.2 is kept and has no torchvision beside it; its local version tag 'nv23.12' names no PyTorch "
+        "index, and the registry's torchvision 0.16.2 is built for the registry's torch: install the torchvision "
+        "built with this torch (from where torch came, or compiled against it: /venv/bin/python -m pip install "
+        "--no-build-isolation --no-binary torchvision torchvision==0.16.2), then again")
+
+
+def test_cpu_ops_beside_a_kept_cuda_torch_only_when_asked(matrix: Matrix, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry's torch 2.13.0 is a CUDA 13.0 build; on a machine without a GPU, --cuda cpu asks for
+    the ops on the CPU only (a build of minutes), said in a note; the build hides any GPU from mmcv's
+    setup.py, which compiles CUDA kernels when torch sees one. Without --cuda cpu: the CUDA build."""
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    _tool(tmp_path / "bin", "c++")
+    _tool(tmp_path / "cuda130" / "bin", "nvcc", "Cuda compilation tools, release 13.0, V13.0.48")
+    env = env_with("pip==23.2.1", "chumpy==0.70", "torch==2.13.0", "torchvision==0.28.0",
+                   torch=TorchInfo("2.13.0+cu130", "13.0", "torch/version.py"))
+    extra = {"MMCOMPAT_WHEELHOUSE": str(tmp_path / "house"), "MAX_JOBS": "2", "CUDA_HOME": str(tmp_path / "cuda130"),
+             "MMCOMPAT_GPU_COMPUTE_CAP": "none"}
+    cpu = plan(matrix, ["mmpose==1.3.2"], env, provider="onedl", allow_build=True, cuda="cpu", extra=extra)
+    build = next(s for s in cpu.steps if s.kind == "build")
+    assert dict(build.env) == {"MMCV_WITH_OPS": "1", "MAX_JOBS": "2", "CUDA_VISIBLE_DEVICES": ""}
+    assert "-torch2.13.0+cu130-cpu-cp311-" in build.argv[-2]  # its own key: never the CUDA build's wheel
+    assert ("onedl-mmcv's ops for the CPU only, as --cuda cpu asks, beside torch 2.13.0+cu130 (a CUDA 13.0 build): "
+            "mmcv.ops computes on CPU tensors; on CUDA tensors its ops fail (no CUDA kernels); leave --cuda cpu out "
+            "for a CUDA build of the ops") in cpu.notes
+    cuda = plan(matrix, ["mmpose==1.3.2"], env, provider="onedl", allow_build=True, extra=extra)
+    build = next(s for s in cuda.steps if s.kind == "build")
+    assert dict(build.env) == {"MMCV_WITH_OPS": "1", "MAX_JOBS": "2", "FORCE_CUDA": "1"}
+    assert not any("CPU only" in n for n in cuda.notes)
+    assert any(w.endswith("; on a machine without a GPU, --cuda cpu compiles the ops for the CPU only (minutes, not "
+                          "hours), keeping this torch") for w in cuda.warnings)
+
+
+@pytest.mark.parametrize("installed, cuda, said", [
+    (TorchInfo("2.1.2+cpu", None, "torch/version.py"), "12.1",
+     "(a CPU build), which the plan keeps: leave --cuda out; "),
+    (TorchInfo("2.1.2+cu121", "12.1", "torch/version.py"), "cu118",
+     "(a CUDA 12.1 build), which the plan keeps: leave --cuda out, or give --cuda cpu for mmcv's ops on the CPU "
+     "only; "),
+])
+def test_a_cuda_that_contradicts_the_kept_torch_is_bad_input(matrix: Matrix, installed: TorchInfo, cuda: str,
+                                                             said: str) -> None:
+    """A CPU torch cannot run CUDA ops, nor a CUDA 12.1 torch ops built with CUDA 11.8: only cpu is honest
+    (the ops on the CPU beside a CUDA torch)."""
+    env = env_with("pip==23.2.1", f"torch=={installed.version}", torch=installed)
+    with pytest.raises(BadInput) as caught:
+        plan(matrix, ["mmpose==1.3.2"], env, cuda=cuda)
+    assert str(caught.value) == (f"--cuda {cuda} contradicts the installed torch {installed.version} {said}for CUDA "
+                                 f"{'12.1' if cuda == '12.1' else '11.8'}, name another torch release with --torch, or "
+                                 "use an environment without this torch")
+    assert plan(matrix, ["mmpose==1.3.2"], env, cuda=installed.cuda or "cpu").stack.torch.installed  # the same: fine

@@ -66,6 +66,7 @@ __all__ = [
     "numpy_reason",
     "solve",
     "supplier",
+    "variant_index",
     "ways_out",
 ]
 
@@ -643,7 +644,12 @@ def _build_way(tables: Tables, releases: Tuple[Release, ...], machine: Machine, 
 def index_for(tables: Tables, cuda: str, base: str = "") -> str:
     """The PyTorch index of a CUDA variant (``12.1`` -> ``.../cu121``; ``cpu``); ``base`` replaces the part
     before the variant (``MMCOMPAT_TORCH_INDEX_URL``)."""
-    variant = "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", "")
+    return variant_index(tables, "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", ""), base)
+
+
+def variant_index(tables: Tables, variant: str, base: str = "") -> str:
+    """The PyTorch index of a variant as torch's local version tag names it (``cpu``, ``cu121``,
+    ``rocm6.2``); ``base`` as in :func:`index_for`."""
     if base:
         return base.rstrip("/") + "/" + variant
     return fill(str(tables["torch"][0]), {"variant": variant})

@@ -47,16 +47,6 @@ def cmd_install(options: "Options", pip_args: "Sequence[str]" = ()) -> int:
         else:
             write("".join(step.shell() + "\n" for step in plan.steps))
         return 0
-    kept = plan.stack.torch
-    vision = env.get("torchvision")
-    if kept is not None and kept.installed and vision is not None:  # kept as it is: it must import beside torch
-        from ..environment.proof import check_imports, failure_text
-
-        broken = check_imports(python, ["torchvision"])
-        if broken:
-            sys.stderr.write(f"{PROG}: error: nothing was run: torchvision {vision.version}, which the plan keeps "
-                             f"beside torch {kept.version}, {failure_text(broken[0], python, {})}\n")
-            return EXIT_INCOMPATIBLE
     run_steps(plan.steps, python, env if plan.stack.source_build else None)
     options.strict = False
     after = inspect(options.python, cached=True)

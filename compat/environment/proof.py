@@ -89,15 +89,17 @@ def check_imports(python: str, modules: Sequence[str], *, timeout: float = IMPOR
     return failures
 
 
-def other_torch_hint(failure: ImportFailure) -> str:
+def other_torch_hint(failure: ImportFailure, fix: str = "") -> str:
     """What an import failure means when torchvision's compiled operators did not register (``operator
     torchvision::nms does not exist``): a torchvision built for another torch (a CUDA build's beside a CPU
-    torch of the same version, or another release). ``""`` for any other failure."""
+    torch of the same version, or another release), then ``fix`` (the exact command, when the caller knows
+    the index of the installed torch) or the general advice. ``""`` for any other failure."""
     if "operator torchvision::" not in failure.message or "does not exist" not in failure.message:
         return ""
     return ("the installed torchvision was built for another torch than the installed one (its compiled "
-            "operators do not register); install the torchvision built with this torch, from the index that "
-            "served it (a CPU torch: --index-url https://download.pytorch.org/whl/cpu)")
+            "operators do not register); " + (fix or "install the torchvision built with this torch, from the "
+                                              "index that served it (a CPU torch: --index-url "
+                                              "https://download.pytorch.org/whl/cpu)"))
 
 
 def failure_text(failure: ImportFailure, python: str, pins: Mapping[str, str], fix: str = "") -> str:
@@ -107,7 +109,7 @@ def failure_text(failure: ImportFailure, python: str, pins: Mapping[str, str], f
     import shlex
 
     text = f"import {failure.module} fails in {python}: {failure.error}: {failure.message}"
-    hint = other_torch_hint(failure)
+    hint = other_torch_hint(failure, fix)
     if hint:
         text += f"; {hint}"
     elif fix:

@@ -107,14 +107,18 @@ def max_jobs(cuda: bool, *, cores: Optional[int] = None, memory_gb: Optional[flo
     return max(1, jobs)
 
 
-def build_env(key: BuildKey, jobs: int) -> Dict[str, str]:
+def build_env(key: BuildKey, jobs: int, *, cuda_torch: bool = False) -> Dict[str, str]:
     """The variables a build of ``key`` runs with: the ops on, CUDA forced for a CUDA build (no GPU is
-    needed to compile), the GPU's own architecture only, and the job count."""
+    needed to compile), the GPU's own architecture only, and the job count. A CPU build against a CUDA
+    torch (``cuda_torch``: ``--cuda cpu`` asked it) hides the GPUs from the build, since mmcv's setup.py
+    compiles CUDA kernels whenever ``torch.cuda.is_available()``."""
     env = {"MMCV_WITH_OPS": "1", "MAX_JOBS": str(jobs)}
     if key.cuda not in ("", "cpu", "mps"):
         env["FORCE_CUDA"] = "1"
         if key.arch_list:
             env["TORCH_CUDA_ARCH_LIST"] = key.arch_list
+    elif key.cuda == "cpu" and cuda_torch:
+        env["CUDA_VISIBLE_DEVICES"] = ""
     return env
 
 
@@ -187,9 +191,10 @@ def verify_ops(python: str, *, timeout: float = 120.0, env: Optional[Mapping[str
 
 
 def steps_for(python: str, key: BuildKey, pinned_torch: List[str], *, imports_pkg_resources: bool,
-              setuptools_below: str, jobs: int, folder: str) -> List[Tuple[str, Tuple[str, ...], str, Dict[str, str]]]:
+              setuptools_below: str, jobs: int, folder: str, cuda_torch: bool = False
+              ) -> List[Tuple[str, Tuple[str, ...], str, Dict[str, str]]]:
     """The prerequisites and build commands as (kind, argv, reason, env); the build writes its wheel
-    into ``folder``."""
+    into ``folder``; ``cuda_torch``: see :func:`build_env`."""
     setuptools = f"setuptools<{setuptools_below}" if imports_pkg_resources else "setuptools"
     why = (f"{key.distribution}'s setup.py imports pkg_resources, which setuptools {setuptools_below} removed"
            if imports_pkg_resources else f"{key.distribution}'s build needs setuptools, wheel and packaging")
@@ -204,5 +209,5 @@ def steps_for(python: str, key: BuildKey, pinned_torch: List[str], *, imports_pk
          {}),
         ("build", build, f"{key.distribution} {key.version} compiled against torch {key.torch} into the wheelhouse "
                          f"({folder}); pip's wheel cache bypassed, so no wheel built against another torch is reused",
-         build_env(key, jobs)),
+         build_env(key, jobs, cuda_torch=cuda_torch)),
     ]

@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from packaging.version import Version
 
-from ..answers.question import ENV_MMCV_BASE, ENV_ONEDL_BASE, ENV_TORCH_INDEX, notes, parse_python_version
+from ..answers.question import (
+    ENV_MMCV_BASE,
+    ENV_ONEDL_BASE,
+    ENV_TORCH_INDEX,
+    cuda_text,
+    notes,
+    parse_python_version,
+)
 from ..answers.stack import (
     Machine,
     Stack,
@@ -148,13 +155,21 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
         except ValueError:  # InvalidVersion, or digits past int()'s limit
             raise BadInput(f"the installed torch has no usable version ({installed.version[:60]!r}, read from "
                            f"{installed.source}); give --torch X.Y.Z", value=installed.version) from None
+        asked = cuda_text(cuda or "")
+        if asked and asked not in ("cpu", installed.cuda or "cpu"):  # cpu: the ops for the CPU only, as asked
+            built = f"a CUDA {installed.cuda} build" if installed.cuda else "a CPU build"
+            raise BadInput(f"--cuda {cuda} contradicts the installed torch {installed.version} ({built}), which the "
+                           "plan keeps: leave --cuda out" + (", or give --cuda cpu for mmcv's ops on the CPU only"
+                                                         if installed.cuda else "")
+                           + f"; for CUDA {asked}, name another torch release with --torch, or use an environment "
+                           "without this torch", value=str(cuda))
         torchvision = env.get("torchvision") if env is not None else None
         return parse_machine(platform, cuda or installed.cuda or "cpu", _public(installed.version), python,
                              torch_installed=True, torchvision=_public(torchvision.version) if torchvision else "",
                              gpu=capability)
-    cuda_text = (cuda or "").strip().lower()
+    given = (cuda or "").strip().lower()
     driver: Optional[Driver] = None
-    if cuda_text in ("", "auto") and (platform or "").lower() != "macos":
+    if given in ("", "auto") and (platform or "").lower() != "macos":
         driver = detect(environ)
     return parse_machine(platform, cuda, torch, python, driver=driver, gpu=capability)
 
@@ -298,6 +313,13 @@ def build_key(stack: Stack, env: Environment) -> Optional["BuildKey"]:
                     stack.gpu if cuda not in ("cpu", "mps") else "")
 
 
+def _cpu_ops_beside_cuda(stack: Stack, env: Environment) -> bool:
+    """The plan keeps a CUDA build of torch and compiles or installs mmcv's ops for the CPU only: what
+    ``--cuda cpu`` asks of a kept CUDA torch (never chosen without it: the machine's CUDA is the torch's)."""
+    return (stack.torch is not None and stack.torch.installed and stack.platform.cuda == "cpu"
+            and env.torch is not None and bool(env.torch.cuda))
+
+
 def _plan_build(matrix: Matrix, stack: Stack, env: Environment, python: str, installer: str, prefix: List[str],
                 pinned_torch: Tuple[str, ...], variables: Mapping[str, str], steps: List[Step], notes: List[str],
                 warnings: List[str]) -> Optional[str]:
@@ -325,14 +347,17 @@ def _plan_build(matrix: Matrix, stack: Stack, env: Environment, python: str, ins
     cuda = key.cuda not in ("cpu", "mps")
     if cuda and not key.arch_list:
         warnings.append("no GPU compute capability known (--gpu, MMCOMPAT_GPU_COMPUTE_CAP, nvidia-smi): the CUDA build "
-                        "compiles for every architecture torch knows, which takes several times longer")
+                        "compiles for every architecture torch knows, which takes several times longer"
+                        + ("; on a machine without a GPU, --cuda cpu compiles the ops for the CPU only (minutes, not "
+                           "hours), keeping this torch" if stack.torch is not None and stack.torch.installed else ""))
     given = variables.get("MAX_JOBS", "").strip()  # the user's own choice wins
     jobs = int(given) if given.isdigit() and int(given) > 0 else max_jobs(cuda)
     if installer != "pip":
         raise PlanRefused(f"{line} {version} must be compiled, and the build runs pip wheel: {python} has no pip "
                           f"(run {python} -m ensurepip --upgrade, then again)", problem="toolchain")
     for kind, argv, reason, step_env in steps_for(python, key, list(pinned_torch), imports_pkg_resources=pkg_resources,
-                                                  setuptools_below=below, jobs=jobs, folder=folder):
+                                                  setuptools_below=below, jobs=jobs, folder=folder,
+                                                  cuda_torch=_cpu_ops_beside_cuda(stack, env)):
         steps.append(Step(kind, argv, reason, env=step_env, key=key if kind == "build" else None))
     warnings.append(f"{line} {version} has no prebuilt wheel for {stack.platform.describe()}: it is compiled from "
                     "source (a compiler" + (" and the CUDA toolkit" if cuda else "") + " needed; this takes long); "
@@ -386,6 +411,76 @@ def isolated_builds(matrix: Matrix, stack: Stack, env: Optional[Environment] = N
             if b.name in named and b.name != COMPILED_DEPENDENCY[0] and (env is None or env.get(b.name) is None)]
 
 
+# ---- the torchvision beside a kept torch ---------------------------------------------------------
+
+#: torch's local version tags that name a PyTorch index (``2.13.0+cpu`` is on ``.../whl/cpu``)
+_VARIANT = re.compile(r"cpu|cu\d+|rocm\d+(\.\d+)*|xpu")
+
+
+def _torch_source(matrix: Matrix, env: Environment, variables: Mapping[str, str]) -> Tuple[Optional[str], str]:
+    """Where the installed torch came from, so its torchvision comes from there too: (the PyTorch index
+    of its variant, ``""`` for the registry (its version has no local tag), or None when its local tag
+    names no index; that tag). The distribution's own version is read (the registry's wheels write
+    ``+cu130`` into ``torch/version.py`` but not into their metadata)."""
+    from ..answers.search import variant_index
+    from ..data.tables import tables_for
+
+    found = env.get("torch")
+    text = found.version if found is not None else env.torch.version if env.torch is not None else ""
+    local = text.split("+", 1)[1] if "+" in text else ""
+    if not local:
+        return "", ""
+    tables = tables_for(matrix)
+    if not _VARIANT.fullmatch(local) or tables["torch"] is None:
+        return None, local
+    return variant_index(tables, local, variables.get(ENV_TORCH_INDEX) or ""), local
+
+
+def _kept_torchvision(matrix: Matrix, stack: Stack, env: Environment, python: str, installer: str,
+                      prefix: List[str], variables: Mapping[str, str], import_check: bool) -> Optional[Step]:
+    """The torchvision beside a kept torch, before any step runs. Installed: it must import beside the
+    torch (it is kept as it is, and every MMPose imports it), else :class:`PlanRefused` with the exact
+    reinstall. Missing: a step that takes the torchvision pinned for this torch from the index of the
+    torch's own variant (a ``+cpu`` torch's from ``.../whl/cpu``: the registry's is a CUDA build, which
+    fails beside it), None when the registry serves the right one in the main step, PlanRefused when no
+    index has it."""
+    import shlex
+
+    kept = stack.torch
+    if kept is None or not kept.installed or env.torch is None:
+        return None
+    index, local = _torch_source(matrix, env, variables)
+    where = ["--index-url", index] if index else []
+    exact = "+" + local if index else ""  # the index's builds carry the variant as their local tag
+    installed = env.get("torchvision")
+    if installed is not None:
+        if not import_check:
+            return None
+        from ..environment.proof import check_imports, failure_text
+
+        broken = check_imports(python, ["torchvision"])
+        if broken:
+            fix = "" if index is None else "reinstall the one built with it: " + shlex.join(
+                [python, "-m", "pip", "install", "--force-reinstall", "--no-deps",
+                 f"torchvision=={kept.torchvision or _public(installed.version)}{exact}", *where])
+            raise PlanRefused(f"nothing was run: torchvision {installed.version}, which the plan keeps beside torch "
+                              f"{kept.version}, {failure_text(broken[0], python, {}, fix)}", problem="torchvision")
+        return None
+    if not kept.torchvision or index == "":
+        return None  # unknown (warned: unpinned), or the registry's, which pairs with the registry's torch
+    if index is None:
+        build = shlex.join([python, "-m", "pip", "install", "--no-build-isolation", "--no-binary", "torchvision",
+                            f"torchvision=={kept.torchvision}"])
+        raise PlanRefused(f"torch {kept.version} is kept and has no torchvision beside it; its local version tag "
+                          f"'{local}' names no PyTorch index, and the registry's torchvision {kept.torchvision} is "
+                          f"built for the registry's torch: install the torchvision built with this torch (from where "
+                          f"torch came, or compiled against it: {build}), then again", problem="torchvision")
+    pins = [f"torch=={kept.version}{exact}", f"torchvision=={kept.torchvision}{exact}"]
+    return Step("torch", _install(prefix, installer, python, *pins, *where),
+                f"torchvision {kept.torchvision} from {index}, the index of the kept torch's variant ({local}): the "
+                f"registry's is built for another torch build and fails beside this one")
+
+
 # ---- the plan ------------------------------------------------------------------------------------
 
 def _installer(env: Environment, python: str) -> Tuple[str, List[str]]:
@@ -409,13 +504,15 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                  python_version: Optional[str] = None, policy: str = "safe", allow_build: bool = False,
                  fix_conflicts: bool = False, offline: bool = False, pip_args: Sequence[str] = (),
                  environ: Optional[Mapping[str, str]] = None, provider: str = "openmmlab",
-                 gpu: Optional[str] = None) -> InstallPlan:
+                 gpu: Optional[str] = None, import_check: bool = True) -> InstallPlan:
     """The commands that install ``texts`` into the environment ``env`` of interpreter ``python``.
 
     Raises :class:`PlanRefused` (exit 1) when the plan could not end in a working install: another mmcv
     distribution is installed (without ``fix_conflicts``), the find-links page lacks the pinned wheel,
-    a source build lacks its toolchain. The find-links page is fetched unless ``offline``; the registry
-    is asked whether xtcocotools has a wheel for the target.
+    a source build lacks its toolchain, the torchvision beside a kept torch does not import there or
+    has no index to come from. The find-links page is fetched unless ``offline``; the registry is asked
+    whether xtcocotools has a wheel for the target; a kept torchvision is imported in ``python`` unless
+    not ``import_check`` (seconds: it imports torch). Nothing is installed or changed.
     """
     variables = os.environ if environ is None else environ
     check_platform(env, platform, python)
@@ -460,9 +557,17 @@ def plan_install(matrix: Matrix, texts: Sequence[str], env: Environment, *, pyth
                           f"for {'the CPU' if stack.torch.cuda == 'cpu' else 'CUDA ' + stack.torch.cuda} first, "
                           f"from {stack.torch.index_url or 'the registry'}: every later step keeps them pinned"))
     elif stack.torch is not None:
-        notes.append(f"keeping the installed torch {stack.torch.version}"
-                     + (f" and torchvision {stack.torch.torchvision}" if stack.torch.torchvision else "")
-                     + ": pinned in every step so pip cannot replace them")
+        pair = (f" and torchvision {stack.torch.torchvision}" if env.get("torchvision") is not None
+                else f" (and torchvision {stack.torch.torchvision}, made for it)" if stack.torch.torchvision else "")
+        notes.append(f"keeping the installed torch {stack.torch.version}{pair}: pinned in every step so pip cannot "
+                     "replace them")
+        if env.torch is not None and stack.mmcv and _cpu_ops_beside_cuda(stack, env):
+            notes.append(f"{stack.mmcv}'s ops for the CPU only, as --cuda cpu asks, beside torch {env.torch.version} "
+                         f"(a CUDA {env.torch.cuda} build): mmcv.ops computes on CPU tensors; on CUDA tensors its ops "
+                         "fail (no CUDA kernels); leave --cuda cpu out for a CUDA build of the ops")
+    vision = _kept_torchvision(matrix, stack, env, python, installer, prefix, variables, import_check)
+    if vision is not None:
+        steps.append(vision)
     if stack.torch is not None and not stack.torch.torchvision:
         warnings.append(f"no torchvision is known to pair with torch {stack.torch.version}: it is left unpinned")
 
