@@ -295,7 +295,10 @@ def test_the_embedded_templates_under_the_checker_and_the_old_format(matrix: Mat
             part = rule.torch.format(major=major, minor=minor)
             expected = rule.url.format(cuda="cpu" if not cuda else "cu" + cuda.replace(".", ""), torch=part)
             assert rule.format(torch_version, cuda) == expected
-    assert matrix.torch.index_for("12.1") == matrix.torch.index_url.format(variant="cu121")
+    from compat.answers.search import index_for
+    from compat.data.tables import tables_for
+
+    assert index_for(tables_for(matrix), "12.1") == matrix.torch.index_url.format(variant="cu121")
     assert fill("a{x}b{y}{x}", {"x": "{y}", "y": "2"}) == "a{y}b2{y}"  # one pass: a value is never filled again
     with pytest.raises(ValueError, match="is not one of them"):
         fill("{x.real}", {"x": "1"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .links import fill, find_links_url
+from .links import find_links_url
 from .ranks import policy_range, python_key
 from .record import Record, field
 from .vocabulary import MMCV_DISTRIBUTIONS, MMCV_LINES, MMENGINE_DISTRIBUTIONS, POLICIES, SOURCES
@@ -326,14 +326,6 @@ class TorchTable(Record):
         ascending."""
         found = {p for r in self.of_minor(minor) for p in r.installable(platform)}
         return tuple(sorted(found, key=python_key))
-
-    def index_for(self, cuda: str, base: str = "") -> str:
-        """The PyTorch index of a CUDA variant (``12.1`` -> ``.../cu121``; ``cpu``); ``base`` replaces
-        the part before the variant (``MMCOMPAT_TORCH_INDEX_URL``)."""
-        variant = "cpu" if cuda in ("", "cpu") else "cu" + cuda.replace(".", "")
-        if base:
-            return base.rstrip("/") + "/" + variant
-        return fill(self.index_url, {"variant": variant})
 
 
 class DriverTable(Record):
