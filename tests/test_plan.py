@@ -362,6 +362,8 @@ def test_cpu_ops_beside_a_kept_cuda_torch_only_when_asked(matrix: Matrix, tmp_pa
     (TorchInfo("2.1.2+cu121", "12.1", "torch/version.py"), "cu118",
      "(a CUDA 12.1 build), which the plan keeps: leave --cuda out, or give --cuda cpu for mmcv's ops on the CPU "
      "only; "),
+    (TorchInfo("2.1.2+rocm5.6", None, "torch/version.py"), "12.1",
+     "(a rocm5.6 build), which the plan keeps: leave --cuda out; "),
 ])
 def test_a_cuda_that_contradicts_the_kept_torch_is_bad_input(matrix: Matrix, installed: TorchInfo, cuda: str,
                                                              said: str) -> None:

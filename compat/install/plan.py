@@ -157,7 +157,9 @@ def machine_for(env: Optional[Environment], *, platform: Optional[str] = None, c
                            f"{installed.source}); give --torch X.Y.Z", value=installed.version) from None
         asked = cuda_text(cuda or "")
         if asked and asked not in ("cpu", installed.cuda or "cpu"):  # cpu: the ops for the CPU only, as asked
-            built = f"a CUDA {installed.cuda} build" if installed.cuda else "a CPU build"
+            tag = installed.version.partition("+")[2]  # rocm6.2: a ROCm torch has no CUDA, and is no CPU build
+            built = (f"a CUDA {installed.cuda} build" if installed.cuda
+                     else f"a {tag} build" if tag and tag != "cpu" else "a CPU build")
             raise BadInput(f"--cuda {cuda} contradicts the installed torch {installed.version} ({built}), which the "
                            "plan keeps: leave --cuda out" + (", or give --cuda cpu for mmcv's ops on the CPU only"
                                                          if installed.cuda else "")
