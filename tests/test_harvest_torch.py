@@ -805,9 +805,14 @@ def test_the_command_line_harvests_torch(registry: Registry, run: Any, tmp_path:
     assert '[torch.releases."2.15.0"]' in matrix.read_text(encoding="utf-8")
     loaded = load(str(matrix))
     assert loaded.torch is not None and [str(r.version) for r in loaded.torch.releases][:2] == ["2.15.0", "2.2.0"]
-    # refused: a file with no CUDA table, a --doc with no FAQ table for a codebase, a repository for torch
+    # refused: a file with no CUDA table, a --doc with no FAQ table for a codebase, a --doc for a harvest that
+    # reads none (numpy-abi, mmcv's wheel table), a repository for torch
     for args, value in [(["--package", "torch", "--doc", str(matrix), "u"], str(matrix)),
                         (["--package", "mmpose", "--repo", str(tmp_path), "--doc", str(release), "u"], str(release)),
+                        (["--package", "numpy-abi", "--doc", str(previous), "u"], str(previous)),
+                        (["--package", "mmcv", "--repo", str(tmp_path), "--doc", str(previous), "u"], str(previous)),
                         (["--package", "torch", "--repo", str(tmp_path)], str(tmp_path))]:
         refused = run("harvest", *args, env=env)
         assert refused.returncode == 2 and value in refused.stderr and refused.stderr.count("\n") == 1, refused.stderr
+        if args[1] in ("numpy-abi", "mmcv"):  # refused for what it is, before any file is read
+            assert f"is read for --package torch or a codebase, not '{args[1]}'" in refused.stderr, refused.stderr

@@ -190,8 +190,8 @@ def faq_documents(docs: Sequence[Tuple[str, str]]) -> List[DocTable]:
     for path, url in docs:
         table = parse_faq_table(_read_text(path), url)
         if not table.rows and not table.refused:
-            raise BadInput(f"{path!r} has no compatibility table (a Markdown table whose second column names "
-                           "mmcv or mmcv-full)", value=path)
+            raise BadInput(f"{path!r} has no compatibility table (a Markdown table with a row whose cells "
+                           "require mmcv or mmcv-full)", value=path)
         tables.append(table)
     return tables
 
