@@ -192,7 +192,8 @@ def test_parse_faq_table_shapes(name: str) -> None:
 def test_a_refused_faq_row_is_said_in_the_release_note(upstream: Path) -> None:
     harvested = harvest.harvest_repo(harvest.GitRepo(str(upstream)), "mmpose", branches=[], url="U")
     docs = [harvest.parse_faq_table("| 0.28.0 | mmcv-full>=1.3.8, ?? |\n| 0.18.0 | mmcv-full>=1.3.8, ?? |\n", "F1"),
-            harvest.parse_faq_table("| 0.18.0 | mmcv-full>=1.3.8, \\<1.4.0 | mmseg>=0.20.0 |\n", "F2")]
+            harvest.parse_faq_table("| 0.18.0 | mmcv-full>=1.3.8, \\<1.4.0 | mmseg>=0.20.0 |\n"
+                                    "| 0.6.0 | mmcv>=1.1.0 |\n", "F2")]
     table = harvest.assemble_package("mmpose", "U", harvested, docs)
     assert table["releases"]["0.28.0"]["note"] == (
         "its FAQ row is left out: F1 line 1: FAQ cell is not a requirement list: 'mmcv-full>=1.3.8, ??'")
@@ -202,6 +203,10 @@ def test_a_refused_faq_row_is_said_in_the_release_note(upstream: Path) -> None:
     assert table["releases"]["0.18.0"]["mmsegmentation"] == {
         "optional": True, "documented": {"spec": ">=0.20.0", "source": "F2"}}
     assert "note" not in table["releases"]["0.18.0"]
+    # 0.6.0 asserts nothing and has no installer file: what it needs is its FAQ row's (mmcv 1.x: mmcv-full)
+    assert table["releases"]["0.6.0"]["note"] == ("mmpose/__init__.py at v0.6.0 asserts no version: what it needs "
+                                                  "is known only from its FAQ row")
+    assert table["releases"]["0.6.0"]["mmcv-full"] == {"documented": {"spec": ">=1.1.0", "source": "F2"}}
 
 
 def _git(repo: Path, *args: str) -> None:
